@@ -1,0 +1,38 @@
+"""DuckDB: one in-process engine for every SQL transformation in sql/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from pipeline.paths import Paths
+
+
+def connect(database: str | Path = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A connection that never reaches for the network to fetch extensions."""
+    con = duckdb.connect(
+        str(database),
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+    con.execute("set threads to 2")
+    return con
+
+
+def sql_text(paths: Paths, name: str) -> str:
+    return (paths.sql / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def query(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    name: str,
+    params: dict[str, Any] | None = None,
+) -> pl.DataFrame:
+    """Run sql/<name>.sql and return its result as a polars frame."""
+    text = sql_text(paths, name)
+    if params:
+        return con.sql(text, params=params).pl()
+    return con.sql(text).pl()

@@ -1,0 +1,38 @@
+"""Danish formatting of numbers, months and periods: the one place for it."""
+
+from __future__ import annotations
+
+import math
+
+from babel.dates import get_month_names
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "da_DK"
+MISSING = "-"
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """1315 -> '1.315'; 242.333 with 2 decimals -> '242,33'; None -> '-'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    # babel rounds half-even; the figures are rounded by the pipeline before they get here
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percent(fraction: float, decimals: int = 0) -> str:
+    """0.34 -> '34 %' (with a no-break space, as Danish typography has it)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
+    return format_percent(fraction, format=pattern, locale=LOCALE)
+
+
+def month_name(month: int, width: str = "wide") -> str:
+    """1 -> 'januar'; with width='abbreviated', 9 -> 'sep.'."""
+    return get_month_names(width, locale=LOCALE)[month]
+
+
+def months_span(months_covered: int, width: str = "wide") -> str:
+    """9 -> 'januar–september'; 1 -> 'januar'. Periods always start in January."""
+    if months_covered == 1:
+        return month_name(1, width)
+    return f"{month_name(1, width)}–{month_name(months_covered, width)}"

@@ -1,0 +1,52 @@
+"""Writing outputs so that a failed or killed run never leaves half-written files.
+
+Every output is first written beside its target under a temporary name and only moved
+into place (an atomic rename) once all outputs of the stage are complete."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class StagedOutputs:
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def path(self, target: Path) -> Path:
+        """A temporary path to write `target`'s new content to."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        os.unlink(tmp)  # writers such as DuckDB want to create the file themselves
+        self._pending.append((Path(tmp), target))
+        return Path(tmp)
+
+    def write_text(self, target: Path, text: str) -> None:
+        with self.path(target).open("w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+
+    def commit(self) -> None:
+        for tmp, target in self._pending:
+            os.replace(tmp, target)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        for tmp, _ in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+
+@contextmanager
+def staged_outputs() -> Iterator[StagedOutputs]:
+    """Collect a stage's outputs; move them all into place only if the block succeeds."""
+    staged = StagedOutputs()
+    try:
+        yield staged
+    except BaseException:
+        staged.discard()
+        raise
+    staged.commit()

@@ -1,0 +1,106 @@
+"""Reading raw CSV files into string frames, refusing whatever the format does not allow.
+
+The format (data/raw/README.md): UTF-8 (a byte-order mark is tolerated), comma-separated,
+one header line with exactly the documented columns in any order, one record per line.
+Every field is read as text; typing happens in sql/stg_*.sql and validation reports it."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.errors import InputError, Problem
+
+BOM = b"\xef\xbb\xbf"
+
+
+def read_csv(path: Path, shown_as: str, columns: tuple[str, ...]) -> pl.DataFrame:
+    """All fields as strings, plus `source_file` and `source_line` (1-based; header is 1)."""
+    text = _decode(path.read_bytes(), shown_as)
+    header = _header(text, shown_as)
+    _check_columns(header, columns, shown_as)
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, has_header=True)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(_locate_ragged(text, shown_as, len(header), exc)) from None
+    frame = frame.with_row_index("source_line", offset=2).with_columns(
+        pl.col("source_line").cast(pl.Int64), pl.lit(shown_as).alias("source_file")
+    )
+    # A blank line reads as an all-null record; it is not a figure.
+    frame = frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in header))
+    if frame.height == 0:
+        raise InputError([Problem(shown_as, None, None, "no_rows", "has a header but no records")])
+    _check_line_breaks(frame, header, shown_as)
+    return frame.select(*columns, "source_file", "source_line")
+
+
+def _decode(data: bytes, shown_as: str) -> str:
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    if not data.strip():
+        raise InputError([Problem(shown_as, None, None, "empty_file",
+                                  "is empty; a raw file starts with its header line")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError([Problem(
+            shown_as, line, None, "encoding",
+            f"is not UTF-8 (byte 0x{data[exc.start]:02x} at line {line}; a file saved as "
+            "Windows-1252/Latin-1 stores æ, ø, å like this): save it as UTF-8",
+        )]) from None
+
+
+def _header(text: str, shown_as: str) -> list[str]:
+    first = text.splitlines()[0]
+    header = next(csv.reader([first]))
+    if len(header) == 1 and ";" in first:
+        raise InputError([Problem(shown_as, 1, None, "separator",
+                                  "uses ';' as separator; the format is comma-separated (see data/raw/README.md)")])
+    return [h.strip() for h in header]
+
+
+def _check_columns(header: list[str], columns: tuple[str, ...], shown_as: str) -> None:
+    problems = []
+    missing = [c for c in columns if c not in header]
+    for name in header:
+        if header.count(name) > 1 and name not in [p.column for p in problems]:
+            problems.append(Problem(shown_as, 1, name, "duplicate_column", "appears more than once in the header"))
+        if name not in columns:
+            guess = difflib.get_close_matches(name, missing, n=1)
+            hint = f"; did you mean '{guess[0]}'?" if guess else f"; expected columns: {', '.join(columns)}"
+            problems.append(Problem(shown_as, 1, name or "(blank)", "unknown_column", f"is not a column of this format{hint}"))
+    for name in missing:
+        problems.append(Problem(shown_as, 1, name, "missing_column", "is missing from the header"))
+    if problems:
+        raise InputError(problems)
+
+
+def _locate_ragged(text: str, shown_as: str, width: int, exc: Exception) -> list[Problem]:
+    problems = [
+        Problem(shown_as, reader_line, None, "field_count",
+                f"has {len(record)} fields; the header has {width} (a comma inside a text must be quoted)")
+        for reader_line, record in _records(text)
+        if record and len(record) != width
+    ]
+    return problems or [Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {exc}")]
+
+
+def _records(text: str):
+    reader = csv.reader(io.StringIO(text))
+    for record in reader:
+        yield reader.line_num, record
+
+
+def _check_line_breaks(frame: pl.DataFrame, header: list[str], shown_as: str) -> None:
+    broken = frame.filter(pl.any_horizontal(pl.col(c).str.contains("\n") for c in header))
+    if broken.height:
+        raise InputError([
+            Problem(shown_as, None, None, "line_break",
+                    "has a field with a line break; one record per line is required, so line "
+                    "numbers in messages can be trusted")
+        ])

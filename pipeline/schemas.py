@@ -1,0 +1,199 @@
+"""Schemas: the raw file formats and the pandera rules every ingested row must pass.
+
+One place for both, so the README's format description, the ingest's header check and the
+validation agree. Checks run on a frame that holds each raw field twice: as typed by
+sql/stg_*.sql (`value`) and as written (`value_text`), so a field that does not parse is
+reported with the text the analyst typed."""
+
+from __future__ import annotations
+
+import polars as pl
+import pandera.polars as pa
+
+# Column order is the documented order; files must have exactly these columns (any order).
+RELEASE_COLUMNS = (
+    "series", "reference_year", "value", "months_covered", "count_date", "kind", "unit",
+    "status", "publisher", "publication", "published", "reported_by", "url", "note",
+)
+PUBLISHED_COLUMNS = (
+    "publication", "table_id", "location", "series", "reference_year", "measure", "value",
+    "printed",
+)
+SERIES_COLUMNS = (
+    "series", "country", "label_da", "unit", "kind", "integer", "definition_da",
+    "definition_source",
+)
+
+KINDS = ("flow", "stock")
+STATUSES = ("preliminary", "final")
+MEASURES = ("observed", "full_year_estimate", "monthly_mean", "missing")
+
+# A number as typed in a raw file: digits, optionally '.' between groups of exactly three
+# (Danish thousands separator) and ',' before decimals. "1.52" and "1.5.20" do not match:
+# they are ambiguous or malformed, and are refused rather than read as 1,52.
+NUMBER_PATTERN = r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
+YEAR_PATTERN = r"^-?\d{1,6}$"
+MONTHS_PATTERN = r"^-?\d{1,3}$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+PUBLISHED_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+FIRST_PLAUSIBLE_YEAR = 1900
+LAST_PLAUSIBLE_YEAR = 2100
+
+
+def _text(pattern: str | None, message: str, required: bool, name: str) -> pa.Column:
+    checks = [pa.Check.str_matches(pattern, error=message, name=name)] if pattern else []
+    return pa.Column(pl.Utf8, checks=checks, nullable=not required)
+
+
+def _rule(expr: pl.Expr, message: str, name: str) -> pa.Check:
+    """A row rule: `expr` must be true (or null, when an input it needs is missing)."""
+    return pa.Check(lambda data: data.lazyframe.select(expr.fill_null(True)), error=message, name=name)
+
+
+def _duplicated(*keys: str) -> pl.Expr:
+    return pl.struct(*keys).is_duplicated() & pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+
+
+NOT_A_NUMBER = (
+    "is not a number in the documented format (digits; '.' only between groups of three "
+    "as thousands separator, e.g. 1.520; ',' before decimals)"
+)
+
+release_figures = pa.DataFrameSchema(
+    {
+        "series": pa.Column(
+            pl.Utf8,
+            nullable=False,
+            checks=_rule(pl.col("series_kind").is_not_null() | pl.col("series").is_null(),
+                         "is not a series id listed in data/raw/series.csv", "known_series"),
+        ),
+        "reference_year_text": _text(YEAR_PATTERN, "is not a year (four digits)", True, "year_format"),
+        "reference_year": pa.Column(
+            pl.Int64, nullable=True,
+            checks=[
+                pa.Check.in_range(
+                    FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR,
+                    error=f"is not a plausible year ({FIRST_PLAUSIBLE_YEAR}–{LAST_PLAUSIBLE_YEAR})",
+                    name="plausible_year",
+                ),
+                _rule(~_duplicated("release_id", "series", "reference_year"),
+                      "repeats a series and year already in this release", "unique_in_release"),
+                _rule(~_duplicated("series", "reference_year", "months_covered", "publisher", "published", "status"),
+                      "repeats a figure of another release (same series, year, months, "
+                      "publisher, publication date and status): a duplicated release?", "duplicate_release"),
+            ],
+        ),
+        "value_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
+        "value": pa.Column(
+            pl.Float64, nullable=True,
+            checks=[
+                pa.Check.ge(0, error="is negative; counts and amounts cannot be", name="non_negative"),
+                _rule(~pl.col("series_integer") | (pl.col("value") == pl.col("value").floor()),
+                      "is fractional, but this series counts whole units (series.csv: integer)",
+                      "whole_number"),
+            ],
+        ),
+        "months_covered_text": _text(MONTHS_PATTERN, "is not a whole number of months", False, "months_format"),
+        "months_covered": pa.Column(
+            pl.Int64, nullable=True,
+            checks=[
+                pa.Check.in_range(1, 12, error="must be between 1 and 12", name="months_in_range"),
+                _rule((pl.col("kind") != "flow") | pl.col("months_covered_text").is_not_null(),
+                      "is blank; a flow must state how many months (from January) it covers",
+                      "flow_has_months"),
+                _rule((pl.col("kind") != "stock") | pl.col("months_covered_text").is_null(),
+                      "is set for a stock; a stock is a head-count on a date, never a "
+                      "partial-year flow: leave months_covered blank and give count_date",
+                      "stock_not_partial_flow"),
+            ],
+        ),
+        "count_date_text": _text(DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
+        "count_date": pa.Column(
+            pl.Date, nullable=True,
+            checks=_rule(pl.col("count_date").dt.year() == pl.col("reference_year"),
+                         "lies outside the reference year", "count_date_in_year"),
+        ),
+        "kind": pa.Column(
+            pl.Utf8, nullable=False,
+            checks=[
+                pa.Check.isin(KINDS, error="must be 'flow' or 'stock'", name="kind_values"),
+                _rule(pl.col("kind") == pl.col("series_kind"),
+                      "disagrees with the series' kind in data/raw/series.csv", "kind_matches_series"),
+            ],
+        ),
+        "unit": pa.Column(
+            pl.Utf8, nullable=False,
+            checks=_rule(pl.col("unit") == pl.col("series_unit"),
+                         "disagrees with the series' unit in data/raw/series.csv", "unit_matches_series"),
+        ),
+        "status": pa.Column(
+            pl.Utf8, nullable=False,
+            checks=pa.Check.isin(STATUSES, error="must be 'preliminary' or 'final'", name="status_values"),
+        ),
+        "publisher": pa.Column(pl.Utf8, nullable=False),
+        "publication": pa.Column(pl.Utf8, nullable=False),
+        "published": pa.Column(
+            pl.Utf8, nullable=False,
+            checks=pa.Check.str_matches(PUBLISHED_PATTERN, error="is not YYYY, YYYY-MM or YYYY-MM-DD",
+                                        name="published_format"),
+        ),
+    },
+    strict=False,
+)
+
+published_values = pa.DataFrameSchema(
+    {
+        "series": pa.Column(
+            pl.Utf8, nullable=False,
+            checks=_rule(pl.col("series_known"), "is not a series id listed in data/raw/series.csv",
+                         "known_series"),
+        ),
+        "reference_year_text": _text(YEAR_PATTERN, "is not a year (four digits)", True, "year_format"),
+        "measure": pa.Column(
+            pl.Utf8, nullable=False,
+            checks=pa.Check.isin(MEASURES, error=f"must be one of {', '.join(MEASURES)}", name="measure_values"),
+        ),
+        "value_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
+        "printed": pa.Column(pl.Utf8, nullable=False),
+        "publication": pa.Column(pl.Utf8, nullable=False),
+    },
+    strict=False,
+)
+
+series_metadata = pa.DataFrameSchema(
+    {
+        "series": pa.Column(pl.Utf8, nullable=False, unique=True,
+                            checks=pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="is not a lower-case id",
+                                                        name="series_id_format")),
+        "country": pa.Column(pl.Utf8, nullable=False),
+        "label_da": pa.Column(pl.Utf8, nullable=False),
+        "unit": pa.Column(pl.Utf8, nullable=False),
+        "kind": pa.Column(pl.Utf8, nullable=False,
+                          checks=pa.Check.isin(KINDS, error="must be 'flow' or 'stock'", name="kind_values")),
+        "integer": pa.Column(pl.Utf8, nullable=False,
+                             checks=pa.Check.isin(("true", "false"), error="must be 'true' or 'false'",
+                                                  name="boolean_values")),
+        "definition_da": pa.Column(pl.Utf8, nullable=False),
+        "definition_source": pa.Column(pl.Utf8, nullable=False),
+    },
+    strict=False,
+)
+
+def check_names(schema: pa.DataFrameSchema) -> dict[str, str]:
+    """pandera reports a failed check by its error message; this maps it back to the name."""
+    return {
+        check.error: check.name
+        for column in schema.columns.values()
+        for check in column.checks
+        if check.error and check.name
+    }
+
+
+# Messages for pandera's own checks, in the words of this project.
+BUILTIN_MESSAGES = {
+    "not_nullable": "is blank but required",
+    "field_uniqueness": "is not unique",
+    "column_in_dataframe": "is missing",
+    "dtype": "has the wrong type",
+}

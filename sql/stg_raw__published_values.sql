@@ -1,0 +1,27 @@
+-- The values a publication printed (data/raw/published/), typed like the releases. They are
+-- kept apart from the releases: compared against, never computed from.
+with trimmed as (
+    select
+        source_file,
+        source_line,
+        nullif(trim(publication), '')    as publication,
+        nullif(trim(table_id), '')       as table_id,
+        nullif(trim(location), '')       as location,
+        nullif(trim(series), '')         as series,
+        nullif(trim(reference_year), '') as reference_year_text,
+        nullif(trim(measure), '')        as measure,
+        nullif(trim(value), '')          as value_text,
+        nullif(trim(printed), '')        as printed
+    from raw_published
+)
+
+select
+    trimmed.*,
+    case when regexp_full_match(reference_year_text, $year_pattern)
+         then cast(reference_year_text as bigint) end                           as reference_year,
+    case when regexp_full_match(value_text, $number_pattern)
+         then cast(replace(replace(value_text, '.', ''), ',', '.') as double) end as value,
+    s.series is not null                                                          as series_known
+from trimmed
+left join stg_series as s using (series)
+order by source_file, source_line

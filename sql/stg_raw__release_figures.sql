@@ -1,0 +1,53 @@
+-- One row per figure of every raw release: fields trimmed and typed, the typed text kept
+-- beside each parsed field so validation can quote what was written. A field that does not
+-- match its documented format becomes null here and is reported by validation; numbers are
+-- read as Danish ("1.520" is 1520), never as decimals; the patterns come from
+-- pipeline/schemas.py, the one place that defines the raw formats.
+with trimmed as (
+    select
+        release_id,
+        source_file,
+        source_line,
+        nullif(trim(series), '')         as series,
+        nullif(trim(reference_year), '') as reference_year_text,
+        nullif(trim(value), '')          as value_text,
+        nullif(trim(months_covered), '') as months_covered_text,
+        nullif(trim(count_date), '')     as count_date_text,
+        nullif(trim(kind), '')           as kind,
+        nullif(trim(unit), '')           as unit,
+        nullif(trim(status), '')         as status,
+        nullif(trim(publisher), '')      as publisher,
+        nullif(trim(publication), '')    as publication,
+        nullif(trim(published), '')      as published,
+        nullif(trim(reported_by), '')    as reported_by,
+        nullif(trim(url), '')            as url,
+        nullif(trim(note), '')           as note
+    from raw_releases
+),
+
+typed as (
+    select
+        *,
+        case when regexp_full_match(reference_year_text, $year_pattern)
+             then cast(reference_year_text as bigint) end                           as reference_year,
+        case when regexp_full_match(value_text, $number_pattern)
+             then cast(replace(replace(value_text, '.', ''), ',', '.') as double) end as value,
+        case when regexp_full_match(months_covered_text, $months_pattern)
+             then cast(months_covered_text as bigint) end                           as months_covered,
+        try_cast(count_date_text as date)                                           as count_date
+    from trimmed
+),
+
+with_series as (
+    select
+        typed.*,
+        s.country,
+        s.kind                as series_kind,
+        s.unit                as series_unit,
+        s."integer" = 'true'  as series_integer
+    from typed
+    left join stg_series as s using (series)
+)
+
+select * from with_series
+order by source_file, source_line

@@ -1,0 +1,13 @@
+-- Series metadata as typed in data/raw/series.csv: trimmed, nothing else.
+select
+    nullif(trim(series), '')            as series,
+    nullif(trim(country), '')           as country,
+    nullif(trim(label_da), '')          as label_da,
+    nullif(trim(unit), '')              as unit,
+    nullif(trim(kind), '')              as kind,
+    lower(nullif(trim("integer"), ''))  as "integer",
+    nullif(trim(definition_da), '')     as definition_da,
+    nullif(trim(definition_source), '') as definition_source,
+    source_file,
+    source_line
+from raw_series
