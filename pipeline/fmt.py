@@ -36,3 +36,10 @@ def months_span(months_covered: int, width: str = "wide") -> str:
     if months_covered == 1:
         return month_name(1, width)
     return f"{month_name(1, width)}–{month_name(months_covered, width)}"
+
+
+def months_span_from(first: int, last: int, width: str = "wide") -> str:
+    """10, 12 -> 'oktober–december'."""
+    if first == last:
+        return month_name(first, width)
+    return f"{month_name(first, width)}–{month_name(last, width)}"

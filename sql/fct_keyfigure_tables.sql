@@ -1,0 +1,45 @@
+-- The cells of the report's tables: for each table, each of its series and each year from
+-- the table's first year to the latest year any of its series has. A year without a figure
+-- gives a row with null values (printed "-"), never a dropped column.
+with selected as (
+    select * from full_year_figures where selected
+),
+
+table_years as (
+    select
+        layout.table_id,
+        unnest(range(min(layout.first_year), max(selected.reference_year) + 1)) as reference_year
+    from table_layout as layout
+    join selected using (series)
+    group by layout.table_id
+),
+
+grid as (
+    select layout.table_id, layout.row_order, layout.series, table_years.reference_year
+    from table_layout as layout
+    join table_years using (table_id)
+)
+
+select
+    grid.table_id,
+    grid.row_order,
+    grid.series,
+    series.label_da,
+    series.unit,
+    series."integer" = 'true' as integer_valued,
+    grid.reference_year,
+    selected.observed_value,
+    selected.value,
+    selected.value_unrounded,
+    selected.monthly_mean,
+    selected.status,
+    selected.method,
+    selected.months_covered,
+    selected.count_date,
+    selected.release_id,
+    selected.publisher,
+    selected.published
+from grid
+left join selected using (series, reference_year)
+left join series_metadata as series using (series)
+order by grid.table_id, grid.row_order, grid.reference_year
