@@ -1,0 +1,47 @@
+"""Adding releases to data/raw/ changes the tables with no code change."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.core import run_core
+from pipeline.tables import table_file_stem
+
+from conftest import write_release
+
+NSK = "final,National enhed for Særlig Kriminalitet,Politiets nøgletal på rocker-/bandeområdet"
+
+
+def table(paths, table_id):
+    return json.loads((paths.tables / f"{table_file_stem(table_id)}.json").read_text(encoding="utf-8"))
+
+
+def test_new_half_year_is_extrapolated_from_six_months(project):
+    write_release(project, "nsk_2025", [
+        f"skudepisoder,2025,10,6,,flow,skudepisoder,{NSK},2025,,,januar-juni 2025",
+        f"saarede,2025,7,6,,flow,personer,{NSK},2025,,,januar-juni 2025",
+        f"draebte,2025,1,6,,flow,personer,{NSK},2025,,,januar-juni 2025",
+        f"sigtelser,2025,1.500,6,,flow,sigtelser,{NSK},2025,,,januar-juni 2025",
+        f"medlemmer,2025,1.290,,2025-06-30,stock,personer,{NSK},2025,,,",
+    ])
+    run_core(project)
+    t13 = table(project, "1.3")
+    assert t13["header"][-1] == "2025 (jan.–jun.)"
+    assert t13["header"][-2] == "2024 (jan.–sep.)"
+    assert [row[-1] for row in t13["rows"]] == ["10 (20)", "7 (14)", "1 (2)"]
+    assert "6 måneder" in t13["note"] and "juli–december" in t13["note"]
+    t12 = table(project, "1.2")
+    assert t12["rows"][1][-1] == "1.500 (3.000)*"
+    assert t12["rows"][0][-1] == "-"  # no strafmasse for 2025
+    t11 = table(project, "1.1")
+    assert t11["rows"][0][-1] == "1.290"  # a stock: no parenthesis, never annualised
+
+
+def test_full_year_release_replaces_the_extrapolation(project):
+    write_release(project, "nsk_2025", [f"draebte,2024,5,12,,flow,personer,{NSK},2025,,,made up for the test"])
+    run_core(project)
+    t13 = table(project, "1.3")
+    assert t13["rows"][2][-1] == "5"  # dræbte now observed for the full year
+    assert t13["rows"][0][-1] == "19 (25)"  # the others are still January–September
+    cell = [c for c in t13["cells"] if c["series"] == "draebte" and c["reference_year"] == 2024][0]
+    assert cell["status"] == "observed" and cell["release_id"] == "nsk_2025"
