@@ -1,0 +1,73 @@
+"""The whole pipeline through DVC, on a temporary copy, as `noegletal run` drives it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import copy_project
+
+
+def sh(args, cwd):
+    env = os.environ | {"DVC_NO_ANALYTICS": "1", "NOEGLETAL_ROOT": str(cwd)}
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def ran_stages(output: str) -> list[str]:
+    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dvcrepo")
+    copy_project(root)
+    sh(["git", "init", "-q"], root)
+    result = sh([sys.executable, "-m", "pipeline.cli", "run"], root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+def test_run_writes_the_tables(repo):
+    for stem in ("table_1_1", "table_1_2", "table_1_3"):
+        for suffix in (".csv", ".md", ".json"):
+            assert (repo / "outputs" / "tables" / f"{stem}{suffix}").is_file()
+    assert "2.181 (2.908)*" in (repo / "outputs/tables/table_1_2.csv").read_text(encoding="utf-8")
+
+
+def test_second_repro_does_nothing(repo):
+    result = sh([sys.executable, "-m", "dvc", "repro"], repo)
+    assert result.returncode == 0
+    assert ran_stages(result.stdout) == []
+    assert "up to date" in result.stdout
+
+
+def test_param_change_reruns_only_dependants(repo):
+    params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
+    params["extrapolation"]["rounding"] = "half_even"
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    result = sh([sys.executable, "-m", "dvc", "repro"], repo)
+    assert result.returncode == 0, result.stderr
+    assert ran_stages(result.stdout) == ["extrapolate", "tables"]
+
+
+def test_raw_change_reruns_from_ingest(repo):
+    path = repo / "data/raw/releases/nsk_2023.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",3.118,", ",3.119,"), encoding="utf-8")
+    result = sh([sys.executable, "-m", "dvc", "repro"], repo)
+    assert result.returncode == 0, result.stderr
+    assert ran_stages(result.stdout)[0] == "ingest"
+    assert "3.119" in (repo / "outputs/tables/table_1_2.csv").read_text(encoding="utf-8")
+
+
+def test_bad_raw_file_fails_the_run_and_keeps_outputs(repo):
+    before = (repo / "outputs/tables/table_1_2.csv").read_bytes()
+    path = repo / "data/raw/releases/nsk_2023.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",3.119,", ",-3,"), encoding="utf-8")
+    result = sh([sys.executable, "-m", "pipeline.cli", "run"], repo)
+    assert result.returncode != 0
+    assert "nsk_2023.csv, line 4, column value" in result.stdout + result.stderr
+    assert (repo / "outputs/tables/table_1_2.csv").read_bytes() == before
