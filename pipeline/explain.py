@@ -59,6 +59,13 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
             f"× {MONTHS_IN_YEAR} = {_num(used['value_unrounded'], 2)}",
             f"Unrounded: {used['value_unrounded']!r}; rounded ({used['rounding']}): {_num(used['value'])}",
         ]
+        if used["interval_lower"] is not None:
+            out.lines.append(
+                f"Interval ({fmt.percent(used['interval_level'])}): {_num(used['interval_lower'], 2)}–"
+                f"{_num(used['interval_upper'], 2)} — {used['interval_method']}"
+            )
+        elif used["interval_method"]:
+            out.lines.append(f"Interval: {used['interval_method']}")
     else:
         out.lines.append("Method: none — observed figure, used as published "
                          + ("(a stock is never annualised)" if used["kind"] == "stock" else "(covers the full year)"))

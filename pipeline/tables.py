@@ -77,16 +77,24 @@ def note_text(table_cells: list[dict], marker: str) -> str | None:
             f"{c['label_da'].lower()} {fmt.number(c['observed_value'])} / {months} × {MONTHS_IN_YEAR} = "
             f"{fmt.number(c['value_unrounded'], 2)} {'=' if c['value_unrounded'] == c['value'] else '≈'} "
             f"{_value_text(c['value'], c['integer_valued'])} "
-            f"({fmt.number(c['monthly_mean'], 2)} om måneden)"
+            f"({fmt.number(c['monthly_mean'], 2)} om måneden{_interval_text(c)})"
             for c in group
         )
         parts.append(
             f"Tallene i parentes er fremskrevet til hele {year} ud fra gennemsnittet pr. måned i "
             f"{fmt.months_span(months)} {year} ({months} måneder), under antagelse af at {rest} "
-            f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse."
+            f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse; "
+            "intervallet afspejler kun den tilfældige variation i de observerede måneder."
         )
     prefix = "Note: * " if marker == "asterisk" else "Note: "
     return prefix + " ".join(parts)
+
+
+def _interval_text(cell: dict) -> str:
+    if cell.get("interval_lower") is None:
+        return ""
+    return (f"; {fmt.percent(cell['interval_level'])}-interval "
+            f"{fmt.number(cell['interval_lower'], 1)}–{fmt.number(cell['interval_upper'], 1)}")
 
 
 def source_text(table_cells: list[dict]) -> str:
