@@ -64,6 +64,13 @@ def table(
         available = sorted(p.stem.removeprefix("table_").replace("_", ".") for p in paths.tables.glob("table_*.csv"))
         console.print(f"[red]no table {table_id}[/] (have: {', '.join(available) or 'none — run `noegletal run`'})")
         raise typer.Exit(2)
+    _print_output(stem, format, f"table {table_id}")
+
+
+def _print_output(stem: Path, format: str, what: str) -> None:
+    if not stem.with_suffix(".csv").exists():
+        console.print(f"[red]no {what} yet[/] — run `noegletal run`")
+        raise typer.Exit(2)
     if format == "csv":
         sys.stdout.write(stem.with_suffix(".csv").read_text(encoding="utf-8"))
     elif format == "markdown":
@@ -90,14 +97,27 @@ def _print_table(stem: Path) -> None:
 
 
 @app.command()
+def compare(
+    format: Annotated[str, typer.Option("--format", "-f", help="terminal, csv or markdown")] = "terminal",
+) -> None:
+    """Print the Denmark–Sweden comparison: counts, rates per 100.000, ratio and flags."""
+    paths = _paths()
+    _print_output(paths.comparison / "dk_se", format, "comparison")
+
+
+@app.command()
 def explain(
-    series: Annotated[str, typer.Argument(help="Series id, e.g. sigtelser")],
+    series: Annotated[str, typer.Argument(
+        help="Series id (e.g. sigtelser), or a comparison figure: rate_dk, rate_se, rate_ratio")],
     year: Annotated[int, typer.Argument(help="Reference year, e.g. 2024")],
 ) -> None:
     """Show how one figure was made: inputs, sources, method, formula and published value."""
-    from pipeline.explain import explain as build
+    from pipeline.explain import COMPARISON_FIGURES, explain as build, explain_comparison
 
-    result = build(series, year, _paths())
+    if series in COMPARISON_FIGURES:
+        result = explain_comparison(series, year, _paths())
+    else:
+        result = build(series, year, _paths())
     console.print(f"[bold]{result.title}[/]")
     for line in result.lines:
         console.print(line, markup=False, highlight=False)

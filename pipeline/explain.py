@@ -28,7 +28,14 @@ def _period(row: dict) -> str:
     if row["kind"] == "stock":
         date = row["count_date"].isoformat() if row["count_date"] else "ukendt (ikke oplyst i kilden)"
         return f"bestand, opgjort pr. {date}"
+    if row["period_end"] is not None:
+        return (f"strøm, 1. januar–{row['period_end'].day}. {fmt.month_name(row['period_end'].month)} "
+                f"{row['reference_year']} ({_months(row['months_exposure'])} måneder)")
     return f"strøm, {fmt.months_span(row['months_covered'])} {row['reference_year']} ({row['months_covered']} måneder)"
+
+
+def _months(months: float) -> str:
+    return _num(months, 0 if float(months).is_integer() else 2)
 
 
 def explain(series: str, year: int, paths: Paths) -> Explanation:
@@ -51,7 +58,7 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
         out.lines.append(_input_line(other))
 
     if used["status"] == "estimated":
-        months = used["months_covered"]
+        months = _months(used["months_exposure"])
         out.lines += [
             f"Method: {used['method']} — the monthly mean over the {months} months covered, times "
             f"{MONTHS_IN_YEAR}; assumes the remaining months look like the first {months}.",
@@ -106,3 +113,54 @@ def _compare(pub: dict, used: dict) -> list[tuple[str, str, str, bool]]:
              back == used["value"]),
         ]
     return []
+
+
+COMPARISON_FIGURES = {
+    "rate_dk": "the Danish rate per 100.000",
+    "rate_se": "the Swedish rate per 100.000",
+    "rate_ratio": "the Swedish/Danish rate ratio",
+}
+
+
+def explain_comparison(figure: str, year: int, paths: Paths) -> Explanation:
+    """How a figure of the Denmark–Sweden comparison was made."""
+    rows = pl.read_parquet(paths.derived_comparison).filter(pl.col("reference_year") == year)
+    if rows.height == 0:
+        raise SystemExit(f"noegletal explain: the comparison has no year {year}")
+    r = rows.row(0, named=True)
+    per = _num(r["per_inhabitants"])
+    out = Explanation(title=f"{figure} {year}: {COMPARISON_FIGURES[figure]}")
+    out.lines += [
+        "Inputs:",
+        f"  Sweden: {_num(r['se_count'])} ({r['se_series']}, {_months(r['se_months'] or 0)} months) — "
+        f"{r['se_source']}; {r['se_location']}",
+        f"  Denmark: {_num(r['dk_count'])} ({r['dk_series']}, {_months(r['dk_months'] or 0)} months) — "
+        f"{r['dk_source']}; {r['dk_location']}",
+        f"  Population Sweden: {_num(r['se_population'])} counted {r['se_population_date']} — {r['se_population_source']}",
+        f"  Population Denmark: {_num(r['dk_population'])} counted {r['dk_population_date']} — {r['dk_population_source']}",
+        f"Exposure (person-years = population × months / 12): Sweden {_num(r['se_exposure'], 1)}, "
+        f"Denmark {_num(r['dk_exposure'], 1)}",
+    ]
+    if r["period_note"]:
+        out.lines.append(f"Partial year ({r['partial_year_mode']}): {r['period_note']}")
+    level = fmt.percent(r["interval_level"])
+    if r["dk_rate"] is None:
+        out.lines.append("No rates: a count or a population is missing for this year (see the note above).")
+    elif figure == "rate_ratio":
+        out.lines += [
+            f"Formula: ({_num(r['se_count'])} / {_num(r['se_exposure'], 1)}) / ({_num(r['dk_count'])} / "
+            f"{_num(r['dk_exposure'], 1)}) = {_num(r['rate_ratio'], 2)} ({_num(r['rate_ratio'], 1)} gange)",
+            f"Interval ({level}): {_num(r['rate_ratio_lower'], 2)}–{_num(r['rate_ratio_upper'], 2)} — "
+            f"{r['ratio_interval_method']}",
+        ]
+    else:
+        side = "dk" if figure == "rate_dk" else "se"
+        out.lines += [
+            f"Formula: {_num(r[side + '_count'])} / {_num(r[side + '_exposure'], 1)} × {per} = "
+            f"{_num(r[side + '_rate'], 4)} ({_num(r[side + '_rate'], 2)} pr. 100.000)",
+            f"Interval ({level}): {_num(r[side + '_rate_lower'], 4)}–{_num(r[side + '_rate_upper'], 4)} — "
+            f"{r['rate_interval_method']}",
+        ]
+    out.lines.append("Comparability: " + ("directly comparable" if r["directly_comparable"]
+                                          else f"ikke direkte sammenlignelig — {r['comparability_reason']}"))
+    return out

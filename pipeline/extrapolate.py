@@ -30,7 +30,8 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths) -> pl.DataF
         raise SystemExit(f"params.yaml: extrapolation.rounding '{rounding}' is not one of {', '.join(ROUNDINGS)}")
     con = db.connect()
     con.register("validated_figures", figures)
-    con.register("ranked_figures", db.query(con, paths, "int_keyfigures_ranked_by_vintage"))
+    con.register("ranked_figures", db.query(con, paths, "int_keyfigures_ranked_by_vintage",
+                                            {"months_in_year": MONTHS_IN_YEAR}))
     return db.query(
         con, paths, "int_keyfigures_extrapolated_to_full_year",
         {
@@ -56,7 +57,7 @@ def with_intervals(derived: pl.DataFrame, figures: pl.DataFrame, settings: dict)
     derived = derived.join(counts, on="series", how="left")
     eligible = (pl.col("status") == "estimated") & pl.col("series_integer").fill_null(False)
     target = derived.filter(eligible)
-    low, high = compute(target["observed_value"].to_numpy(), target["months_covered"].to_numpy(), level)
+    low, high = compute(target["observed_value"].to_numpy(), target["months_exposure"].to_numpy(), level)
     intervals = target.select("series", "reference_year", "release_id").with_columns(
         pl.Series("interval_lower", low, dtype=pl.Float64).fill_nan(None),
         pl.Series("interval_upper", high, dtype=pl.Float64).fill_nan(None),

@@ -49,10 +49,12 @@ class Paths:
 
         self.derived = self.root / "data" / "derived"
         self.derived_figures = self.derived / "figures_full_year.parquet"
+        self.derived_comparison = self.derived / "comparison_dk_se.parquet"
 
         self.outputs = self.root / "outputs"
         self.tables = self.outputs / "tables"
         self.data_out = self.outputs / "data"
+        self.comparison = self.outputs / "comparison"
 
     def relative(self, path: Path) -> str:
         """A path as shown to people: relative to the project root, with forward slashes."""

@@ -12,7 +12,7 @@ import pandera.polars as pa
 
 # Column order is the documented order; files must have exactly these columns (any order).
 RELEASE_COLUMNS = (
-    "series", "reference_year", "value", "months_covered", "count_date", "kind", "unit",
+    "series", "reference_year", "value", "months_covered", "period_end", "count_date", "kind", "unit",
     "status", "publisher", "publication", "published", "reported_by", "url", "note",
 )
 PUBLISHED_COLUMNS = (
@@ -20,7 +20,7 @@ PUBLISHED_COLUMNS = (
     "printed",
 )
 SERIES_COLUMNS = (
-    "series", "country", "label_da", "unit", "kind", "integer", "definition_da",
+    "series", "country", "label_da", "unit", "kind", "concept", "integer", "definition_da",
     "definition_source",
 )
 
@@ -52,7 +52,8 @@ def _rule(expr: pl.Expr, message: str, name: str) -> pa.Check:
 
 
 def _duplicated(*keys: str) -> pl.Expr:
-    return pl.struct(*keys).is_duplicated() & pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    # nulls compare equal here: two stocks without months, or two undated releases, still collide
+    return pl.struct(*keys).is_duplicated() & pl.col("series").is_not_null() & pl.col("reference_year").is_not_null()
 
 
 NOT_A_NUMBER = (
@@ -108,6 +109,18 @@ release_figures = pa.DataFrameSchema(
                       "stock_not_partial_flow"),
             ],
         ),
+        "period_end_text": _text(DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
+        "period_end": pa.Column(
+            pl.Date, nullable=True,
+            checks=[
+                _rule(pl.col("period_end").dt.year() == pl.col("reference_year"),
+                      "lies outside the reference year", "period_end_in_year"),
+                _rule(pl.col("period_end").dt.month() == pl.col("months_covered"),
+                      "is not in the last month covered (months_covered)", "period_end_in_last_month"),
+                _rule((pl.col("kind") != "stock") | pl.col("period_end").is_null(),
+                      "is set for a stock; a stock has a count_date, not a period", "stock_has_no_period"),
+            ],
+        ),
         "count_date_text": _text(DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
         "count_date": pa.Column(
             pl.Date, nullable=True,
@@ -134,7 +147,7 @@ release_figures = pa.DataFrameSchema(
         "publisher": pa.Column(pl.Utf8, nullable=False),
         "publication": pa.Column(pl.Utf8, nullable=False),
         "published": pa.Column(
-            pl.Utf8, nullable=False,
+            pl.Utf8, nullable=True,
             checks=pa.Check.str_matches(PUBLISHED_PATTERN, error="is not YYYY, YYYY-MM or YYYY-MM-DD",
                                         name="published_format"),
         ),
@@ -171,6 +184,7 @@ series_metadata = pa.DataFrameSchema(
         "unit": pa.Column(pl.Utf8, nullable=False),
         "kind": pa.Column(pl.Utf8, nullable=False,
                           checks=pa.Check.isin(KINDS, error="must be 'flow' or 'stock'", name="kind_values")),
+        "concept": pa.Column(pl.Utf8, nullable=False),
         "integer": pa.Column(pl.Utf8, nullable=False,
                              checks=pa.Check.isin(("true", "false"), error="must be 'true' or 'false'",
                                                   name="boolean_values")),

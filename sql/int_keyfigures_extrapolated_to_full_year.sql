@@ -4,15 +4,15 @@
 with classified as (
     select
         *,
-        kind = 'flow' and months_covered < $months_in_year as is_partial
+        kind = 'flow' and months_exposure < $months_in_year as is_partial
     from ranked_figures
 ),
 
 extrapolated as (
     select
         *,
-        case when is_partial then value / months_covered end                     as monthly_mean,
-        case when is_partial then value * $months_in_year / months_covered
+        case when is_partial then value / months_exposure end                    as monthly_mean,
+        case when is_partial then value * $months_in_year / months_exposure
              else value end                                                      as value_unrounded
     from classified
 ),
@@ -33,6 +33,7 @@ rounded as (
 select
     series,
     country,
+    concept,
     reference_year,
     release_id,
     vintage_rank,
@@ -41,6 +42,8 @@ select
     unit,
     value                                               as observed_value,
     months_covered,
+    period_end,
+    months_exposure,
     count_date,
     case when is_partial then 'estimated' else 'observed' end as status,
     case when is_partial then $method else 'none' end  as method,

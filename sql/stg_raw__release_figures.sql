@@ -12,6 +12,7 @@ with trimmed as (
         nullif(trim(reference_year), '') as reference_year_text,
         nullif(trim(value), '')          as value_text,
         nullif(trim(months_covered), '') as months_covered_text,
+        nullif(trim(period_end), '')     as period_end_text,
         nullif(trim(count_date), '')     as count_date_text,
         nullif(trim(kind), '')           as kind,
         nullif(trim(unit), '')           as unit,
@@ -34,6 +35,7 @@ typed as (
              then cast(replace(replace(value_text, '.', ''), ',', '.') as double) end as value,
         case when regexp_full_match(months_covered_text, $months_pattern)
              then cast(months_covered_text as bigint) end                           as months_covered,
+        try_cast(period_end_text as date)                                           as period_end,
         try_cast(count_date_text as date)                                           as count_date
     from trimmed
 ),
@@ -42,6 +44,7 @@ with_series as (
     select
         typed.*,
         s.country,
+        s.concept,
         s.kind                as series_kind,
         s.unit                as series_unit,
         s."integer" = 'true'  as series_integer

@@ -5,6 +5,7 @@ select
     nullif(trim(label_da), '')          as label_da,
     nullif(trim(unit), '')              as unit,
     nullif(trim(kind), '')              as kind,
+    nullif(trim(concept), '')           as concept,
     lower(nullif(trim("integer"), ''))  as "integer",
     nullif(trim(definition_da), '')     as definition_da,
     nullif(trim(definition_source), '') as definition_source,

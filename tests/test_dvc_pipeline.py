@@ -45,13 +45,24 @@ def test_second_repro_does_nothing(repo):
     assert "up to date" in result.stdout
 
 
-def test_param_change_reruns_only_dependants(repo):
+@pytest.mark.parametrize(
+    ("section", "key", "value", "expected"),
+    [
+        ("comparison", "partial_year", "same_months", {"compare"}),
+        ("tables", None, None, {"tables"}),
+        ("extrapolation", "rounding", "half_even", {"extrapolate", "tables", "compare"}),
+    ],
+)
+def test_param_change_reruns_only_dependants(repo, section, key, value, expected):
     params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
-    params["extrapolation"]["rounding"] = "half_even"
+    if key is None:
+        params["tables"]["1.1"]["title"] += " (ændret)"
+    else:
+        params[section][key] = value
     (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     result = sh([sys.executable, "-m", "dvc", "repro"], repo)
     assert result.returncode == 0, result.stderr
-    assert ran_stages(result.stdout) == ["extrapolate", "tables"]
+    assert set(ran_stages(result.stdout)) == expected
 
 
 def test_raw_change_reruns_from_ingest(repo):

@@ -81,7 +81,9 @@ def test_every_output_row_carries_a_status(built):
     figures = pl.read_parquet(built.data_out / "keyfigures.parquet")
     assert set(figures["status"].unique()) == {"observed", "estimated"}
     estimated = figures.filter(pl.col("status") == "estimated")
-    assert estimated["months_covered"].to_list() == [9] * estimated.height
+    assert (estimated["months_exposure"] < 12).all()
+    danish = estimated.filter(pl.col("country") == "DK")
+    assert danish["months_covered"].to_list() == [9] * danish.height == [9] * 4
     assert estimated["method"].unique().to_list() == ["linear"]
     # a stock is never annualised
     assert figures.filter(pl.col("kind") == "stock")["status"].unique().to_list() == ["observed"]

@@ -18,11 +18,11 @@ def table(paths, table_id):
 
 def test_new_half_year_is_extrapolated_from_six_months(project):
     write_release(project, "nsk_2025", [
-        f"skudepisoder,2025,10,6,,flow,skudepisoder,{NSK},2025,,,januar-juni 2025",
-        f"saarede,2025,7,6,,flow,personer,{NSK},2025,,,januar-juni 2025",
-        f"draebte,2025,1,6,,flow,personer,{NSK},2025,,,januar-juni 2025",
-        f"sigtelser,2025,1.500,6,,flow,sigtelser,{NSK},2025,,,januar-juni 2025",
-        f"medlemmer,2025,1.290,,2025-06-30,stock,personer,{NSK},2025,,,",
+        f"skudepisoder,2025,10,6,,,flow,skudepisoder,{NSK},2025,,,januar-juni 2025",
+        f"saarede,2025,7,6,,,flow,personer,{NSK},2025,,,januar-juni 2025",
+        f"draebte,2025,1,6,,,flow,personer,{NSK},2025,,,januar-juni 2025",
+        f"sigtelser,2025,1.500,6,,,flow,sigtelser,{NSK},2025,,,januar-juni 2025",
+        f"medlemmer,2025,1.290,,,2025-06-30,stock,personer,{NSK},2025,,,",
     ])
     run_core(project)
     t13 = table(project, "1.3")
@@ -38,7 +38,7 @@ def test_new_half_year_is_extrapolated_from_six_months(project):
 
 
 def test_full_year_release_replaces_the_extrapolation(project):
-    write_release(project, "nsk_2025", [f"draebte,2024,5,12,,flow,personer,{NSK},2025,,,made up for the test"])
+    write_release(project, "nsk_2025", [f"draebte,2024,5,12,,,flow,personer,{NSK},2025,,,made up for the test"])
     run_core(project)
     t13 = table(project, "1.3")
     assert t13["rows"][2][-1] == "5"  # dræbte now observed for the full year

@@ -1,0 +1,212 @@
+"""Stage compare: Denmark against Sweden, per inhabitant, like with like.
+
+For each year: both counts, each country's rate per 100.000 inhabitants (person-years) and
+the Swedish/Danish rate ratio, each with an interval whose method params.yaml names; a
+partial Danish year handled as params.yaml says; and a pair whose series measure different
+things (series.csv: concept) flagged "ikke direkte sammenlignelig" with the reason."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.rates import confint_poisson, confint_poisson_2indep
+
+from pipeline import db, fmt
+from pipeline.io import staged_outputs
+from pipeline.params import load_params
+from pipeline.paths import Paths
+from pipeline.stage import stage_main
+
+MODES = ("annualise", "same_months")
+RATIO_METHODS = ("conditional_binomial", "score")
+NOT_COMPARABLE = "ikke direkte sammenlignelig"
+
+
+def rate_interval(counts, exposures, per, level, method):
+    """Interval of count / exposure × per, by statsmodels' confint_poisson."""
+    low, high = confint_poisson(counts, exposures, method=method, alpha=1 - level)
+    return np.asarray(low) * per, np.asarray(high) * per
+
+
+def ratio_interval(k1, e1, k2, e2, level, method):
+    """Interval of (k1/e1) / (k2/e2).
+
+    conditional_binomial: given n = k1 + k2, k1 is binomial with p = R·e1 / (R·e1 + e2);
+    Clopper–Pearson for p, mapped to R = p / (1 - p) · e2 / e1."""
+    if method == "conditional_binomial":
+        low_p, high_p = proportion_confint(k1, k1 + k2, alpha=1 - level, method="beta")
+        with np.errstate(divide="ignore"):
+            return (np.asarray(low_p) / (1 - np.asarray(low_p)) * e2 / e1,
+                    np.asarray(high_p) / (1 - np.asarray(high_p)) * e2 / e1)
+    low, high = confint_poisson_2indep(k1, e1, k2, e2, method=method, compare="ratio", alpha=1 - level)
+    return np.asarray(low), np.asarray(high)
+
+
+def _first_sentence(text: str) -> str:
+    first = text.split(". ")[0]
+    return first if first != text else text.rstrip(".") if text.endswith("..") else text
+
+
+def compare(derived: pl.DataFrame, series: pl.DataFrame, settings: dict, paths: Paths) -> pl.DataFrame:
+    mode = settings.get("partial_year", "annualise")
+    interval = settings.get("interval", {})
+    level, rate_method = float(interval.get("level", 0.95)), interval.get("rate", "exact-c")
+    ratio_method = interval.get("ratio", "conditional_binomial")
+    if mode not in MODES:
+        raise SystemExit(f"params.yaml: comparison.partial_year '{mode}' is not one of {', '.join(MODES)}")
+    if ratio_method not in RATIO_METHODS:
+        raise SystemExit(f"params.yaml: comparison.interval.ratio '{ratio_method}' is not one of {', '.join(RATIO_METHODS)}")
+    per = float(settings.get("per_inhabitants", 100_000))
+
+    con = db.connect()
+    con.register("full_year_figures", derived)
+    pairs = db.query(con, paths, "fct_comparison_dk_se", {
+        "dk_series": settings["denmark"], "se_series": settings["sweden"],
+        "se_release": settings.get("sweden_release") or "",
+        "dk_population": settings["population"]["denmark"], "se_population": settings["population"]["sweden"],
+        "first_year": int(settings["first_year"]), "last_year": int(settings["last_year"]), "mode": mode,
+    })
+
+    have = pairs.select(
+        (pl.col("dk_count").is_not_null() & pl.col("se_count").is_not_null()
+         & pl.col("dk_exposure").is_not_null() & pl.col("se_exposure").is_not_null()).alias("ok")
+    )["ok"].to_numpy()
+    k_dk, e_dk = pairs["dk_count"].fill_null(0).to_numpy(), pairs["dk_exposure"].fill_null(1).to_numpy()
+    k_se, e_se = pairs["se_count"].fill_null(0).to_numpy(), pairs["se_exposure"].fill_null(1).to_numpy()
+    dk_low, dk_high = rate_interval(k_dk, e_dk, per, level, rate_method)
+    se_low, se_high = rate_interval(k_se, e_se, per, level, rate_method)
+    r_low, r_high = ratio_interval(k_se, e_se, k_dk, e_dk, level, ratio_method)
+
+    def masked(values):
+        return pl.Series(np.where(have, values, np.nan), dtype=pl.Float64).fill_nan(None)
+
+    meta = {row["series"]: row for row in series.iter_rows(named=True)}
+    dk_meta, se_meta = meta[settings["denmark"]], meta[settings["sweden"]]
+    comparable = dk_meta["concept"] == se_meta["concept"]
+    reason = None if comparable else (
+        f"forskellige definitioner — Danmark: {_first_sentence(dk_meta['definition_da'])}; "
+        f"Sverige: {_first_sentence(se_meta['definition_da'])}"
+    )
+    return pairs.with_columns(
+        masked(k_dk / e_dk * per).alias("dk_rate"),
+        masked(dk_low).alias("dk_rate_lower"), masked(dk_high).alias("dk_rate_upper"),
+        masked(k_se / e_se * per).alias("se_rate"),
+        masked(se_low).alias("se_rate_lower"), masked(se_high).alias("se_rate_upper"),
+        masked(np.divide(k_se / e_se, k_dk / e_dk, out=np.full(len(k_dk), np.inf), where=k_dk > 0)).alias("rate_ratio"),
+        masked(r_low).alias("rate_ratio_lower"), masked(r_high).alias("rate_ratio_upper"),
+        pl.lit(per).alias("per_inhabitants"), pl.lit(level).alias("interval_level"),
+        pl.lit(f"statsmodels confint_poisson, method {rate_method}").alias("rate_interval_method"),
+        pl.lit(_ratio_method_text(ratio_method)).alias("ratio_interval_method"),
+        pl.lit(mode).alias("partial_year_mode"),
+        pl.lit(settings["denmark"]).alias("dk_series"), pl.lit(settings["sweden"]).alias("se_series"),
+        pl.lit(comparable).alias("directly_comparable"),
+        pl.lit(reason, dtype=pl.Utf8).alias("comparability_reason"),
+    ).with_columns(pl.struct(pl.all()).map_elements(_period_note, return_dtype=pl.Utf8).alias("period_note"))
+
+
+def _ratio_method_text(method: str) -> str:
+    if method == "conditional_binomial":
+        return "betinget binomialt (Clopper–Pearson på det svenske antal givet summen; statsmodels proportion_confint, beta)"
+    return f"statsmodels confint_poisson_2indep, method {method}"
+
+
+def _period_note(row: dict) -> str | None:
+    """In words: what the Danish count covers and what was done about it."""
+    dk_m, se_m = row["dk_months"], row["se_months"]
+    if dk_m is None or dk_m >= 12:
+        return None
+    months = int(dk_m) if float(dk_m).is_integer() else dk_m
+    span = fmt.months_span(int(dk_m)) if float(dk_m).is_integer() else f"{fmt.number(dk_m, 2)} måneder"
+    year = row["reference_year"]
+    if row["partial_year_mode"] == "annualise":
+        return (f"Det danske tal for {year} dækker kun {span} ({months} måneder); raten er beregnet pr. "
+                f"personår for de {months} måneder, dvs. som et helårsskøn "
+                f"({fmt.number(row['dk_count'])} / {months} × 12 = {fmt.number(row['dk_full_year'], 2)}), "
+                f"sat over for et svensk helår.")
+    if se_m is None:
+        return (f"Det danske tal for {year} dækker kun {span} ({months} måneder), og der findes ikke et svensk "
+                f"tal for de samme måneder: ingen rater eller forhold for {year}.")
+    return (f"Begge lande på de samme måneder ({span} {year}); raterne er pr. personår for de {months} måneder.")
+
+
+def danish_rows(comparison: pl.DataFrame) -> tuple[list[str], list[list[str]]]:
+    header = ["År", "Sverige", "Danmark", "Sverige pr. 100.000", "Danmark pr. 100.000",
+              "Forhold Sverige/Danmark", "Sammenlignelighed", "Note"]
+    rows = []
+    for r in comparison.iter_rows(named=True):
+        rows.append([
+            str(r["reference_year"]),
+            fmt.number(r["se_count_as_quoted"]),
+            fmt.number(r["dk_count"]) + _partial_marker(r["dk_months"]),
+            _rate_text(r, "se"), _rate_text(r, "dk"), _ratio_text(r),
+            "direkte sammenlignelig" if r["directly_comparable"] else f"{NOT_COMPARABLE}: {r['comparability_reason']}",
+            r["period_note"] or "",
+        ])
+    return header, rows
+
+
+def _partial_marker(months: float | None) -> str:
+    if months is None or months >= 12:
+        return ""
+    if float(months).is_integer():
+        return f" ({fmt.months_span(int(months), 'abbreviated')})"
+    return f" ({fmt.number(months, 2)} mdr.)"
+
+
+def _rate_text(r: dict, side: str) -> str:
+    if r[f"{side}_rate"] is None:
+        return fmt.MISSING
+    return (f"{fmt.number(r[f'{side}_rate'], 2)} pr. 100.000 "
+            f"({fmt.number(r[f'{side}_rate_lower'], 2)}–{fmt.number(r[f'{side}_rate_upper'], 2)})")
+
+
+def _ratio_text(r: dict) -> str:
+    if r["rate_ratio"] is None:
+        return fmt.MISSING
+    return (f"{fmt.number(r['rate_ratio'], 1)} gange "
+            f"({fmt.number(r['rate_ratio_lower'], 1)}–{fmt.number(r['rate_ratio_upper'], 1)})")
+
+
+def source_text(comparison: pl.DataFrame) -> str:
+    def listed(column: str) -> str:
+        return ", ".join(dict.fromkeys(comparison[column].drop_nulls().to_list()))
+
+    def population(column: str) -> str:
+        return ", ".join(dict.fromkeys(v.split(", læst i ")[0] for v in comparison[column].drop_nulls().to_list()))
+
+    return (f"Kilde: Danmark: {listed('dk_source')}; folketal: {population('dk_population_source')}. "
+            f"Sverige: {listed('se_source')}; folketal: {population('se_population_source')}.")
+
+
+def run(paths: Paths | None = None) -> None:
+    paths = paths or Paths()
+    settings = load_params(paths)["comparison"]
+    derived = pl.read_parquet(paths.derived_figures)
+    series = pl.read_parquet(paths.validated_series)
+
+    comparison = compare(derived, series, settings, paths)
+    header, rows = danish_rows(comparison)
+    table = {
+        "title": "Dræbte i Danmark og dræbte ved skyderier i Sverige, pr. 100.000 indbyggere",
+        "header": header, "rows": rows,
+        "note": (f"Intervaller: {fmt.percent(comparison['interval_level'][0])}. Rater: "
+                 f"{comparison['rate_interval_method'][0]}; forhold: {comparison['ratio_interval_method'][0]}. "
+                 f"Delår: {settings.get('partial_year')}. Befolkning ved årets begyndelse."),
+        "source": source_text(comparison),
+    }
+
+    from pipeline.tables import to_csv, to_markdown  # same layouts as the report's tables
+    with staged_outputs() as out:
+        comparison.write_parquet(out.path(paths.derived_comparison))
+        out.write_text(paths.comparison / "dk_se.csv", to_csv(table))
+        out.write_text(paths.comparison / "dk_se.md", to_markdown(table))
+        out.write_text(paths.comparison / "dk_se.json",
+                       json.dumps(table | {"figures": comparison.to_dicts()}, ensure_ascii=False, indent=2,
+                                  sort_keys=True, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    stage_main(run, "compare")
