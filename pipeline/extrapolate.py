@@ -1,46 +1,79 @@
 """Stage extrapolate: every figure as a full-year figure, with how it was made.
 
 A partial-year flow (say January–September) is estimated for the whole year by the method
-named in params.yaml; everything else passes through as observed. Each row keeps its
-inputs (observed value, months, release, source line), method, unrounded and rounded value,
-and a status (observed / estimated) that every later output carries."""
+named in params.yaml (pipeline/methods.py); everything else passes through as observed.
+Each row keeps its inputs (observed value, months, release, source line), method, unrounded
+and rounded value, interval, and a status (observed / estimated) that every later output
+carries. Every method's estimate for every partial figure is kept too, for the audit and
+the backtest."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from pipeline import db
-from pipeline.uncertainty import INTERVAL_METHODS
 from pipeline.io import staged_outputs
+from pipeline.methods import METHODS, estimate_all
 from pipeline.params import load_params
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
+from pipeline.uncertainty import INTERVAL_METHODS
 
 MONTHS_IN_YEAR = 12
-METHODS = ("linear",)
 ROUNDINGS = ("half_up", "half_even")
 
 
-def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths) -> pl.DataFrame:
-    method = settings.get("method", "linear")
-    rounding = settings.get("rounding", "half_up")
-    if method not in METHODS:
-        raise SystemExit(f"params.yaml: extrapolation.method '{method}' is not one of {', '.join(METHODS)}")
-    if rounding not in ROUNDINGS:
-        raise SystemExit(f"params.yaml: extrapolation.rounding '{rounding}' is not one of {', '.join(ROUNDINGS)}")
+def _choice(settings: dict, key: str, default: str, allowed) -> str:
+    value = settings.get(key, default)
+    if value not in allowed:
+        raise SystemExit(f"params.yaml: extrapolation.{key} '{value}' is not one of {', '.join(allowed)}")
+    return value
+
+
+def rounded(expr: pl.Expr, rounding: str, decimals: int) -> pl.Expr:
+    """half_up: 2,5 -> 3 (the report's rounding of counts); half_even: 2,5 -> 2."""
+    if rounding == "half_up":
+        scale = 10.0 ** decimals
+        return (expr * scale + 0.5).floor() / scale
+    return expr.round(decimals, mode="half_to_even")
+
+
+def linear_figures(figures: pl.DataFrame, paths: Paths) -> pl.DataFrame:
+    """Every release's figure ranked among its vintages, with the report's linear estimate."""
     con = db.connect()
     con.register("validated_figures", figures)
     con.register("ranked_figures", db.query(con, paths, "int_keyfigures_ranked_by_vintage",
                                             {"months_in_year": MONTHS_IN_YEAR}))
-    return db.query(
-        con, paths, "int_keyfigures_extrapolated_to_full_year",
-        {
-            "months_in_year": MONTHS_IN_YEAR,
-            "method": method,
-            "rounding": rounding,
-            "decimals": int(settings.get("decimals", 0)),
-        },
+    return db.query(con, paths, "int_keyfigures_extrapolated_to_full_year", {"months_in_year": MONTHS_IN_YEAR})
+
+
+def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths) -> tuple[pl.DataFrame, pl.DataFrame]:
+    method = _choice(settings, "method", "linear", METHODS)
+    rounding = _choice(settings, "rounding", "half_up", ROUNDINGS)
+    decimals = int(settings.get("decimals", 0))
+
+    base = linear_figures(figures, paths)
+    estimates = estimate_all(base)
+    chosen = estimates.filter(pl.col("method") == method).select(
+        "series", "reference_year", "release_id", pl.col("estimate").alias("chosen"), pl.col("reason"))
+    derived = (
+        base.join(chosen, on=["series", "reference_year", "release_id"], how="left")
+        .with_columns(
+            pl.when(~pl.col("is_partial")).then(pl.col("observed_value"))
+            .otherwise(pl.coalesce("chosen", "value_linear")).alias("value_unrounded"),
+            pl.when(~pl.col("is_partial")).then(pl.lit("none"))
+            .when(pl.col("chosen").is_null())
+            .then(pl.lit("linear (fallback: ") + pl.lit(method) + pl.lit(": ") + pl.col("reason") + pl.lit(")"))
+            .otherwise(pl.lit(method)).alias("method"),
+            pl.when(pl.col("is_partial")).then(pl.lit(rounding)).alias("rounding"),
+        )
+        .with_columns(
+            pl.when(pl.col("is_partial")).then(rounded(pl.col("value_unrounded"), rounding, decimals))
+            .otherwise(pl.col("value_unrounded")).alias("value")
+        )
+        .drop("chosen", "reason")
     )
+    return derived, estimates
 
 
 def with_intervals(derived: pl.DataFrame, figures: pl.DataFrame, settings: dict) -> pl.DataFrame:
@@ -71,6 +104,7 @@ def with_intervals(derived: pl.DataFrame, figures: pl.DataFrame, settings: dict)
             .alias("interval_method"),
         )
         .drop("series_integer")
+        .sort("series", "reference_year", "vintage_rank")
     )
 
 
@@ -79,10 +113,12 @@ def run(paths: Paths | None = None) -> None:
     settings = load_params(paths).get("extrapolation", {})
     figures = pl.read_parquet(paths.validated_figures)
 
-    derived = with_intervals(extrapolate(figures, settings, paths), figures, settings)
+    derived, estimates = extrapolate(figures, settings, paths)
+    derived = with_intervals(derived, figures, settings)
 
     with staged_outputs() as out:
         derived.write_parquet(out.path(paths.derived_figures))
+        estimates.write_parquet(out.path(paths.derived_estimates))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ SQL_PATTERNS = {
 }
 
 
-def read_all(paths: Paths) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Series metadata, release figures and published values as string frames.
+def read_all(paths: Paths) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Series metadata, release figures, published values and statements as string frames.
 
     Reads every file before raising, so one run reports the problems of all files."""
     problems = []
@@ -39,31 +39,37 @@ def read_all(paths: Paths) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     releases = [attempt(p, schemas.RELEASE_COLUMNS, release_id=p.stem)
                 for p in sorted(paths.raw_releases.glob("*.csv"))]
     published = [attempt(p, schemas.PUBLISHED_COLUMNS) for p in sorted(paths.raw_published.glob("*.csv"))]
+    statements = [attempt(p, schemas.STATEMENT_COLUMNS) for p in sorted(paths.raw_statements.glob("*.csv"))]
     if problems:
         raise InputError(problems)
     if not releases:
         raise InputError([Problem(paths.relative(paths.raw_releases), None, None, "no_releases",
                                   "holds no release files (*.csv)")])
-    return (
-        series,
-        pl.concat(releases, how="vertical"),
-        pl.concat(published, how="vertical") if published else
-        pl.DataFrame(schema={c: pl.Utf8 for c in (*schemas.PUBLISHED_COLUMNS, "source_file")} | {"source_line": pl.Int64}),
-    )
+    return series, pl.concat(releases), _concat(published, schemas.PUBLISHED_COLUMNS), \
+        _concat(statements, schemas.STATEMENT_COLUMNS)
+
+
+def _concat(frames: list[pl.DataFrame], columns: tuple[str, ...]) -> pl.DataFrame:
+    """All files of one kind as one frame; an empty one with the right columns if none."""
+    if frames:
+        return pl.concat(frames)
+    return pl.DataFrame(schema={c: pl.Utf8 for c in (*columns, "source_file")} | {"source_line": pl.Int64})
 
 
 def stage(raw_series: pl.DataFrame, raw_releases: pl.DataFrame, raw_published: pl.DataFrame,
-          paths: Paths) -> dict[str, pl.DataFrame]:
+          raw_statements: pl.DataFrame, paths: Paths) -> dict[str, pl.DataFrame]:
     con = db.connect()
     con.register("raw_series", raw_series)
     con.register("raw_releases", raw_releases)
     con.register("raw_published", raw_published)
+    con.register("raw_statements", raw_statements)
     series = db.query(con, paths, "stg_raw__series")
     con.register("stg_series", series)
     figures = db.query(con, paths, "stg_raw__release_figures", SQL_PATTERNS)
     published = db.query(con, paths, "stg_raw__published_values",
                          {k: SQL_PATTERNS[k] for k in ("number_pattern", "year_pattern")})
-    return {"series": series, "figures": figures, "published": published}
+    statements = db.query(con, paths, "stg_raw__statements", {"number_pattern": SQL_PATTERNS["number_pattern"]})
+    return {"series": series, "figures": figures, "published": published, "statements": statements}
 
 
 def run(paths: Paths | None = None) -> None:
@@ -80,6 +86,7 @@ def run(paths: Paths | None = None) -> None:
         tables["figures"].write_parquet(out.path(paths.ingested_figures))
         tables["published"].write_parquet(out.path(paths.ingested_published))
         tables["series"].write_parquet(out.path(paths.ingested_series))
+        tables["statements"].write_parquet(out.path(paths.ingested_statements))
 
 
 if __name__ == "__main__":

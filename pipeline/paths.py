@@ -35,26 +35,31 @@ class Paths:
         self.raw_series = self.raw / "series.csv"
         self.raw_releases = self.raw / "releases"
         self.raw_published = self.raw / "published"
+        self.raw_statements = self.raw / "statements"
 
         self.ingested = self.root / "data" / "ingested"
         self.ingested_db = self.ingested / "keyfigures.duckdb"
         self.ingested_figures = self.ingested / "figures.parquet"
         self.ingested_published = self.ingested / "published.parquet"
         self.ingested_series = self.ingested / "series.parquet"
+        self.ingested_statements = self.ingested / "statements.parquet"
 
         self.validated = self.root / "data" / "validated"
         self.validated_figures = self.validated / "figures.parquet"
         self.validated_published = self.validated / "published.parquet"
         self.validated_series = self.validated / "series.parquet"
+        self.validated_statements = self.validated / "statements.parquet"
 
         self.derived = self.root / "data" / "derived"
         self.derived_figures = self.derived / "figures_full_year.parquet"
         self.derived_comparison = self.derived / "comparison_dk_se.parquet"
+        self.derived_estimates = self.derived / "estimates_by_method.parquet"
 
         self.outputs = self.root / "outputs"
         self.tables = self.outputs / "tables"
         self.data_out = self.outputs / "data"
         self.comparison = self.outputs / "comparison"
+        self.audit = self.outputs / "audit"
 
     def relative(self, path: Path) -> str:
         """A path as shown to people: relative to the project root, with forward slashes."""

@@ -24,6 +24,13 @@ SERIES_COLUMNS = (
     "definition_source",
 )
 
+STATEMENT_COLUMNS = (
+    "statement_id", "publication", "location", "quote", "operation", "series", "years", "operands",
+    "printed", "printed_upper", "decimals", "note",
+)
+OPERATIONS = ("change", "percent_change", "mean", "monthly_mean", "year_to_year_change_range",
+              "same_period_pair", "ratio_to_mean", "equal", "sum")
+
 KINDS = ("flow", "stock")
 STATUSES = ("preliminary", "final")
 MEASURES = ("observed", "full_year_estimate", "monthly_mean", "missing")
@@ -170,6 +177,29 @@ published_values = pa.DataFrameSchema(
         "value_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
         "printed": pa.Column(pl.Utf8, nullable=False),
         "publication": pa.Column(pl.Utf8, nullable=False),
+    },
+    strict=False,
+)
+
+statements = pa.DataFrameSchema(
+    {
+        "statement_id": pa.Column(pl.Utf8, nullable=False, unique=True),
+        "publication": pa.Column(pl.Utf8, nullable=False),
+        "location": pa.Column(pl.Utf8, nullable=False),
+        "quote": pa.Column(pl.Utf8, nullable=False),
+        "operation": pa.Column(pl.Utf8, nullable=False, checks=pa.Check.isin(
+            OPERATIONS, error=f"must be one of {', '.join(OPERATIONS)}", name="operation_values")),
+        "series": pa.Column(pl.Utf8, nullable=True, checks=_rule(
+            pl.col("series_known"), "names a series not listed in data/raw/series.csv", "known_series")),
+        "years": pa.Column(pl.Utf8, nullable=True, checks=pa.Check.str_matches(
+            r"^\d{4}(-\d{4})?(;\d{4}(-\d{4})?)*$", error="is not years like 2021;2023 or 2021-2023",
+            name="years_format")),
+        "operands": pa.Column(pl.Utf8, nullable=True, checks=pa.Check.str_matches(
+            r"^-?\d+(,\d+)?(;-?\d+(,\d+)?)*$", error="is not numbers separated by ';'", name="operands_format")),
+        "printed_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
+        "printed_upper_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
+        "decimals": pa.Column(pl.Utf8, nullable=False, checks=pa.Check.str_matches(
+            r"^-?\d$", error="is not a whole number of decimals", name="decimals_format")),
     },
     strict=False,
 )

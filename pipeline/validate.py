@@ -53,11 +53,13 @@ def run(paths: Paths | None = None) -> None:
     series = pl.read_parquet(paths.ingested_series)
     figures = pl.read_parquet(paths.ingested_figures)
     published = pl.read_parquet(paths.ingested_published)
+    statements = pl.read_parquet(paths.ingested_statements)
 
     problems = (
         problems_from(series, schemas.series_metadata)
         + problems_from(figures, schemas.release_figures)
         + problems_from(published, schemas.published_values)
+        + problems_from(statements, schemas.statements)
     )
     if problems:
         raise InputError(problems)
@@ -66,6 +68,7 @@ def run(paths: Paths | None = None) -> None:
         series.write_parquet(out.path(paths.validated_series))
         figures.select(pl.exclude("^.*_text$")).write_parquet(out.path(paths.validated_figures))
         published.select(pl.exclude("^.*_text$")).write_parquet(out.path(paths.validated_published))
+        statements.select(pl.exclude("^.*_text$")).write_parquet(out.path(paths.validated_statements))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
--- Full-year figures by the report's method: a partial-year flow's monthly mean over the
--- months it covers, times the months of a year. Full-year flows and stocks pass unchanged
--- (a stock is a head-count on a date and is never annualised).
+-- Full-year figures by the report's method (`linear`): a partial-year flow's monthly mean
+-- over the months it covers, times the months of a year. Full-year flows and stocks pass
+-- unchanged (a stock is a head-count on a date and is never annualised). Other methods and
+-- the rounding are applied by pipeline/extrapolate.py on top of this.
 with classified as (
     select
         *,
@@ -13,21 +14,8 @@ extrapolated as (
         *,
         case when is_partial then value / months_exposure end                    as monthly_mean,
         case when is_partial then value * $months_in_year / months_exposure
-             else value end                                                      as value_unrounded
+             else value end                                                      as value_linear
     from classified
-),
-
-rounded as (
-    select
-        *,
-        case
-            when not is_partial then value_unrounded
-            when $rounding = 'half_up'
-                then floor(value_unrounded * pow(10, $decimals) + 0.5) / pow(10, $decimals)
-            when $rounding = 'half_even'
-                then round_even(value_unrounded, $decimals)
-        end as full_year_value
-    from extrapolated
 )
 
 select
@@ -45,12 +33,10 @@ select
     period_end,
     months_exposure,
     count_date,
+    is_partial,
     case when is_partial then 'estimated' else 'observed' end as status,
-    case when is_partial then $method else 'none' end  as method,
-    case when is_partial then $rounding end            as rounding,
     monthly_mean,
-    value_unrounded,
-    full_year_value                                     as value,
+    value_linear,
     status                                              as release_status,
     publisher,
     publication,
@@ -60,5 +46,5 @@ select
     note,
     source_file,
     source_line
-from rounded
+from extrapolated
 order by series, reference_year, vintage_rank

@@ -26,7 +26,7 @@ def figures(rows: list[dict]) -> pl.DataFrame:
 
 
 def one(value, months, kind="flow", rounding="half_up", count_date=None):
-    out = extrapolate(figures([{"value": float(value), "months_covered": months, "kind": kind,
+    out, _ = extrapolate(figures([{"value": float(value), "months_covered": months, "kind": kind,
                                 "count_date": count_date}]),
                       {"method": "linear", "rounding": rounding}, PATHS)
     return out.row(0, named=True)
@@ -51,7 +51,7 @@ def test_rounding_follows_params():
 
 
 def test_full_release_wins_over_partial_and_later_over_earlier():
-    out = extrapolate(figures([
+    out, _ = extrapolate(figures([
         {"release_id": "jan_sep", "value": 2181.0, "months_covered": 9, "published": "2024"},
         {"release_id": "full", "value": 2950.0, "months_covered": 12, "published": "2025"},
         {"release_id": "revised", "value": 2960.0, "months_covered": 12, "published": "2026"},
