@@ -105,6 +105,68 @@ def compare(
     _print_output(paths.comparison / "dk_se", format, "comparison")
 
 
+def _repro(target: str | None = None) -> None:
+    """Bring the pipeline's outputs up to date (quietly) before reading them."""
+    paths = _paths()
+    cmd = [sys.executable, "-m", "dvc", "repro", "--quiet"] + ([target] if target else [])
+    result = subprocess.run(cmd, cwd=paths.root, env=os.environ | {"DVC_NO_ANALYTICS": "1"},
+                            capture_output=True, text=True)
+    if result.returncode:
+        console.print(result.stdout + result.stderr, markup=False, highlight=False)
+        raise typer.Exit(result.returncode)
+
+
+@app.command()
+def audit() -> None:
+    """Run every check of derived figures, statements and releases; write and summarise the audit."""
+    import json
+
+    paths = _paths()
+    _repro("audit")
+    report = json.loads((paths.audit / "audit.json").read_text(encoding="utf-8"))
+    colours = {"exact": "green", "consistent": "green", "mismatch": "yellow", "finding": "yellow"}
+    for section in ("extrapolations", "statements", "published_values", "disagreements_between_releases",
+                    "publication_dates", "count_dates"):
+        items = report[section]
+        counts = report["summary"].get(section, {})
+        console.print(f"[bold]{section.replace('_', ' ')}[/] ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
+        for item in items:
+            if section == "published_values" and item["verdict"] == "exact":
+                continue
+            label = item.get("figure") or item.get("statement") or item.get("series")
+            colour = colours.get(item["verdict"], "white")
+            console.print(f"  [{colour}]{item['verdict']}[/] {label}: ", end="")
+            console.print(item["reason"], markup=False, highlight=False)
+    console.print(f"written: {paths.relative(paths.audit / 'audit.md')}, {paths.relative(paths.audit / 'audit.json')}")
+
+
+@app.command()
+def backtest() -> None:
+    """Score every extrapolation method against later final releases, with the number of cases."""
+    import json
+
+    paths = _paths()
+    _repro("audit")
+    methods = json.loads((paths.audit / "audit.json").read_text(encoding="utf-8"))["methods"]
+    from pipeline import fmt
+
+    cases = Table(title="Cases: an earlier (partial or preliminary) release against the final count")
+    for name in ("figure", "earlier release", "months", "method", "estimate", "final", "error"):
+        cases.add_column(name, justify="left" if name in ("figure", "earlier release", "method") else "right")
+    for c in methods["cases"]:
+        cases.add_row(f"{c['series']} {c['reference_year']}", c["release_id"], fmt.months(c["months_exposure"]),
+                      c["method"], fmt.number(c["estimate"], 1) if c["estimate"] is not None else f"- ({c['reason']})",
+                      fmt.number(c["final"]), fmt.number(c["error"], 1) if c["error"] is not None else "-")
+    console.print(cases)
+    summary = Table(title="Methods")
+    for name in ("method", "cases", "mean abs. error", "mean abs. % error", "mean error", "verdict"):
+        summary.add_column(name, justify="right" if "error" in name or name == "cases" else "left")
+    for m in methods["summary"]:
+        summary.add_row(m["method"], str(m["cases"]), fmt.number(m["mean_absolute_error"], 2),
+                        fmt.number(m["mean_absolute_percent_error"], 2), fmt.number(m["mean_error"], 2), m["verdict"])
+    console.print(summary)
+
+
 @app.command()
 def explain(
     series: Annotated[str, typer.Argument(

@@ -36,6 +36,14 @@ def test_run_writes_the_tables(repo):
         for suffix in (".csv", ".md", ".json"):
             assert (repo / "outputs" / "tables" / f"{stem}{suffix}").is_file()
     assert "2.181 (2.908)*" in (repo / "outputs/tables/table_1_2.csv").read_text(encoding="utf-8")
+    assert (repo / "outputs/comparison/dk_se.csv").is_file()
+    assert (repo / "outputs/audit/audit.json").is_file()
+
+
+def test_audit_command_summarises(repo):
+    result = sh([sys.executable, "-m", "pipeline.cli", "audit"], repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "strafmasse_gennemsnit" in result.stdout and "389" in result.stdout
 
 
 def test_second_repro_does_nothing(repo):
