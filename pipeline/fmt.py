@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from datetime import date
 
-from babel.dates import get_month_names
+from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal, format_percent
 
 LOCALE = "da_DK"
@@ -43,3 +45,27 @@ def months_span_from(first: int, last: int, width: str = "wide") -> str:
     if first == last:
         return month_name(first, width)
     return f"{month_name(first, width)}–{month_name(last, width)}"
+
+
+def date_text(value: date, width: str = "long") -> str:
+    """date(2024, 9, 30) -> '30. september 2024'; with width='medium', '30. sep. 2024'."""
+    return format_date(value, format=width, locale=LOCALE)
+
+
+def year_ranges(years: Iterable[int]) -> str:
+    """[2014, 2015, 2016, 2019] -> '2014–2016 og 2019': runs of consecutive years as spans."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} og {parts[-1]}"
+
+
+def months(value: float) -> str:
+    """9.0 -> '9'; 11.4739… -> '11,47' (a count up to a day inside a month)."""
+    return number(value, 0 if float(value).is_integer() else 2)
