@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline import db, schemas
+from pipeline import db, schemas, validate
 from pipeline.errors import InputError, Problem
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
@@ -75,6 +75,9 @@ def stage(raw_series: pl.DataFrame, raw_releases: pl.DataFrame, raw_published: p
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
     tables = stage(*read_all(paths), paths)
+    # Refuse before writing anything, so a bad raw file leaves every earlier output as it
+    # was; the validate stage checks again what it reads from here.
+    validate.check(tables["series"], tables["figures"], tables["published"], tables["statements"])
 
     with staged_outputs() as out:
         tmp_db = out.path(paths.ingested_db)

@@ -63,6 +63,21 @@ def _duplicated(*keys: str) -> pl.Expr:
     return pl.struct(*keys).is_duplicated() & pl.col("series").is_not_null() & pl.col("reference_year").is_not_null()
 
 
+# Text that a spreadsheet would run as a formula, or that a browser would run as markup, is
+# refused at the door; outputs escape and neutralise as well (defence in depth).
+FORMULA_START = r"^[=+@\t\r]|^-[^0-9 ]"
+MARKUP = r"<\s*[A-Za-z/!?]"
+
+
+def safe_text(column: str) -> list[pa.Check]:
+    col = pl.col(column)
+    return [
+        _rule(~col.str.contains(FORMULA_START),
+              "starts like a spreadsheet formula (=, +, @, -); a spreadsheet would run it", "no_formula"),
+        _rule(~col.str.contains(MARKUP), "contains HTML/XML markup ('<' before a letter)", "no_markup"),
+    ]
+
+
 NOT_A_NUMBER = (
     "is not a number in the documented format (digits; '.' only between groups of three "
     "as thousands separator, e.g. 1.520; ',' before decimals)"
@@ -151,8 +166,11 @@ release_figures = pa.DataFrameSchema(
             pl.Utf8, nullable=False,
             checks=pa.Check.isin(STATUSES, error="must be 'preliminary' or 'final'", name="status_values"),
         ),
-        "publisher": pa.Column(pl.Utf8, nullable=False),
-        "publication": pa.Column(pl.Utf8, nullable=False),
+        "publisher": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publisher")),
+        "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "reported_by": pa.Column(pl.Utf8, nullable=True, checks=safe_text("reported_by")),
+        "url": pa.Column(pl.Utf8, nullable=True, checks=safe_text("url")),
+        "note": pa.Column(pl.Utf8, nullable=True, checks=safe_text("note")),
         "published": pa.Column(
             pl.Utf8, nullable=True,
             checks=pa.Check.str_matches(PUBLISHED_PATTERN, error="is not YYYY, YYYY-MM or YYYY-MM-DD",
@@ -175,8 +193,9 @@ published_values = pa.DataFrameSchema(
             checks=pa.Check.isin(MEASURES, error=f"must be one of {', '.join(MEASURES)}", name="measure_values"),
         ),
         "value_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
-        "printed": pa.Column(pl.Utf8, nullable=False),
-        "publication": pa.Column(pl.Utf8, nullable=False),
+        "printed": pa.Column(pl.Utf8, nullable=False, checks=safe_text("printed")),
+        "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "location": pa.Column(pl.Utf8, nullable=True, checks=safe_text("location")),
     },
     strict=False,
 )
@@ -184,9 +203,10 @@ published_values = pa.DataFrameSchema(
 statements = pa.DataFrameSchema(
     {
         "statement_id": pa.Column(pl.Utf8, nullable=False, unique=True),
-        "publication": pa.Column(pl.Utf8, nullable=False),
-        "location": pa.Column(pl.Utf8, nullable=False),
-        "quote": pa.Column(pl.Utf8, nullable=False),
+        "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "location": pa.Column(pl.Utf8, nullable=False, checks=safe_text("location")),
+        "quote": pa.Column(pl.Utf8, nullable=False, checks=safe_text("quote")),
+        "note": pa.Column(pl.Utf8, nullable=True, checks=safe_text("note")),
         "operation": pa.Column(pl.Utf8, nullable=False, checks=pa.Check.isin(
             OPERATIONS, error=f"must be one of {', '.join(OPERATIONS)}", name="operation_values")),
         "series": pa.Column(pl.Utf8, nullable=True, checks=_rule(
@@ -210,16 +230,16 @@ series_metadata = pa.DataFrameSchema(
                             checks=pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="is not a lower-case id",
                                                         name="series_id_format")),
         "country": pa.Column(pl.Utf8, nullable=False),
-        "label_da": pa.Column(pl.Utf8, nullable=False),
-        "unit": pa.Column(pl.Utf8, nullable=False),
+        "label_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
+        "unit": pa.Column(pl.Utf8, nullable=False, checks=safe_text("unit")),
         "kind": pa.Column(pl.Utf8, nullable=False,
                           checks=pa.Check.isin(KINDS, error="must be 'flow' or 'stock'", name="kind_values")),
         "concept": pa.Column(pl.Utf8, nullable=False),
         "integer": pa.Column(pl.Utf8, nullable=False,
                              checks=pa.Check.isin(("true", "false"), error="must be 'true' or 'false'",
                                                   name="boolean_values")),
-        "definition_da": pa.Column(pl.Utf8, nullable=False),
-        "definition_source": pa.Column(pl.Utf8, nullable=False),
+        "definition_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("definition_da")),
+        "definition_source": pa.Column(pl.Utf8, nullable=False, checks=safe_text("definition_source")),
     },
     strict=False,
 )

@@ -48,13 +48,8 @@ def _to_problems(frame: pl.DataFrame, cases: pl.DataFrame, names: dict[str, str]
     return sorted(set(problems))
 
 
-def run(paths: Paths | None = None) -> None:
-    paths = paths or Paths()
-    series = pl.read_parquet(paths.ingested_series)
-    figures = pl.read_parquet(paths.ingested_figures)
-    published = pl.read_parquet(paths.ingested_published)
-    statements = pl.read_parquet(paths.ingested_statements)
-
+def check(series: pl.DataFrame, figures: pl.DataFrame, published: pl.DataFrame, statements: pl.DataFrame) -> None:
+    """Raise InputError with every problem of every ingested table, if there is any."""
     problems = (
         problems_from(series, schemas.series_metadata)
         + problems_from(figures, schemas.release_figures)
@@ -63,6 +58,16 @@ def run(paths: Paths | None = None) -> None:
     )
     if problems:
         raise InputError(problems)
+
+
+def run(paths: Paths | None = None) -> None:
+    paths = paths or Paths()
+    series = pl.read_parquet(paths.ingested_series)
+    figures = pl.read_parquet(paths.ingested_figures)
+    published = pl.read_parquet(paths.ingested_published)
+    statements = pl.read_parquet(paths.ingested_statements)
+
+    check(series, figures, published, statements)
 
     with staged_outputs() as out:
         series.write_parquet(out.path(paths.validated_series))
