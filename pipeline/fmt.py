@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -69,3 +70,23 @@ def year_ranges(years: Iterable[int]) -> str:
 def months(value: float) -> str:
     """9.0 -> '9'; 11.4739… -> '11,47' (a count up to a day inside a month)."""
     return number(value, 0 if float(value).is_integer() else 2)
+
+
+# A cell starting like this is run as a formula by spreadsheets (CSV injection). Raw text
+# like that is refused on input; CSV outputs neutralise it again with a leading apostrophe.
+_FORMULA_START = re.compile(r"^[=+@\t\r]|^-[^0-9 ]")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """'=HYPERLINK(…)' -> "'=HYPERLINK(…)"; numbers, '-163' and '-' pass unchanged."""
+    return "'" + cell if _FORMULA_START.search(cell) else cell
+
+
+def spreadsheet_safe_frame(frame):
+    """The same for every text column of a polars frame, before it is written as CSV."""
+    import polars as pl
+
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA_START.pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, dtype in frame.schema.items() if dtype == pl.Utf8
+    )

@@ -142,8 +142,8 @@ def build_table(table_id: str, spec: dict, table_cells: list[dict]) -> dict:
 def to_csv(table: dict) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table["header"])
-    writer.writerows(table["rows"])
+    writer.writerow([fmt.spreadsheet_safe(c) for c in table["header"]])
+    writer.writerows([fmt.spreadsheet_safe(c) for c in row] for row in table["rows"])
     return buffer.getvalue()
 
 
@@ -188,7 +188,7 @@ def run(paths: Paths | None = None) -> None:
             out.write_text(paths.tables / f"{stem}.json",
                            json.dumps(table, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         tidy.write_parquet(out.path(paths.data_out / "keyfigures.parquet"))
-        tidy.write_csv(out.path(paths.data_out / "keyfigures.csv"))
+        fmt.spreadsheet_safe_frame(tidy).write_csv(out.path(paths.data_out / "keyfigures.csv"))
 
 
 if __name__ == "__main__":
