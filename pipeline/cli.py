@@ -15,8 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.chart_cli import chart_app
+
 app = typer.Typer(help="Danish gang-related police key figures: tables, extrapolations and audits.",
                   no_args_is_help=True, add_completion=False)
+app.add_typer(chart_app, name="chart")
 console = Console()
 
 

@@ -72,12 +72,18 @@ def stage(raw_series: pl.DataFrame, raw_releases: pl.DataFrame, raw_published: p
     return {"series": series, "figures": figures, "published": published, "statements": statements}
 
 
-def run(paths: Paths | None = None) -> None:
-    paths = paths or Paths()
+def load(paths: Paths) -> dict[str, pl.DataFrame]:
+    """Read, type and check every raw file; raise InputError naming every problem."""
     tables = stage(*read_all(paths), paths)
     # Refuse before writing anything, so a bad raw file leaves every earlier output as it
     # was; the validate stage checks again what it reads from here.
     validate.check(tables["series"], tables["figures"], tables["published"], tables["statements"])
+    return tables
+
+
+def run(paths: Paths | None = None) -> None:
+    paths = paths or Paths()
+    tables = load(paths)
 
     with staged_outputs() as out:
         tmp_db = out.path(paths.ingested_db)

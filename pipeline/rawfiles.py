@@ -56,8 +56,10 @@ def _decode(data: bytes, shown_as: str) -> str:
 
 
 def _header(text: str, shown_as: str) -> list[str]:
-    first = text.splitlines()[0]
-    header = next(csv.reader([first]))
+    # only "\n" ends a record, as for the CSV reader (str.splitlines would also split on
+    # characters such as U+2028 and put line numbers out of step)
+    first = text.split("\n", 1)[0].removesuffix("\r")
+    header = next(csv.reader([first]), [""])
     if len(header) == 1 and ";" in first:
         raise InputError([Problem(shown_as, 1, None, "separator",
                                   "uses ';' as separator; the format is comma-separated (see data/raw/README.md)")])
@@ -81,17 +83,20 @@ def _check_columns(header: list[str], columns: tuple[str, ...], shown_as: str) -
 
 
 def _locate_ragged(text: str, shown_as: str, width: int, exc: Exception) -> list[Problem]:
-    problems = [
-        Problem(shown_as, reader_line, None, "field_count",
-                f"has {len(record)} fields; the header has {width} (a comma inside a text must be quoted)")
-        for reader_line, record in _records(text)
-        if record and len(record) != width
-    ]
+    try:
+        problems = [
+            Problem(shown_as, reader_line, None, "field_count",
+                    f"has {len(record)} fields; the header has {width} (a comma inside a text must be quoted)")
+            for reader_line, record in _records(text)
+            if record and len(record) > width
+        ]
+    except csv.Error as csv_exc:
+        problems = [Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {csv_exc}")]
     return problems or [Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {exc}")]
 
 
 def _records(text: str):
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     for record in reader:
         yield reader.line_num, record
 

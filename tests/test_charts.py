@@ -1,0 +1,279 @@
+"""The charts: every chart builds, exports as valid SVG, PNG and offline HTML with its data
+and metadata, marks estimates, uses Danish number formatting, and is the same every run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+from plotly.offline import get_plotlyjs
+from typer.testing import CliRunner
+
+from pipeline import charts
+from pipeline.chart_cli import chart_app, output_path
+from pipeline.paths import Paths
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="session")
+def exported(built: Paths) -> tuple[Path, Path]:
+    """All charts exported twice (two browser sessions), to compare the runs."""
+    first, second = built.outputs / "charts", built.root / "charts_again"
+    charts.export(paths=built)
+    charts.export(out_dir=second, paths=built)
+    return first, second
+
+
+def svg_text(path: Path) -> str:
+    """All text a reader sees in an SVG, one string per <text> element."""
+    root = ET.fromstring(path.read_bytes())
+    return "\n".join("".join(el.itertext()) for el in root.iter(f"{SVG_NS}text"))
+
+
+def test_registry_has_the_charts_with_danish_titles():
+    assert {"medlemmer", "sigtelser_strafmasse", "skud_saarede_draebte"} <= set(charts.CHARTS)
+    assert all(spec.title for spec in charts.CHARTS.values())
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_every_chart_builds(built, name):
+    fig = charts.build_figure(name, built)
+    assert isinstance(fig, go.Figure) and fig.data
+    assert fig.layout.separators == ",."
+    assert charts.CHARTS[name].title in fig.layout.title.text
+    data = charts.chart_data(name, built)
+    assert list(data.columns) == list(charts.CHART_COLUMNS)
+    assert data.height > 0
+
+
+def test_chart_spans_and_missing_years(built):
+    members = charts.chart_data("medlemmer", built)
+    assert members["reference_year"].min() == 2014 and members["status"].unique().to_list() == ["observed"]
+    both = charts.chart_data("sigtelser_strafmasse", built)
+    assert both["reference_year"].min() == 2021
+    missing = both.filter(pl.col("status") == "missing")
+    assert missing.select("series", "reference_year").rows() == [("strafmasse", 2024)]
+    meta = charts.chart_metadata("sigtelser_strafmasse", built)
+    assert meta["missing"] == [{"series": "strafmasse", "reference_year": 2024}]
+    assert any("Strafmasse: ingen offentliggjorte tal for 2024" in n for n in meta["notes"])
+
+
+def test_exported_files(exported):
+    out, _ = exported
+    for name in charts.CHARTS:
+        for ext in (*charts.FORMATS, "csv", "json"):
+            assert (out / f"{name}.{ext}").is_file(), f"{name}.{ext}"
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_svg_parses_and_holds_the_danish_title(built, exported, name):
+    out, _ = exported
+    text = svg_text(out / f"{name}.svg")
+    title = charts.chart_metadata(name, built)["title"]
+    assert title in text
+    assert "Kilde: Figuren er baseret på nøgletal fra" in text
+
+
+def test_png_is_a_png(exported):
+    out, _ = exported
+    for name in charts.CHARTS:
+        assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_html_is_standalone_and_offline(exported):
+    out, _ = exported
+    bundle = get_plotlyjs()
+    for name in charts.CHARTS:
+        page = (out / f"{name}.html").read_text(encoding="utf-8")
+        assert bundle in page, "plotly.js is not inline"
+        rest = page.replace(bundle, "")  # plotly.js itself names a CDN for map data, unused here
+        assert "cdn.plot.ly" not in rest
+        assert not re.search(r"""<script[^>]+src=["']?https?:""", rest)
+        assert f'id="noegletal-{name}"' in rest and '<html lang="da">' in rest
+
+
+def test_estimates_are_marked(built, exported):
+    out, _ = exported
+    meta = json.loads((out / "skud_saarede_draebte.json").read_text(encoding="utf-8"))
+    marked = {(e["series"], e["reference_year"]) for e in meta["estimates"]}
+    assert marked == {("skudepisoder", 2024), ("saarede", 2024), ("draebte", 2024)}
+    assert all(e["months_covered"] == 9 and e["observed_value"] < e["value"] for e in meta["estimates"])
+    assert "skøn" in meta["subtitle"] and any("Det er et skøn, ikke en opgørelse" in n for n in meta["notes"])
+    assert "sigtelser 2.181 / 9 × 12 = 2.908" in " ".join(charts.chart_metadata("sigtelser_strafmasse", built)["notes"])
+    assert json.loads((out / "medlemmer.json").read_text(encoding="utf-8"))["estimates"] == []
+    data = pl.read_csv(out / "skud_saarede_draebte.csv")
+    assert data.filter(pl.col("reference_year") == 2024)["status"].unique().to_list() == ["estimated"]
+    # drawn unlike an observation: a hatched bar on top of the observed months, labelled "skøn"
+    fig = charts.build_figure("skud_saarede_draebte", built)
+    estimate = next(t for t in fig.data if t.uid == "skudepisoder-estimated")
+    observed = next(t for t in fig.data if t.uid == "skudepisoder-observed")
+    assert estimate.marker.pattern.shape and not observed.marker.pattern.shape
+    assert list(estimate.base) == [19.0] and list(estimate.y) == [25.0 - 19.0]
+    assert "skøn" in svg_text(out / "skud_saarede_draebte.svg")
+
+
+def test_interval_drawn_when_present_and_absent_without(built, tmp_path):
+    derived = pl.read_parquet(built.derived_figures)
+    has_interval = "interval_lower" in derived.columns and derived["interval_lower"].drop_nulls().len() > 0
+    fig = charts.build_figure("sigtelser_strafmasse", built)
+    whiskers = [t for t in fig.data if t.uid and "interval" in t.uid and t.error_y and t.error_y.array]
+    assert bool(whiskers) == has_interval
+
+    # a copy of the inputs without the interval columns: no band, no note, no failure
+    copy = Paths(tmp_path)
+    for src, dest in ((built.derived_figures, copy.derived_figures), (built.validated_series, copy.validated_series)):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest)
+    pl.read_parquet(copy.derived_figures).drop(list(charts.INTERVAL_COLUMNS), strict=False).write_parquet(
+        copy.derived_figures)
+    bare = charts.build_figure("sigtelser_strafmasse", copy)
+    assert not [t for t in bare.data if t.uid and "interval" in t.uid]
+    assert not any("interval" in n for n in charts.chart_metadata("sigtelser_strafmasse", copy)["notes"])
+
+    # and with an interval: a whisker from lower to upper around the estimate, and a note
+    with_band = pl.read_parquet(built.derived_figures).drop(list(charts.INTERVAL_COLUMNS), strict=False).with_columns(
+        interval_lower=pl.when(pl.col("status") == "estimated").then(pl.col("value") - 100),
+        interval_upper=pl.when(pl.col("status") == "estimated").then(pl.col("value") + 150),
+        interval_level=pl.when(pl.col("status") == "estimated").then(pl.lit(0.95)),
+        interval_method=pl.when(pl.col("status") == "estimated").then(pl.lit("test: et testinterval")),
+    )
+    with_band.write_parquet(copy.derived_figures)
+    fig = charts.build_figure("sigtelser_strafmasse", copy)
+    line = next(t for t in fig.data if t.uid == "sigtelser-interval-line")
+    assert list(line.y) == [2908.0] and list(line.error_y.array) == [150.0] and list(line.error_y.arrayminus) == [100.0]
+    notes = charts.chart_metadata("sigtelser_strafmasse", copy)["notes"]
+    assert "Den lodrette streg viser et 95 %-interval for skønnet: et testinterval." in notes
+
+
+def test_line_chart_draws_an_estimate_as_an_open_marker(built):
+    spec = charts.ChartSpec(name="test_line", title="Test", series=("sigtelser",), first_year=2021, mark="line")
+    data = charts.keyfigure_rows(spec, built)
+    fig = charts.apply_style(charts.draw_keyfigures(spec, data), spec, data)
+    observed = next(t for t in fig.data if t.uid == "sigtelser-observed")
+    estimate = next(t for t in fig.data if t.uid == "sigtelser-2024-estimate")
+    segment = next(t for t in fig.data if t.uid == "sigtelser-2024-estimate-segment")
+    assert list(observed.y)[-1] is None and not observed.marker.symbol.endswith("-open")
+    assert estimate.marker.symbol.endswith("-open") and list(estimate.y) == [2908.0]
+    assert segment.line.dash == "dot" and list(segment.x) == [2023, 2024]
+    assert "åben markør" in fig.layout.title.subtitle.text
+
+
+def test_period_ending_inside_a_month(built):
+    """A release 'up to 15 December' is described by its end date and its months exposed."""
+    spec = charts.CHARTS["sigtelser_strafmasse"]
+    data = charts.chart_data("sigtelser_strafmasse", built).with_columns(
+        period_end=pl.when(pl.col("status") == "estimated").then(pl.date(2024, 12, 15)),
+        months_exposure=pl.when(pl.col("status") == "estimated").then(pl.lit(11.5)),
+    )
+    notes = " ".join(charts.chart_notes(spec, data))
+    assert "kun opgjort for 1. januar–15. december (11,5 måneder)" in notes
+    assert "sigtelser 2.181 / 11,5 × 12" in notes and "resten af året har samme gennemsnit" in notes
+
+
+def test_a_chart_on_other_data_can_be_registered(built):
+    """As the Denmark–Sweden and notification charts will be: own loader, shared style."""
+    def load(spec, paths):
+        return pl.DataFrame({
+            "series": ["x", "x"], "label_da": ["Eksempel", "Eksempel"], "unit": ["pr. 100.000"] * 2,
+            "kind": ["flow"] * 2, "reference_year": [2022, 2023], "status": ["observed"] * 2,
+            "value": [1.25, 2.5], "publisher": ["Testkilde"] * 2, "published": ["2024"] * 2, "rate_basis": ["a", "b"],
+        })
+
+    charts.register(charts.ChartSpec(name="test_other", title="Et eksempel", load=load, mark="line"))
+    try:
+        data = charts.chart_data("test_other", built)
+        assert data.columns[: len(charts.CHART_COLUMNS)] == list(charts.CHART_COLUMNS)
+        assert data.columns[-1] == "rate_basis"
+        fig = charts.build_figure("test_other", built)
+        assert fig.layout.separators == ",." and "Et eksempel, 2022–2023" in fig.layout.title.text
+        assert charts.chart_metadata("test_other", built)["source"] == "Kilde: Figuren er baseret på nøgletal fra Testkilde 2024."
+        with pytest.raises(ValueError):
+            charts.register(charts.ChartSpec(name="test_other", title="igen"))
+    finally:
+        charts.CHARTS.pop("test_other", None)
+
+
+def test_axes_use_danish_separators(exported):
+    out, _ = exported
+    text = svg_text(out / "medlemmer.svg")
+    assert re.search(r"^1\.[0-9]{3}$", text, re.M), "no tick like 1.000"
+    assert "1.520" in text and "1,520" not in text
+    assert "pr. 30. sep. 2024" in text
+    years = re.findall(r"^20[0-9]{2}$", text, re.M)
+    assert "2014" in years  # years are not grouped as 2.014
+
+
+def test_two_exports_are_byte_identical(exported):
+    first, second = exported
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_source_line_from_the_plotted_rows(built):
+    meta = charts.chart_metadata("medlemmer", built)
+    assert meta["source"] == (
+        "Kilde: Figuren er baseret på nøgletal fra Rigspolitiet 2014, 2015, 2016, 2017; "
+        "Nationalt Efterforskningscenter 2018, 2019, 2020; "
+        "National enhed for Særlig Kriminalitet 2021, 2022, 2023, 2024."
+    )
+    assert any("Opgørelsesdatoen er ikke oplyst for 2014–2023" in n for n in meta["notes"])
+
+
+def test_stable_svg_replaces_the_random_id():
+    a = b'<svg><defs id="defs-7f1a31"><clipPath id="clip7f1a31xyplot"/></defs><g clip-path="url(#clip7f1a31xyplot)"/>' \
+        b'<path d="M7,1V2"/></svg>'
+    b = a.replace(b"7f1a31", b"0f1f22")
+    assert charts.stable_svg(a, "x") == charts.stable_svg(b, "x")
+    assert b"7f1a31" not in charts.stable_svg(a, "x")
+
+
+runner = CliRunner()
+
+
+def invoke(built, *args):
+    return runner.invoke(chart_app, list(args), env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "200"})
+
+
+def test_cli_list(built):
+    result = invoke(built, "list")
+    assert result.exit_code == 0
+    for name, spec in charts.CHARTS.items():
+        assert name in result.output and spec.title in result.output
+
+
+def test_cli_export_one_file(built, exported):
+    target = built.root / "figurer" / "medlemmer.svg"
+    target.parent.mkdir(exist_ok=True)
+    result = invoke(built, "export", "medlemmer", "--out", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == (exported[0] / "medlemmer.svg").read_bytes()
+
+
+def test_cli_export_refuses_paths_out_of_the_project(built, tmp_path):
+    result = invoke(built, "export", "medlemmer", "--format", "svg", "--out", "../../elsewhere.svg")
+    assert result.exit_code == 2 and "refused" in result.output
+    with pytest.raises(ValueError):
+        output_path(Path("../x.svg"), "medlemmer", "svg", built.root, cwd=built.root)
+    with pytest.raises(ValueError):
+        output_path(Path("data/raw/x.svg"), "medlemmer", "svg", built.root, cwd=built.root)
+    with pytest.raises(ValueError):
+        output_path(Path("x.png"), "medlemmer", "svg", built.root, cwd=built.root)
+    inside = output_path(Path("outputs/../figurer/x.svg"), "medlemmer", "svg", built.root, cwd=built.root)
+    assert inside == built.root.resolve() / "figurer" / "x.svg"
+    assert output_path(tmp_path / "x.svg", "medlemmer", "svg", built.root) == tmp_path / "x.svg"
+
+
+def test_cli_unknown_chart(built):
+    result = invoke(built, "export", "nosuch")
+    assert result.exit_code == 2 and "no chart nosuch" in result.output
