@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,28 @@ import polars as pl
 from pipeline.paths import Paths
 
 
-def connect(database: str | Path = ":memory:") -> duckdb.DuckDBPyConnection:
-    """A connection that never reaches for the network to fetch extensions."""
+def _open(database: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(
-        str(database),
+        database,
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
     )
     con.execute("set threads to 2")
     return con
+
+
+@functools.cache
+def _memory() -> duckdb.DuckDBPyConnection:
+    return _open(":memory:")
+
+
+def connect(database: str | Path = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A connection that never reaches for the network to fetch extensions.
+
+    In-memory work gets a cursor on one shared database (opening a database costs more than
+    the small queries here); registered frames are per cursor, so callers do not collide."""
+    if str(database) == ":memory:":
+        return _memory().cursor()
+    return _open(str(database))
 
 
 def sql_text(paths: Paths, name: str) -> str:

@@ -21,8 +21,9 @@ SQL_PATTERNS = {
 }
 
 
-def read_all(paths: Paths) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Series metadata, release figures, published values and statements as string frames.
+def read_all(paths: Paths) -> dict[str, pl.DataFrame]:
+    """Series metadata, release figures, published values, statements and notifications as
+    string frames.
 
     Reads every file before raising, so one run reports the problems of all files."""
     problems = []
@@ -40,13 +41,19 @@ def read_all(paths: Paths) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl
                 for p in sorted(paths.raw_releases.glob("*.csv"))]
     published = [attempt(p, schemas.PUBLISHED_COLUMNS) for p in sorted(paths.raw_published.glob("*.csv"))]
     statements = [attempt(p, schemas.STATEMENT_COLUMNS) for p in sorted(paths.raw_statements.glob("*.csv"))]
+    notifications = [attempt(p, schemas.NOTIFICATION_COLUMNS) for p in sorted(paths.raw_notifications.glob("*.csv"))]
     if problems:
         raise InputError(problems)
     if not releases:
         raise InputError([Problem(paths.relative(paths.raw_releases), None, None, "no_releases",
                                   "holds no release files (*.csv)")])
-    return series, pl.concat(releases), _concat(published, schemas.PUBLISHED_COLUMNS), \
-        _concat(statements, schemas.STATEMENT_COLUMNS)
+    return {
+        "series": series,
+        "releases": pl.concat(releases),
+        "published": _concat(published, schemas.PUBLISHED_COLUMNS),
+        "statements": _concat(statements, schemas.STATEMENT_COLUMNS),
+        "notifications": _concat(notifications, schemas.NOTIFICATION_COLUMNS),
+    }
 
 
 def _concat(frames: list[pl.DataFrame], columns: tuple[str, ...]) -> pl.DataFrame:
@@ -56,28 +63,29 @@ def _concat(frames: list[pl.DataFrame], columns: tuple[str, ...]) -> pl.DataFram
     return pl.DataFrame(schema={c: pl.Utf8 for c in (*columns, "source_file")} | {"source_line": pl.Int64})
 
 
-def stage(raw_series: pl.DataFrame, raw_releases: pl.DataFrame, raw_published: pl.DataFrame,
-          raw_statements: pl.DataFrame, paths: Paths) -> dict[str, pl.DataFrame]:
+def stage(raw: dict[str, pl.DataFrame], paths: Paths) -> dict[str, pl.DataFrame]:
     con = db.connect()
-    con.register("raw_series", raw_series)
-    con.register("raw_releases", raw_releases)
-    con.register("raw_published", raw_published)
-    con.register("raw_statements", raw_statements)
+    for name, frame in raw.items():
+        con.register(f"raw_{name}", frame)
     series = db.query(con, paths, "stg_raw__series")
     con.register("stg_series", series)
     figures = db.query(con, paths, "stg_raw__release_figures", SQL_PATTERNS)
     published = db.query(con, paths, "stg_raw__published_values",
                          {k: SQL_PATTERNS[k] for k in ("number_pattern", "year_pattern")})
-    statements = db.query(con, paths, "stg_raw__statements", {"number_pattern": SQL_PATTERNS["number_pattern"]})
-    return {"series": series, "figures": figures, "published": published, "statements": statements}
+    number = {"number_pattern": SQL_PATTERNS["number_pattern"]}
+    return {
+        "series": series, "figures": figures, "published": published,
+        "statements": db.query(con, paths, "stg_raw__statements", number),
+        "notifications": db.query(con, paths, "stg_raw__notifications", number),
+    }
 
 
 def load(paths: Paths) -> dict[str, pl.DataFrame]:
     """Read, type and check every raw file; raise InputError naming every problem."""
-    tables = stage(*read_all(paths), paths)
+    tables = stage(read_all(paths), paths)
     # Refuse before writing anything, so a bad raw file leaves every earlier output as it
     # was; the validate stage checks again what it reads from here.
-    validate.check(tables["series"], tables["figures"], tables["published"], tables["statements"])
+    validate.check(tables)
     return tables
 
 
@@ -92,10 +100,8 @@ def run(paths: Paths | None = None) -> None:
             con.register(f"frame_{name}", frame)
             con.execute(f"create table {name} as select * from frame_{name}")
         con.close()
-        tables["figures"].write_parquet(out.path(paths.ingested_figures))
-        tables["published"].write_parquet(out.path(paths.ingested_published))
-        tables["series"].write_parquet(out.path(paths.ingested_series))
-        tables["statements"].write_parquet(out.path(paths.ingested_statements))
+        for name in validate.TABLES:
+            tables[name].write_parquet(out.path(paths.ingested / f"{name}.parquet"))
 
 
 if __name__ == "__main__":

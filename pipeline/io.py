@@ -6,6 +6,7 @@ into place (an atomic rename) once all outputs of the stage are complete."""
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ class StagedOutputs:
     def path(self, target: Path) -> Path:
         """A temporary path to write `target`'s new content to."""
         target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a killed run
+            stale.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         os.unlink(tmp)  # writers such as DuckDB want to create the file themselves
@@ -30,9 +33,15 @@ class StagedOutputs:
             fh.write(text)
 
     def commit(self) -> None:
-        for tmp, target in self._pending:
-            os.replace(tmp, target)
-        self._pending.clear()
+        # SIGTERM waits until every output is in place, so a stage's outputs never mix two
+        # runs (SIGKILL cannot be held off; DVC then sees the outputs differ and re-runs).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+        try:
+            for tmp, target in self._pending:
+                os.replace(tmp, target)
+            self._pending.clear()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def discard(self) -> None:
         for tmp, _ in self._pending:

@@ -36,19 +36,17 @@ class Paths:
         self.raw_releases = self.raw / "releases"
         self.raw_published = self.raw / "published"
         self.raw_statements = self.raw / "statements"
+        self.raw_notifications = self.raw / "notifications"
 
         self.ingested = self.root / "data" / "ingested"
         self.ingested_db = self.ingested / "keyfigures.duckdb"
-        self.ingested_figures = self.ingested / "figures.parquet"
-        self.ingested_published = self.ingested / "published.parquet"
-        self.ingested_series = self.ingested / "series.parquet"
-        self.ingested_statements = self.ingested / "statements.parquet"
 
         self.validated = self.root / "data" / "validated"
         self.validated_figures = self.validated / "figures.parquet"
         self.validated_published = self.validated / "published.parquet"
         self.validated_series = self.validated / "series.parquet"
         self.validated_statements = self.validated / "statements.parquet"
+        self.validated_notifications = self.validated / "notifications.parquet"
 
         self.derived = self.root / "data" / "derived"
         self.derived_figures = self.derived / "figures_full_year.parquet"

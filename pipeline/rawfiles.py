@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -16,17 +17,27 @@ import polars as pl
 from pipeline.errors import InputError, Problem
 
 BOM = b"\xef\xbb\xbf"
+# Control characters (and a carriage return not ending a line) have no place in a typed-in
+# table, and CSV readers disagree about them: refuse them before anything else.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
 
 
 def read_csv(path: Path, shown_as: str, columns: tuple[str, ...]) -> pl.DataFrame:
     """All fields as strings, plus `source_file` and `source_line` (1-based; header is 1)."""
     text = _decode(path.read_bytes(), shown_as)
+    if bad := CONTROL.search(text):
+        line = text.count("\n", 0, bad.start()) + 1
+        raise InputError([Problem(shown_as, line, None, "control_character",
+                                  f"holds the control character {bad.group()[0]!r}; save the file as plain text")])
     header = _header(text, shown_as)
     _check_columns(header, columns, shown_as)
     try:
         frame = pl.read_csv(io.StringIO(text), infer_schema=False, has_header=True)
     except pl.exceptions.PolarsError as exc:
         raise InputError(_locate_ragged(text, shown_as, len(header), exc)) from None
+    if [c.strip() for c in frame.columns] != header:  # the two readers must agree on the header
+        raise InputError([Problem(shown_as, 1, None, "csv_syntax", "has a header that cannot be read unambiguously")])
+    frame = frame.rename({c: c.strip() for c in frame.columns})
     frame = frame.with_row_index("source_line", offset=2).with_columns(
         pl.col("source_line").cast(pl.Int64), pl.lit(shown_as).alias("source_file")
     )
@@ -59,7 +70,10 @@ def _header(text: str, shown_as: str) -> list[str]:
     # only "\n" ends a record, as for the CSV reader (str.splitlines would also split on
     # characters such as U+2028 and put line numbers out of step)
     first = text.split("\n", 1)[0].removesuffix("\r")
-    header = next(csv.reader([first]), [""])
+    try:
+        header = next(csv.reader(io.StringIO(first, newline="")), [""])
+    except csv.Error as exc:
+        raise InputError([Problem(shown_as, 1, None, "csv_syntax", f"has a header that cannot be read as CSV: {exc}")]) from None
     if len(header) == 1 and ";" in first:
         raise InputError([Problem(shown_as, 1, None, "separator",
                                   "uses ';' as separator; the format is comma-separated (see data/raw/README.md)")])

@@ -31,6 +31,8 @@ STATEMENT_COLUMNS = (
 OPERATIONS = ("change", "percent_change", "mean", "monthly_mean", "year_to_year_change_range",
               "same_period_pair", "ratio_to_mean", "equal", "sum")
 
+NOTIFICATION_COLUMNS = ("item", "parent", "value", "approximate", "label_da", "publication", "location", "quote")
+
 KINDS = ("flow", "stock")
 STATUSES = ("preliminary", "final")
 MEASURES = ("observed", "full_year_estimate", "monthly_mean", "missing")
@@ -220,6 +222,28 @@ statements = pa.DataFrameSchema(
         "printed_upper_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
         "decimals": pa.Column(pl.Utf8, nullable=False, checks=pa.Check.str_matches(
             r"^-?\d$", error="is not a whole number of decimals", name="decimals_format")),
+    },
+    strict=False,
+)
+
+notifications = pa.DataFrameSchema(
+    {
+        "item": pa.Column(pl.Utf8, nullable=False, unique=True, checks=pa.Check.str_matches(
+            r"^[a-z][a-z0-9_]*$", error="is not a lower-case id", name="item_id_format")),
+        "parent": pa.Column(pl.Utf8, nullable=True, checks=_rule(
+            pl.col("parent").is_in(pl.col("item").implode()) | pl.col("parent").is_null(),
+            "is not an item of the same file", "known_parent")),
+        "value_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
+        "value": pa.Column(pl.Float64, nullable=True, checks=[
+            pa.Check.ge(0, error="is negative; counts cannot be", name="non_negative"),
+            _rule(pl.col("value") == pl.col("value").floor(), "is fractional; these are counts of persons",
+                  "whole_number")]),
+        "approximate": pa.Column(pl.Utf8, nullable=False, checks=pa.Check.isin(
+            ("true", "false"), error="must be 'true' or 'false'", name="boolean_values")),
+        "label_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
+        "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "location": pa.Column(pl.Utf8, nullable=False, checks=safe_text("location")),
+        "quote": pa.Column(pl.Utf8, nullable=False, checks=safe_text("quote")),
     },
     strict=False,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 
@@ -9,9 +10,17 @@ from pipeline.errors import InputError
 
 
 def stage_main(run: Callable[[], None], name: str) -> None:
-    """Run a stage; on bad input print every problem and exit 1, having written nothing."""
+    """Run a stage; on bad input print every problem and exit 1, having written nothing.
+
+    SIGTERM becomes an exception, so the temporary files of an interrupted stage are removed
+    and the outputs of the last good run stay as they were."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         run()
     except InputError as exc:
         print(f"noegletal {name}: {exc.render()}", file=sys.stderr)
         sys.exit(1)
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)

@@ -48,32 +48,32 @@ def _to_problems(frame: pl.DataFrame, cases: pl.DataFrame, names: dict[str, str]
     return sorted(set(problems))
 
 
-def check(series: pl.DataFrame, figures: pl.DataFrame, published: pl.DataFrame, statements: pl.DataFrame) -> None:
+# Each ingested table and the schema that checks it.
+TABLES = {
+    "series": schemas.series_metadata,
+    "figures": schemas.release_figures,
+    "published": schemas.published_values,
+    "statements": schemas.statements,
+    "notifications": schemas.notifications,
+}
+
+
+def check(tables: dict[str, pl.DataFrame]) -> None:
     """Raise InputError with every problem of every ingested table, if there is any."""
-    problems = (
-        problems_from(series, schemas.series_metadata)
-        + problems_from(figures, schemas.release_figures)
-        + problems_from(published, schemas.published_values)
-        + problems_from(statements, schemas.statements)
-    )
+    problems = [p for name, schema in TABLES.items() for p in problems_from(tables[name], schema)]
     if problems:
         raise InputError(problems)
 
 
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
-    series = pl.read_parquet(paths.ingested_series)
-    figures = pl.read_parquet(paths.ingested_figures)
-    published = pl.read_parquet(paths.ingested_published)
-    statements = pl.read_parquet(paths.ingested_statements)
+    tables = {name: pl.read_parquet(paths.ingested / f"{name}.parquet") for name in TABLES}
 
-    check(series, figures, published, statements)
+    check(tables)
 
     with staged_outputs() as out:
-        series.write_parquet(out.path(paths.validated_series))
-        figures.select(pl.exclude("^.*_text$")).write_parquet(out.path(paths.validated_figures))
-        published.select(pl.exclude("^.*_text$")).write_parquet(out.path(paths.validated_published))
-        statements.select(pl.exclude("^.*_text$")).write_parquet(out.path(paths.validated_statements))
+        for name, frame in tables.items():
+            frame.select(pl.exclude("^.*_text$")).write_parquet(out.path(paths.validated / f"{name}.parquet"))
 
 
 if __name__ == "__main__":

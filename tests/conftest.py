@@ -13,7 +13,7 @@ from pipeline.paths import Paths
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("params.yaml", "dvc.yaml", "dvc.lock", "pyproject.toml")
-PROJECT_DIRS = ("data/raw", "sql", "pipeline", ".dvc")
+PROJECT_DIRS = ("data/raw", "sql", "pipeline", ".dvc", "reports")
 
 
 def copy_project(dest: Path) -> Paths:
@@ -22,7 +22,7 @@ def copy_project(dest: Path) -> Paths:
             shutil.copy2(REPO / name, dest / name)
     for name in PROJECT_DIRS:
         shutil.copytree(REPO / name, dest / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache", "*.tmp"))
+                        ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache", "*.tmp", "_output", ".render-*"))
     return Paths(dest)
 
 

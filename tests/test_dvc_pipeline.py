@@ -56,9 +56,9 @@ def test_second_repro_does_nothing(repo):
 @pytest.mark.parametrize(
     ("section", "key", "value", "expected"),
     [
-        ("comparison", "partial_year", "same_months", {"compare", "audit"}),
-        ("tables", None, None, {"tables", "audit"}),
-        ("extrapolation", "rounding", "half_even", {"extrapolate", "tables", "compare", "audit"}),
+        ("comparison", "partial_year", "same_months", {"compare", "audit", "render"}),
+        ("tables", None, None, {"tables", "audit", "render"}),
+        ("extrapolation", "rounding", "half_even", {"extrapolate", "tables", "compare", "audit", "charts", "render"}),
     ],
 )
 def test_param_change_reruns_only_dependants(repo, section, key, value, expected):

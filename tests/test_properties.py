@@ -19,7 +19,8 @@ from conftest import REPO, copy_project
 from test_extrapolate import figures
 
 EXAMPLES = 2000
-FILE_LEVEL = {"encoding", "field_count", "separator", "empty_file", "no_rows", "line_break", "csv_syntax"}
+FILE_LEVEL = {"encoding", "field_count", "separator", "empty_file", "no_rows", "line_break", "csv_syntax",
+              "control_character"}
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 VALID = {

@@ -1,0 +1,713 @@
+"""Stage render: the Quarto report reports/noegletal.qmd as self-contained HTML and as PDF.
+
+With the Quarto CLI on PATH this is `quarto render reports/`. Quarto is on no package registry
+the project installs from, so without it an embedded renderer does what Quarto's jupyter engine
+and pandoc would, for the subset of Quarto described in reports/README.md:
+
+1. parse    the .qmd: YAML front matter merged over _quarto.yml, markdown, ```{python} cells
+            with their `#| ` options. Anything outside the subset fails here, naming file and line.
+2. execute  every cell and every inline `{python} expr` in document order in one Jupyter
+            kernel (nbclient + ipykernel), working directory reports/, as Quarto does.
+3. markdown each cell's outputs as markdown, once per format (HTML, Typst): raw blocks for what
+            only one format understands, numbered captions ("Tabel 1.1") and cross-references.
+4. convert  pandoc to standalone HTML with every resource embedded; pandoc to Typst and the
+            typst compiler to PDF. Both are written atomically and byte-for-byte reproducibly.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pipeline.errors import InputError, Problem
+from pipeline.io import staged_outputs
+from pipeline.paths import Paths
+from pipeline.stage import stage_main
+
+REPORT = "noegletal.qmd"
+PROJECT_FILE = "_quarto.yml"
+CELL_TIMEOUT_S = 600
+# A PDF records its creation date; without SOURCE_DATE_EPOCH the Unix epoch keeps it fixed.
+DEFAULT_SOURCE_DATE_EPOCH = 0
+CHART_FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation"),)
+
+# What the embedded renderer understands: cell options and the values it takes for them
+# (Quarto knows more, such as `echo: fenced`) ...
+def _is_bool(value) -> bool:
+    return isinstance(value, bool)
+
+
+EXECUTE_OPTIONS = ("echo", "eval", "output", "include", "warning", "error")
+CELL_OPTION_VALUES = {
+    "echo": _is_bool, "eval": _is_bool, "include": _is_bool, "warning": _is_bool, "error": _is_bool,
+    "output": lambda v: isinstance(v, bool) or v == "asis",
+    "label": lambda v: isinstance(v, str) and re.fullmatch(r"[\w-]+", v) is not None,
+    "fig-cap": lambda v: isinstance(v, str),
+    "tbl-cap": lambda v: isinstance(v, str),
+}
+CELL_OPTIONS = tuple(CELL_OPTION_VALUES)
+# ... and options of _quarto.yml and the front matter: `None` takes any value, a dict lists
+# sub-options; CONFIG_VALUES restricts some values.
+CONFIG_SCHEMA = {
+    "project": {"type": None, "output-dir": None, "render": None},
+    "title": None, "subtitle": None, "author": None, "lang": None,
+    "number-sections": None, "toc": None, "jupyter": None,
+    "crossref": {"chapters": None, "title-delim": None},
+    "execute": dict.fromkeys(EXECUTE_OPTIONS),
+    "format": {
+        "html": {"embed-resources": None, "toc": None},
+        "typst": {"papersize": None, "margin": None, "fontsize": None, "toc": None},
+    },
+}
+CONFIG_VALUES = {
+    ("project", "type"): lambda v: v == "default",
+    ("project", "render"): lambda v: v == [REPORT],  # the one document the embedded renderer renders
+    ("jupyter",): lambda v: v == "python3",
+    ("lang",): lambda v: str(v).split("-")[0] in FLOAT_NAMES,
+    ("format", "html", "embed-resources"): lambda v: v is True,  # the HTML is always self-contained
+    ("crossref", "chapters"): _is_bool,
+    ("number-sections",): _is_bool, ("toc",): _is_bool,
+    ("format", "html", "toc"): _is_bool, ("format", "typst", "toc"): _is_bool,
+    **{("execute", key): CELL_OPTION_VALUES[key] for key in EXECUTE_OPTIONS},
+}
+OUTPUT_SUFFIX = {"html": ".html", "typst": ".pdf"}
+# The word before a float's number, by document language (Typst has its own, the same).
+FLOAT_NAMES = {"da": {"tbl": "Tabel", "fig": "Figur"}, "en": {"tbl": "Table", "fig": "Figure"}}
+# Div classes and attributes that mean something to Quarto but not to pandoc.
+QUARTO_CLASSES = ("callout", "panel-", "column-", "content-visible", "content-hidden", "cell", "quarto-")
+QUARTO_ATTRIBUTES = ("layout",)
+# Quarto's cross-reference prefixes; `sec-` ids are plain pandoc ids and allowed.
+XREF_PREFIXES = ("fig", "tbl", "eq", "lst", "thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "sol", "rem")
+MIME_ORDER = {  # per format, the first of these a display output has is shown
+    "html": ("application/vnd.plotly.v1+json", "text/html", "image/svg+xml", "image/png", "image/jpeg",
+             "text/markdown", "text/plain"),
+    "typst": ("image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/plain"),
+}
+
+FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>.*?)\s*$")
+ENGINE = re.compile(r"^\{(?P<lang>[A-Za-z][\w-]*)(?P<rest>[^}]*)\}$")  # {python}; not {=html}, {.py}
+FENCED_BLOCK = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^ {0,3}(?P=fence)[`~]*[ \t]*$", re.S | re.M)
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+INLINE_EXPR = re.compile(r"^\{(?P<lang>[A-Za-z][\w-]*)\}\s+(?P<expr>.+)$", re.S)
+XREF = re.compile(r"\[(?P<minus1>-?)@(?P<key1>[\w:.-]*\w)\]|(?<![\w@\\])(?P<minus2>-?)@(?P<key2>[\w:.-]*\w)")
+ATTRIBUTES = re.compile(r"\{(?=[#.]|[\w-]+=)(?P<body>[^{}]*)\}")
+DIV_BARE_CLASS = re.compile(r"^:{3,}[ \t]*(?P<cls>[\w-]+)[ \t]*$", re.M)  # ::: callout-note
+HEADING_1 = re.compile(r"^#\s+(?P<text>.*?)\s*$")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class ReportError(InputError):
+    """A problem in the report's sources, named by file and line like a raw-input problem."""
+
+    def __init__(self, file: str, line: int | None, message: str, check: str = "report"):
+        super().__init__([Problem(file, line, None, check, message)])
+
+    def render(self) -> str:
+        return "\n".join(p.render() for p in self.problems)
+
+
+@dataclass
+class Block:
+    """A piece of the .qmd: markdown, a fenced block shown as is, or a Python cell."""
+
+    kind: str  # "markdown" | "verbatim" | "cell"
+    line: int  # where it starts in the .qmd, 1-based
+    text: str  # for a cell: its code without the `#| ` option lines
+    options: dict = field(default_factory=dict)
+    outputs: list = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    file: str  # as shown in messages, relative to the project root
+    config: dict  # _quarto.yml with the front matter merged over it
+    blocks: list[Block]
+    floats: dict[str, str]  # label -> number, e.g. "tbl-medlemmer" -> "1.1"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. parse
+
+
+def parse(reports: Path, paths: Paths) -> Report:
+    qmd = reports / REPORT
+    file = paths.relative(qmd)
+    lines = qmd.read_text(encoding="utf-8").splitlines()
+    front, body_start = _front_matter(lines, file)
+    project = reports / PROJECT_FILE
+    base = _load_config(project.read_text(encoding="utf-8"), 1, paths.relative(project)) if project.exists() else {}
+    config = _merge(base, front)
+    if isinstance(config.get("format"), str):  # `format: html` is short for `format: {html: default}`
+        config["format"] = {config["format"]: None}
+    blocks = _blocks(lines, body_start, file)
+    for block in blocks:
+        if block.kind == "markdown":
+            _check_markdown(block.text, block.line, file)
+    floats = _number_floats(blocks, config, file)
+    for block in blocks:
+        if block.kind == "markdown":
+            _resolve_xrefs(block.text, block.line, file, floats, config, "html")  # only to check labels
+    return Report(file, config, blocks, floats)
+
+
+def _front_matter(lines: list[str], file: str) -> tuple[dict, int]:
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            return _load_config("\n".join(lines[1:end]), 2, file), end + 1
+    raise ReportError(file, 1, "the YAML front matter is not closed by '---'")
+
+
+def _load_config(text: str, first_line: int, file: str) -> dict:
+    try:
+        data = yaml.safe_load(text) or {}
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ReportError(file, first_line + mark.line if mark else None, f"invalid YAML: {exc}") from None
+    lines: dict[tuple, int] = {}
+
+    def walk(node, path):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[path + (key.value,)] = first_line + key.start_mark.line
+                walk(value, path + (key.value,))
+
+    walk(node, ())
+    _check_config(data, CONFIG_SCHEMA, (), lines, file)
+    return data
+
+
+def _check_config(data: dict, schema: dict, path: tuple, lines: dict, file: str) -> None:
+    for key, value in data.items():
+        where = path + (key,)
+        name = ".".join(where)
+        if key not in schema:
+            raise ReportError(file, lines.get(where), f"option '{name}' is not supported by the embedded "
+                              "renderer (install the Quarto CLI, or see reports/README.md)")
+        # `format: html` and `html: default` are Quarto's short forms of a format's options
+        short_form = (where == ("format",) and isinstance(value, str)) or (
+            path == ("format",) and value in (None, "default"))
+        if isinstance(schema[key], dict) and isinstance(value, dict):
+            _check_config(value, schema[key], where, lines, file)
+        elif isinstance(schema[key], dict) and not short_form:
+            raise ReportError(file, lines.get(where), f"option '{name}' must be a mapping")
+        ok = CONFIG_VALUES.get(where)
+        if ok and not ok(value):
+            raise ReportError(file, lines.get(where), f"option '{name}: {value}' is not supported by the "
+                              "embedded renderer")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """Quarto's merge: the document's options over the project's, mappings merged key by key."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _blocks(lines: list[str], start: int, file: str) -> list[Block]:
+    blocks: list[Block] = []
+    markdown: list[str] = []
+    markdown_line = start + 1
+    i = start
+    while i < len(lines):
+        opening = FENCE.match(lines[i])
+        if not opening:
+            markdown.append(lines[i])
+            i += 1
+            continue
+        fence = opening["fence"]
+        close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), None)
+        if end is None:
+            raise ReportError(file, i + 1, f"code block opened with {fence} is never closed")
+        if markdown:
+            blocks.append(Block("markdown", markdown_line, "\n".join(markdown)))
+        engine = ENGINE.match(opening["info"])
+        if engine and engine["lang"] == "python" and not engine["rest"].strip():
+            blocks.append(_cell(lines[i + 1:end], i + 1, file))
+        elif engine:
+            raise ReportError(file, i + 1, f"executable cell {opening['info']} is not supported: the embedded "
+                              "renderer runs {python} cells, with options as '#| key: value' lines")
+        else:
+            blocks.append(Block("verbatim", i + 1, "\n".join(lines[i:end + 1])))
+        markdown, markdown_line = [], end + 2
+        i = end + 1
+    if markdown:
+        blocks.append(Block("markdown", markdown_line, "\n".join(markdown)))
+    return blocks
+
+
+def _cell(body: list[str], fence_line: int, file: str) -> Block:
+    """A ```{python} cell; its leading `#| key: value` lines are its options (YAML)."""
+    n = 0
+    while n < len(body) and body[n].startswith("#|"):
+        n += 1
+    option_text = "\n".join(line[2:].removeprefix(" ") for line in body[:n])
+    try:
+        options = (yaml.safe_load(option_text) or {}) if n else {}
+    except yaml.YAMLError as exc:
+        raise ReportError(file, fence_line + 1, f"cell options are not valid YAML: {exc}") from None
+    if not isinstance(options, dict):
+        raise ReportError(file, fence_line + 1, "cell options must be '#| key: value' lines")
+    for key, value in options.items():
+        line = fence_line + 1 + next((k for k, text in enumerate(body[:n])
+                                      if re.match(rf"#\|\s*{re.escape(str(key))}\s*:", text)), 0)
+        if key not in CELL_OPTIONS:
+            raise ReportError(file, line, f"cell option '{key}' is not supported by the embedded renderer "
+                              f"(supported: {', '.join(CELL_OPTIONS)})")
+        if not CELL_OPTION_VALUES[key](value):
+            raise ReportError(file, line, f"cell option '{key}: {value}' is not supported by the embedded renderer")
+    label = options.get("label", "")
+    for cap, prefix in (("fig-cap", "fig-"), ("tbl-cap", "tbl-")):
+        if cap in options and not label.startswith(prefix):
+            raise ReportError(file, fence_line, f"'{cap}' needs a cell label starting with '{prefix}'")
+    if label.startswith(("fig-", "tbl-")) and f"{label[:3]}-cap" not in options:
+        raise ReportError(file, fence_line, f"cell '{label}' needs a '{label[:3]}-cap' caption")
+    return Block("cell", fence_line, "\n".join(body[n:]).strip("\n"), options)
+
+
+def _segments(text: str):
+    """(offset, piece, is_code) of markdown text: fenced blocks (raw blocks too) and inline
+    code spans apart from the prose, which alone is checked and has cross-references."""
+    pos = 0
+    for block in [*FENCED_BLOCK.finditer(text), None]:
+        end = block.start() if block else len(text)
+        for m in CODE_SPAN.finditer(text, pos, end):
+            if m.start() > pos:
+                yield pos, text[pos:m.start()], False
+            yield m.start(), m.group(0), True
+            pos = m.end()
+        if end > pos:
+            yield pos, text[pos:end], False
+        if block:
+            yield block.start(), block.group(0), True
+            pos = block.end()
+
+
+def _check_markdown(text: str, first_line: int, file: str) -> None:
+    """Refuse Quarto syntax that pandoc alone would print as it stands."""
+    for offset, piece, is_code in _segments(text):
+        def fail(at: int, message: str):
+            raise ReportError(file, first_line + text.count("\n", 0, offset + at), message)
+
+        if is_code:
+            inner = INLINE_EXPR.match(piece.strip("`").strip())
+            if inner and inner["lang"] != "python":
+                fail(0, f"inline expression `{{{inner['lang']}}} …` is not supported: only `{{python}} …`")
+            continue
+        if (bare := DIV_BARE_CLASS.search(piece)) and bare["cls"].startswith(QUARTO_CLASSES):
+            fail(bare.start(), f"'::: {bare['cls']}' is not supported by the embedded renderer (no callouts, "
+                 "panels or layouts)")
+        if (at := piece.find("{{<")) >= 0 or (at := piece.find("{{%")) >= 0:
+            fail(at, f"shortcode {piece[at:].split('>}}')[0]}>}}}} is not supported by the embedded renderer")
+        for m in ATTRIBUTES.finditer(piece):
+            tokens = m["body"].split()
+            bad = [t for t in tokens if t.startswith(".") and t[1:].startswith(QUARTO_CLASSES)]
+            bad += [t for t in tokens if t.startswith("#") and t[1:].split("-")[0] in XREF_PREFIXES]
+            bad += [t for t in tokens if t.split("=")[0].startswith(QUARTO_ATTRIBUTES)]
+            if bad:
+                fail(m.start(), f"'{bad[0]}' in {{{m['body']}}} is not supported by the embedded renderer "
+                     "(no callouts, panels, layouts or markdown cross-reference targets; "
+                     "label a {python} cell 'fig-…'/'tbl-…' instead)")
+
+
+def _number_floats(blocks: list[Block], config: dict, file: str) -> dict[str, str]:
+    """Number tables and figures in document order; per level-1 section with crossref.chapters,
+    as the Typst preamble does, so that "Tabel 1.1" is the same in both outputs."""
+    chapters = bool(config.get("crossref", {}).get("chapters"))
+    chapter, counts, numbers, labels = 0, {"tbl": 0, "fig": 0}, {}, {}
+    for block in blocks:
+        if block.kind == "markdown":
+            for line in block.text.splitlines():
+                heading = HEADING_1.match(line)
+                if heading and not re.search(r"\{[^}]*(\.unnumbered|(^|\s)-)[^}]*\}\s*$", heading["text"]):
+                    chapter += 1
+                    counts = {"tbl": 0, "fig": 0} if chapters else counts
+        label = block.options.get("label", "")
+        if label and label in labels:
+            raise ReportError(file, block.line, f"label '{label}' is used twice (also at line {labels[label]})")
+        labels[label] = block.line
+        if block.kind == "cell" and label[:4] in ("tbl-", "fig-"):
+            counts[label[:3]] += 1
+            numbers[label] = f"{chapter}.{counts[label[:3]]}" if chapters else str(counts[label[:3]])
+    return numbers
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. execute
+
+
+def execute(report: Report, reports: Path) -> None:
+    """Run the cells and inline expressions in one kernel; store outputs and substituted text."""
+    import nbformat
+    from nbclient import NotebookClient
+    from traitlets.config import Config
+
+    defaults = {"echo": True, "eval": True, "output": True, "include": True, "warning": True, "error": False}
+    defaults |= report.config.get("execute", {})
+    notebook = nbformat.v4.new_notebook()
+    # Unix sockets rather than TCP ports: nothing listens on the network, and the kernel
+    # does not warn about unencrypted TCP.
+    sockets = tempfile.TemporaryDirectory(prefix="render-kernel-")
+    client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(reports)}},
+                            config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets.name}/kernel"}}))
+    # The debugger's "frozen modules" notice would otherwise land on the terminal.
+    env = os.environ | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    with sockets, client.setup_kernel(env=env):
+        for block in report.blocks:
+            if block.kind == "cell":
+                block.options = defaults | block.options
+                if block.options["eval"]:
+                    outputs = _run(client, notebook, block.text)
+                    _check_errors(outputs, block, report.file)
+                    block.outputs = outputs
+            elif block.kind == "markdown":
+                block.text = _substitute_inline(client, notebook, block, report.file)
+
+
+def _run(client, notebook, source: str) -> list:
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(source)
+    notebook.cells.append(cell)
+    client.execute_cell(cell, len(notebook.cells) - 1)
+    return cell.outputs
+
+
+def _check_errors(outputs: list, block: Block, file: str) -> None:
+    for output in outputs:
+        if output.output_type == "error" and not block.options["error"]:
+            trace = ANSI.sub("", "\n".join(output.traceback))
+            raise ReportError(file, block.line, f"the cell raised {output.ename}: {output.evalue}\n{trace}", "cell")
+
+
+def _substitute_inline(client, notebook, block: Block, file: str) -> str:
+    """Replace each `{python} expr` by its value, as Quarto does: markdown as is, a plain
+    value as text with markdown's special characters escaped."""
+    parts = []
+    for offset, piece, is_code in _segments(block.text):
+        inner = INLINE_EXPR.match(piece.strip("`").strip()) if is_code else None
+        if not inner:
+            parts.append(piece)
+            continue
+        line = block.line + block.text.count("\n", 0, offset)
+        outputs = _run(client, notebook, f"__import__('IPython').display.display(({inner['expr']}))")
+        errors = [o for o in outputs if o.output_type == "error"]
+        if errors:
+            raise ReportError(file, line, f"inline expression `{inner['expr']}` raised "
+                              f"{errors[0].ename}: {errors[0].evalue}", "cell")
+        data = next((o.data for o in outputs if o.output_type == "display_data"), {})
+        if "text/markdown" in data:
+            parts.append(data["text/markdown"])
+        elif "text/plain" in data:
+            parts.append(_plain_inline(data["text/plain"]))
+        else:
+            raise ReportError(file, line, f"inline expression `{inner['expr']}` has no text or markdown value")
+    return "".join(parts)
+
+
+def _plain_inline(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = ast.literal_eval(text)  # a str's repr: show the string itself, not its quotes
+        return re.sub(r"([\\`*_{}\[\]()>#+\-.!<@|])", r"\\\1", text)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. markdown, one version per format
+
+
+def to_markdown(report: Report, fmt: str, workdir: Path) -> str:
+    names = FLOAT_NAMES[str(report.config.get("lang", "en")).split("-")[0]]
+    delim = report.config.get("crossref", {}).get("title-delim", ":")
+    plotly = {"included": False}  # plotly.js goes inline once, with the first plotly output
+    parts = []
+    for block in report.blocks:
+        if block.kind == "verbatim":
+            parts.append(block.text)
+        elif block.kind == "markdown":
+            parts.append(_resolve_xrefs(block.text, block.line, report.file, report.floats, report.config, fmt))
+        elif block.options["include"]:
+            parts.extend(_cell_markdown(block, report, fmt, workdir, names, delim, plotly))
+    return "\n\n".join(parts) + "\n"
+
+
+def _resolve_xrefs(text: str, first_line: int, file: str, floats: dict, config: dict, fmt: str) -> str:
+    """@tbl-x / [@tbl-x] -> "Tabel 1.1", a link in HTML and a Typst reference in the PDF."""
+    names = FLOAT_NAMES[str(config.get("lang", "en")).split("-")[0]]
+    out = []
+    for offset, piece, is_code in _segments(text):
+        if is_code:
+            out.append(piece)
+            continue
+
+        def replace(m):
+            key, minus = m["key1"] or m["key2"], m["minus1"] or m["minus2"]
+            line = first_line + text.count("\n", 0, offset + m.start())
+            if key.split("-")[0] not in ("tbl", "fig") or "-" not in key:
+                raise ReportError(file, line, f"@{key}: citations and cross-references other than @tbl-… and "
+                                  "@fig-… are not supported by the embedded renderer (write \\@ for a literal @)")
+            if minus:
+                raise ReportError(file, line, f"-@{key} (number only) is not supported by the embedded renderer")
+            if key not in floats:
+                known = ", ".join(floats) or "none"
+                raise ReportError(file, line, f"@{key} refers to no labelled table or figure cell (labels: {known})")
+            if fmt == "html":
+                return f"[{names[key[:3]]}&nbsp;{floats[key]}](#{key})"
+            return f"`#ref(<{key}>)`{{=typst}}"
+
+        out.append(XREF.sub(replace, piece))
+    return "".join(out)
+
+
+def _cell_markdown(block: Block, report: Report, fmt: str, workdir: Path, names: dict, delim: str,
+                   plotly: dict) -> list[str]:
+    parts = []
+    if block.options["echo"]:
+        parts.append(_fenced(block.text, ".python .cell-code"))
+    if block.options["output"]:
+        for n, output in enumerate(block.outputs):
+            shown = _output_markdown(output, block, report, fmt, workdir, n, plotly)
+            if shown is not None:
+                parts.append(shown)
+    label = block.options.get("label", "")
+    if label in report.floats:
+        if not parts:
+            raise ReportError(report.file, block.line, f"cell '{label}' shows nothing to put in the {names[label[:3]]}")
+        caption = block.options[f"{label[:3]}-cap"]
+        number = f"{names[label[:3]]} {report.floats[label]}"
+        return [_float(fmt, label, number, delim, caption, parts)]
+    if label:
+        return [f"::: {{#{label}}}\n\n" + "\n\n".join(parts) + "\n\n:::"] if parts else []
+    return parts
+
+
+def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Path, n: int, plotly: dict):
+    kind = output.output_type
+    if kind == "stream":
+        if output.name == "stderr" and not block.options["warning"]:
+            return None  # `warning: false`: Python's warnings go to stderr
+        if block.options["output"] == "asis" and output.name == "stdout":
+            return _resolve_xrefs(output.text, block.line, report.file, report.floats, report.config, fmt)
+        return _fenced(output.text.rstrip("\n"), f".cell-output .cell-output-{output.name}")
+    if kind == "error":  # only with `error: true`
+        return _fenced(ANSI.sub("", "\n".join(output.traceback)), ".cell-output .cell-output-error")
+    data = output.data
+    mime = next((m for m in MIME_ORDER[fmt] if m in data), None)
+    if fmt == "typst" and "application/vnd.plotly.v1+json" in data and mime in ("text/markdown", "text/plain"):
+        raise ReportError(report.file, block.line, "a plotly figure has no static image for the PDF: display "
+                          "one too (image/svg+xml or image/png, e.g. via kaleido) or emit raw blocks per format")
+    if mime is None:
+        return None
+    value = data[mime]
+    if mime == "text/markdown" or (mime == "text/plain" and block.options["output"] == "asis"):
+        _check_markdown(value, block.line, report.file)
+        return _resolve_xrefs(value, block.line, report.file, report.floats, report.config, fmt)
+    if mime == "text/plain":
+        return _fenced(value, ".cell-output .cell-output-display")
+    if mime == "text/html":
+        return _raw("html", value)
+    if mime == "application/vnd.plotly.v1+json":
+        import plotly.io as pio
+
+        div_id = f"{block.options.get('label') or f'cell-{block.line}'}-plotly-{n}"
+        html = pio.to_html(value, include_plotlyjs=not plotly["included"], full_html=False, div_id=div_id)
+        plotly["included"] = True
+        return _raw("html", html)
+    return _image(fmt, mime, value, workdir, f"{block.options.get('label') or f'cell-{block.line}'}-{n}")
+
+
+def _image(fmt: str, mime: str, value: str, workdir: Path, stem: str) -> str:
+    """An image output: inline (a data URI) in HTML; a file in the work directory for Typst,
+    whose paths are relative to reports/, the Typst root."""
+    svg = mime == "image/svg+xml"
+    if fmt == "html":
+        encoded = base64.b64encode(value.encode("utf-8")).decode() if svg else value.replace("\n", "")
+        return _raw("html", f'<img class="cell-output-image" src="data:{mime};base64,{encoded}" alt="">')
+    name = f"{stem}.{'svg' if svg else mime.split('/')[1]}"
+    (workdir / name).write_bytes(value.encode("utf-8") if svg else base64.b64decode(value))
+    return _raw("typst", f'#image("{workdir.name}/{name}", width: 100%)')
+
+
+def _float(fmt: str, label: str, number: str, delim: str, caption: str, parts: list[str]) -> str:
+    """A numbered table or figure. Tables have their caption above, figures below."""
+    content = "\n\n".join(parts)
+    kind = label[:3]
+    if fmt == "html":
+        cap = "\n\n".join([_raw("html", "<figcaption>"), f"{number}{delim} {caption}", _raw("html", "</figcaption>")])
+        inner = [cap, content] if kind == "tbl" else [content, cap]
+        return "\n\n".join([_raw("html", f'<figure id="{label}" class="quarto-float quarto-float-{kind}">'),
+                            *inner, _raw("html", "</figure>")])
+    import pypandoc
+
+    typst_caption = pypandoc.convert_text(caption, "typst", format="markdown").strip()
+    typst_kind = "table" if kind == "tbl" else "image"
+    return "\n\n".join([_raw("typst", f"#figure(kind: {typst_kind}, caption: [{typst_caption}])["),
+                        content, _raw("typst", f"] <{label}>")])
+
+
+def _fence_for(text: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _raw(fmt: str, text: str) -> str:
+    fence = _fence_for(text)
+    return f"{fence}{{={fmt}}}\n{text}\n{fence}"
+
+
+def _fenced(text: str, classes: str) -> str:
+    fence = _fence_for(text)
+    return f"{fence} {{{classes}}}\n{text}\n{fence}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. convert
+
+HTML_CSS = """
+body { max-width: 60em; }  /* the charts are 900 px wide */
+figure.quarto-float { margin: 1.75em 0; }
+figure.quarto-float figcaption { font-weight: 600; margin: .4em 0; }
+figure.quarto-float table { font-variant-numeric: tabular-nums; }
+figure.quarto-float .float-note { font-size: .85em; margin: .4em 0; }
+.plotly-graph-div { width: 100%; }
+"""
+
+TYPST_PREAMBLE = """
+// Only captioned floats are numbered: pandoc puts every table in a figure of its own.
+#show figure.where(caption: none): set figure(numbering: none)
+#show figure: set align(start)
+#show figure.caption: set align(start)
+#show figure.caption: set text(weight: "semibold")
+#set figure.caption(separator: [DELIM ])
+"""
+
+TYPST_CHAPTERS = """
+// crossref.chapters: tables and figures numbered per level-1 section, "Tabel 1.1".
+#show heading.where(level: 1): it => {
+  counter(figure.where(kind: table)).update(0)
+  counter(figure.where(kind: image)).update(0)
+  it
+}
+#set figure(numbering: n => numbering("1.1", counter(heading).get().first(), n))
+"""
+
+
+def _pandoc_args(report: Report, fmt: str, workdir: Path) -> list[str]:
+    options = report.config.get("format", {}).get(fmt)
+    options = options if isinstance(options, dict) else {}  # `html: default`
+    keys = ("title", "subtitle", "author", "lang")
+    meta = {k: report.config[k] for k in keys if k in report.config}
+    meta |= {k: v for k, v in options.items() if k in ("papersize", "margin", "fontsize")}
+    meta_file = workdir / f"metadata-{fmt}.yaml"
+    meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    # --preserve-tabs: pandoc would otherwise turn tabs in raw blocks (plotly.js) into spaces.
+    args = ["--standalone", "--preserve-tabs", f"--metadata-file={meta_file}"]
+    if report.config.get("number-sections"):
+        args.append("--number-sections")
+    if options.get("toc", report.config.get("toc")):
+        args.append("--toc")
+    return args
+
+
+def to_html(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
+    import pypandoc
+
+    css = workdir / "report.css"
+    css.write_text(HTML_CSS, encoding="utf-8")
+    args = _pandoc_args(report, "html", workdir) + [
+        "--embed-resources", f"--css={css}", "--variable=document-css", f"--resource-path={reports}"]
+    return pypandoc.convert_text(markdown, "html5", format="markdown", extra_args=args).encode("utf-8")
+
+
+def to_pdf(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
+    import pypandoc
+    import typst
+
+    preamble = TYPST_PREAMBLE.replace("DELIM", report.config.get("crossref", {}).get("title-delim", ":"))
+    if report.config.get("crossref", {}).get("chapters"):
+        preamble += TYPST_CHAPTERS
+    header = workdir / "preamble.typ"
+    header.write_text(preamble, encoding="utf-8")
+    args = _pandoc_args(report, "typst", workdir) + [f"--include-in-header={header}"]
+    source = pypandoc.convert_text(markdown, "typst", format="markdown", extra_args=args).encode("utf-8")
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_SOURCE_DATE_EPOCH))
+    # The fonts that ship with typst, plus the charts' font (Liberation Sans, from Debian's
+    # fonts-liberation) for the text in their SVGs; no other machine font can change the PDF.
+    fonts = [str(d) for d in CHART_FONT_DIRS if d.is_dir()]
+    # Given as bytes, the source's relative paths resolve against the root: reports/, as in the .qmd.
+    return typst.compile(source, root=str(reports), format="pdf", timestamp=epoch,
+                         ignore_system_fonts=True, font_paths=fonts)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def formats(report: Report) -> list[str]:
+    chosen = list(report.config.get("format", {}) or {"html": None})
+    for fmt in chosen:
+        if fmt not in OUTPUT_SUFFIX:
+            raise ReportError(report.file, None, f"format '{fmt}' is not supported by the embedded renderer "
+                              f"(supported: {', '.join(OUTPUT_SUFFIX)})")
+    return chosen
+
+
+def render_embedded(paths: Paths) -> dict[str, float]:
+    """Render without the Quarto CLI; returns the seconds each step took."""
+    reports = paths.root / "reports"
+    timings, started = {}, time.perf_counter()
+
+    def lap(name):
+        nonlocal started
+        timings[name] = time.perf_counter() - started
+        started = time.perf_counter()
+
+    report = parse(reports, paths)
+    targets = formats(report)
+    output_dir = reports / report.config.get("project", {}).get("output-dir", ".")
+    lap("parse")
+    execute(report, reports)
+    lap("execute")
+    # Scratch files (images for Typst, CSS, metadata) in reports/, so that Typst, whose root
+    # that is, reads the images; removed at the end, like Quarto's noegletal_files/.
+    with tempfile.TemporaryDirectory(prefix=".render-", dir=reports) as tmp, staged_outputs() as out:
+        workdir = Path(tmp)
+        for fmt in targets:
+            markdown = to_markdown(report, fmt, workdir)
+            convert = to_html if fmt == "html" else to_pdf
+            out.path(output_dir / (Path(REPORT).stem + OUTPUT_SUFFIX[fmt])).write_bytes(
+                convert(markdown, report, reports, workdir))
+            lap(fmt)
+    return timings
+
+
+def run(paths: Paths | None = None) -> None:
+    paths = paths or Paths()
+    if shutil.which("quarto"):
+        env = os.environ | {"QUARTO_PYTHON": sys.executable}
+        subprocess.run(["quarto", "render", str(paths.root / "reports")], check=True, env=env)
+        return
+    timings = render_embedded(paths)
+    print("render: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items()))
+
+
+if __name__ == "__main__":
+    stage_main(run, "render")
