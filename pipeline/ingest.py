@@ -28,16 +28,16 @@ def read_all(paths: Paths) -> dict[str, pl.DataFrame]:
     Reads every file before raising, so one run reports the problems of all files."""
     problems = []
 
-    def attempt(path, columns, **extra):
+    def attempt(path, columns, optional=(), **extra):
         try:
-            frame = read_csv(path, paths.relative(path), columns)
+            frame = read_csv(path, paths.relative(path), columns, optional)
             return frame.with_columns(pl.lit(v).alias(k) for k, v in extra.items())
         except InputError as exc:
             problems.extend(exc.problems)
             return None
 
     series = attempt(paths.raw_series, schemas.SERIES_COLUMNS)
-    releases = [attempt(p, schemas.RELEASE_COLUMNS, release_id=p.stem)
+    releases = [attempt(p, schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS, release_id=p.stem)
                 for p in sorted(paths.raw_releases.glob("*.csv"))]
     published = [attempt(p, schemas.PUBLISHED_COLUMNS) for p in sorted(paths.raw_published.glob("*.csv"))]
     statements = [attempt(p, schemas.STATEMENT_COLUMNS) for p in sorted(paths.raw_statements.glob("*.csv"))]

@@ -19,22 +19,24 @@ from pipeline.errors import InputError, Problem
 BOM = b"\xef\xbb\xbf"
 # Control characters (and a carriage return not ending a line) have no place in a typed-in
 # table, and CSV readers disagree about them: refuse them before anything else.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
 
 
-def read_csv(path: Path, shown_as: str, columns: tuple[str, ...]) -> pl.DataFrame:
-    """All fields as strings, plus `source_file` and `source_line` (1-based; header is 1)."""
-    text = _decode(path.read_bytes(), shown_as)
-    if bad := CONTROL.search(text):
-        line = text.count("\n", 0, bad.start()) + 1
+def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> pl.DataFrame:
+    """All fields as strings, plus `source_file` and `source_line` (1-based; header is 1).
+
+    `columns` must all be in the header; `optional` ones may be, and are blank otherwise."""
+    data = _checked_bytes(path.read_bytes(), shown_as)
+    if bad := CONTROL.search(data):
+        line = data.count(b"\n", 0, bad.start()) + 1
         raise InputError([Problem(shown_as, line, None, "control_character",
-                                  f"holds the control character {bad.group()[0]!r}; save the file as plain text")])
-    header = _header(text, shown_as)
-    _check_columns(header, columns, shown_as)
+                                  f"holds the control character {chr(bad.group()[0])!r}; save the file as plain text")])
+    header = _header(data.split(b"\n", 1)[0].decode("utf-8"), shown_as)
+    _check_columns(header, columns, optional, shown_as)
     try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, has_header=True)
+        frame = pl.read_csv(data, infer_schema=False, has_header=True)
     except pl.exceptions.PolarsError as exc:
-        raise InputError(_locate_ragged(text, shown_as, len(header), exc)) from None
+        raise InputError(_locate_ragged(data.decode("utf-8"), shown_as, len(header), exc)) from None
     if [c.strip() for c in frame.columns] != header:  # the two readers must agree on the header
         raise InputError([Problem(shown_as, 1, None, "csv_syntax", "has a header that cannot be read unambiguously")])
     frame = frame.rename({c: c.strip() for c in frame.columns})
@@ -46,17 +48,20 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...]) -> pl.DataFram
     if frame.height == 0:
         raise InputError([Problem(shown_as, None, None, "no_rows", "has a header but no records")])
     _check_line_breaks(frame, header, shown_as)
-    return frame.select(*columns, "source_file", "source_line")
+    absent = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in optional if c not in header]
+    return frame.with_columns(absent).select(*columns, *optional, "source_file", "source_line")
 
 
-def _decode(data: bytes, shown_as: str) -> str:
+def _checked_bytes(data: bytes, shown_as: str) -> bytes:
+    """The file's bytes without a byte-order mark, once they are known to be UTF-8 text."""
     if data.startswith(BOM):
         data = data[len(BOM):]
     if not data.strip():
         raise InputError([Problem(shown_as, None, None, "empty_file",
                                   "is empty; a raw file starts with its header line")])
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
+        return data
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError([Problem(
@@ -66,10 +71,10 @@ def _decode(data: bytes, shown_as: str) -> str:
         )]) from None
 
 
-def _header(text: str, shown_as: str) -> list[str]:
+def _header(first: str, shown_as: str) -> list[str]:
     # only "\n" ends a record, as for the CSV reader (str.splitlines would also split on
     # characters such as U+2028 and put line numbers out of step)
-    first = text.split("\n", 1)[0].removesuffix("\r")
+    first = first.removesuffix("\r")
     try:
         header = next(csv.reader(io.StringIO(first, newline="")), [""])
     except csv.Error as exc:
@@ -80,13 +85,13 @@ def _header(text: str, shown_as: str) -> list[str]:
     return [h.strip() for h in header]
 
 
-def _check_columns(header: list[str], columns: tuple[str, ...], shown_as: str) -> None:
+def _check_columns(header: list[str], columns: tuple[str, ...], optional: tuple[str, ...], shown_as: str) -> None:
     problems = []
     missing = [c for c in columns if c not in header]
     for name in header:
         if header.count(name) > 1 and name not in [p.column for p in problems]:
             problems.append(Problem(shown_as, 1, name, "duplicate_column", "appears more than once in the header"))
-        if name not in columns:
+        if name not in columns and name not in optional:
             guess = difflib.get_close_matches(name, missing, n=1)
             hint = f"; did you mean '{guess[0]}'?" if guess else f"; expected columns: {', '.join(columns)}"
             problems.append(Problem(shown_as, 1, name or "(blank)", "unknown_column", f"is not a column of this format{hint}"))

@@ -15,6 +15,10 @@ RELEASE_COLUMNS = (
     "series", "reference_year", "value", "months_covered", "period_end", "count_date", "kind", "unit",
     "status", "publisher", "publication", "published", "reported_by", "url", "note",
 )
+# Optional dimensions for monthly and regional series: a row with a `month` is the figure for
+# that month alone; rows with a `region` are parts of the national figure. The extrapolate
+# stage sums them to national years (sql/int_keyfigures_aggregated_to_country_year.sql).
+OPTIONAL_RELEASE_COLUMNS = ("month", "region")
 PUBLISHED_COLUMNS = (
     "publication", "table_id", "location", "series", "reference_year", "measure", "value",
     "printed",
@@ -60,6 +64,11 @@ def _rule(expr: pl.Expr, message: str, name: str) -> pa.Check:
     return pa.Check(lambda data: data.lazyframe.select(expr.fill_null(True)), error=message, name=name)
 
 
+# The rows that make up one national yearly figure of a release, and one region's part of it.
+_NATION_KEY = ["release_id", "series", "reference_year"]
+_REGION_KEY = [*_NATION_KEY, "region"]
+
+
 def _duplicated(*keys: str) -> pl.Expr:
     # nulls compare equal here: two stocks without months, or two undated releases, still collide
     return pl.struct(*keys).is_duplicated() & pl.col("series").is_not_null() & pl.col("reference_year").is_not_null()
@@ -102,9 +111,9 @@ release_figures = pa.DataFrameSchema(
                     error=f"is not a plausible year ({FIRST_PLAUSIBLE_YEAR}–{LAST_PLAUSIBLE_YEAR})",
                     name="plausible_year",
                 ),
-                _rule(~_duplicated("release_id", "series", "reference_year"),
-                      "repeats a series and year already in this release", "unique_in_release"),
-                _rule(~_duplicated("series", "reference_year", "months_covered", "publisher", "published", "status"),
+                _rule(~_duplicated("release_id", "series", "reference_year", "month", "region"),
+                      "repeats a series and year (and month and region) already in this release", "unique_in_release"),
+                _rule(~_duplicated("series", "reference_year", "month", "region", "months_covered", "publisher", "published", "status"),
                       "repeats a figure of another release (same series, year, months, "
                       "publisher, publication date and status): a duplicated release?", "duplicate_release"),
             ],
@@ -119,13 +128,43 @@ release_figures = pa.DataFrameSchema(
                       "whole_number"),
             ],
         ),
+        "month_text": _text(MONTHS_PATTERN, "is not a month number", False, "month_format"),
+        "month": pa.Column(
+            pl.Int64, nullable=True,
+            checks=[
+                pa.Check.in_range(1, 12, error="is not a month (1–12)", name="month_in_range"),
+                _rule((pl.col("kind") != "stock") | pl.col("month").is_null(),
+                      "is set for a stock; a stock is a head-count on its count_date", "stock_has_no_month"),
+                _rule(pl.col("months_covered_text").is_null() | pl.col("month").is_null(),
+                      "is set together with months_covered; a monthly row covers its month only",
+                      "month_or_months_covered"),
+                _rule(pl.col("month").is_null()
+                      | (pl.col("month").max().over(_REGION_KEY) == pl.col("month").n_unique().over(_REGION_KEY)),
+                      "leaves a gap: the months of a figure must run from January without gaps",
+                      "months_from_january"),
+                _rule(pl.col("month").is_null().all().over(_REGION_KEY) | pl.col("month").is_not_null().all().over(_REGION_KEY),
+                      "mixes monthly rows and a row without a month for the same figure", "monthly_or_not"),
+                _rule(pl.col("month").is_null()
+                      | (pl.col("month").n_unique().over(_REGION_KEY).min().over(_NATION_KEY)
+                         == pl.col("month").n_unique().over(_REGION_KEY).max().over(_NATION_KEY)),
+                      "covers other months in this region than in the figure's other regions",
+                      "same_months_in_every_region"),
+            ],
+        ),
+        "region": pa.Column(
+            pl.Utf8, nullable=True,
+            checks=[*safe_text("region"),
+                    _rule(pl.col("region").is_null().all().over(_NATION_KEY) | pl.col("region").is_not_null().all().over(_NATION_KEY),
+                          "mixes regional rows and a national row for the same figure", "regional_or_not")],
+        ),
         "months_covered_text": _text(MONTHS_PATTERN, "is not a whole number of months", False, "months_format"),
         "months_covered": pa.Column(
             pl.Int64, nullable=True,
             checks=[
                 pa.Check.in_range(1, 12, error="must be between 1 and 12", name="months_in_range"),
-                _rule((pl.col("kind") != "flow") | pl.col("months_covered_text").is_not_null(),
-                      "is blank; a flow must state how many months (from January) it covers",
+                _rule((pl.col("kind") != "flow") | pl.col("months_covered_text").is_not_null()
+                      | pl.col("month_text").is_not_null(),
+                      "is blank; a flow must state how many months (from January) it covers, or its month",
                       "flow_has_months"),
                 _rule((pl.col("kind") != "stock") | pl.col("months_covered_text").is_null(),
                       "is set for a stock; a stock is a head-count on a date, never a "
@@ -138,7 +177,7 @@ release_figures = pa.DataFrameSchema(
             pl.Date, nullable=True,
             checks=[
                 _rule(pl.col("period_end").dt.year() == pl.col("reference_year"),
-                      "lies outside the reference year", "period_end_in_year"),
+                      "ends the period outside the reference year", "period_end_in_year"),
                 _rule(pl.col("period_end").dt.month() == pl.col("months_covered"),
                       "is not in the last month covered (months_covered)", "period_end_in_last_month"),
                 _rule((pl.col("kind") != "stock") | pl.col("period_end").is_null(),
@@ -269,13 +308,14 @@ series_metadata = pa.DataFrameSchema(
 )
 
 def check_names(schema: pa.DataFrameSchema) -> dict[str, str]:
-    """pandera reports a failed check by its error message; this maps it back to the name."""
-    return {
-        check.error: check.name
-        for column in schema.columns.values()
-        for check in column.checks
-        if check.error and check.name
-    }
+    """pandera reports a failed check by its error message; this maps it back to the name,
+    so two different checks must not share a message."""
+    names: dict[str, str] = {}
+    for column in schema.columns.values():
+        for check in column.checks:
+            if check.error and check.name:
+                assert names.setdefault(check.error, check.name) == check.name, check.error
+    return names
 
 
 # Messages for pandera's own checks, in the words of this project.

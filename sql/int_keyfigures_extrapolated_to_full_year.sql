@@ -45,6 +45,8 @@ select
     url,
     note,
     source_file,
-    source_line
+    source_line,
+    rows_aggregated,
+    regions
 from extrapolated
 order by series, reference_year, vintage_rank

@@ -22,7 +22,9 @@ with trimmed as (
         nullif(trim(published), '')      as published,
         nullif(trim(reported_by), '')    as reported_by,
         nullif(trim(url), '')            as url,
-        nullif(trim(note), '')           as note
+        nullif(trim(note), '')           as note,
+        nullif(trim(month), '')          as month_text,
+        nullif(trim(region), '')         as region
     from raw_releases
 ),
 
@@ -35,6 +37,8 @@ typed as (
              then cast(replace(replace(value_text, '.', ''), ',', '.') as double) end as value,
         case when regexp_full_match(months_covered_text, $months_pattern)
              then cast(months_covered_text as bigint) end                           as months_covered,
+        case when regexp_full_match(month_text, $months_pattern)
+             then cast(month_text as bigint) end                                    as month,
         try_cast(period_end_text as date)                                           as period_end,
         try_cast(count_date_text as date)                                           as count_date
     from trimmed

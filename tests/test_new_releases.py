@@ -45,3 +45,50 @@ def test_full_year_release_replaces_the_extrapolation(project):
     assert t13["rows"][0][-1] == "19 (25)"  # the others are still January–September
     cell = [c for c in t13["cells"] if c["series"] == "draebte" and c["reference_year"] == 2024][0]
     assert cell["status"] == "observed" and cell["release_id"] == "nsk_2025"
+
+
+def monthly_rows(months, regions, value=2):
+    header_tail = f"{NSK},2025,,,"
+    return [f"skudepisoder,2025,{value},,,,flow,skudepisoder,{header_tail},{m},{r}" for r in regions for m in months]
+
+
+def with_dimensions(paths, name, rows):
+    header = (paths.raw_releases / "nsk_2024.csv").read_text(encoding="utf-8").splitlines()[0] + ",month,region"
+    (paths.raw_releases / f"{name}.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+def test_monthly_regional_rows_are_summed_to_a_national_year(project):
+    with_dimensions(project, "nsk_2025_maaned", monthly_rows(range(1, 7), ["Københavns Politi", "Fyns Politi"]))
+    run_core(project)
+    t13 = table(project, "1.3")
+    # 2 a month in 2 regions for January–June: 24 observed, 48 for the year
+    assert t13["header"][-1] == "2025 (jan.–jun.)"
+    assert t13["rows"][0][-1] == "24 (48)"
+    import polars as pl
+    row = pl.read_parquet(project.derived_figures).filter(
+        (pl.col("series") == "skudepisoder") & (pl.col("reference_year") == 2025)).row(0, named=True)
+    assert row["rows_aggregated"] == 12 and row["regions"] == 2 and row["months_covered"] == 6
+
+
+import pytest  # noqa: E402
+
+from pipeline.errors import InputError  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("rows", "check"),
+    [
+        (monthly_rows([1, 2, 4], ["A"]), "months_from_january"),
+        (monthly_rows([1, 2, 3], ["A"]) + monthly_rows([1, 2], ["B"]), "same_months_in_every_region"),
+        (monthly_rows([1, 2], ["A"]) + [r.replace(",A", ",") for r in monthly_rows([1, 2], ["A"])], "regional_or_not"),
+        ([r.replace(",,,,flow", ",3,,,flow") for r in monthly_rows([1], ["A"])], "month_or_months_covered"),
+        (monthly_rows([13], ["A"]), "month_in_range"),
+    ],
+)
+def test_bad_monthly_regional_rows_are_located(project, rows, check):
+    with_dimensions(project, "nsk_2025_maaned", rows)
+    from pipeline import ingest
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    assert check in {p.check for p in exc.value.problems}
+    assert all(p.line for p in exc.value.problems if p.check == check)
