@@ -57,7 +57,14 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
         out.lines.append("Also released (kept for audit, not used):")
         out.lines.append(_input_line(other))
 
-    if used["status"] == "estimated":
+    if used["status"] == "estimated" and not used["method"].startswith("linear"):
+        out.lines += [
+            f"Method: {used['method']} (params.yaml extrapolation.method; see pipeline/methods.py) from "
+            f"{_num(used['observed_value'])} over {_months(used['months_exposure'])} months",
+            f"Unrounded: {used['value_unrounded']!r}; rounded ({used['rounding']}): {_num(used['value'])}",
+            f"For comparison, the report's linear method: {_num(used['value_linear'], 2)}",
+        ]
+    elif used["status"] == "estimated":
         months = _months(used["months_exposure"])
         out.lines += [
             f"Method: {used['method']} — the monthly mean over the {months} months covered, times "

@@ -127,6 +127,8 @@ def test_method_is_chosen_in_params(project):
     derived = pl.read_parquet(project.derived_figures).filter(pl.col("selected") & (pl.col("status") == "estimated"))
     assert set(derived["method"]) == {"trend"}
     assert (derived["value_unrounded"] >= derived["observed_value"]).all()
+    note = json.loads((project.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
+    assert "efter metoden trend" in note and "/ 9 × 12" not in note
 
 
 def test_backtest_command_prints_cases(built, report, monkeypatch):
