@@ -170,6 +170,13 @@ def _ratio_text(r: dict) -> str:
             f"({fmt.number(r['rate_ratio_lower'], 1)}–{fmt.number(r['rate_ratio_upper'], 1)})")
 
 
+def _title(series: pl.DataFrame, settings: dict) -> str:
+    label = dict(zip(series["series"], series["label_da"]))
+    sweden = label[settings["sweden"]]
+    return (f"{label[settings['denmark']]} (Danmark) og {sweden[:1].lower() + sweden[1:]} "
+            f"pr. {fmt.number(settings.get('per_inhabitants', 100_000))} indbyggere")
+
+
 def source_text(comparison: pl.DataFrame) -> str:
     def listed(column: str) -> str:
         return ", ".join(dict.fromkeys(comparison[column].drop_nulls().to_list()))
@@ -190,7 +197,7 @@ def run(paths: Paths | None = None) -> None:
     comparison = compare(derived, series, settings, paths)
     header, rows = danish_rows(comparison)
     table = {
-        "title": "Dræbte i Danmark og dræbte ved skyderier i Sverige, pr. 100.000 indbyggere",
+        "title": _title(series, settings),
         "header": header, "rows": rows,
         "note": (f"Intervaller: {fmt.percent(comparison['interval_level'][0])}. Rater: "
                  f"{comparison['rate_interval_method'][0]}; forhold: {comparison['ratio_interval_method'][0]}. "

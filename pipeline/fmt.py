@@ -15,7 +15,7 @@ MISSING = "-"
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:
-    """1315 -> '1.315'; 242.333 with 2 decimals -> '242,33'; None -> '-'."""
+    """1234 -> '1.234'; 12.5 with 2 decimals -> '12,50'; None -> '-'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
