@@ -16,6 +16,7 @@ import math
 import polars as pl
 
 from pipeline import __version__, backtest, fmt
+from pipeline.methods import estimate_all
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
@@ -63,9 +64,9 @@ def _input(row: dict) -> dict:
 
 
 class Auditor:
-    def __init__(self, derived: pl.DataFrame, published: pl.DataFrame, statements: pl.DataFrame,
-                 estimates: pl.DataFrame):
-        self.derived, self.published, self.statements, self.estimates = derived, published, statements, estimates
+    def __init__(self, derived: pl.DataFrame, published: pl.DataFrame, statements: pl.DataFrame):
+        self.derived, self.published, self.statements = derived, published, statements
+        self.estimates = estimate_all(derived)  # every method on every partial figure
         self.selected = derived.filter(pl.col("selected"))
 
     def figure(self, series: str, year: int) -> dict | None:
@@ -301,7 +302,7 @@ def file_hashes(paths: Paths) -> dict[str, str]:
 
 def build(paths: Paths) -> dict:
     auditor = Auditor(pl.read_parquet(paths.derived_figures), pl.read_parquet(paths.validated_published),
-                      pl.read_parquet(paths.validated_statements), pl.read_parquet(paths.derived_estimates))
+                      pl.read_parquet(paths.validated_statements))
     sections = {
         "extrapolations": auditor.extrapolations(),
         "published_values": auditor.published_values(),

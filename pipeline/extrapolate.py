@@ -4,8 +4,7 @@ A partial-year flow (say January–September) is estimated for the whole year by
 named in params.yaml (pipeline/methods.py); everything else passes through as observed.
 Each row keeps its inputs (observed value, months, release, source line), method, unrounded
 and rounded value, interval, and a status (observed / estimated) that every later output
-carries. Every method's estimate for every partial figure is kept too, for the audit and
-the backtest."""
+carries. (The audit runs every method on every partial figure, for the backtest.)"""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ import polars as pl
 
 from pipeline import db
 from pipeline.io import staged_outputs
-from pipeline.methods import METHODS, estimate_all
+from pipeline.methods import KEY, METHODS
 from pipeline.params import load_params
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
@@ -48,15 +47,15 @@ def linear_figures(figures: pl.DataFrame, paths: Paths) -> pl.DataFrame:
     return db.query(con, paths, "int_keyfigures_extrapolated_to_full_year", {"months_in_year": MONTHS_IN_YEAR})
 
 
-def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths) -> tuple[pl.DataFrame, pl.DataFrame]:
+def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths) -> pl.DataFrame:
     method = _choice(settings, "method", "linear", METHODS)
     rounding = _choice(settings, "rounding", "half_up", ROUNDINGS)
     decimals = int(settings.get("decimals", 0))
 
     base = linear_figures(figures, paths)
-    estimates = estimate_all(base)
-    chosen = estimates.filter(pl.col("method") == method).select(
-        "series", "reference_year", "release_id", pl.col("estimate").alias("chosen"), pl.col("reason"))
+    # only the chosen method runs here; the audit runs every method for the backtest
+    chosen = METHODS[method](base.filter(pl.col("is_partial")), base).select(
+        *KEY, pl.col("estimate").alias("chosen"), pl.col("reason"))
     derived = (
         base.join(chosen, on=["series", "reference_year", "release_id"], how="left")
         .with_columns(
@@ -74,7 +73,7 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths) -> tuple[pl
         )
         .drop("chosen", "reason")
     )
-    return derived, estimates
+    return derived
 
 
 def with_intervals(derived: pl.DataFrame, figures: pl.DataFrame, settings: dict) -> pl.DataFrame:
@@ -114,12 +113,10 @@ def run(paths: Paths | None = None) -> None:
     settings = load_params(paths).get("extrapolation", {})
     figures = pl.read_parquet(paths.validated_figures)
 
-    derived, estimates = extrapolate(figures, settings, paths)
-    derived = with_intervals(derived, figures, settings)
+    derived = with_intervals(extrapolate(figures, settings, paths), figures, settings)
 
     with staged_outputs() as out:
         derived.write_parquet(out.path(paths.derived_figures))
-        estimates.write_parquet(out.path(paths.derived_estimates))
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ def seasonal_share(partial: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame
 
 
 def trend(partial: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
-    import statsmodels.api as sm
+    if partial.height == 0:
+        return linear(partial, history)
+    import statsmodels.api as sm  # slow to import; only when the method runs
 
     full = _final_full_years(history)
     rows = []

@@ -51,7 +51,6 @@ class Paths:
         self.derived = self.root / "data" / "derived"
         self.derived_figures = self.derived / "figures_full_year.parquet"
         self.derived_comparison = self.derived / "comparison_dk_se.parquet"
-        self.derived_estimates = self.derived / "estimates_by_method.parquet"
 
         self.outputs = self.root / "outputs"
         self.tables = self.outputs / "tables"

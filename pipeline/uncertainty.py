@@ -12,15 +12,21 @@ import math
 import warnings
 
 import numpy as np
-from statsmodels.stats.rates import confint_poisson
+from scipy.special import gammaincinv
 
 MONTHS_IN_YEAR = 12
 
 
 def exact_poisson(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Garwood's exact (central) interval for a Poisson rate, per full year."""
-    low, high = confint_poisson(counts, months / MONTHS_IN_YEAR, method="exact-c", alpha=1 - level)
-    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    """Garwood's exact (central) interval for a Poisson rate, per full year: the gamma
+    quantiles k ↦ Γ⁻¹(k, α/2) and Γ⁻¹(k + 1, 1 − α/2) (the same as statsmodels'
+    confint_poisson 'exact-c', without importing statsmodels on this path)."""
+    alpha = 1 - level
+    counts = np.asarray(counts, dtype=float)
+    low = np.where(counts > 0, gammaincinv(np.maximum(counts, 1e-300), alpha / 2), 0.0)
+    high = gammaincinv(counts + 1, 1 - alpha / 2)
+    exposure = np.asarray(months, dtype=float) / MONTHS_IN_YEAR
+    return low / exposure, high / exposure
 
 
 def poisson_glm(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ def figures(rows: list[dict]) -> pl.DataFrame:
 
 
 def one(value, months, kind="flow", rounding="half_up", count_date=None):
-    out, _ = extrapolate(figures([{"value": float(value), "months_covered": months, "kind": kind,
+    out = extrapolate(figures([{"value": float(value), "months_covered": months, "kind": kind,
                                 "count_date": count_date}]),
                       {"method": "linear", "rounding": rounding}, PATHS)
     return out.row(0, named=True)
@@ -51,7 +51,7 @@ def test_rounding_follows_params():
 
 
 def test_full_release_wins_over_partial_and_later_over_earlier():
-    out, _ = extrapolate(figures([
+    out = extrapolate(figures([
         {"release_id": "jan_sep", "value": 2181.0, "months_covered": 9, "published": "2024"},
         {"release_id": "full", "value": 2950.0, "months_covered": 12, "published": "2025"},
         {"release_id": "revised", "value": 2960.0, "months_covered": 12, "published": "2026"},
@@ -73,3 +73,19 @@ def test_properties(value, months, rounding):
         assert row["value_unrounded"] == value * 12 / months
         assert abs(row["value"] - row["value_unrounded"]) <= 0.5
         assert row["value"] == int(row["value"])
+
+
+def test_exact_poisson_interval_equals_statsmodels_and_scipy():
+    import numpy as np
+    from scipy import stats
+    from statsmodels.stats.rates import confint_poisson
+
+    from pipeline.uncertainty import exact_poisson
+
+    counts, months = np.array([0, 2, 19, 22, 2181]), np.array([9, 9, 9, 12, 9])
+    low, high = exact_poisson(counts, months, 0.95)
+    sm_low, sm_high = confint_poisson(counts, months / 12, method="exact-c", alpha=0.05)
+    assert np.allclose(low, sm_low) and np.allclose(high, sm_high)
+    # Garwood from chi-square quantiles: 2 killed in 9 months
+    assert math.isclose(low[1], stats.chi2.ppf(0.025, 4) / 2 / 0.75)
+    assert math.isclose(high[1], stats.chi2.ppf(0.975, 6) / 2 / 0.75)

@@ -84,7 +84,7 @@ roundings = st.sampled_from(["half_up", "half_even"])
 
 
 def estimate(value, months_covered, rounding):
-    out, _ = extrapolate(figures([{"value": float(value), "months_covered": months_covered}]),
+    out = extrapolate(figures([{"value": float(value), "months_covered": months_covered}]),
                          {"method": "linear", "rounding": rounding}, Paths(REPO))
     return out.row(0, named=True)
 
