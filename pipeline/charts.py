@@ -7,7 +7,10 @@ source line built from the plotted rows' provenance. A partial year is drawn so 
 estimate cannot be taken for an observation: the observed months as a solid bar (or filled
 marker), the rest of the year as a hatched bar (or an open marker on a dotted segment)
 labelled "skøn", with the estimate's interval as an error bar when the extrapolate stage
-provides one.
+provides one. Earlier years can be shown apart for context (the 2017 gang conflict). Charts on
+other data — Denmark against Sweden per 100.000 inhabitants (the compare stage's output) and
+the custom notifications of VIVE section 2.6 — bring their own loader, drawing, notes and
+source line, and share the rest.
 
 Writes, per chart, to outputs/charts/: standalone HTML (plotly.js inline, works offline), SVG
 and PNG, the plotted rows as CSV and the metadata (title, unit, source, notes, estimates) as
@@ -27,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -53,20 +57,28 @@ def charts_dir(paths: Paths) -> Path:
 @dataclass(frozen=True)
 class ChartSpec:
     """One chart. `series` and `first_year` select the figures (the last year is always the
-    latest in the data). Charts on other data replace `load` (it must return REQUIRED_COLUMNS;
-    the rest of CHART_COLUMNS is optional) and may replace `draw`; title, notes, source and
-    style are shared."""
+    latest in the data); `context` adds earlier years, drawn apart from the span with a label
+    (e.g. a year of gang conflict to compare with). Charts on other data replace `load` (it
+    must return REQUIRED_COLUMNS; the rest of CHART_COLUMNS is optional) and may replace
+    `draw`, and `describe` and `cite` when the key figures' notes and source line do not fit
+    their data; title, style and export are shared."""
 
     name: str
-    title: str                          # Danish; the data's year span is appended
+    title: str                          # Danish; the data's years are appended
     series: tuple[str, ...] = ()
     first_year: int | None = None
+    context: tuple[tuple[int, str], ...] = ()  # (year, Danish label) shown apart, before the span
     mark: str = "bar"                   # "bar" for flows (counts over a year), "line" for stocks
     panels: bool = False                # one panel per series (different units) or one shared axis
+    horizontal: bool = False            # values on the x axis (the drawing must match)
+    plot_height: int | None = None      # the plotting area in px; default PLOT_HEIGHT
     y_title: str | None = None          # default "Antal <unit>"
+    drawn_as: str | None = None         # how an estimate is drawn, in words; default from `mark`
     notes: tuple[str, ...] = ()         # extra Danish notes under the chart
     load: Callable[[ChartSpec, Paths], pl.DataFrame] | None = None
     draw: Callable[[ChartSpec, pl.DataFrame], go.Figure] | None = None
+    describe: Callable[[ChartSpec, pl.DataFrame], list[str]] | None = None  # notes from the data
+    cite: Callable[[pl.DataFrame], str] | None = None                       # the source line
 
 
 CHARTS: dict[str, ChartSpec] = {}
@@ -120,34 +132,43 @@ def _conform(data: pl.DataFrame, name: str) -> pl.DataFrame:
 
 
 def keyfigure_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
-    """The selected full-year figures of the spec's series, every year of the span."""
+    """The selected full-year figures of the spec's series, every year of the span, and the
+    spec's context years before it (with their label in the column `context`)."""
     series = pl.read_parquet(paths.validated_series).filter(pl.col("series").is_in(spec.series))
     unknown = sorted(set(spec.series) - set(series["series"]))
     if unknown:
         raise SystemExit(f"noegletal charts: chart '{spec.name}': unknown series {', '.join(unknown)}")
-    figures = pl.read_parquet(paths.derived_figures).filter(
+    selected = pl.read_parquet(paths.derived_figures).filter(
         pl.col("selected") & pl.col("series").is_in(spec.series)
     )
+    figures = selected
     if spec.first_year is not None:
         figures = figures.filter(pl.col("reference_year") >= spec.first_year)
     if figures.is_empty():
         raise SystemExit(f"noegletal charts: chart '{spec.name}': no figures for {', '.join(spec.series)}")
 
     first = spec.first_year if spec.first_year is not None else figures["reference_year"].min()
-    years = pl.DataFrame({"reference_year": list(range(first, figures["reference_year"].max() + 1))})
+    span = list(range(first, figures["reference_year"].max() + 1))
+    context = {year: label for year, label in spec.context if year < first}
+    years = pl.DataFrame({"reference_year": [*sorted(context), *span]})
     order = {s: i for i, s in enumerate(spec.series)}
     grid = series.select(
         "series", "label_da", "country", "unit", "kind",
         pl.col("integer").cast(pl.Utf8).str.to_lowercase().is_in(["true", "1"]).alias("integer_valued"),
     ).join(years, how="cross")
-    rows = grid.join(figures.drop(["label_da", "country", "unit", "kind"], strict=False),
+    in_view = selected.filter(pl.col("reference_year").is_in(years["reference_year"].to_list()))
+    rows = grid.join(in_view.drop(["label_da", "country", "unit", "kind"], strict=False),
                      on=["series", "reference_year"], how="left")
-    return (
+    rows = (
         rows.with_columns(pl.col("status").fill_null("missing"),
                           pl.col("series").replace_strict(order, return_dtype=pl.Int64).alias("_order"))
         .sort("_order", "reference_year")
         .select(c for c in CHART_COLUMNS if c in rows.columns)
     )
+    if not context:
+        return rows
+    return rows.with_columns(pl.col("reference_year").replace_strict(context, default=None, return_dtype=pl.Utf8)
+                             .alias("context"))
 
 
 def chart_data(name: str, paths: Paths | None = None) -> pl.DataFrame:
@@ -206,11 +227,15 @@ def _months_text(months: float) -> str:
 
 
 def chart_title(spec: ChartSpec, data: pl.DataFrame) -> str:
-    first, last = data["reference_year"].min(), data["reference_year"].max()
-    return f"{spec.title}, {first}" if first == last else f"{spec.title}, {first}–{last}"
+    """The title with the years shown: '…, 2014–2024'; '…, 2017 og 2021–2024' with a context
+    year; no years for data without them."""
+    years = data["reference_year"].drop_nulls()
+    return f"{spec.title}, {fmt.year_ranges(years.to_list())}" if years.len() else spec.title
 
 
 def _drawn_as(spec: ChartSpec) -> str:
+    if spec.drawn_as:
+        return spec.drawn_as
     return "skraveret" if spec.mark == "bar" else "åben markør, prikket linje"
 
 
@@ -287,9 +312,29 @@ def _missing_notes(data: pl.DataFrame) -> list[str]:
     return [f"{label}: ingen offentliggjorte tal for {fmt.year_ranges(years)}." for label, years in missing.items()]
 
 
+def _context_notes(data: pl.DataFrame) -> list[str]:
+    """'2017 (Bandekonflikten 2017) er vist til sammenligning, adskilt fra 2021–2024; 2018–2020 er ikke vist.'"""
+    if "context" not in data.columns:
+        return []
+    context = {r["reference_year"]: r["context"] for r in _rows(data) if r["context"]}
+    if not context:
+        return []
+    span = sorted({r["reference_year"] for r in _rows(data) if not r["context"]})
+    shown = "; ".join(label if str(year) in label else f"{year} ({label})" for year, label in sorted(context.items()))
+    gap = [y for y in range(max(context) + 1, span[0]) if y not in context]
+    return [f"{shown[0].upper()}{shown[1:]} er vist til sammenligning, adskilt fra {fmt.year_ranges(span)}"
+            + (f"; {fmt.year_ranges(gap)} er ikke vist." if gap else ".")]
+
+
 def chart_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
+    if spec.describe:
+        return [*spec.describe(spec, data), *spec.notes]
     return [*_estimate_notes(spec, data), *_interval_notes(data), *_count_date_notes(data),
-            *_missing_notes(data), *spec.notes]
+            *_missing_notes(data), *_context_notes(data), *spec.notes]
+
+
+def chart_source(spec: ChartSpec, data: pl.DataFrame) -> str:
+    return spec.cite(data) if spec.cite else source_text(data)
 
 
 def source_text(data: pl.DataFrame) -> str:
@@ -308,6 +353,8 @@ def source_text(data: pl.DataFrame) -> str:
 
 def _hover(row: dict) -> str:
     lines = [f"<b>{row['label_da']} {row['reference_year']}</b>"]
+    if row.get("context"):
+        lines.append(row["context"])
     unit = row["unit"]
     if row["status"] == "missing":
         lines.append("Ingen offentliggjorte tal")
@@ -379,14 +426,14 @@ def _bar_traces(rows: list[dict], style: SeriesStyle, slot: int, slots: int, leg
     drawn = [r for r in rows if r["status"] != "missing"]
     estimated = [r for r in rows if r["status"] == "estimated"]
     traces = [go.Bar(
-        x=[r["reference_year"] for r in drawn], y=[r["observed_value"] for r in drawn],
+        x=[r["x"] for r in drawn], y=[r["observed_value"] for r in drawn],
         offset=offset, width=width, name=label, legendgroup=s, showlegend=legend, uid=f"{s}-observed",
         marker=dict(color=style.fill, line=dict(color=style.ink, width=1)),
         hovertext=[_hover(r) for r in drawn], hovertemplate="%{hovertext}<extra></extra>",
     )]
     if estimated:
         traces.append(go.Bar(
-            x=[r["reference_year"] for r in estimated],
+            x=[r["x"] for r in estimated],
             y=[r["value"] - r["observed_value"] for r in estimated],
             base=[r["observed_value"] for r in estimated],
             offset=offset, width=width, name=f"{label}, skøn", legendgroup=s, showlegend=False,
@@ -394,8 +441,8 @@ def _bar_traces(rows: list[dict], style: SeriesStyle, slot: int, slots: int, leg
             marker=dict(color="white", line=dict(color=style.ink, width=1), pattern=_hatch(style.ink)),
             hovertext=[_hover(r) for r in estimated], hovertemplate="%{hovertext}<extra></extra>",
         ))
-        traces += _whiskers(estimated, [r["reference_year"] + centre for r in estimated], s)
-    traces.append(_labels(rows, [r["reference_year"] + centre for r in rows], s, mark="bar"))
+        traces += _whiskers(estimated, [r["x"] + centre for r in estimated], s)
+    traces.append(_labels(rows, [r["x"] + centre for r in rows], s, mark="bar"))
     return traces
 
 
@@ -405,7 +452,7 @@ def _line_traces(rows: list[dict], style: SeriesStyle, legend: bool) -> list:
     s, label = rows[0]["series"], rows[0]["label_da"]
     observed = {r["reference_year"]: r for r in rows if r["status"] == "observed"}
     traces = [go.Scatter(
-        x=[r["reference_year"] for r in rows],
+        x=[r["x"] for r in rows],
         y=[r["value"] if r["status"] == "observed" else None for r in rows],
         mode="lines+markers", name=label, legendgroup=s, showlegend=legend, uid=f"{s}-observed",
         connectgaps=False, line=dict(color=style.ink, dash=style.dash, width=2),
@@ -416,18 +463,18 @@ def _line_traces(rows: list[dict], style: SeriesStyle, legend: bool) -> list:
         year = r["reference_year"]
         if before := observed.get(year - 1):
             traces.append(go.Scatter(
-                x=[year - 1, year], y=[before["value"], r["value"]], mode="lines", showlegend=False,
+                x=[before["x"], r["x"]], y=[before["value"], r["value"]], mode="lines", showlegend=False,
                 legendgroup=s, uid=f"{s}-{year}-estimate-segment", hoverinfo="skip",
                 line=dict(color=style.ink, dash="dot", width=2),
             ))
         traces.append(go.Scatter(
-            x=[year], y=[r["value"]], mode="markers", name=f"{label}, skøn", legendgroup=s, showlegend=False,
+            x=[r["x"]], y=[r["value"]], mode="markers", name=f"{label}, skøn", legendgroup=s, showlegend=False,
             uid=f"{s}-{year}-estimate",
             marker=dict(symbol=f"{style.symbol}-open", size=10, color=style.ink, line=dict(width=2)),
             hovertext=[_hover(r)], hovertemplate="%{hovertext}<extra></extra>",
         ))
-        traces += _whiskers([r], [year], f"{s}-{year}")
-    traces.append(_labels(rows, [r["reference_year"] for r in rows], s, mark="line"))
+        traces += _whiskers([r], [r["x"]], f"{s}-{year}")
+    traces.append(_labels(rows, [r["x"] for r in rows], s, mark="line"))
     return traces
 
 
@@ -499,11 +546,40 @@ def _legend_keys(spec: ChartSpec, data: pl.DataFrame) -> list:
     return keys
 
 
+CONTEXT_GAP = 1.6       # years of axis between the context years and the span
+CONTEXT_FILL = "#ebebeb"
+
+
+def year_positions(data: pl.DataFrame) -> dict[int, float]:
+    """Where each year goes on the x axis: the span's years at themselves, context years just
+    before it (CONTEXT_GAP apart), so that the years between them take no room."""
+    rows = _rows(data)
+    context = sorted({r["reference_year"] for r in rows if r.get("context")})
+    span = sorted({r["reference_year"] for r in rows} - set(context))
+    start = span[0] - CONTEXT_GAP - (len(context) - 1)
+    return {**{y: start + i for i, y in enumerate(context)}, **{y: y for y in span}}
+
+
+def _context_band(fig: go.Figure, rows: list[dict], positions: dict[int, float]) -> None:
+    """A light band behind the context years, labelled (e.g. "Bandekonflikten 2017")."""
+    labels: dict[str, list[int]] = {}
+    for r in rows:
+        if r.get("context"):
+            labels.setdefault(r["context"], []).append(r["reference_year"])
+    for label, years in labels.items():
+        x0, x1 = min(positions[y] for y in years) - 0.5, max(positions[y] for y in years) + 0.5
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=0, y1=1, xref="x", yref="y domain", layer="below",
+                      fillcolor=CONTEXT_FILL, line=dict(width=0), name=f"context-{label}")
+        fig.add_annotation(x=(x0 + x1) / 2, y=1, xref="x", yref="y domain", yanchor="top", showarrow=False,
+                           text=f"<b>{html.escape(label)}</b>", font=dict(size=12, color=INK), name=f"context-{label}")
+
+
 def draw_keyfigures(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
     """Bars (or lines) per series; one shared axis, or one panel per series."""
-    rows = _rows(data)
+    positions = year_positions(data)
+    rows = [r | {"x": positions[r["reference_year"]]} for r in _rows(data)]
     series_ids = list(dict.fromkeys(r["series"] for r in rows))
-    years = sorted({r["reference_year"] for r in rows})
+    years = sorted(positions, key=positions.get)
     groups = [[s] for s in series_ids] if spec.panels else [series_ids]
     labels = [next(r["label_da"] for r in rows if r["series"] == g[0]) for g in groups]
     fig = make_subplots(rows=1, cols=len(groups), horizontal_spacing=0.12,
@@ -522,42 +598,369 @@ def draw_keyfigures(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
         fig.update_yaxes(title_text=y_title(spec, group_rows), range=[0, top * 1.22], row=1, col=col)
     for key in _legend_keys(spec, data):
         fig.add_trace(key, row=1, col=1)
-    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
-                     range=[years[0] - 0.6, years[-1] + 0.6], showgrid=False, ticks="outside")
+    if not spec.panels:
+        _context_band(fig, rows, positions)
+    fig.update_xaxes(tickmode="array", tickvals=[positions[y] for y in years], ticktext=[str(y) for y in years],
+                     range=[positions[years[0]] - 0.6, positions[years[-1]] + 0.6], showgrid=False, ticks="outside")
     return fig
 
 
 def apply_style(fig: go.Figure, spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
     """The shared look: Danish separators, fonts, title and subtitle, legend, footer with the
     notes and the source line; sizes fixed so HTML, SVG and PNG look alike."""
-    footer_lines = [line for text in [*chart_notes(spec, data), source_text(data)]
+    footer_lines = [line for text in [*chart_notes(spec, data), chart_source(spec, data)]
                     for line in textwrap.wrap(text, FOOTER_WRAP)]
+    plot_height = spec.plot_height or PLOT_HEIGHT
     legend = any(trace.showlegend for trace in fig.data)
     legend_gap = 34 if spec.panels else 8          # room for the panels' titles
-    top = 78 + (28 if legend else 0) + legend_gap
-    bottom = 46 + FOOTER_LINE_PX * len(footer_lines) + 8
-    fig.update_annotations(font=dict(family=FONT, size=14, color=INK))  # the panels' titles
-    fig.update_yaxes(rangemode="tozero", tickformat=",~f", showgrid=True, gridcolor=GRID, ticks="outside",
-                     title_font=dict(size=12))
+    top = (78 if subtitle(spec, data) else 56) + (28 if legend else 0) + legend_gap
+    footer_gap = 46 + (20 if spec.horizontal else 0)  # below the tick labels (and the value axis' title)
+    bottom = footer_gap + FOOTER_LINE_PX * len(footer_lines) + 8
+    # the panels' titles; a drawing's own annotations are named and keep their look
+    fig.update_annotations(font=dict(family=FONT, size=14, color=INK), selector=lambda a: not a.name)
+    value_axis = dict(rangemode="tozero", tickformat=",~f", showgrid=True, gridcolor=GRID, ticks="outside",
+                      title_font=dict(size=12))
+    (fig.update_xaxes if spec.horizontal else fig.update_yaxes)(**value_axis)
     fig.update_layout(
         template="simple_white", separators=",.",
-        width=WIDTH, height=PLOT_HEIGHT + top + bottom,
+        width=WIDTH, height=plot_height + top + bottom,
         margin=dict(l=74, r=24, t=top, b=bottom),
         font=dict(family=FONT, size=13, color=INK),
         title=dict(text=f"<b>{html.escape(chart_title(spec, data))}</b>", x=0, xref="paper", xanchor="left",
-                   y=1 - 14 / (PLOT_HEIGHT + top + bottom), yref="container", yanchor="top",
+                   y=1 - 14 / (plot_height + top + bottom), yref="container", yanchor="top",
                    font=dict(size=18), subtitle=dict(text=subtitle(spec, data), font=dict(size=13, color=MUTED))),
         showlegend=legend,
-        legend=dict(orientation="h", x=0, xanchor="left", y=1 + legend_gap / PLOT_HEIGHT, yanchor="bottom",
+        legend=dict(orientation="h", x=0, xanchor="left", y=1 + legend_gap / plot_height, yanchor="bottom",
                     font=dict(size=12), traceorder="normal"),
         barmode="overlay", hovermode="closest", hoverlabel=dict(font=dict(family=FONT, size=12)),
     )
     fig.add_annotation(
-        text="<br>".join(html.escape(line) for line in footer_lines), showarrow=False, align="left",
-        x=0, xref="paper", xanchor="left", y=-46 / PLOT_HEIGHT, yref="paper", yanchor="top",
-        font=dict(size=11, color=MUTED),
+        text="<br>".join(html.escape(line, quote=False) for line in footer_lines), showarrow=False, align="left",
+        x=0, xref="paper", xanchor="left", y=-footer_gap / plot_height, yref="paper", yanchor="top",
+        font=dict(size=11, color=MUTED), name="footer",
     )
     return fig
+
+
+# --- Denmark against Sweden, per 100.000 inhabitants -----------------------------------------
+
+COUNTRY_DA = {"DK": "Danmark", "SE": "Sverige"}
+SIDES = ("dk", "se")    # the compare stage's prefixes; its rate_ratio is se / dk
+
+
+def _without_country(label: str, country: str) -> str:
+    return label.removesuffix(f" ({COUNTRY_DA.get(country, country)})")
+
+
+def comparison_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
+    """Each country's rate per year from the compare stage: one row per country and year, the
+    Danish partial year as an estimate (its rate is per person-year over the months covered),
+    with the publisher of the count used (from the figure the compare stage names)."""
+    comparison = pl.read_parquet(paths.derived_comparison).sort("reference_year")
+    series = {r["series"]: r for r in pl.read_parquet(paths.validated_series).iter_rows(named=True)}
+    figures = pl.read_parquet(paths.derived_figures)
+    provenance = {f"{r['source_file']}:{r['source_line']}": r for r in figures.iter_rows(named=True)}
+    rows = []
+    for side in SIDES:
+        for c in comparison.iter_rows(named=True):
+            meta, source = series[c[f"{side}_series"]], provenance.get(c[f"{side}_location"], {})
+            months, rate = c[f"{side}_months"], c[f"{side}_rate"]
+            partial = months is not None and months < MONTHS_IN_YEAR
+            rows.append({
+                "series": meta["series"], "country": meta["country"],
+                "label_da": f"{COUNTRY_DA.get(meta['country'], meta['country'])}: "
+                            f"{_without_country(meta['label_da'], meta['country']).lower()}",
+                "unit": f"pr. {fmt.number(c['per_inhabitants'])} indbyggere", "kind": meta["kind"],
+                "integer_valued": False, "reference_year": c["reference_year"],
+                "status": "missing" if rate is None else "estimated" if partial else "observed",
+                "months_covered": int(months) if months is not None and float(months).is_integer() else None,
+                "months_exposure": months, "value": rate, "value_unrounded": rate,
+                "method": c["partial_year_mode"] if partial else None,
+                "interval_lower": c[f"{side}_rate_lower"], "interval_upper": c[f"{side}_rate_upper"],
+                "interval_level": c["interval_level"], "interval_method": c["rate_interval_method"],
+                **{k: source.get(k) for k in ("publisher", "publication", "published", "reported_by", "release_id",
+                                              "source_file", "source_line")},
+                "side": side, "count": c[f"{side}_count"], "per_inhabitants": c["per_inhabitants"],
+                "population": c[f"{side}_population"], "population_date": str(c[f"{side}_population_date"]),
+                "population_source": c[f"{side}_population_source"],
+                "rate_ratio": c["rate_ratio"], "rate_ratio_lower": c["rate_ratio_lower"],
+                "rate_ratio_upper": c["rate_ratio_upper"], "ratio_interval_method": c["ratio_interval_method"],
+                "directly_comparable": c["directly_comparable"], "comparability_reason": c["comparability_reason"],
+                "period_note": c["period_note"],
+            })
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _rate(value: float | None) -> str:
+    return fmt.number(value, 2)
+
+
+def _rate_hover(row: dict) -> str:
+    lines = [f"<b>{row['label_da']} {row['reference_year']}</b>"]
+    count = fmt.number(row["count"])
+    if row["status"] == "estimated":
+        lines.append(f"Opgjort {_period(row)}: {count}; skøn for hele året: {_rate(row['value'])} {row['unit']}")
+    else:
+        lines.append(f"{_rate(row['value'])} {row['unit']} ({count} i alt)")
+    if row["interval_lower"] is not None:
+        lines.append(f"{fmt.percent(row['interval_level'])}-interval: "
+                     f"{_rate(row['interval_lower'])}–{_rate(row['interval_upper'])}")
+    lines.append(f"Folketal {fmt.number(row['population'])} pr. {row['population_date']}")
+    if row["publisher"]:
+        lines.append(f"Kilde: {row['publisher']} {(row['published'] or '')[:4]}".strip())
+    return "<br>".join(lines)
+
+
+def _ratio_label(rows: list[dict]) -> str:
+    """'Sverige/Danmark: 7,5 gange (2,8–28,4)'; 'skøn:' before it when a side is an estimate."""
+    first = rows[0]
+    if first["rate_ratio"] is None:
+        return "Forhold: ingen"
+    estimate = "skøn: " if any(r["status"] == "estimated" for r in rows) else ""
+    return (f"{estimate}{fmt.number(first['rate_ratio'], 1)} gange<br>"
+            f"({fmt.number(first['rate_ratio_lower'], 1)}–{fmt.number(first['rate_ratio_upper'], 1)})")
+
+
+def draw_rates(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
+    """Each country's rate as a marker with its interval as an error bar, side by side per
+    year; an estimate as an open marker labelled "skøn"; the rate ratio above each year."""
+    rows = _rows(data)
+    sides = list(dict.fromkeys(r["series"] for r in rows))
+    years = sorted({r["reference_year"] for r in rows})
+    fig = go.Figure()
+    for i, s in enumerate(sides):
+        style = SERIES_STYLES[i % len(SERIES_STYLES)]
+        offset = (i - (len(sides) - 1) / 2) * 0.28
+        drawn = [r | {"x": r["reference_year"] + offset} for r in rows if r["series"] == s and r["status"] != "missing"]
+        fig.add_traces(_whiskers(drawn, [r["x"] for r in drawn], s))
+        fig.add_traces(_rate_points(drawn, style, s))
+        fig.add_trace(go.Scatter(  # an invisible marker keeps the label clear of the whisker's cap
+            x=[r["x"] for r in drawn], y=[_top(r) for r in drawn], mode="markers+text", cliponaxis=False,
+            marker=dict(size=12, opacity=0),
+            text=[("skøn<br>" if r["status"] == "estimated" else "") + _rate(r["value"]) for r in drawn],
+            textposition="top center", textfont=dict(size=11, color=INK), showlegend=False, hoverinfo="skip",
+            uid=f"{s}-labels",
+        ))
+    top = max((_top(r) for r in rows if r["status"] != "missing"), default=0) or 1
+    by_year = {y: [r for r in rows if r["reference_year"] == y] for y in years}
+    country = {r["side"]: COUNTRY_DA.get(r["country"], r["country"]) for r in rows}
+    ratio_title = f"{country['se']}/{country['dk']}"   # the compare stage's rate_ratio is se / dk
+    for year, year_rows in by_year.items():
+        fig.add_annotation(x=year, y=1, xref="x", yref="y domain", yanchor="top", showarrow=False,
+                           text=_ratio_label(year_rows), font=dict(size=11, color=INK), name=f"ratio-{year}")
+    fig.add_annotation(x=0, xref="paper", xanchor="left", y=1, yref="y domain", yanchor="bottom", showarrow=False,
+                       text=f"Forhold {ratio_title}:", font=dict(size=11, color=MUTED), name="ratio-title")
+    for key in _rate_legend_keys(data):
+        fig.add_trace(key)
+    fig.update_yaxes(title_text=f"Rate {rows[0]['unit']}", range=[0, top * 1.5])
+    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
+                     range=[years[0] - 0.6, years[-1] + 0.6], showgrid=False, ticks="outside")
+    return fig
+
+
+def _rate_points(drawn: list[dict], style: SeriesStyle, s: str) -> list:
+    """Observed rates as filled markers, estimates as open ones (not in the legend: a key
+    explains them once)."""
+    traces = []
+    for status, open_marker in (("observed", False), ("estimated", True)):
+        points = [r for r in drawn if r["status"] == status]
+        if not points:
+            continue
+        marker = (dict(symbol=f"{style.symbol}-open", size=12, color=style.ink, line=dict(color=style.ink, width=2))
+                  if open_marker else
+                  dict(symbol=style.symbol, size=11, color=style.fill, line=dict(color=style.ink, width=1.5)))
+        traces.append(go.Scatter(
+            x=[r["x"] for r in points], y=[r["value"] for r in points], mode="markers", marker=marker,
+            name=points[0]["label_da"], legendgroup=s, showlegend=not open_marker, uid=f"{s}-{status}",
+            hovertext=[_rate_hover(r) for r in points], hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    return traces
+
+
+def _rate_legend_keys(data: pl.DataFrame) -> list:
+    keys = []
+    if _rows(data, "estimated"):
+        keys.append(go.Scatter(x=[None], y=[None], mode="markers", name="Skøn for hele året (delår)",
+                               uid="key-estimate", showlegend=True,
+                               marker=dict(symbol="circle-open", size=12, color=INK, line=dict(width=2))))
+    levels = sorted({r["interval_level"] for r in _rows(data)
+                     if r["interval_lower"] is not None and r["interval_level"]})
+    keys += [go.Scatter(x=[None], y=[None], mode="markers", name=f"{fmt.percent(level)}-interval",
+                        uid=f"key-interval-{round(level * 1000)}", showlegend=True,
+                        marker=dict(symbol="line-ns-open", size=12, color=INK)) for level in levels]
+    return keys
+
+
+def _population_dates(rows: list[dict]) -> str:
+    """'Danmark pr. 1. januar samme år, Sverige pr. 31. december året før'."""
+    parts = []
+    for country in dict.fromkeys(r["country"] for r in rows):
+        dates = {(d.strftime("%m-%d"), d.year - r["reference_year"], d)
+                 for r in rows if r["country"] == country
+                 for d in [date.fromisoformat(r["population_date"])]}
+        when = {(md, offset) for md, offset, _ in dates}
+        name = COUNTRY_DA.get(country, country)
+        if len(when) == 1:
+            (_, offset), example = next(iter(when)), next(iter(dates))[2]
+            relative = {0: "samme år", -1: "året før"}.get(offset, f"{offset:+d} år")
+            parts.append(f"{name} pr. {fmt.date_text(example, 'd. MMMM')} {relative}")
+        else:
+            listed = sorted(r["population_date"] for r in rows if r["country"] == country)
+            parts.append(f"{name} pr. {', '.join(listed)}")
+    return ", ".join(parts)
+
+
+def comparison_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
+    rows = _rows(data)
+    shown = [r for r in rows if r["status"] != "missing"]
+    notes = [f"Ikke direkte sammenlignelig: {reason}."
+             for reason in dict.fromkeys(r["comparability_reason"] for r in rows if not r["directly_comparable"])]
+    for note in dict.fromkeys(r["period_note"] for r in rows if r["period_note"]):
+        notes.append(note + (f" Skønnet er tegnet med {_drawn_as(spec)}." if _rows(data, "estimated") else ""))
+    if shown:
+        first = shown[0]
+        notes.append(f"Rate {first['unit']}: antal pr. personår; folketal ved årets begyndelse "
+                     f"({_population_dates(shown)}).")
+        level = fmt.percent(first["interval_level"])
+        notes.append(f"De lodrette streger viser {level}-intervaller for raterne "
+                     f"({first['interval_method'].replace(', method ', ', metode ')}); forholdet øverst har et "
+                     f"{level}-interval: {first['ratio_interval_method']}.")
+    return notes
+
+
+def comparison_source(data: pl.DataFrame) -> str:
+    populations = dict.fromkeys(r["population_source"].split(", læst i ")[0] for r in _rows(data)
+                                if r["status"] != "missing" and r["population_source"])
+    return f"{source_text(data)} Folketal: {'; '.join(populations)}."
+
+
+# --- Custom notifications (VIVE section 2.6) -----------------------------------------------
+
+# Fills for the breakdown, dark to white (lightness about 20, 50, 80 and 100 % L*); every
+# segment is labelled inside, so the fills only group them
+BREAKDOWN_FILLS = ("#08306b", "#4a7fb5", "#a6c8e6", "#ffffff")
+GROUP_FILLS = ("#234f7d", "#c9dcee")
+
+
+def notification_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
+    """The custom notifications as a tree: the focus persons (root), reached or not (groups),
+    and how (leaves). No reference year: the pilot period is one period."""
+    items = pl.read_parquet(paths.validated_notifications)
+    return items.select(
+        pl.col("item").alias("series"), "label_da", pl.lit("personer").alias("unit"), pl.lit("count").alias("kind"),
+        pl.lit(None, dtype=pl.Int64).alias("reference_year"), pl.lit("observed").alias("status"),
+        pl.col("value").alias("observed_value"), "value", "publication", "source_file", "source_line",
+        "parent", pl.col("approximate").str.to_lowercase().is_in(["true", "1"]).alias("approximate"),
+        "location", "quote",
+    )
+
+
+def notification_tree(data: pl.DataFrame) -> tuple[dict, list[dict], dict[str, list[dict]]]:
+    """(root, groups under it, leaves under each group)."""
+    rows = _rows(data)
+    roots = [r for r in rows if not r["parent"]]
+    if len(roots) != 1:
+        raise ValueError(f"custom notifications: expected one item without a parent, found {len(roots)}")
+    root = roots[0]
+    groups = [r for r in rows if r["parent"] == root["series"]]
+    return root, groups, {g["series"]: [r for r in rows if r["parent"] == g["series"]] for g in groups}
+
+
+def _short(label: str) -> str:
+    """'Ikke fundet (ukendt adresse og telefonnummer)' -> 'Ikke fundet'."""
+    return label.split(" (")[0]
+
+
+def _approx(row: dict) -> str:
+    return f"ca. {fmt.number(row['value'])}" if row["approximate"] else fmt.number(row["value"])
+
+
+def _dark(fill: str) -> bool:
+    r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 140
+
+
+def _sum_text(parts: list[dict]) -> str:
+    return f"{' + '.join(fmt.number(p['value']) for p in parts)} = {fmt.number(sum(p['value'] for p in parts))}"
+
+
+def _segment(row: dict, y: str, base: float, fill: str, axis_max: float) -> go.Bar:
+    """One labelled piece of a bar; the label wrapped to the piece's width (about 690 px of
+    plot and 6,3 px a character) rather than shrunk by plotly."""
+    chars = max(6, int(row["value"] / axis_max * 690 / 6.3))
+    label = "<br>".join(textwrap.wrap(f"{_short(row['label_da'])}: {fmt.number(row['value'])}", chars,
+                                      break_long_words=False))
+    return go.Bar(
+        y=[y], x=[row["value"]], base=[base], orientation="h", name=row["label_da"], uid=f"{row['series']}-bar",
+        showlegend=False, width=0.7, marker=dict(color=fill, line=dict(color=INK, width=1)),
+        text=[label], textposition="inside",
+        insidetextanchor="middle", textfont=dict(size=11, color="white" if _dark(fill) else INK),
+        hovertext=[f"<b>{row['label_da']}</b><br>{_approx(row)} {row['unit']}<br>“{row['quote']}”<br>"
+                   f"{row['publication']}, {row['location']}"],
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
+
+
+def draw_notifications(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
+    """One horizontal bar of the groups (reached, not reached) against the root's value as a
+    dashed line, then one bar per group split into its leaves; each bar with its sum."""
+    root, groups, leaves = notification_tree(data)
+    total_label = "I alt"
+    categories = [total_label, *("<br>".join(textwrap.wrap(g["label_da"], 22)) for g in groups)]
+    ends = [(total_label, groups), *((c, leaves[g["series"]]) for g, c in zip(groups, categories[1:]))]
+    axis_max = max(root["value"], *(sum(p["value"] for p in parts) for _, parts in ends if parts)) * 1.3
+    fig = go.Figure()
+    base = 0.0
+    for g, fill in zip(groups, GROUP_FILLS * len(groups)):
+        fig.add_trace(_segment(g, total_label, base, fill, axis_max))
+        base += g["value"]
+    fills = iter(BREAKDOWN_FILLS * len(groups))
+    for g, category in zip(groups, categories[1:]):
+        base = 0.0
+        for leaf in leaves[g["series"]]:
+            fig.add_trace(_segment(leaf, category, base, next(fills), axis_max))
+            base += leaf["value"]
+    for category, parts in ends:
+        if parts:
+            fig.add_annotation(x=sum(p["value"] for p in parts), y=category, xanchor="left", xshift=6, showarrow=False,
+                               text=_sum_text(parts), font=dict(size=12, color=INK), name=f"sum-{category}")
+    fig.add_shape(type="line", x0=root["value"], x1=root["value"], y0=0, y1=1, xref="x", yref="paper",
+                  line=dict(color=INK, width=2, dash="dash"), opacity=1, layer="above", name="root")
+    label = _short(root["label_da"])
+    fig.add_annotation(x=root["value"], y=1, xref="x", yref="paper", yanchor="bottom", xanchor="center",
+                       showarrow=False, text=f"{_approx(root)} {label[0].lower()}{label[1:]}",
+                       font=dict(size=12, color=INK), name="root-label")
+    fig.update_xaxes(title_text=f"Antal {root['unit']}", range=[0, axis_max])
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=categories, autorange="reversed",
+                     automargin=True, showgrid=False, ticks="")
+    fig.update_layout(barmode="overlay")
+    return fig
+
+
+def _joined(labels: list[str]) -> str:
+    """['Gennemført', 'Ikke nået'] -> 'Gennemført og ikke nået'."""
+    rest = [label[0].lower() + label[1:] for label in labels[1:]]
+    return " og ".join([", ".join(labels[:1] + rest[:-1]), rest[-1]]) if rest else "".join(labels)
+
+
+def notification_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
+    root, groups, leaves = notification_tree(data)
+    total = sum(g["value"] for g in groups)
+    notes = [f"Stiplet linje: {_approx(root)} {root['label_da'][0].lower()}{root['label_da'][1:]} "
+             f"({root['location'][0].lower()}{root['location'][1:]}). "
+             f"{_joined([_short(g['label_da']) for g in groups])} giver tilsammen {_sum_text(groups)}"
+             + (f", mod {_approx(root)}." if total != root["value"] else ".")]
+    details = [r for parts in leaves.values() for r in parts if " (" in r["label_da"]]
+    notes += [f"{_short(r['label_da'])}: {r['label_da'].split(' (', 1)[1].rstrip(')')}." for r in details]
+    return notes
+
+
+def notification_source(data: pl.DataFrame) -> str:
+    rows = _rows(data)
+    places = {}
+    for r in rows:
+        places.setdefault(r["publication"], {})[r["location"][0].lower() + r["location"][1:]] = None
+    return "Kilde: " + "; ".join(f"{pub}, {', '.join(locs)}" for pub, locs in places.items()) + "."
 
 
 # --- Charts -------------------------------------------------------------------------------
@@ -573,6 +976,17 @@ register(ChartSpec(
 register(ChartSpec(
     name="skud_saarede_draebte", title="Rocker-/banderelaterede skudepisoder, sårede og dræbte",
     series=("skudepisoder", "saarede", "draebte"), first_year=2021, mark="bar", y_title="Antal",
+    context=((2017, "Bandekonflikten 2017"),),
+))
+register(ChartSpec(
+    name="dk_se_rater", title="Dræbte i forhold til befolkningen i Danmark og Sverige",
+    mark="line", drawn_as="åben markør", load=comparison_rows, draw=draw_rates,
+    describe=comparison_notes, cite=comparison_source,
+))
+register(ChartSpec(
+    name="custom_notifications", title="Custom notifications i Forenet Mod Vold",
+    mark="bar", horizontal=True, plot_height=210, load=notification_rows, draw=draw_notifications,
+    describe=notification_notes, cite=notification_source,
 ))
 
 
@@ -597,16 +1011,18 @@ def _metadata(spec: ChartSpec, data: pl.DataFrame) -> dict:
         | {"period_observed": _period(r), "drawn_as": _drawn_as(spec)}
         for r in _rows(data, "estimated")
     ]
+    context = sorted({(r["reference_year"], r["context"]) for r in rows if r.get("context")})
     return {
         "name": spec.name,
         "title": chart_title(spec, data),
         "subtitle": subtitle(spec, data),
         "years": [data["reference_year"].min(), data["reference_year"].max()],
+        "context": [{"reference_year": year, "label": label} for year, label in context],
         "series": [{k: r[k] for k in ("series", "label_da", "unit", "kind", "country")}
                    for r in {r["series"]: r for r in rows}.values()],
         "unit": next(iter(units.values())) if len(set(units.values())) == 1 else None,
         "units": units,
-        "source": source_text(data),
+        "source": chart_source(spec, data),
         "notes": chart_notes(spec, data),
         "estimates": estimates,
         "missing": [{"series": r["series"], "reference_year": r["reference_year"]} for r in _rows(data, "missing")],

@@ -25,7 +25,7 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 
 def percent(fraction: float, decimals: int = 0) -> str:
     """0.34 -> '34 %' (with a no-break space, as Danish typography has it)."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
     return format_percent(fraction, format=pattern, locale=LOCALE)
 
 

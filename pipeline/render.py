@@ -597,6 +597,8 @@ TYPST_PREAMBLE = """
 #show figure: set align(start)
 #show figure.caption: set align(start)
 #show figure.caption: set text(weight: "semibold")
+// long tables may continue on the next page
+#show figure: set block(breakable: true)
 #set figure.caption(separator: [DELIM ])
 """
 

@@ -16,11 +16,18 @@ import pytest
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
-from pipeline import charts
+from pipeline import charts, compare
 from pipeline.chart_cli import chart_app, output_path
 from pipeline.paths import Paths
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compared(built: Paths) -> Paths:
+    """The Denmark–Sweden chart reads the compare stage's output (as DVC runs compare first)."""
+    compare.run(built)
+    return built
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +46,8 @@ def svg_text(path: Path) -> str:
 
 
 def test_registry_has_the_charts_with_danish_titles():
-    assert {"medlemmer", "sigtelser_strafmasse", "skud_saarede_draebte"} <= set(charts.CHARTS)
+    assert {"medlemmer", "sigtelser_strafmasse", "skud_saarede_draebte", "dk_se_rater",
+            "custom_notifications"} <= set(charts.CHARTS)
     assert all(spec.title for spec in charts.CHARTS.values())
 
 
@@ -50,7 +58,7 @@ def test_every_chart_builds(built, name):
     assert fig.layout.separators == ",."
     assert charts.CHARTS[name].title in fig.layout.title.text
     data = charts.chart_data(name, built)
-    assert list(data.columns) == list(charts.CHART_COLUMNS)
+    assert data.columns[: len(charts.CHART_COLUMNS)] == list(charts.CHART_COLUMNS)
     assert data.height > 0
 
 
@@ -80,7 +88,9 @@ def test_svg_parses_and_holds_the_danish_title(built, exported, name):
     text = svg_text(out / f"{name}.svg")
     title = charts.chart_metadata(name, built)["title"]
     assert title in text
-    assert "Kilde: Figuren er baseret på nøgletal fra" in text
+    assert "Kilde: " in text
+    if charts.CHARTS[name].cite is None:  # the key figures' source line
+        assert "Kilde: Figuren er baseret på nøgletal fra" in text
 
 
 def test_png_is_a_png(exported):
@@ -200,6 +210,106 @@ def test_a_chart_on_other_data_can_be_registered(built):
             charts.register(charts.ChartSpec(name="test_other", title="igen"))
     finally:
         charts.CHARTS.pop("test_other", None)
+
+
+def test_context_year_is_drawn_apart_and_labelled(built, exported):
+    """The 2017 gang conflict beside 2021–2024: its own rows, a labelled band, no 2018–2020."""
+    out, _ = exported
+    data = charts.chart_data("skud_saarede_draebte", built)
+    conflict = data.filter(pl.col("reference_year") == 2017)
+    assert dict(conflict.select("series", "value").rows()) == {"skudepisoder": 87, "saarede": 45, "draebte": 3}
+    assert conflict["context"].unique().to_list() == ["Bandekonflikten 2017"]
+    assert conflict["status"].unique().to_list() == ["observed"] and conflict["release_id"][0] == "rigspolitiet_2017"
+    assert data.filter(pl.col("reference_year") != 2017)["context"].null_count() == data.height - 3
+    assert not data.filter(pl.col("reference_year").is_between(2018, 2020)).height
+
+    meta = charts.chart_metadata("skud_saarede_draebte", built)
+    assert meta["title"].endswith(", 2017 og 2021–2024")
+    assert meta["context"] == [{"reference_year": 2017, "label": "Bandekonflikten 2017"}]
+    assert "Bandekonflikten 2017 er vist til sammenligning, adskilt fra 2021–2024; 2018–2020 er ikke vist." in meta["notes"]
+    assert meta["source"].startswith("Kilde: Figuren er baseret på nøgletal fra Rigspolitiet 2017; ")
+
+    fig = charts.build_figure("skud_saarede_draebte", built)
+    observed = next(t for t in fig.data if t.uid == "skudepisoder-observed")
+    assert list(observed.y)[0] == 87 and list(observed.x)[0] < 2021 - 1  # closer than 2017, apart from 2021
+    assert [s.name for s in fig.layout.shapes] == ["context-Bandekonflikten 2017"]
+    assert list(fig.layout.xaxis.ticktext) == ["2017", "2021", "2022", "2023", "2024"]
+    assert "Bandekonflikten 2017" in svg_text(out / "skud_saarede_draebte.svg")
+
+
+def test_dk_se_rates_mark_the_danish_partial_year_as_an_estimate(built, exported):
+    out, _ = exported
+    data = charts.chart_data("dk_se_rater", built)
+    assert data.height == 8 and set(data["country"]) == {"DK", "SE"}
+    estimated = data.filter(pl.col("status") == "estimated")
+    assert estimated.select("series", "reference_year", "months_covered").rows() == [("draebte", 2024, 9)]
+    row = estimated.row(0, named=True)
+    assert row["interval_lower"] < row["value"] < row["interval_upper"] and row["count"] == 2
+    assert data.filter(pl.col("series") == "se_dodade_skjutningar")["count"].to_list() == [45, 62, 53, 44]
+
+    meta = json.loads((out / "dk_se_rater.json").read_text(encoding="utf-8"))
+    assert [(e["series"], e["reference_year"], e["drawn_as"], e["period_observed"]) for e in meta["estimates"]] == [
+        ("draebte", 2024, "åben markør", "januar–september")]
+    assert meta["subtitle"] == "2024: januar–september er opgjort, resten af året er et skøn (åben markør)"
+    notes = " ".join(meta["notes"])
+    assert "Ikke direkte sammenlignelig: forskellige definitioner" in notes
+    assert "dækker kun januar–september" in notes and "Skønnet er tegnet med åben markør." in notes
+    assert meta["source"].endswith("Folketal: Danmarks Statistik; Statistiska centralbyrån (SCB).")
+    assert meta["unit"] == "pr. 100.000 indbyggere"
+
+    fig = charts.build_figure("dk_se_rater", built)
+    estimate = next(t for t in fig.data if t.uid == "draebte-estimated")
+    observed = next(t for t in fig.data if t.uid == "draebte-observed")
+    assert estimate.marker.symbol.endswith("-open") and not observed.marker.symbol.endswith("-open")
+    assert len(observed.x) == 3 and list(estimate.x) == [pytest.approx(2024 - 0.14)]
+    whiskers = [t for t in fig.data if t.uid in ("draebte-interval-line", "se_dodade_skjutningar-interval-line")]
+    assert [len(t.y) for t in whiskers] == [4, 4]  # every rate with its interval
+    ratios = {a.name: a.text for a in fig.layout.annotations if (a.name or "").startswith("ratio-2")}
+    assert ratios["ratio-2023"] == "7,5 gange<br>(2,8–28,4)" and ratios["ratio-2024"].startswith("skøn: 9,3 gange")
+    text = svg_text(out / "dk_se_rater.svg")
+    assert "7,5 gange" in text and "skøn" in text and "0,50" in text and "Folketal" in text
+    assert "&quot;" not in text and "(\"döda till följd" in text  # quotes drawn as quotes
+
+
+def test_dk_se_rates_without_a_danish_rate(built, tmp_path):
+    """comparison.partial_year: same_months leaves 2024 without rates: drawn as missing, no estimate."""
+    copy = Paths(tmp_path)
+    for src, dest in ((built.derived_figures, copy.derived_figures), (built.validated_series, copy.validated_series),
+                      (built.derived_comparison, copy.derived_comparison)):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest)
+    rate_columns = [c for c in pl.read_parquet(copy.derived_comparison).columns if "rate" in c and "method" not in c]
+    pl.read_parquet(copy.derived_comparison).with_columns(
+        pl.when(pl.col("reference_year") == 2024).then(None).otherwise(pl.col(c)).alias(c) for c in rate_columns
+    ).write_parquet(copy.derived_comparison)
+    data = charts.chart_data("dk_se_rater", copy)
+    assert data.filter(pl.col("reference_year") == 2024)["status"].to_list() == ["missing", "missing"]
+    meta = charts.chart_metadata("dk_se_rater", copy)
+    assert meta["estimates"] == [] and meta["subtitle"] == ""
+    fig = charts.build_figure("dk_se_rater", copy)
+    assert next(a.text for a in fig.layout.annotations if a.name == "ratio-2024") == "Forhold: ingen"
+
+
+def test_custom_notifications_chart(built, exported):
+    out, _ = exported
+    data = charts.chart_data("custom_notifications", built)
+    assert dict(data.select("series", "value").rows()) == {
+        "fokuspersoner": 40, "gennemfoert": 18, "personligt": 11, "telefon": 7,
+        "ikke_naaet": 23, "ingen_respons": 16, "ikke_fundet": 7}
+    assert data.filter(pl.col("approximate"))["series"].to_list() == ["fokuspersoner"]
+    meta = json.loads((out / "custom_notifications.json").read_text(encoding="utf-8"))
+    assert meta["title"] == "Custom notifications i Forenet Mod Vold" and meta["estimates"] == []
+    assert any("18 + 23 = 41, mod ca. 40" in n for n in meta["notes"])
+    assert meta["source"] == "Kilde: VIVE (2025): Forenet Mod Vold, afsnit 2.6."
+
+    fig = charts.build_figure("custom_notifications", built)
+    bars = {t.uid: t for t in fig.data}
+    assert all(bars[f"{item}-bar"].orientation == "h" for item in ("gennemfoert", "telefon", "ikke_fundet"))
+    assert list(bars["telefon-bar"].base) == [11] and list(bars["ikke_fundet-bar"].base) == [16]
+    assert [s.x0 for s in fig.layout.shapes if s.name == "root"] == [40]
+    text = svg_text(out / "custom_notifications.svg")
+    for shown in ("18 + 23 = 41", "11 + 7 = 18", "16 + 7 = 23", "ca. 40 fokuspersoner", "Uden respons: 16"):
+        assert shown in text, shown
 
 
 def test_axes_use_danish_separators(exported):

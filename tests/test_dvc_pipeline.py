@@ -56,7 +56,7 @@ def test_second_repro_does_nothing(repo):
 @pytest.mark.parametrize(
     ("section", "key", "value", "expected"),
     [
-        ("comparison", "partial_year", "same_months", {"compare", "audit", "render"}),
+        ("comparison", "partial_year", "same_months", {"compare", "charts", "audit", "render"}),
         ("tables", None, None, {"tables", "audit", "render"}),
         ("extrapolation", "rounding", "half_even", {"extrapolate", "tables", "compare", "audit", "charts", "render"}),
     ],

@@ -4,6 +4,7 @@ off, read back from the PDF; and the embedded renderer's refusal of Quarto it do
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -14,10 +15,29 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from pipeline import charts, render
+from pipeline import audit, charts, compare, render
 from pipeline.paths import Paths
 
 TABLE_VALUES = ("2.181 (2.908)*", "19 (25)", "22 (29)", "2 (3)")
+# The chapters on Sweden, the custom notifications and the audit: cells of their tables ...
+NEW_TABLE_VALUES = ("0,50 (0,38–0,66)", "7,5 gange (2,8–28,4)", "skøn 0,04 (0,01–0,16)", "2 (jan.–sep.)",
+                    "ikke direkte sammenlignelig", "ca. 40", "»syv gennem telefonsamtaler«",
+                    "2 / 9 × 12 = 2,67", "konsistent med afrundingen", "for få tilfælde til at vurdere (4 af mindst 5)")
+# ... and their prose, every number computed in the document
+NEW_TEXT = ("Tabel 2.1: Dræbte i Danmark og dræbte ved skyderier i Sverige, antal og rater",
+            "Figur 2.1: Dræbte i forhold til befolkningen i Danmark og Sverige",
+            "Tabel 3.1: Custom notifications over for fokuspersonerne",
+            "7,5 gange i 2023", "ikke direkte sammenlignelige", "dækker kun januar–september",
+            "87 skudepisoder, 45 sårede og 3 dræbte",
+            "18 + 23 = 41", "19 deltagere i kapitel 3",
+            "388,67, som afrundet giver 389; rapportens 388 er afkortet, ikke afrundet",
+            "242 × 12 = 2.904", "−34,17 %, afrundet −34 %", "−7,12 %, afrundet −7 %",
+            "6 af 10 ligger uden for 100–200", "Sverige 44 (hele året) mod Danmark 2 (januar–september)",
+            "87 / 24,33 = 3,58 gange, ikke 2 gange", "18 (afsnit 2.6) mod 19 (kapitel 3)",
+            "SVT Datajournalistik (2023, endelig, hele året): 53", "ukendt for 2014–2023",
+            "er angivet som udgivet 2023, før året 2024 var begyndt")
+# the audit's JSON is English; the report writes Danish from its fields
+ENGLISH = ("rounds to", "the inputs give", "too few cases", "mismatch", "is cited as")
 QUARTO_SYNTAX = ("{python}", "#|", "@tbl-", "@fig-", "{{<", "tbl-cap", "fig-cap", ":::")
 
 
@@ -26,8 +46,11 @@ def report(built: Paths, tmp_path_factory) -> Paths:
     """A copy of the built project with the charts and the report rendered (without Quarto)."""
     root = tmp_path_factory.mktemp("report")
     shutil.copytree(built.root, root, dirs_exist_ok=True)
-    shutil.copytree(REPO / "reports", root / "reports", ignore=shutil.ignore_patterns("_output", ".render-*"))
+    shutil.copytree(REPO / "reports", root / "reports", ignore=shutil.ignore_patterns("_output", ".render-*"),
+                    dirs_exist_ok=True)  # the current report, whether or not the copy has it
     paths = Paths(root)
+    compare.run(paths)  # as DVC runs them before the charts and the report
+    audit.run(paths)
     charts.run(paths)
     render.render_embedded(paths)
     return paths
@@ -66,10 +89,18 @@ def test_html_report_renders_in_a_browser_without_network(report, tmp_path):
         assert 'class="main-svg"' in chart[1].split('id="plot-', 1)[0], f"chart {name} was not drawn"
     assert page.read_text(encoding="utf-8").count("plotly.js v") == 1  # plotly.js inline, once
 
-    cells = {re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", dom, re.S)}
-    for value in TABLE_VALUES:
-        assert value in cells
+    cells = {re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", c))).strip()
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", dom, re.S)}
+    for value in TABLE_VALUES + NEW_TABLE_VALUES:
+        assert value in cells, value
     text = re.sub(r"<script.*?</script>", "", dom, flags=re.S)
+    prose = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", text)))
+    for value in NEW_TEXT:
+        assert value in prose, value
+    assert not [e for e in ENGLISH if e in prose]
+    for name, shown in (("dk_se_rater", "7,5 gange"), ("skud_saarede_draebte", "Bandekonflikten 2017"),
+                        ("custom_notifications", "18 + 23 = 41")):  # drawn by plotly in the page
+        assert shown in dom.split(f'id="plot-{name}"', 1)[1].split('id="plot-', 1)[0], name
     assert "Tabel 1.1: Antallet af rocker-/bandemedlemmer i Danmark" in text
     assert re.search(r'<a href="#tbl-medlemmer">Tabel(&nbsp;|\xa0)1\.1</a>', text)
     assert '<html xmlns="http://www.w3.org/1999/xhtml" lang="da"' in text
@@ -87,6 +118,13 @@ def test_pdf_report_keeps_tables_numbers_and_danish_letters(report):
     text = result.stdout
     for value in TABLE_VALUES:
         assert value in text
+    flowing = re.sub(r"\s+", " ", text)  # wrapped lines and table cells joined
+    for value in NEW_TEXT:
+        assert value in flowing, value
+    for value in ("7,5 gange (2,8–28,4)", "0,50 (0,38–0,66)", "ca. 40", "konsistent med", "Bandekonflikten 2017",
+                  "Dræbte i forhold til befolkningen i Danmark og Sverige, 2021–2024", "Custom notifications i Forenet"):
+        assert value in flowing, value
+    assert not [e for e in ENGLISH if e in flowing]
     for letter in "æøå":
         assert letter in text
     assert "Tabel 1.1: Antallet af rocker-/bandemedlemmer i Danmark" in text

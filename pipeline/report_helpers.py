@@ -1,0 +1,575 @@
+"""Danish tables and sentences for the report (reports/noegletal.qmd), built from the
+pipeline's outputs: the comparison with Sweden (outputs/comparison/dk_se.json), the audit
+(outputs/audit/audit.json) and the custom notifications (data/validated/notifications.parquet).
+
+Every number comes from those files; the words are Danish, written from their structured
+fields (the audit's own `reason` and `formula` texts are English and are not shown). Each
+function returns markdown text; the report's cells display it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+from pipeline import fmt
+from pipeline.audit import round_half_up
+from pipeline.backtest import MIN_CASES
+
+MONTHS_IN_YEAR = 12
+VERDICTS = {"exact": "eksakt", "consistent": "konsistent med afrundingen", "mismatch": "afvigelse", "finding": "fund"}
+VERDICTS_PLURAL = {"exact": "eksakte", "consistent": "konsistente med afrundingen", "mismatch": "afvigelser",
+                   "finding": "fund"}
+RELEASE_STATUS = {"final": "endelig", "preliminary": "foreløbig"}
+COUNTRIES = {"DK": "Danmark", "SE": "Sverige"}
+METHOD_NAMES = {"linear": "Lineær (gennemsnit pr. måned × 12; rapportens metode)", "seasonal_share": "Sæsonandel",
+                "trend": "Trend (Poisson-GLM på tidligere år)"}
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+def escape(text: str) -> str:
+    """Plain text into markdown: pipeline text such as '2.181 (2.908)*' must print as it is."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>#|$@~^" else ch for ch in str(text))
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str | None = None,
+                   widths: Sequence[int] | None = None) -> str:
+    """A pipe table of plain text cells. `align`: 'l' or 'r' per column (default: first left,
+    the rest right); `widths`: relative column widths, for tables with long text (pandoc
+    takes them from the dashes under the header)."""
+    align = align or "l" + "r" * (len(header) - 1)
+    widths = widths or [3] * len(header)
+    rule = [(":" + "-" * w if a == "l" else "-" * w + ":") for a, w in zip(align, widths)]
+    lines = ["| " + " | ".join(escape(h) for h in header) + " |", "|" + "|".join(rule) + "|"]
+    lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def compact(table: str) -> str:
+    """A wide table in the PDF: smaller type and ragged lines (justified text in narrow cells
+    leaves gaps); the HTML is unchanged."""
+    return "\n\n".join(["```{=typst}\n#[#set text(size: 8.5pt)\n#set par(justify: false)\n```", table,
+                        "```{=typst}\n]\n```"])
+
+
+def notes(*texts: str) -> str:
+    """Notes and source lines under a table, in the report's small print."""
+    return "\n\n".join(f"::: {{.float-note}}\n{escape(t)}\n:::" for t in texts if t)
+
+
+def bullets(items: Iterable[str]) -> str:
+    """A markdown list; the items are markdown already."""
+    return "\n".join(f"- {item}" for item in items)
+
+
+# --- Danish words for numbers, periods and verdicts -----------------------------------------
+
+def number(value: float | None, decimals: int | None = None) -> str:
+    """Whole numbers without decimals, others with two, unless told; a minus as '−'."""
+    if value is None:
+        return fmt.MISSING
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 2
+    return fmt.number(value, decimals).replace("-", "−")
+
+
+def percent(value: float, decimals: int = 0) -> str:
+    return fmt.percent(value, decimals).replace("-", "−")
+
+
+def verdict(code: str | None) -> str:
+    return VERDICTS.get(code or "", "ikke kontrolleret")
+
+
+def months_text(months: float | None) -> str:
+    """12 -> 'hele året'; 9 -> 'januar–september'; 11,47 -> '11,47 måneder'."""
+    if months is None:
+        return "periode ikke oplyst"
+    if months >= MONTHS_IN_YEAR:
+        return "hele året"
+    if float(months).is_integer():
+        return fmt.months_span(int(months))
+    return f"{fmt.months(months)} måneder"
+
+
+def published_text(published: str | None) -> str:
+    """'2023-09-16' -> '16. september 2023'; '2025-01' -> 'januar 2025'; '2023' -> '2023'."""
+    if not published:
+        return "udateret"
+    parts = published.split("-")
+    if len(parts) == 3:
+        from datetime import date
+        return fmt.date_text(date.fromisoformat(published))
+    if len(parts) == 2:
+        return f"{fmt.month_name(int(parts[1]))} {parts[0]}"
+    return published
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def where_text(where: str) -> str:
+    """'VIVE (2025): Forenet Mod Vold, Afsnit 2.6 against kapitel 3' -> 'afsnit 2.6 og kapitel 3'."""
+    place = where.split(", ", 1)[1] if ", " in where else where
+    return _lower_first(place.replace(" against ", " og "))
+
+
+def _label(series: dict[str, dict], name: str) -> str:
+    """A series' Danish label from data/validated/series.parquet (rows by series id)."""
+    return series[name]["label_da"] if name in series else name
+
+
+def _country(series: dict[str, dict], name: str) -> str:
+    country = series[name]["country"] if name in series else None
+    return COUNTRIES.get(country, country or name)
+
+
+def figure_label(figure: str, series: dict[str, dict]) -> tuple[str, int]:
+    """'draebte 2024' -> ('Dræbte', 2024)."""
+    name, year = figure.rsplit(" ", 1)
+    return _label(series, name), int(year)
+
+
+def count_by_verdict(items: Iterable[dict]) -> str:
+    """'6 eksakte, 6 konsistente med afrundingen og 5 afvigelser'."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.get("verdict") or ""] = counts.get(item.get("verdict") or "", 0) + 1
+    parts = [f"{n} {(VERDICTS if n == 1 else VERDICTS_PLURAL).get(code, 'ikke kontrolleret')}"
+             for code in VERDICTS if (n := counts.get(code, 0))]
+    if counts.get(""):
+        parts.append(f"{counts['']} ikke kontrolleret")
+    return " og ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+
+
+# --- Denmark against Sweden -------------------------------------------------------------------
+
+def _interval(low: float | None, high: float | None, decimals: int) -> str:
+    return f"{fmt.number(low, decimals)}–{fmt.number(high, decimals)}" if low is not None else fmt.MISSING
+
+
+def _partial(months: float | None) -> str:
+    if months is None or months >= MONTHS_IN_YEAR:
+        return ""
+    if float(months).is_integer():
+        return f" ({fmt.months_span(int(months), 'abbreviated')})"
+    return f" ({fmt.months(months)} mdr.)"
+
+
+def listing(parts: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b og c'."""
+    return " og ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+
+
+def pair_text(f: dict) -> str:
+    """'45 mod 6 i 2021'; '44 mod 2 i 2024 (det danske tal dækker kun januar–september)'."""
+    months = "" if f["dk_months"] >= MONTHS_IN_YEAR else f" (det danske tal dækker kun {months_text(f['dk_months'])})"
+    return f"{fmt.number(f['se_count_as_quoted'])} mod {fmt.number(f['dk_count'])} i {f['reference_year']}{months}"
+
+
+def ratio_text(f: dict) -> str:
+    """'7,5 gange i 2023'; 'skønsmæssigt 9,3 gange i 2024'; 'intet forhold for 2024'."""
+    if f["rate_ratio"] is None:
+        return f"intet forhold for {f['reference_year']}"
+    estimate = "skønsmæssigt " if f["dk_status"] == "estimated" else ""
+    return f"{estimate}{fmt.number(f['rate_ratio'], 1)} gange i {f['reference_year']}"
+
+
+def swedish_caveats(comparison: dict, audit: dict) -> list[str]:
+    """What the audit found about the Swedish figures the comparison uses: sources dated
+    before their year, and a selected (final) release that differs from the figure quoted."""
+    figures = comparison["figures"]
+    swedish = figures[0]["se_series"]
+    caveats = [f"Det svenske tal for {d['figure'].rsplit(' ', 1)[1]} er i rapporten henført til en kilde udgivet "
+               f"{published_text(d['published'])}, altså før året var begyndt."
+               for d in audit["publication_dates"] if d["figure"].startswith(f"{swedish} ")]
+    for f in figures:
+        for d in audit["disagreements_between_releases"]:
+            chosen = next((r for r in d["releases"] if r["selected"]), None)
+            differs = chosen is not None and chosen["value"] != f["se_count_as_quoted"]
+            if d["figure"] == f"{swedish} {f['reference_year']}" and differs:
+                caveats.append(f"For {f['reference_year']} gengiver rapporten {fmt.number(f['se_count_as_quoted'])}, "
+                               f"mens {chosen['publisher']}s {RELEASE_STATUS.get(chosen['release_status'], '')}e tal "
+                               f"fra {published_text(chosen['published'])} er {fmt.number(chosen['value'])}.")
+    return caveats
+
+
+def comparison_table(comparison: dict) -> str:
+    """The report's pairs with rates, the ratio and the comparability flag, one row a year."""
+    figures = comparison["figures"]
+    first = figures[0]
+    per, level = fmt.number(first["per_inhabitants"]), fmt.percent(first["interval_level"])
+    header = ["År", "Sverige, antal", "Danmark, antal", f"Sverige pr. {per} ({level}-interval)",
+              f"Danmark pr. {per} ({level}-interval)", f"Forhold Sverige/Danmark ({level}-interval)",
+              "Sammenlignelighed"]
+    rows = []
+    for f in figures:
+        se = fmt.number(f["se_count_as_quoted"])
+        if f["se_count"] is not None and f["se_count"] != f["se_count_as_quoted"]:
+            se += f" (beregnet på {fmt.number(f['se_count'])})"
+        rows.append([
+            str(f["reference_year"]), se, fmt.number(f["dk_count"]) + _partial(f["dk_months"]),
+            _rate_cell(f, "se"), _rate_cell(f, "dk"), _ratio_cell(f),
+            "direkte sammenlignelig" if f["directly_comparable"] else "ikke direkte sammenlignelig",
+        ])
+    return compact(markdown_table(header, rows, align="lrrrrrl", widths=[5, 7, 10, 15, 17, 19, 14]))
+
+
+def _rate_cell(f: dict, side: str) -> str:
+    if f[f"{side}_rate"] is None:
+        return fmt.MISSING
+    estimate = "skøn " if side == "dk" and f["dk_status"] == "estimated" else ""
+    return (f"{estimate}{fmt.number(f[f'{side}_rate'], 2)} "
+            f"({_interval(f[f'{side}_rate_lower'], f[f'{side}_rate_upper'], 2)})")
+
+
+def _ratio_cell(f: dict) -> str:
+    if f["rate_ratio"] is None:
+        return fmt.MISSING
+    estimate = "skøn " if f["dk_status"] == "estimated" else ""
+    return (f"{estimate}{fmt.number(f['rate_ratio'], 1)} gange "
+            f"({_interval(f['rate_ratio_lower'], f['rate_ratio_upper'], 1)})")
+
+
+def comparison_notes(comparison: dict) -> str:
+    figures = comparison["figures"]
+    first = figures[0]
+    reasons = dict.fromkeys(f["comparability_reason"] for f in figures if not f["directly_comparable"])
+    periods = dict.fromkeys(f["period_note"] for f in figures if f["period_note"])
+    level = fmt.percent(first["interval_level"])
+    method = first["rate_interval_method"].replace(", method ", ", metode ")
+    return notes(
+        *(f"Ikke direkte sammenlignelig: {reason}." for reason in reasons),
+        *periods,
+        f"Rater pr. {fmt.number(first['per_inhabitants'])} indbyggere pr. år (personår), med folketallet ved årets "
+        f"begyndelse. {level}-intervaller: raterne {method}; forholdet {first['ratio_interval_method']}.",
+        comparison["source"],
+    )
+
+
+# --- The audit ----------------------------------------------------------------------------------
+
+def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, float]) -> str:
+    """Each partial-year figure: observed months, the formula, the estimate with its interval,
+    what the report printed and the verdict. `levels`: interval level per figure."""
+    header = ["Tal", "Opgjort", "Beregning", "Helårsskøn (interval)", "Trykt i rapporten", "Vurdering"]
+    rows = []
+    for e in audit["extrapolations"]:
+        label, year = figure_label(e["figure"], series)
+        source = e["inputs"][0]
+        level = levels.get(e["figure"])
+        low, high = e["interval"]
+        decimals = 2 if abs(e["rounded"]) < 100 else 0
+        interval = (f"{fmt.percent(level)}: {_interval(low, high, decimals)}" if level and low is not None
+                    else "intet interval")
+        rows.append([
+            f"{label} {year}", f"{number(source['value'])} ({months_text(source['months'])})",
+            f"{number(source['value'])} / {fmt.months(source['months'])} × {MONTHS_IN_YEAR} "
+            f"= {number(e['unrounded'])}",
+            f"{number(e['rounded'])} ({interval})",
+            e["published"]["printed"] if e["published"] else "ikke trykt", verdict(e["verdict"]),
+        ])
+    return compact(markdown_table(header, rows, align="lllrll", widths=[12, 17, 18, 20, 10, 14]))
+
+
+def extrapolation_methods(audit: dict) -> str:
+    """'eksakt Poisson-interval (Garwood) på det observerede antal, …' (the Danish part of
+    the interval method) and the rounding, for the note under the table."""
+    methods = dict.fromkeys(e["interval_method"].split(": ", 1)[-1] for e in audit["extrapolations"]
+                            if e["interval_method"])
+    rounding = {"half_up": "halvt op (2,5 bliver 3)", "half_even": "halvt til lige (2,5 bliver 2)"}
+    roundings = dict.fromkeys(rounding.get(e["rounding"], e["rounding"]) for e in audit["extrapolations"])
+    return (f"Intervallet: {'; '.join(methods)}. Det afspejler kun tilfældigheden i de opgjorte måneder, ikke et "
+            f"skift i niveau i resten af året. Afrunding: {', '.join(roundings)}.")
+
+
+def _inputs_by_year(s: dict) -> list[dict]:
+    return sorted((i for i in s["inputs"] if isinstance(i, dict)), key=lambda i: i["year"])
+
+
+def _estimated(inputs: list[dict], series: dict[str, dict]) -> str:
+    estimated = [i for i in inputs if i["status"] == "estimated"]
+    if not estimated:
+        return ""
+    return (f"; {fmt.year_ranges(i['year'] for i in estimated)} er helårsskønnet "
+            f"({', '.join(number(i['value']) + ' i ' + months_text(i['months']) for i in estimated)})")
+
+
+def statement_check(s: dict, series: dict[str, dict], audit: dict) -> str:
+    """The computation a statement implies, in Danish, with its numbers."""
+    op = s["operation"]
+    inputs = _inputs_by_year(s) if op not in ("equal", "sum", "same_period_pair") else []
+    check = _check(s, inputs, series, audit)
+    if not inputs:
+        return check
+    label = _label(series, inputs[0]["series"])
+    return f"{label} {fmt.year_ranges(i['year'] for i in inputs)}: {check}"
+
+
+def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) -> str:
+    op, printed = s["operation"], s["printed"]
+    if op == "change":
+        a, b = inputs[0], inputs[-1]
+        return f"{number(b['full_year_value'])} − {number(a['full_year_value'])} = {number(s['computed'])}"
+    if op == "percent_change":
+        a, b = number(inputs[0]["full_year_value"]), number(inputs[-1]["full_year_value"])
+        return (f"({b} − {a}) / {a} = {percent(s['computed'] / 100, 2)}, "
+                f"afrundet {percent(round_half_up(s['computed'], 0) / 100)}")
+    if op == "mean":
+        values = [i["full_year_value"] for i in inputs]
+        rounded = round_half_up(s["computed"], 0)
+        text = (f"({' + '.join(number(v) for v in values)}) / {len(values)} = {number(sum(values))} / {len(values)} = "
+                f"{number(s['computed'], 2)}, som afrundet giver {number(rounded)}")
+        if rounded != printed:
+            cut = math.trunc(s["computed"]) == printed
+            text += f"; rapportens {number(printed)} er " + ("afkortet, ikke afrundet" if cut else "et andet tal")
+        return text
+    if op == "monthly_mean":
+        i = inputs[0]
+        unit = series[i["series"]]["unit"] if i["series"] in series else ""
+        return (f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
+                f"afrundet {number(printed)}; men {number(printed)} × {MONTHS_IN_YEAR} = "
+                f"{number(printed * MONTHS_IN_YEAR)}, mens helårsskønnet {number(i['full_year_value'])} bygger på "
+                f"det præcise gennemsnit ({number(s['computed'], 2)} × {MONTHS_IN_YEAR})")
+    if op == "year_to_year_change_range":
+        changes = [(b["year"], abs(b["full_year_value"] - a["full_year_value"])) for a, b in zip(inputs, inputs[1:])]
+        outside = [c for _, c in changes if not printed <= c <= s["printed_upper"]]
+        listed = ", ".join(f"{y}: {number(c)}" for y, c in changes)
+        values = [i["full_year_value"] for i in inputs]
+        sizes = [c for _, c in changes]
+        return (f"ændringerne fra år til år er {listed}; {len(outside)} af {len(changes)} ligger uden for "
+                f"{number(printed)}–{number(s['printed_upper'])} (de går fra {number(min(sizes))} til "
+                f"{number(max(sizes))}); største minus mindste antal er {number(max(values))} − "
+                f"{number(min(values))} = {number(max(values) - min(values))}")
+    if op == "same_period_pair":
+        return _pair_check(s, series, audit)
+    if op == "ratio_to_mean":
+        first, rest = inputs[0], inputs[1:]
+        mean = sum(i["full_year_value"] for i in rest) / len(rest)
+        rounded = round_half_up(s["computed"], 0)
+        return (f"{number(first['full_year_value'])} mod gennemsnittet for {fmt.year_ranges(i['year'] for i in rest)}: "
+                f"({' + '.join(number(i['full_year_value']) for i in rest)}) / {len(rest)} = {number(mean, 2)}; "
+                f"{number(first['full_year_value'])} / {number(mean, 2)} = {number(s['computed'], 2)} gange"
+                + (f", afrundet {number(rounded)}" if rounded == printed else f", ikke {number(printed)} gange")
+                + _estimated(rest, series))
+    if op == "equal":
+        places = where_text(s["where"]).split(" og ")
+        values = s["inputs"]
+        if len(places) == len(values):
+            return " mod ".join(f"{number(v)} ({p})" for v, p in zip(values, places)) + ": to tal for det samme"
+        return " mod ".join(number(v) for v in values)
+    if op == "sum":
+        text = f"{' + '.join(number(v) for v in s['inputs'])} = {number(s['computed'])}"
+        return text + (f", hvor rapporten har {number(printed)}" if s["computed"] != printed else "")
+    return f"beregning: {escape(s.get('formula', ''))}"
+
+
+def _other_releases(name: str, year: int, printed: float, audit: dict,
+                    groups: Sequence[str] = ("disagreements_between_releases", "vintages")) -> list[dict]:
+    """Releases of the same figure that hold another value (from the audit's lists)."""
+    figure = f"{name} {year}"
+    found: dict[str, dict] = {}
+    for group in groups:
+        for item in audit[group]:
+            if item["figure"] == figure:
+                for r in item["releases"]:
+                    if r["value"] != printed:
+                        found.setdefault(r["release"], r)
+    return list(found.values())
+
+
+def _release_text(r: dict) -> str:
+    status = RELEASE_STATUS.get(r.get("release_status"), r.get("release_status") or "")
+    return (f"{r['publisher']} ({published_text(r['published'])}, {status}, {months_text(r['months'])}): "
+            f"{number(r['value'])}")
+
+
+def _pair_check(s: dict, series: dict[str, dict], audit: dict) -> str:
+    sides = s["inputs"]
+    year = sides[0]["year"] if sides else None
+    parts = [f"{_country(series, i['series'])} {number(i['value'])} ({months_text(i['months'])})" for i in sides]
+    text = " mod ".join(parts)
+    months = [i["months"] for i in sides]
+    if len(set(months)) > 1:
+        text += "; ikke samme periode"
+    others = [r for i, printed in zip(sides, (s["printed"], s["printed_upper"]))
+              for r in _other_releases(i["series"], year, printed, audit)]
+    if others:
+        text += "; andre udgivelser: " + "; ".join(_release_text(r) for r in others)
+    return text
+
+
+def statement_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    """One markdown list item per statement: verdict, where, the quote, the check."""
+    return [f"**{_upper_first(verdict(s['verdict']))}** ({escape(where_text(s['where']))}): "
+            f"»{escape(s['quote'])}«. {escape(_upper_first(statement_check(s, series, audit)))}."
+            for s in audit["statements"]]
+
+
+def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    items = []
+    for d in audit["disagreements_between_releases"]:
+        label, year = figure_label(d["figure"], series)
+        chosen = next((r for r in d["releases"] if r["selected"]), None)
+        text = (f"{label} {year} ({months_text(d['months'])}): " + "; ".join(_release_text(r) for r in d["releases"]))
+        if chosen:
+            text += (f". Udvalgt (den fyldigste, endelige og nyeste udgivelse): {chosen['publisher']}, "
+                     f"{published_text(chosen['published'])}")
+        items.append(escape(text) + ".")
+    return items
+
+
+def published_value_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    """The printed values that are not exactly the figures the tables use."""
+    items = []
+    for p in audit["published_values"]:
+        if p["verdict"] == "exact":
+            continue
+        label, year = figure_label(p["figure"], series)
+        name = p["figure"].rsplit(" ", 1)[0]
+        others = _other_releases(name, year, p["computed"] if p["computed"] is not None else math.nan, audit,
+                                 groups=("disagreements_between_releases",))
+        if p["verdict"] == "consistent" and others:
+            found = "; ".join(_release_text(r) for r in others)
+            text = (f"tallet findes i en anden udgivelse af samme periode ({found}) end den, pipelinen har udvalgt "
+                    f"({number(p['computed'])})")
+        else:
+            text = f"ingen udgivelse har tallet; pipelinen har {number(p['computed'])}"
+        items.append(escape(f"{label} {year}: rapportens »{p['printed']}« ({where_text(p['where'])}): {text}."))
+    return items
+
+
+def publication_date_items(audit: dict, series: dict[str, dict], figures: dict[str, dict]) -> list[str]:
+    """Sources dated before their figures. `figures`: the derived figures by 'series year release'."""
+    items = []
+    for d in audit["publication_dates"]:
+        label, year = figure_label(d["figure"], series)
+        figure = figures.get(f"{d['figure']} {d['release']}", {})
+        value, publisher = figure.get("observed_value"), figure.get("publisher") or "kilden"
+        items.append(escape(
+            f"{label} {year}" + (f" ({number(value)})" if value is not None else "")
+            + f": kilden, {publisher}, er angivet som udgivet {published_text(d['published'])}, før året {year} var "
+            f"begyndt. Den kan ikke være kilden til tallet ({verdict(d['verdict'])})."))
+    return items
+
+
+def count_date_items(audit: dict, series: dict[str, dict], tables: dict[str, str]) -> list[str]:
+    """Stocks whose count dates are unknown or differ. `tables`: table id per series."""
+    items = []
+    for c in audit["count_dates"]:
+        label = _label(series, c["series"])
+        known = "; ".join(f"{y}: {fmt.date_text(_date(d))}" for y, d in sorted(c["known"].items()))
+        table = f" (Tabel {tables[c['series']]})" if c["series"] in tables else ""
+        items.append(escape(
+            f"{label}{table}: opgørelsesdatoen er oplyst for {known or 'ingen år'}"
+            + (f" og ukendt for {fmt.year_ranges(c['unknown_years'])}" if c["unknown_years"] else "")
+            + ". Antallene er derfor ikke nødvendigvis opgjort på samme dato hvert år "
+            f"({verdict(c['verdict'])})."))
+    return items
+
+
+def _date(text: str):
+    from datetime import date
+    return date.fromisoformat(text)
+
+
+def method_table(audit: dict) -> str:
+    """Each extrapolation method's error against later final releases, with the number of cases."""
+    header = ["Metode", "Tilfælde", "Gns. absolut fejl", "Gns. absolut fejl i %", "Gns. fejl med fortegn", "Vurdering"]
+    rows = []
+    for m in audit["methods"]["summary"]:
+        enough = m["cases"] >= MIN_CASES
+        rows.append([
+            METHOD_NAMES.get(m["method"], m["method"]), str(m["cases"]),
+            number(m["mean_absolute_error"], 2), percent((m["mean_absolute_percent_error"] or 0) / 100, 2)
+            if m["mean_absolute_percent_error"] is not None else fmt.MISSING,
+            number(m["mean_error"], 2),
+            (f"nok tilfælde til en sammenligning (mindst {MIN_CASES})" if enough else
+             f"for få tilfælde til at vurdere ({m['cases']} af mindst {MIN_CASES})"),
+        ])
+    return compact(markdown_table(header, rows, align="lrrrrl", widths=[22, 7, 8, 9, 9, 22]))
+
+
+def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:
+    """What the backtest rests on: the figures (series, year) with an earlier and a final
+    release, and the estimates of the report that no later release can check yet."""
+    cases = audit["methods"]["cases"]
+    figures = dict.fromkeys((c["series"], c["reference_year"]) for c in cases)
+    releases = dict.fromkeys((c["series"], c["reference_year"], c["release_id"]) for c in cases)
+    unchecked = dict.fromkeys((e["series"], e["reference_year"]) for e in audit["methods"]["estimates"]
+                              if (e["series"], e["reference_year"]) not in figures)
+    by_series: dict[str, list[int]] = {}
+    for name, year in figures:
+        by_series.setdefault(_label(series, name), []).append(year)
+    unchecked_by: dict[str, list[int]] = {}
+    for name, year in unchecked:
+        unchecked_by.setdefault(_lower_first(_label(series, name)), []).append(year)
+    return {
+        "releases": len(releases), "figures": len(figures), "min_cases": MIN_CASES,
+        "listed": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in by_series.items()),
+        "unchecked": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in unchecked_by.items()),
+    }
+
+
+# --- Custom notifications -------------------------------------------------------------------------
+
+def notification_tree(items: list[dict]) -> list[tuple[int, dict]]:
+    """The items in tree order with their depth: root, then each child and its children."""
+    def walk(parent: str | None, depth: int) -> list[tuple[int, dict]]:
+        out = []
+        for item in items:
+            if (item["parent"] or None) == parent:
+                out += [(depth, item), *walk(item["item"], depth + 1)]
+        return out
+    return walk(None, 0)
+
+
+def approx(item: dict) -> str:
+    return f"ca. {number(item['value'])}" if str(item["approximate"]).lower() == "true" else number(item["value"])
+
+
+def notification_table(items: list[dict]) -> str:
+    indent = "\u00a0" * 4
+    rows = [[indent * depth + item["label_da"], approx(item), f"»{item['quote']}«"]
+            for depth, item in notification_tree(items)]
+    return compact(markdown_table(["", "Personer", "Sådan står det i rapporten"], rows, align="lrl",
+                                  widths=[20, 6, 30]))
+
+
+def notification_notes(items: list[dict]) -> str:
+    """Under the table: each sum of parts against its whole, and the source."""
+    texts = [f"{s['item']['label_da']}: {s['formula']}"
+             + (f" (rapporten: {approx(s['item'])})" if s["sum"] != s["item"]["value"] else "") + "."
+             for s in notification_sums(items)]
+    places = dict.fromkeys(f"{i['publication']}, {section_of(i['location'])}" for i in items)
+    return notes(*texts, f"Kilde: {'; '.join(places)}.")
+
+
+def notification_sums(items: list[dict]) -> list[dict]:
+    """Each item with children: its value against the sum of its children."""
+    out = []
+    for item in items:
+        children = [c for c in items if c["parent"] == item["item"]]
+        if children:
+            out.append({"item": item, "children": children, "sum": sum(c["value"] for c in children),
+                        "formula": f"{' + '.join(number(c['value']) for c in children)} = "
+                                   f"{number(sum(c['value'] for c in children))}"})
+    return out
+
+
+def section_of(location: str) -> str:
+    """'Afsnit 2.6' -> 'afsnit 2.6'."""
+    return _lower_first(location)
+
+
+def statement(audit: dict, statement_id: str) -> dict:
+    found = [s for s in audit["statements"] if s["statement"] == statement_id]
+    if not found:
+        raise KeyError(f"outputs/audit/audit.json has no statement '{statement_id}'")
+    return found[0]
