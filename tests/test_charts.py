@@ -161,7 +161,7 @@ def test_interval_drawn_when_present_and_absent_without(built, tmp_path):
     line = next(t for t in fig.data if t.uid == "sigtelser-interval-line")
     assert list(line.y) == [2908.0] and list(line.error_y.array) == [150.0] and list(line.error_y.arrayminus) == [100.0]
     notes = charts.chart_metadata("sigtelser_strafmasse", copy)["notes"]
-    assert "Den lodrette streg viser et 95 %-interval for skønnet: et testinterval." in notes
+    assert "Den lodrette streg viser et 95\xa0%-interval for skønnet: et testinterval." in notes
 
 
 def test_line_chart_draws_an_estimate_as_an_open_marker(built):

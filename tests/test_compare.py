@@ -97,7 +97,7 @@ def test_explain_rate_ratio_2023(built, compared):
     assert "Population Sweden: 10.521.556 counted 2022-12-31" in out and "SCB" in out
     assert "Population Denmark: 5.932.654 counted 2023-01-01" in out and "Danmarks Statistik" in out
     assert "Formula: (53 / " in out and "7,5 gange" in out
-    assert "Interval (95 %)" in out and "Clopper–Pearson" in out
+    assert "Interval (95\xa0%)" in out and "Clopper–Pearson" in out
 
 
 def test_compare_command_prints_the_table(built, compared):
