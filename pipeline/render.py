@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import functools
 import os
 import re
 import shutil
@@ -535,6 +536,21 @@ def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Pa
     return _image(fmt, mime, value, workdir, f"{block.options.get('label') or f'cell-{block.line}'}-{n}")
 
 
+PLOTLYJS_TOKEN = "/* noegletal: plotly.js is inserted here after pandoc */"
+
+
+@functools.cache
+def _plotlyjs() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _defer_plotlyjs(html: str) -> str:
+    """plotly.js (4,9 MB) joins the page after pandoc: reading it costs pandoc seconds."""
+    return html.replace(_plotlyjs(), PLOTLYJS_TOKEN) if "plotly" in html else html
+
+
 def _image(fmt: str, mime: str, value: str, workdir: Path, stem: str) -> str:
     """An image output: inline (a data URI) in HTML; a file in the work directory for Typst,
     whose paths are relative to reports/, the Typst root."""
@@ -637,7 +653,8 @@ def to_html(markdown: str, report: Report, reports: Path, workdir: Path) -> byte
     css.write_text(HTML_CSS, encoding="utf-8")
     args = _pandoc_args(report, "html", workdir) + [
         "--embed-resources", f"--css={css}", "--variable=document-css", f"--resource-path={reports}"]
-    return pypandoc.convert_text(markdown, "html5", format="markdown", extra_args=args).encode("utf-8")
+    html = pypandoc.convert_text(_defer_plotlyjs(markdown), "html5", format="markdown", extra_args=args)
+    return html.replace(PLOTLYJS_TOKEN, _plotlyjs(), 1).encode("utf-8")
 
 
 def to_pdf(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
