@@ -20,6 +20,12 @@ BOM = b"\xef\xbb\xbf"
 # Control characters (and a carriage return not ending a line) have no place in a typed-in
 # table, and CSV readers disagree about them: refuse them before anything else.
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _has_control(data: bytes) -> bool:
+    """A fast yes/no (C-speed byte operations); the regex only runs to locate a hit."""
+    return len(data.translate(None, CONTROL_BYTES)) != len(data) or data.count(b"\r") != data.count(b"\r\n")
 
 
 def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -27,7 +33,7 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
 
     `columns` must all be in the header; `optional` ones may be, and are blank otherwise."""
     data = _checked_bytes(path.read_bytes(), shown_as)
-    if bad := CONTROL.search(data):
+    if _has_control(data) and (bad := CONTROL.search(data)):
         line = data.count(b"\n", 0, bad.start()) + 1
         raise InputError([Problem(shown_as, line, None, "control_character",
                                   f"holds the control character {chr(bad.group()[0])!r}; save the file as plain text")])
