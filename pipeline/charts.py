@@ -253,7 +253,7 @@ def subtitle(spec: ChartSpec, data: pl.DataFrame) -> str:
 
 
 def _computation(row: dict) -> str:
-    """'sigtelser 2.181 / 9 × 12 = 2.908' for the report's method, else input and result."""
+    """'sigtelser 1.234 / 9 × 12 = 1.645' for the report's method, else input and result."""
     label, observed, value = row["label_da"].lower(), _num(row["observed_value"], row), _num(row["value"], row)
     if row["method"] != "linear":
         return f"{label} {observed} → {value} (metode: {row['method']})"

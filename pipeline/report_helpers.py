@@ -29,7 +29,7 @@ METHOD_NAMES = {"linear": "Lineær (gennemsnit pr. måned × 12; rapportens meto
 # --- Markdown -----------------------------------------------------------------------------
 
 def escape(text: str) -> str:
-    """Plain text into markdown: pipeline text such as '2.181 (2.908)*' must print as it is."""
+    """Plain text into markdown: pipeline text such as '1.234 (1.645)*' must print as it is."""
     return "".join("\\" + ch if ch in "\\`*_{}[]<>#|$@~^" else ch for ch in str(text))
 
 
