@@ -46,7 +46,8 @@ def query(
     name: str,
     params: dict[str, Any] | None = None,
 ) -> pl.DataFrame:
-    """Run sql/<name>.sql and return its result as a polars frame."""
+    """Run sql/<name>.sql (with the macros of sql/macros.sql) and return its result as a polars frame."""
+    con.execute(sql_text(paths, "macros"))
     text = sql_text(paths, name)
     if params:
         return con.sql(text, params=params).pl()

@@ -74,12 +74,12 @@ def months(value: float) -> str:
 
 # A cell starting like this is run as a formula by spreadsheets (CSV injection). Raw text
 # like that is refused on input; CSV outputs neutralise it again with a leading apostrophe.
-_FORMULA_START = re.compile(r"^[=+@\t\r]|^-[^0-9 ]")
+FORMULA_START = re.compile(r"^[=+@\t\r]|^-[^0-9 ]")
 
 
 def spreadsheet_safe(cell: str) -> str:
     """'=HYPERLINK(…)' -> "'=HYPERLINK(…)"; numbers, '-163' and '-' pass unchanged."""
-    return "'" + cell if _FORMULA_START.search(cell) else cell
+    return "'" + cell if FORMULA_START.search(cell) else cell
 
 
 def spreadsheet_safe_frame(frame):
@@ -87,6 +87,6 @@ def spreadsheet_safe_frame(frame):
     import polars as pl
 
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(_FORMULA_START.pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        pl.when(pl.col(c).str.contains(FORMULA_START.pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c, dtype in frame.schema.items() if dtype == pl.Utf8
     )

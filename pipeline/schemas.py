@@ -10,6 +10,8 @@ from __future__ import annotations
 import polars as pl
 import pandera.polars as pa
 
+from pipeline import fmt
+
 # Column order is the documented order; files must have exactly these columns (any order).
 RELEASE_COLUMNS = (
     "series", "reference_year", "value", "months_covered", "period_end", "count_date", "kind", "unit",
@@ -76,7 +78,7 @@ def _duplicated(*keys: str) -> pl.Expr:
 
 # Text that a spreadsheet would run as a formula, or that a browser would run as markup, is
 # refused at the door; outputs escape and neutralise as well (defence in depth).
-FORMULA_START = r"^[=+@\t\r]|^-[^0-9 ]"
+FORMULA_START = fmt.FORMULA_START.pattern
 MARKUP = r"<\s*[A-Za-z/!?]"
 
 

@@ -17,7 +17,6 @@ with trimmed as (
 
 select
     *,
-    case when regexp_full_match(value_text, $number_pattern)
-         then cast(replace(replace(value_text, '.', ''), ',', '.') as double) end as value
+    danish_number(value_text, $number_pattern)                                as value
 from trimmed
 order by source_file, source_line

@@ -17,10 +17,8 @@ with trimmed as (
 
 select
     trimmed.*,
-    case when regexp_full_match(reference_year_text, $year_pattern)
-         then cast(reference_year_text as bigint) end                           as reference_year,
-    case when regexp_full_match(value_text, $number_pattern)
-         then cast(replace(replace(value_text, '.', ''), ',', '.') as double) end as value,
+    whole_number(reference_year_text, $year_pattern)                            as reference_year,
+    danish_number(value_text, $number_pattern)                                as value,
     s.series is not null                                                          as series_known
 from trimmed
 left join stg_series as s using (series)

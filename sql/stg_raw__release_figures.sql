@@ -31,14 +31,10 @@ with trimmed as (
 typed as (
     select
         *,
-        case when regexp_full_match(reference_year_text, $year_pattern)
-             then cast(reference_year_text as bigint) end                           as reference_year,
-        case when regexp_full_match(value_text, $number_pattern)
-             then cast(replace(replace(value_text, '.', ''), ',', '.') as double) end as value,
-        case when regexp_full_match(months_covered_text, $months_pattern)
-             then cast(months_covered_text as bigint) end                           as months_covered,
-        case when regexp_full_match(month_text, $months_pattern)
-             then cast(month_text as bigint) end                                    as month,
+        whole_number(reference_year_text, $year_pattern)                            as reference_year,
+        danish_number(value_text, $number_pattern)                                 as value,
+        whole_number(months_covered_text, $months_pattern)                          as months_covered,
+        whole_number(month_text, $months_pattern)                                    as month,
         try_cast(period_end_text as date)                                           as period_end,
         try_cast(count_date_text as date)                                           as count_date
     from trimmed

@@ -21,10 +21,8 @@ with trimmed as (
 
 select
     trimmed.*,
-    case when regexp_full_match(printed_text, $number_pattern)
-         then cast(replace(replace(printed_text, '.', ''), ',', '.') as double) end       as printed,
-    case when regexp_full_match(printed_upper_text, $number_pattern)
-         then cast(replace(replace(printed_upper_text, '.', ''), ',', '.') as double) end as printed_upper,
+    danish_number(printed_text, $number_pattern)       as printed,
+    danish_number(printed_upper_text, $number_pattern) as printed_upper,
     -- every series named (';'-separated) must be in series.csv
     series is null or len(list_filter(string_split(series, ';'), lambda s: not list_contains(known.ids, s))) = 0
                                                                                             as series_known
