@@ -3,10 +3,10 @@ through DVC instead, which runs each stage as its own process and skips unchange
 
 from __future__ import annotations
 
-from pipeline import extrapolate, ingest, tables, validate
+from pipeline import extrapolate, ingest, tables
 from pipeline.paths import Paths
 
-CORE_STAGES = (ingest, validate, extrapolate, tables)
+CORE_STAGES = (ingest, extrapolate, tables)
 
 
 def run_core(paths: Paths) -> None:

@@ -40,8 +40,7 @@ def rounded(expr: pl.Expr, rounding: str, decimals: int) -> pl.Expr:
 def linear_figures(figures: pl.DataFrame, paths: Paths) -> pl.DataFrame:
     """Every release's figure ranked among its vintages, with the report's linear estimate."""
     con = db.connect()
-    con.register("validated_rows", figures)
-    con.register("validated_figures", db.query(con, paths, "int_keyfigures_aggregated_to_country_year"))
+    con.register("validated_figures", figures)
     con.register("ranked_figures", db.query(con, paths, "int_keyfigures_ranked_by_vintage",
                                             {"months_in_year": MONTHS_IN_YEAR}))
     return db.query(con, paths, "int_keyfigures_extrapolated_to_full_year", {"months_in_year": MONTHS_IN_YEAR})

@@ -1,7 +1,12 @@
-"""Stage ingest: every raw file → one tidy, typed table (DuckDB database and Parquet).
+"""Stage ingest: every raw file read, typed, validated, and written as tidy Parquet tables.
 
-No judgement here: fields are trimmed and typed, values that do not parse become null with
-their text kept, and the validate stage decides what is acceptable."""
+Reading (pipeline/rawfiles.py) refuses what cannot be read as the documented CSV format;
+typing (sql/stg_*.sql) makes no judgement: values that do not parse become null with their
+text kept; validation (pipeline/validate.py) then checks every row and refuses the whole
+input if anything fails, before a single file is written. Release figures are written as
+national figures, one per release, series and year (monthly and regional rows summed by
+sql/int_keyfigures_aggregated_to_country_year.sql), so row-level detail never has to be
+stored; each figure keeps its first source line and how many rows it sums."""
 
 from __future__ import annotations
 
@@ -66,7 +71,7 @@ def _concat(frames: list[pl.DataFrame], columns: tuple[str, ...]) -> pl.DataFram
 def stage(raw: dict[str, pl.DataFrame], paths: Paths) -> dict[str, pl.DataFrame]:
     con = db.connect()
     for name, frame in raw.items():
-        con.register(f"raw_{name}", frame)
+        con.register(f"raw_{name}", db.arrow(frame))
     series = db.query(con, paths, "stg_raw__series")
     con.register("stg_series", series)
     figures = db.query(con, paths, "stg_raw__release_figures", SQL_PATTERNS)
@@ -83,25 +88,25 @@ def stage(raw: dict[str, pl.DataFrame], paths: Paths) -> dict[str, pl.DataFrame]
 def load(paths: Paths) -> dict[str, pl.DataFrame]:
     """Read, type and check every raw file; raise InputError naming every problem."""
     tables = stage(read_all(paths), paths)
-    # Refuse before writing anything, so a bad raw file leaves every earlier output as it
-    # was; the validate stage checks again what it reads from here.
     validate.check(tables)
     return tables
+
+
+def national_figures(rows: pl.DataFrame, paths: Paths) -> pl.DataFrame:
+    con = db.connect()
+    con.register("validated_rows", db.arrow(rows))
+    figures = db.query(con, paths, "int_keyfigures_aggregated_to_country_year")
+    return figures.sort("release_id", "series", "reference_year")
 
 
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
     tables = load(paths)
+    tables["figures"] = national_figures(tables["figures"], paths)
 
     with staged_outputs() as out:
-        tmp_db = out.path(paths.ingested_db)
-        con = db.connect(tmp_db)
         for name, frame in tables.items():
-            con.register(f"frame_{name}", frame)
-            con.execute(f"create table {name} as select * from frame_{name}")
-        con.close()
-        for name in validate.TABLES:
-            tables[name].write_parquet(out.path(paths.ingested / f"{name}.parquet"))
+            frame.select(pl.exclude("^.*_text$")).write_parquet(out.path(paths.validated / f"{name}.parquet"))
 
 
 if __name__ == "__main__":

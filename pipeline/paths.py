@@ -38,9 +38,6 @@ class Paths:
         self.raw_statements = self.raw / "statements"
         self.raw_notifications = self.raw / "notifications"
 
-        self.ingested = self.root / "data" / "ingested"
-        self.ingested_db = self.ingested / "keyfigures.duckdb"
-
         self.validated = self.root / "data" / "validated"
         self.validated_figures = self.validated / "figures.parquet"
         self.validated_published = self.validated / "published.parquet"

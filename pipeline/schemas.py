@@ -56,14 +56,32 @@ FIRST_PLAUSIBLE_YEAR = 1900
 LAST_PLAUSIBLE_YEAR = 2100
 
 
-def _text(pattern: str | None, message: str, required: bool, name: str) -> pa.Column:
-    checks = [pa.Check.str_matches(pattern, error=message, name=name)] if pattern else []
-    return pa.Column(pl.Utf8, checks=checks, nullable=not required)
-
-
 def _rule(expr: pl.Expr, message: str, name: str) -> pa.Check:
-    """A row rule: `expr` must be true (or null, when an input it needs is missing)."""
-    return pa.Check(lambda data: data.lazyframe.select(expr.fill_null(True)), error=message, name=name)
+    """A row rule: `expr` must be true (or null, when an input it needs is missing).
+
+    Every check is a rule, even those pandera has built in, so that each carries its polars
+    expression (`row_expr`): pipeline/validate.py evaluates all rules of a schema in one pass
+    and asks pandera for failure cases only when one of them fails."""
+    passes = expr.fill_null(True)
+    check = pa.Check(lambda data: data.lazyframe.select(passes), error=message, name=name)
+    check.row_expr = passes
+    return check
+
+
+def _matches(column: str, pattern: str, message: str, name: str) -> pa.Check:
+    return _rule(pl.col(column).str.contains(pattern), message, name)
+
+
+def _one_of(column: str, values, message: str, name: str) -> pa.Check:
+    return _rule(pl.col(column).is_in(list(values)), message, name)
+
+
+def _between(column: str, low, high, message: str, name: str) -> pa.Check:
+    return _rule(pl.col(column).is_between(low, high), message, name)
+
+
+def _text(column: str, pattern: str, message: str, required: bool, name: str) -> pa.Column:
+    return pa.Column(pl.Utf8, checks=[_matches(column, pattern, message, name)], nullable=not required)
 
 
 # The rows that make up one national yearly figure of a release, and one region's part of it.
@@ -104,15 +122,13 @@ release_figures = pa.DataFrameSchema(
             checks=_rule(pl.col("series_kind").is_not_null() | pl.col("series").is_null(),
                          "is not a series id listed in data/raw/series.csv", "known_series"),
         ),
-        "reference_year_text": _text(YEAR_PATTERN, "is not a year (four digits)", True, "year_format"),
+        "reference_year_text": _text("reference_year_text", YEAR_PATTERN, "is not a year (four digits)", True, "year_format"),
         "reference_year": pa.Column(
             pl.Int64, nullable=True,
             checks=[
-                pa.Check.in_range(
-                    FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR,
-                    error=f"is not a plausible year ({FIRST_PLAUSIBLE_YEAR}–{LAST_PLAUSIBLE_YEAR})",
-                    name="plausible_year",
-                ),
+                _between("reference_year", FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR,
+                         f"is not a plausible year ({FIRST_PLAUSIBLE_YEAR}–{LAST_PLAUSIBLE_YEAR})",
+                         "plausible_year"),
                 _rule(~_duplicated("release_id", "series", "reference_year", "month", "region"),
                       "repeats a series and year (and month and region) already in this release", "unique_in_release"),
                 _rule(~_duplicated("series", "reference_year", "month", "region", "months_covered", "publisher", "published", "status"),
@@ -120,21 +136,21 @@ release_figures = pa.DataFrameSchema(
                       "publisher, publication date and status): a duplicated release?", "duplicate_release"),
             ],
         ),
-        "value_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
+        "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
         "value": pa.Column(
             pl.Float64, nullable=True,
             checks=[
-                pa.Check.ge(0, error="is negative; counts and amounts cannot be", name="non_negative"),
+                _rule(pl.col("value") >= 0, "is negative; counts and amounts cannot be", "non_negative"),
                 _rule(~pl.col("series_integer") | (pl.col("value") == pl.col("value").floor()),
                       "is fractional, but this series counts whole units (series.csv: integer)",
                       "whole_number"),
             ],
         ),
-        "month_text": _text(MONTHS_PATTERN, "is not a month number", False, "month_format"),
+        "month_text": _text("month_text", MONTHS_PATTERN, "is not a month number", False, "month_format"),
         "month": pa.Column(
             pl.Int64, nullable=True,
             checks=[
-                pa.Check.in_range(1, 12, error="is not a month (1–12)", name="month_in_range"),
+                _between("month", 1, 12, "is not a month (1–12)", "month_in_range"),
                 _rule((pl.col("kind") != "stock") | pl.col("month").is_null(),
                       "is set for a stock; a stock is a head-count on its count_date", "stock_has_no_month"),
                 _rule(pl.col("months_covered_text").is_null() | pl.col("month").is_null(),
@@ -159,11 +175,11 @@ release_figures = pa.DataFrameSchema(
                     _rule(pl.col("region").is_null().all().over(_NATION_KEY) | pl.col("region").is_not_null().all().over(_NATION_KEY),
                           "mixes regional rows and a national row for the same figure", "regional_or_not")],
         ),
-        "months_covered_text": _text(MONTHS_PATTERN, "is not a whole number of months", False, "months_format"),
+        "months_covered_text": _text("months_covered_text", MONTHS_PATTERN, "is not a whole number of months", False, "months_format"),
         "months_covered": pa.Column(
             pl.Int64, nullable=True,
             checks=[
-                pa.Check.in_range(1, 12, error="must be between 1 and 12", name="months_in_range"),
+                _between("months_covered", 1, 12, "must be between 1 and 12", "months_in_range"),
                 _rule((pl.col("kind") != "flow") | pl.col("months_covered_text").is_not_null()
                       | pl.col("month_text").is_not_null(),
                       "is blank; a flow must state how many months (from January) it covers, or its month",
@@ -174,7 +190,7 @@ release_figures = pa.DataFrameSchema(
                       "stock_not_partial_flow"),
             ],
         ),
-        "period_end_text": _text(DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
+        "period_end_text": _text("period_end_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
         "period_end": pa.Column(
             pl.Date, nullable=True,
             checks=[
@@ -186,7 +202,7 @@ release_figures = pa.DataFrameSchema(
                       "is set for a stock; a stock has a count_date, not a period", "stock_has_no_period"),
             ],
         ),
-        "count_date_text": _text(DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
+        "count_date_text": _text("count_date_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
         "count_date": pa.Column(
             pl.Date, nullable=True,
             checks=_rule(pl.col("count_date").dt.year() == pl.col("reference_year"),
@@ -195,7 +211,7 @@ release_figures = pa.DataFrameSchema(
         "kind": pa.Column(
             pl.Utf8, nullable=False,
             checks=[
-                pa.Check.isin(KINDS, error="must be 'flow' or 'stock'", name="kind_values"),
+                _one_of("kind", KINDS, "must be 'flow' or 'stock'", "kind_values"),
                 _rule(pl.col("kind") == pl.col("series_kind"),
                       "disagrees with the series' kind in data/raw/series.csv", "kind_matches_series"),
             ],
@@ -207,7 +223,7 @@ release_figures = pa.DataFrameSchema(
         ),
         "status": pa.Column(
             pl.Utf8, nullable=False,
-            checks=pa.Check.isin(STATUSES, error="must be 'preliminary' or 'final'", name="status_values"),
+            checks=_one_of("status", STATUSES, "must be 'preliminary' or 'final'", "status_values"),
         ),
         "publisher": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publisher")),
         "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
@@ -216,8 +232,7 @@ release_figures = pa.DataFrameSchema(
         "note": pa.Column(pl.Utf8, nullable=True, checks=safe_text("note")),
         "published": pa.Column(
             pl.Utf8, nullable=True,
-            checks=pa.Check.str_matches(PUBLISHED_PATTERN, error="is not YYYY, YYYY-MM or YYYY-MM-DD",
-                                        name="published_format"),
+            checks=_matches("published", PUBLISHED_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "published_format"),
         ),
     },
     strict=False,
@@ -230,12 +245,12 @@ published_values = pa.DataFrameSchema(
             checks=_rule(pl.col("series_known"), "is not a series id listed in data/raw/series.csv",
                          "known_series"),
         ),
-        "reference_year_text": _text(YEAR_PATTERN, "is not a year (four digits)", True, "year_format"),
+        "reference_year_text": _text("reference_year_text", YEAR_PATTERN, "is not a year (four digits)", True, "year_format"),
         "measure": pa.Column(
             pl.Utf8, nullable=False,
-            checks=pa.Check.isin(MEASURES, error=f"must be one of {', '.join(MEASURES)}", name="measure_values"),
+            checks=_one_of("measure", MEASURES, f"must be one of {', '.join(MEASURES)}", "measure_values"),
         ),
-        "value_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
+        "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
         "printed": pa.Column(pl.Utf8, nullable=False, checks=safe_text("printed")),
         "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
         "location": pa.Column(pl.Utf8, nullable=True, checks=safe_text("location")),
@@ -250,37 +265,37 @@ statements = pa.DataFrameSchema(
         "location": pa.Column(pl.Utf8, nullable=False, checks=safe_text("location")),
         "quote": pa.Column(pl.Utf8, nullable=False, checks=safe_text("quote")),
         "note": pa.Column(pl.Utf8, nullable=True, checks=safe_text("note")),
-        "operation": pa.Column(pl.Utf8, nullable=False, checks=pa.Check.isin(
-            OPERATIONS, error=f"must be one of {', '.join(OPERATIONS)}", name="operation_values")),
+        "operation": pa.Column(pl.Utf8, nullable=False, checks=_one_of(
+            "operation", OPERATIONS, f"must be one of {', '.join(OPERATIONS)}", "operation_values")),
         "series": pa.Column(pl.Utf8, nullable=True, checks=_rule(
             pl.col("series_known"), "names a series not listed in data/raw/series.csv", "known_series")),
-        "years": pa.Column(pl.Utf8, nullable=True, checks=pa.Check.str_matches(
-            r"^\d{4}(-\d{4})?(;\d{4}(-\d{4})?)*$", error="is not years like 2021;2023 or 2021-2023",
-            name="years_format")),
-        "operands": pa.Column(pl.Utf8, nullable=True, checks=pa.Check.str_matches(
-            r"^-?\d+(,\d+)?(;-?\d+(,\d+)?)*$", error="is not numbers separated by ';'", name="operands_format")),
-        "printed_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
-        "printed_upper_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
-        "decimals": pa.Column(pl.Utf8, nullable=False, checks=pa.Check.str_matches(
-            r"^-?\d$", error="is not a whole number of decimals", name="decimals_format")),
+        "years": pa.Column(pl.Utf8, nullable=True, checks=_matches(
+            "years", r"^\d{4}(-\d{4})?(;\d{4}(-\d{4})?)*$", "is not years like 2021;2023 or 2021-2023",
+            "years_format")),
+        "operands": pa.Column(pl.Utf8, nullable=True, checks=_matches(
+            "operands", r"^-?\d+(,\d+)?(;-?\d+(,\d+)?)*$", "is not numbers separated by ';'", "operands_format")),
+        "printed_text": _text("printed_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
+        "printed_upper_text": _text("printed_upper_text", NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
+        "decimals": pa.Column(pl.Utf8, nullable=False, checks=_matches(
+            "decimals", r"^-?\d$", "is not a whole number of decimals", "decimals_format")),
     },
     strict=False,
 )
 
 notifications = pa.DataFrameSchema(
     {
-        "item": pa.Column(pl.Utf8, nullable=False, unique=True, checks=pa.Check.str_matches(
-            r"^[a-z][a-z0-9_]*$", error="is not a lower-case id", name="item_id_format")),
+        "item": pa.Column(pl.Utf8, nullable=False, unique=True, checks=_matches(
+            "item", r"^[a-z][a-z0-9_]*$", "is not a lower-case id", "item_id_format")),
         "parent": pa.Column(pl.Utf8, nullable=True, checks=_rule(
             pl.col("parent").is_in(pl.col("item").implode()) | pl.col("parent").is_null(),
             "is not an item of the same file", "known_parent")),
-        "value_text": _text(NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
+        "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
         "value": pa.Column(pl.Float64, nullable=True, checks=[
-            pa.Check.ge(0, error="is negative; counts cannot be", name="non_negative"),
+            _rule(pl.col("value") >= 0, "is negative; counts cannot be", "non_negative"),
             _rule(pl.col("value") == pl.col("value").floor(), "is fractional; these are counts of persons",
                   "whole_number")]),
-        "approximate": pa.Column(pl.Utf8, nullable=False, checks=pa.Check.isin(
-            ("true", "false"), error="must be 'true' or 'false'", name="boolean_values")),
+        "approximate": pa.Column(pl.Utf8, nullable=False, checks=_one_of(
+            "approximate", ("true", "false"), "must be 'true' or 'false'", "boolean_values")),
         "label_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
         "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
         "location": pa.Column(pl.Utf8, nullable=False, checks=safe_text("location")),
@@ -292,17 +307,15 @@ notifications = pa.DataFrameSchema(
 series_metadata = pa.DataFrameSchema(
     {
         "series": pa.Column(pl.Utf8, nullable=False, unique=True,
-                            checks=pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="is not a lower-case id",
-                                                        name="series_id_format")),
+                            checks=_matches("series", r"^[a-z][a-z0-9_]*$", "is not a lower-case id", "series_id_format")),
         "country": pa.Column(pl.Utf8, nullable=False),
         "label_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
         "unit": pa.Column(pl.Utf8, nullable=False, checks=safe_text("unit")),
         "kind": pa.Column(pl.Utf8, nullable=False,
-                          checks=pa.Check.isin(KINDS, error="must be 'flow' or 'stock'", name="kind_values")),
+                          checks=_one_of("kind", KINDS, "must be 'flow' or 'stock'", "kind_values")),
         "concept": pa.Column(pl.Utf8, nullable=False),
         "integer": pa.Column(pl.Utf8, nullable=False,
-                             checks=pa.Check.isin(("true", "false"), error="must be 'true' or 'false'",
-                                                  name="boolean_values")),
+                             checks=_one_of("integer", ("true", "false"), "must be 'true' or 'false'", "boolean_values")),
         "definition_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("definition_da")),
         "definition_source": pa.Column(pl.Utf8, nullable=False, checks=safe_text("definition_source")),
     },

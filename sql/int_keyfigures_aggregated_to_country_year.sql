@@ -22,6 +22,7 @@ select
     min(note)                                          as note,
     min(country)                                       as country,
     min(concept)                                       as concept,
+    bool_and(series_integer)                           as series_integer,
     min(source_file)                                   as source_file,
     min(source_line)                                   as source_line,
     count(*)                                           as rows_aggregated,

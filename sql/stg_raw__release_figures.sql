@@ -52,5 +52,6 @@ with_series as (
     left join stg_series as s using (series)
 )
 
+-- no order by: rows are summed to national figures next, which are sorted; sorting millions
+-- of wide rows here would cost more than the whole typing
 select * from with_series
-order by source_file, source_line

@@ -16,13 +16,14 @@ PATHS = Paths(REPO)
 
 
 def figures(rows: list[dict]) -> pl.DataFrame:
+    """National figures as the ingest stage writes them (data/validated/figures.parquet)."""
     base = {"series": "sigtelser", "country": "DK", "reference_year": 2024, "release_id": "r",
             "kind": "flow", "unit": "sigtelser", "value": 0.0, "months_covered": 12, "period_end": None,
-            "concept": "c", "series_integer": True, "month": None, "region": None,
+            "concept": "c", "series_integer": True, "rows_aggregated": 1, "regions": 0,
             "count_date": None, "status": "final", "publisher": "P", "publication": "p",
             "published": "2024", "reported_by": None, "url": None, "note": None,
             "source_file": "f.csv", "source_line": 2}
-    return pl.DataFrame([base | r for r in rows], schema_overrides={"count_date": pl.Date, "period_end": pl.Date, "month": pl.Int64, "region": pl.Utf8})
+    return pl.DataFrame([base | r for r in rows], schema_overrides={"count_date": pl.Date, "period_end": pl.Date})
 
 
 def one(value, months, kind="flow", rounding="half_up", count_date=None):
