@@ -1,6 +1,6 @@
 """What benchmarks/run.py runs in a fresh process, one measurement per process.
 
-    python benchmarks/_child.py core ROOT            # ingest → validate → extrapolate → tables
+    python benchmarks/_child.py core ROOT            # ingest (read, type, validate) → extrapolate → tables
     python benchmarks/_child.py floor ROOT VARIANT   # DuckDB alone, one SQL statement
     python benchmarks/_child.py render-probe ROOT    # pandoc alone and typst alone
     python benchmarks/_child.py profile ROOT [N]     # cProfile of the core, top N functions

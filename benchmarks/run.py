@@ -13,7 +13,7 @@ What it measures (details in benchmarks/README.md):
 2. a no-op `dvc repro` right after, and a re-run after changing one raw value, beside DVC's
    own no-op floor (a one-stage repository whose command is `true`);
 3. the cold render stage beside pandoc alone and typst alone on the same documents;
-4. the core (ingest → validate → extrapolate → tables) on synthetic monthly regional data of
+4. the core (ingest, which reads, types and validates → extrapolate → tables) on synthetic monthly regional data of
    ≈10k … 10M rows (benchmarks/synth.py), one fresh process per run: wall time, rows/s,
    peak RSS;
 5. beside it the floor: DuckDB alone reading the same CSV files and computing the same
@@ -581,7 +581,7 @@ def bench_scaling(ws: Workspace, repeat: int, max_rows: int, timeout: float, mem
             for i in range(repeat):
                 clean_outputs(root)
                 if not core_failed:
-                    log(f"[scaling {label} {i + 1}/{repeat}] core (ingest → validate → extrapolate → tables)")
+                    log(f"[scaling {label} {i + 1}/{repeat}] core (ingest → extrapolate → tables)")
                     core = run([PYTHON, str(CHILD), "core", str(root)], root, project_env(code, root), timeout,
                                mem_limit_kb, check=False)
                     if core.returncode != 0 or core.timed_out or core.memory_killed:
@@ -806,7 +806,7 @@ def write_markdown(results: dict, path: Path) -> None:
         cold = median(d["cold_total"])
         if cold:
             w(f"Of the bare commands, chart export (`charts`) takes {fmt_s(charts)} s and the report render "
-              f"(`render`) {fmt_s(render)} s; the four core stages together {fmt_s(core)} s. A cold `dvc repro` "
+              f"(`render`) {fmt_s(render)} s; the core stages together {fmt_s(core)} s. A cold `dvc repro` "
               f"takes {fmt_s(cold)} s.")
             w("")
         w("## 2. No-op and one-change `dvc repro`")
@@ -874,8 +874,8 @@ def write_markdown(results: dict, path: Path) -> None:
         w(f"Synthetic raw data from `benchmarks/synth.py` ({s.get('format')} format): the shipped raw data plus "
           "synthetic flow series, one release file per reference year 2016–2024, one row per series × month × "
           "region (98 regions), 2024 partial (January–September), values plain integers; `params.yaml` gets a "
-          "table `S.1` of three synthetic series. *Core*: `pipeline.core` stages (ingest → validate → extrapolate "
-          "→ tables) in a fresh process per run (`benchmarks/_child.py core`); *wall* is the whole process "
+          "table `S.1` of three synthetic series. *Core*: `pipeline.core` stages (ingest, which reads, types and "
+          "validates → extrapolate → tables) in a fresh process per run (`benchmarks/_child.py core`); *wall* is the whole process "
           "(interpreter start and imports included), *in-process* the stages alone. *Floor*: DuckDB alone "
           "(same version), a fresh process per run, reading the same release CSV files and computing per "
           "release, series and year the sum over months and regions, the months observed and the linear "
@@ -927,7 +927,7 @@ def write_markdown(results: dict, path: Path) -> None:
         w("")
         w("Per stage of the core (in-process seconds, median; peak RSS of each stage in GB, largest run):")
         w("")
-        names = ("ingest", "validate", "extrapolate", "tables")
+        names = tuple(dict.fromkeys(n for e in s["sizes"] for c in e.get("core", []) for n in c.get("stages", {})))
         w("| size | interpreter + imports | " + " | ".join(names) + " |")
         w("|---|---:|" + "---:|" * len(names))
         for e in s["sizes"]:

@@ -18,9 +18,6 @@ def _open(database: str) -> duckdb.DuckDBPyConnection:
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
     )
     con.execute("set threads to 2")
-    # Strings cross between DuckDB and polars as Arrow string views, polars' own layout,
-    # so millions of rows are handed over without being copied into another string format.
-    con.execute("set produce_arrow_string_view = true")
     return con
 
 
@@ -37,12 +34,6 @@ def connect(database: str | Path = ":memory:") -> duckdb.DuckDBPyConnection:
     if str(database) == ":memory:":
         return _memory().cursor()
     return _open(str(database))
-
-
-def arrow(frame: pl.DataFrame):
-    """`frame` as Arrow for registering with DuckDB, its strings kept as string views (the
-    default conversion copies every string)."""
-    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
 
 
 def sql_text(paths: Paths, name: str) -> str:

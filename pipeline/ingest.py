@@ -3,12 +3,20 @@
 Reading (pipeline/rawfiles.py) refuses what cannot be read as the documented CSV format;
 typing (sql/stg_*.sql) makes no judgement: values that do not parse become null with their
 text kept; validation (pipeline/validate.py) then checks every row and refuses the whole
-input if anything fails, before a single file is written. Release figures are written as
-national figures, one per release, series and year (monthly and regional rows summed by
-sql/int_keyfigures_aggregated_to_country_year.sql), so row-level detail never has to be
-stored; each figure keeps its first source line and how many rows it sums."""
+input if anything fails, before a single file is written.
+
+Release files can hold millions of monthly and regional rows, so they are handled in
+batches of whole files: each batch is read, typed, checked and summed to national figures,
+one per release, series and year (sql/int_keyfigures_aggregated_to_country_year.sql), and
+only those figures are kept. Memory then grows with the largest batch, not with all the
+data. Each figure keeps its first source line and how many rows it sums. The one rule
+that compares rows of different files (a duplicated release) runs over the few key
+columns of every row, kept in compact form."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 
@@ -24,85 +32,117 @@ SQL_PATTERNS = {
     "year_pattern": schemas.YEAR_PATTERN,
     "months_pattern": schemas.MONTHS_PATTERN,
 }
+# Rows read before a batch of release files is typed and checked. Large enough that the
+# shipped data is one batch; small enough that a batch stays well under a gigabyte.
+BATCH_ROWS = 1_000_000
 
 
-def read_all(paths: Paths) -> dict[str, pl.DataFrame]:
-    """Series metadata, release figures, published values, statements and notifications as
-    string frames.
+class _Reader:
+    """Reads raw files, collecting problems instead of stopping at the first bad file, so
+    one run reports the problems of all files."""
 
-    Reads every file before raising, so one run reports the problems of all files."""
-    problems = []
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self.problems: list[Problem] = []
 
-    def attempt(path, columns, optional=(), **extra):
+    def read(self, path: Path, columns, optional=(), **extra) -> pl.DataFrame | None:
         try:
-            frame = read_csv(path, paths.relative(path), columns, optional)
+            frame = read_csv(path, self.paths.relative(path), columns, optional)
             return frame.with_columns(pl.lit(v).alias(k) for k, v in extra.items())
         except InputError as exc:
-            problems.extend(exc.problems)
+            self.problems.extend(exc.problems)
             return None
 
-    series = attempt(paths.raw_series, schemas.SERIES_COLUMNS)
-    releases = [attempt(p, schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS, release_id=p.stem)
-                for p in sorted(paths.raw_releases.glob("*.csv"))]
-    published = [attempt(p, schemas.PUBLISHED_COLUMNS) for p in sorted(paths.raw_published.glob("*.csv"))]
-    statements = [attempt(p, schemas.STATEMENT_COLUMNS) for p in sorted(paths.raw_statements.glob("*.csv"))]
-    notifications = [attempt(p, schemas.NOTIFICATION_COLUMNS) for p in sorted(paths.raw_notifications.glob("*.csv"))]
-    if problems:
-        raise InputError(problems)
-    if not releases:
-        raise InputError([Problem(paths.relative(paths.raw_releases), None, None, "no_releases",
-                                  "holds no release files (*.csv)")])
-    return {
-        "series": series,
-        "releases": pl.concat(releases),
-        "published": _concat(published, schemas.PUBLISHED_COLUMNS),
-        "statements": _concat(statements, schemas.STATEMENT_COLUMNS),
-        "notifications": _concat(notifications, schemas.NOTIFICATION_COLUMNS),
-    }
+    def read_all(self, folder: Path, columns) -> pl.DataFrame:
+        """All files of one kind as one frame; an empty one with the right columns if none."""
+        frames = [f for f in (self.read(p, columns) for p in sorted(folder.glob("*.csv"))) if f is not None]
+        if frames:
+            return pl.concat(frames)
+        return pl.DataFrame(schema={c: pl.Utf8 for c in (*columns, "source_file")} | {"source_line": pl.Int64})
+
+    def release_batches(self) -> Iterator[pl.DataFrame]:
+        """Release files as string frames, whole files together up to BATCH_ROWS rows."""
+        batch: list[pl.DataFrame] = []
+        for path in sorted(self.paths.raw_releases.glob("*.csv")):
+            frame = self.read(path, schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS, release_id=path.stem)
+            if frame is not None:
+                batch.append(frame)
+            if sum(f.height for f in batch) >= BATCH_ROWS:
+                yield pl.concat(batch)
+                batch = []
+        if batch:
+            yield pl.concat(batch)
 
 
-def _concat(frames: list[pl.DataFrame], columns: tuple[str, ...]) -> pl.DataFrame:
-    """All files of one kind as one frame; an empty one with the right columns if none."""
-    if frames:
-        return pl.concat(frames)
-    return pl.DataFrame(schema={c: pl.Utf8 for c in (*columns, "source_file")} | {"source_line": pl.Int64})
+def _query(con, paths: Paths, name: str, raw: dict[str, pl.DataFrame], patterns: tuple[str, ...] = ()) -> pl.DataFrame:
+    """sql/<name>.sql over the frames in `raw` (registered under their keys), with the raw
+    formats' patterns it uses."""
+    for table, frame in raw.items():
+        con.register(table, frame)
+    return db.query(con, paths, name, {k: SQL_PATTERNS[k] for k in patterns} or None)
 
 
-def stage(raw: dict[str, pl.DataFrame], paths: Paths) -> dict[str, pl.DataFrame]:
+def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tuple[pl.DataFrame, list[Problem]]:
+    """National figures of every release file, and every problem of their rows."""
     con = db.connect()
-    for name, frame in raw.items():
-        con.register(f"raw_{name}", db.arrow(frame))
-    series = db.query(con, paths, "stg_raw__series")
     con.register("stg_series", series)
-    figures = db.query(con, paths, "stg_raw__release_figures", SQL_PATTERNS)
-    published = db.query(con, paths, "stg_raw__published_values",
-                         {k: SQL_PATTERNS[k] for k in ("number_pattern", "year_pattern")})
-    number = {"number_pattern": SQL_PATTERNS["number_pattern"]}
-    return {
-        "series": series, "figures": figures, "published": published,
-        "statements": db.query(con, paths, "stg_raw__statements", number),
-        "notifications": db.query(con, paths, "stg_raw__notifications", number),
-    }
+    problems: list[Problem] = []
+    national, keys = [], []
+    for raw in reader.release_batches():
+        rows = _query(con, paths, "stg_raw__release_figures", {"raw_releases": raw}, tuple(SQL_PATTERNS))
+        del raw
+        found = validate.problems_from(rows, schemas.release_figures)
+        problems += found
+        # compact copies (text as categories, numbers as 32 bits): a few bytes per row, and
+        # no column still pointing into this batch's memory, which can then be freed
+        keys.append(rows.select(*schemas.DUPLICATE_RELEASE_KEY, "source_file", "source_line")
+                    .with_columns(pl.col(pl.Utf8).cast(pl.Categorical), pl.col(pl.Int64).cast(pl.Int32)))
+        if not found:
+            national.append(_query(con, paths, "int_keyfigures_aggregated_to_country_year", {"validated_rows": rows}))
+        # a registered frame stays alive as long as its registration: release the batch
+        con.unregister("raw_releases")
+        con.unregister("validated_rows")
+    if keys:
+        problems += validate.problems_from(pl.concat(keys), schemas.releases_together)
+    if not keys and not reader.problems:
+        problems.append(Problem(paths.relative(paths.raw_releases), None, None, "no_releases",
+                                "holds no release files (*.csv)"))
+    figures = pl.concat(national) if national else pl.DataFrame()
+    return figures, problems
 
 
 def load(paths: Paths) -> dict[str, pl.DataFrame]:
     """Read, type and check every raw file; raise InputError naming every problem."""
-    tables = stage(read_all(paths), paths)
-    validate.check(tables)
-    return tables
-
-
-def national_figures(rows: pl.DataFrame, paths: Paths) -> pl.DataFrame:
+    reader = _Reader(paths)
+    raw = {
+        "raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS),
+        "raw_published": reader.read_all(paths.raw_published, schemas.PUBLISHED_COLUMNS),
+        "raw_statements": reader.read_all(paths.raw_statements, schemas.STATEMENT_COLUMNS),
+        "raw_notifications": reader.read_all(paths.raw_notifications, schemas.NOTIFICATION_COLUMNS),
+    }
+    if raw["raw_series"] is None:  # nothing can be typed; still report every file's problems
+        for _ in reader.release_batches():
+            pass
+        raise InputError(reader.problems)
     con = db.connect()
-    con.register("validated_rows", db.arrow(rows))
-    figures = db.query(con, paths, "int_keyfigures_aggregated_to_country_year")
-    return figures.sort("release_id", "series", "reference_year")
+    series = _query(con, paths, "stg_raw__series", raw)
+    con.register("stg_series", series)
+    tables = {
+        "series": series,
+        "published": _query(con, paths, "stg_raw__published_values", {}, ("number_pattern", "year_pattern")),
+        "statements": _query(con, paths, "stg_raw__statements", {}, ("number_pattern",)),
+        "notifications": _query(con, paths, "stg_raw__notifications", {}, ("number_pattern",)),
+    }
+    figures, problems = release_figures(reader, series, paths)
+    problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
+    if reader.problems or problems:
+        raise InputError(reader.problems + problems)
+    return tables | {"figures": figures.sort("release_id", "series", "reference_year")}
 
 
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
     tables = load(paths)
-    tables["figures"] = national_figures(tables["figures"], paths)
 
     with staged_outputs() as out:
         for name, frame in tables.items():

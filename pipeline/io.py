@@ -1,7 +1,10 @@
 """Writing outputs so that a failed or killed run never leaves half-written files.
 
-Every output is first written beside its target under a temporary name and only moved
-into place (an atomic rename) once all outputs of the stage are complete."""
+Every output is first written under a temporary name and only moved into place (an atomic
+rename) once all outputs of the stage are complete. Temporary files live in `.staging/` at
+the project root, on the same file system as the outputs but outside every output folder,
+so a run killed outright (SIGKILL) never leaves a stray file among the outputs; the next
+run that writes the same output removes it."""
 
 from __future__ import annotations
 
@@ -20,9 +23,13 @@ class StagedOutputs:
     def path(self, target: Path) -> Path:
         """A temporary path to write `target`'s new content to."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a killed run
-            stale.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        scratch = _scratch_for(target)
+        scratch.mkdir(exist_ok=True)
+        pending = {tmp for tmp, _ in self._pending}
+        for stale in scratch.glob(f".{target.name}.*.tmp"):  # left by a killed run
+            if stale not in pending:
+                stale.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=scratch)
         os.close(fd)
         os.unlink(tmp)  # writers such as DuckDB want to create the file themselves
         self._pending.append((Path(tmp), target))
@@ -47,6 +54,14 @@ class StagedOutputs:
         for tmp, _ in self._pending:
             tmp.unlink(missing_ok=True)
         self._pending.clear()
+
+
+def _scratch_for(target: Path) -> Path:
+    """`.staging/` in the project root (the folder holding dvc.yaml) above `target`."""
+    for folder in target.resolve().parents:
+        if (folder / "dvc.yaml").is_file():
+            return folder / ".staging"
+    return target.parent / ".staging"
 
 
 @contextmanager

@@ -40,11 +40,14 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
         line = data.count(b"\n", 0, bad.start()) + 1
         raise InputError([Problem(shown_as, line, None, "control_character",
                                   f"holds the control character {chr(bad.group()[0])!r}; save the file as plain text")])
-    header = _header(data.split(b"\n", 1)[0].decode("utf-8"), shown_as)
+    first_line = data.split(b"\n", 1)[0]
+    _require_utf8(first_line, shown_as)
+    header = _header(first_line.decode("utf-8"), shown_as)
     _check_columns(header, columns, optional, shown_as)
     try:
         frame = pl.read_csv(data, infer_schema=False, has_header=True)
     except pl.exceptions.PolarsError as exc:
+        _require_utf8(data, shown_as)
         raise InputError(_locate_ragged(data.decode("utf-8"), shown_as, len(header), exc)) from None
     if [c.strip() for c in frame.columns] != header:  # the two readers must agree on the header
         raise InputError([Problem(shown_as, 1, None, "csv_syntax", "has a header that cannot be read unambiguously")])
@@ -67,15 +70,22 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
 
 
 def _checked_bytes(data: bytes, shown_as: str) -> bytes:
-    """The file's bytes without a byte-order mark, once they are known to be UTF-8 text."""
+    """The file's bytes without a byte-order mark, once they are known not to be empty.
+
+    Whether they are UTF-8 is checked by the CSV reader (polars refuses invalid UTF-8) and
+    by `_header`; `_require_utf8` then locates the offending byte. Decoding the whole file
+    here would cost a copy of it, up to four times its size."""
     if data.startswith(BOM):
         data = data[len(BOM):]
     if not data or data.isspace():
         raise InputError([Problem(shown_as, None, None, "empty_file",
                                   "is empty; a raw file starts with its header line")])
+    return data
+
+
+def _require_utf8(data: bytes, shown_as: str) -> None:
     try:
         data.decode("utf-8")
-        return data
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError([Problem(

@@ -13,7 +13,7 @@ import pandera.polars as pa
 from pandera.config import ValidationDepth, config_context
 
 from pipeline import schemas
-from pipeline.errors import InputError, Problem
+from pipeline.errors import Problem
 
 TEXT_SUFFIX = "_text"
 
@@ -77,19 +77,11 @@ def _to_problems(frame: pl.DataFrame, cases: pl.DataFrame, names: dict[str, str]
     return sorted(set(problems))
 
 
-# Each ingested table and the schema that checks it.
+# The schema of each table typed from the raw files. Release figures are checked batch by
+# batch with `release_figures` and, across files, with `releases_together` (pipeline/ingest.py).
 TABLES = {
     "series": schemas.series_metadata,
-    "figures": schemas.release_figures,
     "published": schemas.published_values,
     "statements": schemas.statements,
     "notifications": schemas.notifications,
 }
-
-
-def check(tables: dict[str, pl.DataFrame]) -> None:
-    """Raise InputError with every problem of every ingested table, if there is any."""
-    problems = [p for name, schema in TABLES.items() for p in problems_from(tables[name], schema)]
-    if problems:
-        raise InputError(problems)
-

@@ -22,7 +22,7 @@ def copy_project(dest: Path) -> Paths:
             shutil.copy2(REPO / name, dest / name)
     for name in PROJECT_DIRS:
         shutil.copytree(REPO / name, dest / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache", "*.tmp", "_output", ".render-*"))
+                        ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache", "*.tmp", "_output", ".render-*", ".staging"))
     return Paths(dest)
 
 

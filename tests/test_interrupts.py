@@ -89,3 +89,18 @@ def test_raw_files_are_never_written(repo):
     assert repro(repo, "--force").returncode == 0
     assert {p: p.read_bytes() for p in raw} == raw
     assert {p: p.stat().st_mtime_ns for p in raw} == stamps
+
+
+def test_leftover_of_a_killed_run_is_removed_by_the_next_write(tmp_path):
+    from pipeline.io import staged_outputs
+
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n")
+    target = tmp_path / "out" / "x.parquet"
+    stale = tmp_path / ".staging" / ".x.parquet.abc123.tmp"
+    stale.parent.mkdir()
+    stale.write_text("half written")
+    with staged_outputs() as out:
+        out.write_text(target, "new")
+    assert target.read_text() == "new"
+    assert not stale.exists()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["x.parquet"]
