@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -402,27 +403,59 @@ def _check_errors(outputs: list, block: Block, file: str) -> None:
 
 def _substitute_inline(client, notebook, block: Block, file: str) -> str:
     """Replace each `{python} expr` by its value, as Quarto does: markdown as is, a plain
-    value as text with markdown's special characters escaped."""
-    parts = []
+    value as text with markdown's special characters escaped.
+
+    All expressions of a block run as one cell (a round trip to the kernel per expression
+    was a fifth of the render); if that cell fails, they run one by one to name the
+    expression at fault."""
+    pieces = []
     for offset, piece, is_code in _segments(block.text):
         inner = INLINE_EXPR.match(piece.strip("`").strip()) if is_code else None
-        if not inner:
+        pieces.append((block.line + block.text.count("\n", 0, offset), piece, inner["expr"] if inner else None))
+    exprs = [expr for _, _, expr in pieces if expr is not None]
+    if not exprs:
+        return block.text
+    values = _inline_values(client, notebook, exprs)
+    if values is None:  # something failed: find out which, with its own error
+        values = [_inline_value(client, notebook, expr, line, file) for line, _, expr in pieces if expr is not None]
+    parts, found = [], iter(values)
+    for line, piece, expr in pieces:
+        if expr is None:
             parts.append(piece)
             continue
-        line = block.line + block.text.count("\n", 0, offset)
-        outputs = _run(client, notebook, f"__import__('IPython').display.display(({inner['expr']}))")
-        errors = [o for o in outputs if o.output_type == "error"]
-        if errors:
-            raise ReportError(file, line, f"inline expression `{inner['expr']}` raised "
-                              f"{errors[0].ename}: {errors[0].evalue}", "cell")
-        data = next((o.data for o in outputs if o.output_type == "display_data"), {})
+        data = next(found)
         if "text/markdown" in data:
             parts.append(data["text/markdown"])
         elif "text/plain" in data:
             parts.append(_plain_inline(data["text/plain"]))
         else:
-            raise ReportError(file, line, f"inline expression `{inner['expr']}` has no text or markdown value")
+            raise ReportError(file, line, f"inline expression `{expr}` has no text or markdown value")
     return "".join(parts)
+
+
+INLINE_KEY = "noegletal-inline"
+
+
+def _inline_values(client, notebook, exprs: list[str]) -> list[dict] | None:
+    """The display data of each expression, evaluated in order in one cell; None if any fails."""
+    source = "\n".join(f"__import__('IPython').display.display(({expr}), metadata={{{INLINE_KEY!r}: {n}}})"
+                       for n, expr in enumerate(exprs))
+    outputs = _run(client, notebook, source)
+    if any(o.output_type == "error" for o in outputs):
+        return None
+    values: list[dict] = [{} for _ in exprs]
+    for o in outputs:
+        if o.output_type == "display_data" and INLINE_KEY in o.get("metadata", {}):
+            values[o.metadata[INLINE_KEY]] = o.data
+    return values
+
+
+def _inline_value(client, notebook, expr: str, line: int, file: str) -> dict:
+    outputs = _run(client, notebook, f"__import__('IPython').display.display(({expr}))")
+    errors = [o for o in outputs if o.output_type == "error"]
+    if errors:
+        raise ReportError(file, line, f"inline expression `{expr}` raised {errors[0].ename}: {errors[0].evalue}", "cell")
+    return next((o.data for o in outputs if o.output_type == "display_data"), {})
 
 
 def _plain_inline(text: str) -> str:
@@ -440,6 +473,7 @@ def to_markdown(report: Report, fmt: str, workdir: Path) -> str:
     names = FLOAT_NAMES[str(report.config.get("lang", "en")).split("-")[0]]
     delim = report.config.get("crossref", {}).get("title-delim", ":")
     plotly = {"included": False}  # plotly.js goes inline once, with the first plotly output
+    captions = _typst_captions(report) if fmt == "typst" else {}
     parts = []
     for block in report.blocks:
         if block.kind == "verbatim":
@@ -447,8 +481,25 @@ def to_markdown(report: Report, fmt: str, workdir: Path) -> str:
         elif block.kind == "markdown":
             parts.append(_resolve_xrefs(block.text, block.line, report.file, report.floats, report.config, fmt))
         elif block.options["include"]:
-            parts.extend(_cell_markdown(block, report, fmt, workdir, names, delim, plotly))
+            parts.extend(_cell_markdown(block, report, fmt, workdir, names, delim, plotly, captions))
     return "\n\n".join(parts) + "\n"
+
+
+def _typst_captions(report: Report) -> dict[str, str]:
+    """Every float's caption in Typst markup, from one pandoc run over all of them (a run
+    per caption costs more than the rest of the conversion); one run per caption only if
+    a caption spans paragraphs and the joined output cannot be split back."""
+    import pypandoc
+
+    captions = {block.options["label"]: block.options[f"{block.options['label'][:3]}-cap"]
+                for block in report.blocks
+                if block.kind == "cell" and block.options.get("label", "") in report.floats}
+    if not captions:
+        return {}
+    converted = pypandoc.convert_text("\n\n".join(captions.values()), "typst", format="markdown").strip().split("\n\n")
+    if len(converted) != len(captions) or any("\n\n" in c.strip() for c in captions.values()):
+        converted = [pypandoc.convert_text(c, "typst", format="markdown").strip() for c in captions.values()]
+    return dict(zip(captions, converted))
 
 
 def _resolve_xrefs(text: str, first_line: int, file: str, floats: dict, config: dict, fmt: str) -> str:
@@ -480,7 +531,7 @@ def _resolve_xrefs(text: str, first_line: int, file: str, floats: dict, config: 
 
 
 def _cell_markdown(block: Block, report: Report, fmt: str, workdir: Path, names: dict, delim: str,
-                   plotly: dict) -> list[str]:
+                   plotly: dict, captions: dict[str, str]) -> list[str]:
     parts = []
     if block.options["echo"]:
         parts.append(_fenced(block.text, ".python .cell-code"))
@@ -493,7 +544,7 @@ def _cell_markdown(block: Block, report: Report, fmt: str, workdir: Path, names:
     if label in report.floats:
         if not parts:
             raise ReportError(report.file, block.line, f"cell '{label}' shows nothing to put in the {names[label[:3]]}")
-        caption = block.options[f"{label[:3]}-cap"]
+        caption = captions[label] if fmt == "typst" else block.options[f"{label[:3]}-cap"]
         number = f"{names[label[:3]]} {report.floats[label]}"
         return [_float(fmt, label, number, delim, caption, parts)]
     if label:
@@ -572,11 +623,9 @@ def _float(fmt: str, label: str, number: str, delim: str, caption: str, parts: l
         inner = [cap, content] if kind == "tbl" else [content, cap]
         return "\n\n".join([_raw("html", f'<figure id="{label}" class="quarto-float quarto-float-{kind}">'),
                             *inner, _raw("html", "</figure>")])
-    import pypandoc
-
-    typst_caption = pypandoc.convert_text(caption, "typst", format="markdown").strip()
+    # the caption is Typst markup already (_typst_captions)
     typst_kind = "table" if kind == "tbl" else "image"
-    return "\n\n".join([_raw("typst", f"#figure(kind: {typst_kind}, caption: [{typst_caption}])["),
+    return "\n\n".join([_raw("typst", f"#figure(kind: {typst_kind}, caption: [{caption}])["),
                         content, _raw("typst", f"] <{label}>")])
 
 
@@ -709,12 +758,16 @@ def render_embedded(paths: Paths) -> dict[str, float]:
     # that is, reads the images; removed at the end, like Quarto's noegletal_files/.
     with tempfile.TemporaryDirectory(prefix=".render-", dir=reports) as tmp, staged_outputs() as out:
         workdir = Path(tmp)
-        for fmt in targets:
-            markdown = to_markdown(report, fmt, workdir)
-            convert = to_html if fmt == "html" else to_pdf
-            out.path(output_dir / (Path(REPORT).stem + OUTPUT_SUFFIX[fmt])).write_bytes(
-                convert(markdown, report, reports, workdir))
-            lap(fmt)
+        markdown = {fmt: to_markdown(report, fmt, workdir) for fmt in targets}
+        lap("markdown")
+        # The formats convert side by side: pandoc runs as its own process and typst
+        # compiles in Rust, so both cores work.
+        convert = {"html": to_html, "typst": to_pdf}
+        with ThreadPoolExecutor(max_workers=len(targets) or 1) as pool:
+            done = {fmt: pool.submit(convert[fmt], markdown[fmt], report, reports, workdir) for fmt in targets}
+            for fmt in targets:
+                out.path(output_dir / (Path(REPORT).stem + OUTPUT_SUFFIX[fmt])).write_bytes(done[fmt].result())
+        lap(" and ".join(targets))
     return timings
 
 
