@@ -844,14 +844,16 @@ def write_markdown(results: dict, path: Path) -> None:
         w("|---|---:|")
         w(f"| **render stage, cold (HTML + PDF), whole process** | {spread(d['bare'].get('render', []))} |")
         w(f"| … through DVC (`dvc repro --single-item render`) | {spread(d['single_item'].get('render', []))} |")
-        for key in ("parse", "execute", "html", "typst"):
+        for key in ("parse", "execute", "markdown", "convert", "html", "typst"):
             vals = [s[key] for s in steps if key in s]
             if vals:
                 label = {"parse": "parse the .qmd", "execute": "execute the cells (Jupyter kernel)",
+                         "markdown": "the markdown for each format",
+                         "convert": "markdown → HTML (pandoc) and → Typst → PDF (pandoc + typst), side by side",
                          "html": "markdown → HTML (pandoc, plotly.js embedded)",
                          "typst": "markdown → Typst → PDF (pandoc + typst)"}[key]
                 w(f"| … step as the renderer reports it: {label} | {spread(vals, 1)} |")
-        w(f"| … `to_markdown` for HTML / for Typst (the latter runs pandoc once per float caption) | "
+        w(f"| … `to_markdown` for HTML / for Typst (the latter converts all float captions in one pandoc run) | "
           f"{pm('to_markdown_html_seconds')} / {pm('to_markdown_typst_seconds')} |")
         w(f"| pandoc alone: markdown → standalone HTML, resources embedded | {pm('pandoc_html_seconds')} |")
         w(f"| pandoc alone: the same markdown without the inline plotly.js bundle (diagnostic) | "

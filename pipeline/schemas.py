@@ -7,8 +7,10 @@ reported with the text the analyst typed."""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import polars as pl
-import pandera.polars as pa
 
 from pipeline import fmt
 
@@ -18,8 +20,8 @@ RELEASE_COLUMNS = (
     "status", "publisher", "publication", "published", "reported_by", "url", "note",
 )
 # Optional dimensions for monthly and regional series: a row with a `month` is the figure for
-# that month alone; rows with a `region` are parts of the national figure. The extrapolate
-# stage sums them to national years (sql/int_keyfigures_aggregated_to_country_year.sql).
+# that month alone; rows with a `region` are parts of the national figure. The ingest stage
+# sums them to national years (sql/int_keyfigures_aggregated_to_country_year.sql).
 OPTIONAL_RELEASE_COLUMNS = ("month", "region")
 PUBLISHED_COLUMNS = (
     "publication", "table_id", "location", "series", "reference_year", "measure", "value",
@@ -56,32 +58,68 @@ FIRST_PLAUSIBLE_YEAR = 1900
 LAST_PLAUSIBLE_YEAR = 2100
 
 
-def _rule(expr: pl.Expr, message: str, name: str) -> pa.Check:
-    """A row rule: `expr` must be true (or null, when an input it needs is missing).
+@dataclass(frozen=True)
+class Rule:
+    """A row rule: `passes` must be true (or null, when an input it needs is missing)."""
 
-    Every check is a rule, even those pandera has built in, so that each carries its polars
-    expression (`row_expr`): pipeline/validate.py evaluates all rules of a schema in one pass
-    and asks pandera for failure cases only when one of them fails."""
-    passes = expr.fill_null(True)
-    check = pa.Check(lambda data: data.lazyframe.select(passes), error=message, name=name)
-    check.row_expr = passes
-    return check
+    passes: pl.Expr
+    message: str
+    name: str
 
 
-def _matches(column: str, pattern: str, message: str, name: str) -> pa.Check:
+class Column:
+    """A column's type, whether it may be blank or must be unique, and its rules."""
+
+    def __init__(self, dtype, checks: Rule | list[Rule] = (), nullable: bool = False, unique: bool = False):
+        self.dtype = dtype
+        self.checks = [checks] if isinstance(checks, Rule) else list(checks)
+        self.nullable = nullable
+        self.unique = unique
+
+
+class Schema:
+    """The rules of one table. pipeline/validate.py evaluates them all as polars expressions
+    in one pass; only when one fails does it build the pandera schema (`pandera`), whose
+    failure cases name each failing row. pandera is imported only then: importing it costs
+    more than validating the shipped data."""
+
+    def __init__(self, columns: dict[str, Column]):
+        self.columns = columns
+
+    @functools.cached_property
+    def pandera(self):
+        import pandera.polars as pa
+
+        def check(rule: Rule):
+            return pa.Check(lambda data: data.lazyframe.select(rule.passes), error=rule.message, name=rule.name)
+
+        return pa.DataFrameSchema(
+            {name: pa.Column(c.dtype, checks=[check(r) for r in c.checks], nullable=c.nullable, unique=c.unique)
+             for name, c in self.columns.items()},
+            strict=False,
+        )
+
+
+def _rule(expr: pl.Expr, message: str, name: str) -> Rule:
+    """Every check is a rule with its polars expression, also those pandera has built in, so
+    that all of a table's rules can run together."""
+    return Rule(expr.fill_null(True), message, name)
+
+
+def _matches(column: str, pattern: str, message: str, name: str) -> Rule:
     return _rule(pl.col(column).str.contains(pattern), message, name)
 
 
-def _one_of(column: str, values, message: str, name: str) -> pa.Check:
+def _one_of(column: str, values, message: str, name: str) -> Rule:
     return _rule(pl.col(column).is_in(list(values)), message, name)
 
 
-def _between(column: str, low, high, message: str, name: str) -> pa.Check:
+def _between(column: str, low, high, message: str, name: str) -> Rule:
     return _rule(pl.col(column).is_between(low, high), message, name)
 
 
-def _text(column: str, pattern: str, message: str, required: bool, name: str) -> pa.Column:
-    return pa.Column(pl.Utf8, checks=[_matches(column, pattern, message, name)], nullable=not required)
+def _text(column: str, pattern: str, message: str, required: bool, name: str) -> Column:
+    return Column(pl.Utf8, checks=[_matches(column, pattern, message, name)], nullable=not required)
 
 
 # The rows that make up one national yearly figure of a release, and one region's part of it.
@@ -100,7 +138,7 @@ FORMULA_START = fmt.FORMULA_START.pattern
 MARKUP = r"<\s*[A-Za-z/!?]"
 
 
-def safe_text(column: str) -> list[pa.Check]:
+def safe_text(column: str) -> list[Rule]:
     col = pl.col(column)
     return [
         _rule(~col.str.contains(FORMULA_START),
@@ -114,16 +152,16 @@ NOT_A_NUMBER = (
     "as thousands separator, e.g. 1.520; ',' before decimals)"
 )
 
-release_figures = pa.DataFrameSchema(
+release_figures = Schema(
     {
-        "series": pa.Column(
+        "series": Column(
             pl.Utf8,
             nullable=False,
             checks=_rule(pl.col("series_kind").is_not_null() | pl.col("series").is_null(),
                          "is not a series id listed in data/raw/series.csv", "known_series"),
         ),
         "reference_year_text": _text("reference_year_text", YEAR_PATTERN, "is not a year (four digits)", True, "year_format"),
-        "reference_year": pa.Column(
+        "reference_year": Column(
             pl.Int64, nullable=True,
             checks=[
                 _between("reference_year", FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR,
@@ -134,7 +172,7 @@ release_figures = pa.DataFrameSchema(
             ],
         ),
         "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
-        "value": pa.Column(
+        "value": Column(
             pl.Float64, nullable=True,
             checks=[
                 _rule(pl.col("value") >= 0, "is negative; counts and amounts cannot be", "non_negative"),
@@ -144,7 +182,7 @@ release_figures = pa.DataFrameSchema(
             ],
         ),
         "month_text": _text("month_text", MONTHS_PATTERN, "is not a month number", False, "month_format"),
-        "month": pa.Column(
+        "month": Column(
             pl.Int64, nullable=True,
             checks=[
                 _between("month", 1, 12, "is not a month (1–12)", "month_in_range"),
@@ -167,14 +205,14 @@ release_figures = pa.DataFrameSchema(
                       "same_months_in_every_region"),
             ],
         ),
-        "region": pa.Column(
+        "region": Column(
             pl.Utf8, nullable=True,
             checks=[*safe_text("region"),
                     _rule(pl.col("region").is_null().n_unique().over(_NATION_KEY) == 1,
                           "mixes regional rows and a national row for the same figure", "regional_or_not")],
         ),
         "months_covered_text": _text("months_covered_text", MONTHS_PATTERN, "is not a whole number of months", False, "months_format"),
-        "months_covered": pa.Column(
+        "months_covered": Column(
             pl.Int64, nullable=True,
             checks=[
                 _between("months_covered", 1, 12, "must be between 1 and 12", "months_in_range"),
@@ -189,7 +227,7 @@ release_figures = pa.DataFrameSchema(
             ],
         ),
         "period_end_text": _text("period_end_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
-        "period_end": pa.Column(
+        "period_end": Column(
             pl.Date, nullable=True,
             checks=[
                 _rule(pl.col("period_end").dt.year() == pl.col("reference_year"),
@@ -201,12 +239,12 @@ release_figures = pa.DataFrameSchema(
             ],
         ),
         "count_date_text": _text("count_date_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
-        "count_date": pa.Column(
+        "count_date": Column(
             pl.Date, nullable=True,
             checks=_rule(pl.col("count_date").dt.year() == pl.col("reference_year"),
                          "lies outside the reference year", "count_date_in_year"),
         ),
-        "kind": pa.Column(
+        "kind": Column(
             pl.Utf8, nullable=False,
             checks=[
                 _one_of("kind", KINDS, "must be 'flow' or 'stock'", "kind_values"),
@@ -214,135 +252,128 @@ release_figures = pa.DataFrameSchema(
                       "disagrees with the series' kind in data/raw/series.csv", "kind_matches_series"),
             ],
         ),
-        "unit": pa.Column(
+        "unit": Column(
             pl.Utf8, nullable=False,
             checks=_rule(pl.col("unit") == pl.col("series_unit"),
                          "disagrees with the series' unit in data/raw/series.csv", "unit_matches_series"),
         ),
-        "status": pa.Column(
+        "status": Column(
             pl.Utf8, nullable=False,
             checks=_one_of("status", STATUSES, "must be 'preliminary' or 'final'", "status_values"),
         ),
-        "publisher": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publisher")),
-        "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
-        "reported_by": pa.Column(pl.Utf8, nullable=True, checks=safe_text("reported_by")),
-        "url": pa.Column(pl.Utf8, nullable=True, checks=safe_text("url")),
-        "note": pa.Column(pl.Utf8, nullable=True, checks=safe_text("note")),
-        "published": pa.Column(
+        "publisher": Column(pl.Utf8, nullable=False, checks=safe_text("publisher")),
+        "publication": Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "reported_by": Column(pl.Utf8, nullable=True, checks=safe_text("reported_by")),
+        "url": Column(pl.Utf8, nullable=True, checks=safe_text("url")),
+        "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),
+        "published": Column(
             pl.Utf8, nullable=True,
             checks=_matches("published", PUBLISHED_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "published_format"),
         ),
     },
-    strict=False,
 )
 
 # The one rule across release files: checked on these columns of every row of every file
 # (pipeline/ingest.py keeps only them, in compact form, while it reads file by file).
 DUPLICATE_RELEASE_KEY = ["series", "reference_year", "month", "region", "months_covered", "publisher", "published", "status"]
-releases_together = pa.DataFrameSchema(
+releases_together = Schema(
     {
-        "reference_year": pa.Column(
+        "reference_year": Column(
             pl.Int32, nullable=True,
             checks=_rule(~_duplicated(*DUPLICATE_RELEASE_KEY),
                          "repeats a figure of another release (same series, year, months, "
                          "publisher, publication date and status): a duplicated release?", "duplicate_release"),
         ),
     },
-    strict=False,
 )
 
-published_values = pa.DataFrameSchema(
+published_values = Schema(
     {
-        "series": pa.Column(
+        "series": Column(
             pl.Utf8, nullable=False,
             checks=_rule(pl.col("series_known"), "is not a series id listed in data/raw/series.csv",
                          "known_series"),
         ),
         "reference_year_text": _text("reference_year_text", YEAR_PATTERN, "is not a year (four digits)", True, "year_format"),
-        "measure": pa.Column(
+        "measure": Column(
             pl.Utf8, nullable=False,
             checks=_one_of("measure", MEASURES, f"must be one of {', '.join(MEASURES)}", "measure_values"),
         ),
         "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
-        "printed": pa.Column(pl.Utf8, nullable=False, checks=safe_text("printed")),
-        "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
-        "location": pa.Column(pl.Utf8, nullable=True, checks=safe_text("location")),
+        "printed": Column(pl.Utf8, nullable=False, checks=safe_text("printed")),
+        "publication": Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "location": Column(pl.Utf8, nullable=True, checks=safe_text("location")),
     },
-    strict=False,
 )
 
-statements = pa.DataFrameSchema(
+statements = Schema(
     {
-        "statement_id": pa.Column(pl.Utf8, nullable=False, unique=True),
-        "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
-        "location": pa.Column(pl.Utf8, nullable=False, checks=safe_text("location")),
-        "quote": pa.Column(pl.Utf8, nullable=False, checks=safe_text("quote")),
-        "note": pa.Column(pl.Utf8, nullable=True, checks=safe_text("note")),
-        "operation": pa.Column(pl.Utf8, nullable=False, checks=_one_of(
+        "statement_id": Column(pl.Utf8, nullable=False, unique=True),
+        "publication": Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "location": Column(pl.Utf8, nullable=False, checks=safe_text("location")),
+        "quote": Column(pl.Utf8, nullable=False, checks=safe_text("quote")),
+        "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),
+        "operation": Column(pl.Utf8, nullable=False, checks=_one_of(
             "operation", OPERATIONS, f"must be one of {', '.join(OPERATIONS)}", "operation_values")),
-        "series": pa.Column(pl.Utf8, nullable=True, checks=_rule(
+        "series": Column(pl.Utf8, nullable=True, checks=_rule(
             pl.col("series_known"), "names a series not listed in data/raw/series.csv", "known_series")),
-        "years": pa.Column(pl.Utf8, nullable=True, checks=_matches(
+        "years": Column(pl.Utf8, nullable=True, checks=_matches(
             "years", r"^\d{4}(-\d{4})?(;\d{4}(-\d{4})?)*$", "is not years like 2021;2023 or 2021-2023",
             "years_format")),
-        "operands": pa.Column(pl.Utf8, nullable=True, checks=_matches(
+        "operands": Column(pl.Utf8, nullable=True, checks=_matches(
             "operands", r"^-?\d+(,\d+)?(;-?\d+(,\d+)?)*$", "is not numbers separated by ';'", "operands_format")),
         "printed_text": _text("printed_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
         "printed_upper_text": _text("printed_upper_text", NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
-        "decimals": pa.Column(pl.Utf8, nullable=False, checks=_matches(
+        "decimals": Column(pl.Utf8, nullable=False, checks=_matches(
             "decimals", r"^-?\d$", "is not a whole number of decimals", "decimals_format")),
     },
-    strict=False,
 )
 
-notifications = pa.DataFrameSchema(
+notifications = Schema(
     {
-        "item": pa.Column(pl.Utf8, nullable=False, unique=True, checks=_matches(
+        "item": Column(pl.Utf8, nullable=False, unique=True, checks=_matches(
             "item", r"^[a-z][a-z0-9_]*$", "is not a lower-case id", "item_id_format")),
-        "parent": pa.Column(pl.Utf8, nullable=True, checks=_rule(
+        "parent": Column(pl.Utf8, nullable=True, checks=_rule(
             pl.col("parent").is_in(pl.col("item").implode()) | pl.col("parent").is_null(),
             "is not an item of the same file", "known_parent")),
         "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
-        "value": pa.Column(pl.Float64, nullable=True, checks=[
+        "value": Column(pl.Float64, nullable=True, checks=[
             _rule(pl.col("value") >= 0, "is negative; counts cannot be", "non_negative"),
             _rule(pl.col("value") == pl.col("value").floor(), "is fractional; these are counts of persons",
                   "whole_number")]),
-        "approximate": pa.Column(pl.Utf8, nullable=False, checks=_one_of(
+        "approximate": Column(pl.Utf8, nullable=False, checks=_one_of(
             "approximate", ("true", "false"), "must be 'true' or 'false'", "boolean_values")),
-        "label_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
-        "publication": pa.Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
-        "location": pa.Column(pl.Utf8, nullable=False, checks=safe_text("location")),
-        "quote": pa.Column(pl.Utf8, nullable=False, checks=safe_text("quote")),
+        "label_da": Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
+        "publication": Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "location": Column(pl.Utf8, nullable=False, checks=safe_text("location")),
+        "quote": Column(pl.Utf8, nullable=False, checks=safe_text("quote")),
     },
-    strict=False,
 )
 
-series_metadata = pa.DataFrameSchema(
+series_metadata = Schema(
     {
-        "series": pa.Column(pl.Utf8, nullable=False, unique=True,
+        "series": Column(pl.Utf8, nullable=False, unique=True,
                             checks=_matches("series", r"^[a-z][a-z0-9_]*$", "is not a lower-case id", "series_id_format")),
-        "country": pa.Column(pl.Utf8, nullable=False),
-        "label_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
-        "unit": pa.Column(pl.Utf8, nullable=False, checks=safe_text("unit")),
-        "kind": pa.Column(pl.Utf8, nullable=False,
+        "country": Column(pl.Utf8, nullable=False),
+        "label_da": Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
+        "unit": Column(pl.Utf8, nullable=False, checks=safe_text("unit")),
+        "kind": Column(pl.Utf8, nullable=False,
                           checks=_one_of("kind", KINDS, "must be 'flow' or 'stock'", "kind_values")),
-        "concept": pa.Column(pl.Utf8, nullable=False),
-        "integer": pa.Column(pl.Utf8, nullable=False,
+        "concept": Column(pl.Utf8, nullable=False),
+        "integer": Column(pl.Utf8, nullable=False,
                              checks=_one_of("integer", ("true", "false"), "must be 'true' or 'false'", "boolean_values")),
-        "definition_da": pa.Column(pl.Utf8, nullable=False, checks=safe_text("definition_da")),
-        "definition_source": pa.Column(pl.Utf8, nullable=False, checks=safe_text("definition_source")),
+        "definition_da": Column(pl.Utf8, nullable=False, checks=safe_text("definition_da")),
+        "definition_source": Column(pl.Utf8, nullable=False, checks=safe_text("definition_source")),
     },
-    strict=False,
 )
 
-def check_names(schema: pa.DataFrameSchema) -> dict[str, str]:
+def check_names(schema: Schema) -> dict[str, str]:
     """pandera reports a failed check by its error message; this maps it back to the name,
     so two different checks must not share a message."""
     names: dict[str, str] = {}
     for column in schema.columns.values():
-        for check in column.checks:
-            if check.error and check.name:
-                assert names.setdefault(check.error, check.name) == check.name, check.error
+        for rule in column.checks:
+            assert names.setdefault(rule.message, rule.name) == rule.name, rule.message
     return names
 
 

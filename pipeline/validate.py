@@ -9,8 +9,6 @@ is fine for reporting and slow at millions of rows)."""
 from __future__ import annotations
 
 import polars as pl
-import pandera.polars as pa
-from pandera.config import ValidationDepth, config_context
 
 from pipeline import schemas
 from pipeline.errors import Problem
@@ -18,43 +16,42 @@ from pipeline.errors import Problem
 TEXT_SUFFIX = "_text"
 
 
-def passes(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> bool:
+def passes(frame: pl.DataFrame, schema: schemas.Schema) -> bool:
     """True when every row passes every rule of `schema`, decided in one pass over `frame`.
 
-    False also when a column is missing or of another type, or a check carries no polars
-    expression: pandera then judges and reports."""
+    False also when a column is missing or of another type: pandera then reports it."""
     failures = []
     for name, column in schema.columns.items():
-        if frame.schema.get(name) != column.dtype.type:
+        if frame.schema.get(name) != column.dtype:
             return False
         if not column.nullable:
             failures.append(pl.col(name).is_null())
         if column.unique:
             failures.append(pl.col(name).is_duplicated())
-        for check in column.checks:
-            if getattr(check, "row_expr", None) is None:
-                return False
-            failures.append(~check.row_expr)
+        failures += [~rule.passes for rule in column.checks]
     if not failures:
         return True
     found = frame.lazy().select(f.any().alias(str(i)) for i, f in enumerate(failures)).collect()
     return not any(found.row(0))
 
 
-def problems_from(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
+def problems_from(frame: pl.DataFrame, schema: schemas.Schema) -> list[Problem]:
     """Validate values, not only the schema, and turn pandera's failure cases into problems
     that name the raw file, line and column."""
     if passes(frame, schema):
         return []
+    import pandera.polars as pa
+    from pandera.config import ValidationDepth, config_context
+
     try:
         # Data checks are skipped for lazy frames unless the depth says otherwise.
         with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
-            schema.validate(frame, lazy=True)
+            schema.pandera.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return _to_problems(frame, exc.failure_cases, schemas.check_names(schema))
     # the single pass found a failure that pandera does not: a rule's expression and its
     # check disagree, which is a bug here, not a problem of the input
-    raise AssertionError(f"pandera finds nothing wrong where the one-pass check failed ({schema.name or 'schema'})")
+    raise AssertionError(f"pandera finds nothing wrong where the one-pass check failed: {sorted(schema.columns)}")
 
 
 def _to_problems(frame: pl.DataFrame, cases: pl.DataFrame, names: dict[str, str]) -> list[Problem]:

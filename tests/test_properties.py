@@ -118,3 +118,68 @@ def test_rounding_follows_params(value, months_covered, rounding):
         assert row["value"] == floor + 1
     else:
         assert row["value"] == (floor if floor % 2 == 0 else floor + 1)
+
+
+# --- the one-pass verdict of pipeline/validate.py agrees with pandera's ---------------------
+
+def _pandera_fails(frame: pl.DataFrame, schema) -> bool:
+    import pandera.polars as pa
+    from pandera.config import ValidationDepth, config_context
+
+    with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+        try:
+            schema.pandera.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors:
+            return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def typed_rows() -> pl.DataFrame:
+    """The shipped release rows as typed by sql/stg_raw__release_figures.sql (all valid)."""
+    from pipeline import db, schemas
+
+    paths = Paths(REPO)
+    reader = ingest._Reader(paths)
+    con = db.connect()
+    series = ingest._query(con, paths, "stg_raw__series",
+                           {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS)})
+    con.register("stg_series", series)
+    raw = next(reader.release_batches())
+    return ingest._query(con, paths, "stg_raw__release_figures", {"raw_releases": raw}, tuple(ingest.SQL_PATTERNS))
+
+
+MUTATIONS = {
+    "negative": ("value", -1.0), "fractional": ("value", 0.5), "year": ("reference_year", 1800),
+    "kind": ("kind", "flux"), "status": ("status", "draft"), "formula": ("publisher", "=1+1"),
+    "markup": ("note", "<b>x</b>"), "month": ("month", 13), "month_on_stock": ("month", 1),
+    "months": ("months_covered", 0), "no_series": ("series", None), "unknown_series": ("series_kind", None),
+    "region": ("region", "Nord"), "period": ("period_end", None), "same": ("value", None),
+}
+
+
+# 15 mutations × duplicated or not × the row: a few hundred examples cover the combinations
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutation=st.sampled_from(sorted(MUTATIONS)), row=st.integers(0, 10_000), duplicate=st.booleans())
+def test_one_pass_verdict_equals_pandera(typed_rows, mutation, row, duplicate):
+    from pipeline import schemas, validate
+
+    row %= typed_rows.height
+    column, value = MUTATIONS[mutation]
+    frame = typed_rows.with_columns(
+        pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value, dtype=typed_rows.schema[column]))
+        .otherwise(pl.col(column)).alias(column))
+    if duplicate:
+        frame = pl.concat([frame, frame.slice(row, 1)])
+    assert validate.passes(frame, schemas.release_figures) == (not _pandera_fails(frame, schemas.release_figures))
+
+
+def test_shipped_rows_pass_and_pandera_gets_every_rule(typed_rows):
+    from pipeline import schemas, validate
+
+    assert validate.passes(typed_rows, schemas.release_figures)
+    for schema in (*validate.TABLES.values(), schemas.release_figures, schemas.releases_together):
+        for name, column in schema.columns.items():
+            built = schema.pandera.columns[name]
+            assert [c.name for c in built.checks] == [r.name for r in column.checks]
+            assert (built.nullable, built.unique, built.dtype.type) == (column.nullable, column.unique, column.dtype)
