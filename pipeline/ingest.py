@@ -10,8 +10,8 @@ batches of whole files: each batch is read, typed, checked and summed to nationa
 one per release, series and year (sql/int_keyfigures_aggregated_to_country_year.sql), and
 only those figures are kept. Memory then grows with the largest batch, not with all the
 data. Each figure keeps its first source line and how many rows it sums. The one rule
-that compares rows of different files (a duplicated release) runs over the few key
-columns of every row, kept in compact form."""
+that compares rows of different files (a duplicated release) keeps a hash and the few key
+columns of every row, in compact form, and runs exactly on the rows whose hashes collide."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class _Reader:
         return pl.DataFrame(schema={c: pl.Utf8 for c in (*columns, "source_file")} | {"source_line": pl.Int64})
 
     def release_batches(self) -> Iterator[pl.DataFrame]:
-        """Release files as string frames, whole files together up to BATCH_ROWS rows."""
+        """Release files as text frames, whole files together up to BATCH_ROWS rows."""
         batch: list[pl.DataFrame] = []
         for path in sorted(self.paths.raw_releases.glob("*.csv")):
             frame = self.read(path, schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS, release_id=path.stem)

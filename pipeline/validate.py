@@ -49,8 +49,8 @@ def problems_from(frame: pl.DataFrame, schema: schemas.Schema) -> list[Problem]:
             schema.pandera.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return _to_problems(frame, exc.failure_cases, schemas.check_names(schema))
-    # the single pass found a failure that pandera does not: a rule's expression and its
-    # check disagree, which is a bug here, not a problem of the input
+    # the single pass found a failure that pandera does not: the two evaluators of the same
+    # rules disagree (on blanks or types, say), which is a bug here, not a problem of the input
     raise AssertionError(f"pandera finds nothing wrong where the one-pass check failed: {sorted(schema.columns)}")
 
 
