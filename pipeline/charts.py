@@ -1042,7 +1042,21 @@ def build_figure(name: str, paths: Paths | None = None) -> go.Figure:
 
 
 def chart_metadata(name: str, paths: Paths | None = None) -> dict:
-    return build(name, paths).metadata
+    """What `<name>.json` holds, computed from the data without drawing the chart."""
+    return _metadata(get_spec(name), chart_data(name, paths))
+
+
+def _plotly_config(chart: BuiltChart) -> dict:
+    return {"displaylogo": False, "responsive": True,
+            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+            "toImageButtonOptions": {"format": "svg", "filename": chart.name}}
+
+
+def to_div(chart: BuiltChart) -> bytes:
+    """The chart as one <div> to put into a page that loads plotly.js once (the report does;
+    so can an author's own page), with the same fixed id as the standalone page."""
+    return chart.figure.to_html(include_plotlyjs=False, include_mathjax=False, full_html=False,
+                                div_id=f"noegletal-{chart.name}", config=_plotly_config(chart)).encode("utf-8")
 
 
 def to_html(chart: BuiltChart) -> bytes:
@@ -1050,9 +1064,7 @@ def to_html(chart: BuiltChart) -> bytes:
     the page is the same from run to run."""
     page = chart.figure.to_html(
         include_plotlyjs=True, include_mathjax=False, full_html=True, div_id=f"noegletal-{chart.name}",
-        config={"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-                "toImageButtonOptions": {"format": "svg", "filename": chart.name}},
+        config=_plotly_config(chart),
     )
     title = html.escape(chart.metadata.get("title", chart.name))
     page = page.replace("<html>", '<html lang="da">', 1).replace("<head>", f"<head>\n    <title>{title}</title>", 1)
@@ -1182,6 +1194,9 @@ def export(names: Iterable[str] | None = None, formats: Iterable[str] = FORMATS,
                 target = out_dir / f"{chart.name}.{output_format}"
                 out.path(target).write_bytes(render(chart, output_format, renderer))
                 written.append(target)
+            if "html" in formats:
+                out.path(out_dir / f"{chart.name}.div.html").write_bytes(to_div(chart))
+                written.append(out_dir / f"{chart.name}.div.html")
             chart.data.write_csv(out.path(out_dir / f"{chart.name}.csv"))
             out.write_text(out_dir / f"{chart.name}.json",
                            json.dumps(chart.metadata, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")

@@ -77,7 +77,7 @@ def test_chart_spans_and_missing_years(built):
 def test_exported_files(exported):
     out, _ = exported
     for name in charts.CHARTS:
-        for ext in (*charts.FORMATS, "csv", "json"):
+        for ext in (*charts.FORMATS, "div.html", "csv", "json"):
             assert (out / f"{name}.{ext}").is_file(), f"{name}.{ext}"
     assert not list(out.glob(".*.tmp"))
 

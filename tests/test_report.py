@@ -84,9 +84,9 @@ def test_html_report_renders_in_a_browser_without_network(report, tmp_path):
     console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
     assert console == [], "JavaScript errors or network requests:\n" + "\n".join(console)
     for name in charts.CHARTS:  # each chart's div holds the SVG plotly drew into it
-        chart = dom.split(f'id="plot-{name}"', 1)
+        chart = dom.split(f'id="noegletal-{name}"', 1)
         assert len(chart) == 2, f"chart {name} is missing"
-        assert 'class="main-svg"' in chart[1].split('id="plot-', 1)[0], f"chart {name} was not drawn"
+        assert 'class="main-svg"' in chart[1].split('id="noegletal-', 1)[0], f"chart {name} was not drawn"
     assert page.read_text(encoding="utf-8").count("plotly.js v") == 1  # plotly.js inline, once
 
     cells = {re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", c))).strip()
@@ -100,7 +100,7 @@ def test_html_report_renders_in_a_browser_without_network(report, tmp_path):
     assert not [e for e in ENGLISH if e in prose]
     for name, shown in (("dk_se_rater", "7,5 gange"), ("skud_saarede_draebte", "Bandekonflikten 2017"),
                         ("custom_notifications", "18 + 23 = 41")):  # drawn by plotly in the page
-        assert shown in dom.split(f'id="plot-{name}"', 1)[1].split('id="plot-', 1)[0], name
+        assert shown in dom.split(f'id="noegletal-{name}"', 1)[1].split('id="noegletal-', 1)[0], name
     assert "Tabel 1.1: Antallet af rocker-/bandemedlemmer i Danmark" in text
     assert re.search(r'<a href="#tbl-medlemmer">Tabel(&nbsp;|\xa0)1\.1</a>', text)
     assert '<html xmlns="http://www.w3.org/1999/xhtml" lang="da"' in text
