@@ -60,11 +60,17 @@ class _Reader:
             return pl.concat(frames)
         return pl.DataFrame(schema={c: pl.Utf8 for c in (*columns, "source_file")} | {"source_line": pl.Int64})
 
+    def read_release(self, path: Path) -> pl.DataFrame | None:
+        return self.read(path, schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS, release_id=path.stem)
+
+    def release_files(self) -> list[Path]:
+        return sorted(self.paths.raw_releases.glob("*.csv"))
+
     def release_batches(self) -> Iterator[pl.DataFrame]:
         """Release files as text frames, whole files together up to BATCH_ROWS rows."""
         batch: list[pl.DataFrame] = []
-        for path in sorted(self.paths.raw_releases.glob("*.csv")):
-            frame = self.read(path, schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS, release_id=path.stem)
+        for path in self.release_files():
+            frame = self.read_release(path)
             if frame is not None:
                 batch.append(frame)
             if sum(f.height for f in batch) >= BATCH_ROWS:
@@ -125,8 +131,8 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
         "raw_notifications": reader.read_all(paths.raw_notifications, schemas.NOTIFICATION_COLUMNS),
     }
     if raw["raw_series"] is None:  # nothing can be typed; still report every file's problems
-        for _ in reader.release_batches():
-            pass
+        for path in reader.release_files():
+            reader.read_release(path)
         raise InputError(reader.problems)
     con = db.connect()
     series = _query(con, paths, "stg_raw__series", raw)
