@@ -57,11 +57,12 @@ class StagedOutputs:
 
 
 def _scratch_for(target: Path) -> Path:
-    """`.staging/` in the project root (the folder holding dvc.yaml) above `target`."""
+    """`.staging/` in the project root (the folder holding dvc.yaml) above `target`; for a
+    target outside any project (`noegletal chart export --out`), the target's own folder."""
     for folder in target.resolve().parents:
         if (folder / "dvc.yaml").is_file():
             return folder / ".staging"
-    return target.parent / ".staging"
+    return target.parent
 
 
 @contextmanager

@@ -75,8 +75,8 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
 def _checked_bytes(data: bytes, shown_as: str) -> bytes:
     """The file's bytes without a byte-order mark, once they are known not to be empty.
 
-    Whether they are UTF-8 is checked by the CSV reader (polars refuses invalid UTF-8) and
-    by `_header`; `_require_utf8` then locates the offending byte. Decoding the whole file
+    Whether they are UTF-8 is checked on the header line here and on the rest by the CSV
+    reader (polars refuses invalid UTF-8); `_require_utf8` then locates the offending byte. Decoding the whole file
     here would cost a copy of it, up to four times its size."""
     if data.startswith(BOM):
         data = data[len(BOM):]
