@@ -59,7 +59,7 @@ def _input(row: dict) -> dict:
         "series": row["series"], "year": row["reference_year"], "value": row["observed_value"],
         "full_year_value": row["value_unrounded"], "status": row["status"], "months": row["months_exposure"],
         "release": row["release_id"], "publisher": row["publisher"], "published": row["published"],
-        "reported_by": row["reported_by"], "source": f"{row['source_file']}:{row['source_line']}",
+        "reported_by": row["reported_by"], "source": fmt.source_location(row["source_file"], row["source_line"]),
     }
 
 

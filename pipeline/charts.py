@@ -659,11 +659,14 @@ def comparison_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     comparison = pl.read_parquet(paths.derived_comparison).sort("reference_year")
     series = {r["series"]: r for r in pl.read_parquet(paths.validated_series).iter_rows(named=True)}
     figures = pl.read_parquet(paths.derived_figures)
-    provenance = {f"{r['source_file']}:{r['source_line']}": r for r in figures.iter_rows(named=True)}
+    # a file alone is the location of every sum of rows in it: series and year tell them apart
+    provenance = {(fmt.source_location(r["source_file"], r["source_line"]), r["series"], r["reference_year"]): r
+                  for r in figures.iter_rows(named=True)}
     rows = []
     for side in SIDES:
         for c in comparison.iter_rows(named=True):
-            meta, source = series[c[f"{side}_series"]], provenance.get(c[f"{side}_location"], {})
+            meta = series[c[f"{side}_series"]]
+            source = provenance.get((c[f"{side}_location"], c[f"{side}_series"], c["reference_year"]), {})
             months, rate = c[f"{side}_months"], c[f"{side}_rate"]
             partial = months is not None and months < MONTHS_IN_YEAR
             rows.append({

@@ -52,3 +52,16 @@ def query(
     if params:
         return con.sql(text, params=params).pl()
     return con.sql(text).pl()
+
+
+def create_table(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    name: str,
+    table: str,
+    params: dict[str, Any] | None = None,
+) -> None:
+    """Run sql/<name>.sql into the temporary table `table`, for work too large to hand back
+    and forth between DuckDB and polars."""
+    con.execute(sql_text(paths, "macros"))
+    con.execute(f"create or replace temp table {table} as " + sql_text(paths, name), params)

@@ -93,8 +93,14 @@ def _input_line(row: dict) -> str:
     return (
         f"  {_num(row['observed_value'])} {row['unit']} — {_period(row)}; {row['publisher']}, "
         f"{row['publication']} ({row['published']}), read from {row['reported_by'] or 'the publisher'}; "
-        f"{row['source_file']} line {row['source_line']} [{row['release_status']}]"
+        f"{_where(row)} [{row['release_status']}]"
     )
+
+
+def _where(row: dict) -> str:
+    if row["source_line"] is not None:
+        return f"{row['source_file']} line {row['source_line']}"
+    return f"{row['source_file']}, the sum of {_num(row['rows_aggregated'])} rows of this series and year"
 
 
 def _compare(pub: dict, used: dict) -> list[tuple[str, str, str, bool]]:

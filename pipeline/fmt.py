@@ -74,6 +74,12 @@ def months(value: float) -> str:
 
 # A cell starting like this is run as a formula by spreadsheets (CSV injection). Raw text
 # like that is refused on input; CSV outputs neutralise it again with a leading apostrophe.
+def source_location(file: str, line: int | None) -> str:
+    """Where a figure is written: "file:line" for a figure on one row; the file alone for a
+    sum of several rows (sql/macros.sql writes the same in SQL)."""
+    return file if line is None else f"{file}:{line}"
+
+
 FORMULA_START = re.compile(r"^[=+@\t\r]|^-[^0-9 ]")
 
 

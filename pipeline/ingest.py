@@ -5,13 +5,15 @@ typing (sql/stg_*.sql) makes no judgement: values that do not parse become null 
 text kept; validation (pipeline/validate.py) then checks every row and refuses the whole
 input if anything fails, before a single file is written.
 
-Release files can hold millions of monthly and regional rows, so they are handled in
-batches of whole files: each batch is read, typed, checked and summed to national figures,
-one per release, series and year (sql/int_keyfigures_aggregated_to_country_year.sql), and
-only those figures are kept. Memory then grows with the largest batch, not with all the
-data. Each figure keeps its first source line and how many rows it sums. The one rule
-that compares rows of different files (a duplicated release) keeps a hash and the few key
-columns of every row, in compact form, and runs exactly on the rows whose hashes collide."""
+Release files can hold millions of monthly and regional rows. They are first checked and
+summed to national figures, one per release, series and year, by pipeline/release_scan.py,
+which has DuckDB read them in one pass and checks groups of rows rather than rows. Only when
+that scan cannot show that every row passes (a problem, or text it cannot be sure of) are the
+rows read one by one: in batches of whole files, each read, typed, checked and summed
+(sql/int_keyfigures_aggregated_to_country_year.sql), so memory grows with the largest batch,
+not with all the data; and every problem is named with its file, line and column. The one
+rule that compares rows of different files (a duplicated release) keeps a hash and the few
+key columns of every row, in compact form, and runs exactly on the rows whose hashes collide."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline import db, schemas, validate
+from pipeline import db, release_scan, schemas, validate
 from pipeline.errors import InputError, Problem
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
@@ -105,10 +107,12 @@ def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tupl
                     .with_columns(pl.col(pl.Utf8).cast(pl.Categorical), pl.col(pl.Int64).cast(pl.Int32)))
         hashes.append(rows.select(pl.struct(*schemas.DUPLICATE_RELEASE_KEY).hash()).to_series())
         if not found:
-            national.append(_query(con, paths, "int_keyfigures_aggregated_to_country_year", {"validated_rows": rows}))
+            parts = rows.with_columns(rows_grouped=pl.lit(1, pl.Int64))
+            national.append(_query(con, paths, "int_keyfigures_aggregated_to_country_year", {"validated_parts": parts}))
+            del parts
         # a registered frame stays alive as long as its registration: release the batch
         con.unregister("raw_releases")
-        con.unregister("validated_rows")
+        con.unregister("validated_parts")
     if keys:
         # Two rows can only be the same figure if their keys hash alike: the exact rule runs on
         # those rows alone (usually none), not on millions of rows of several columns.
@@ -119,6 +123,25 @@ def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tupl
                                 "holds no release files (*.csv)"))
     figures = pl.concat(national) if national else pl.DataFrame()
     return figures, problems
+
+
+def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, paths: Paths) -> pl.DataFrame:
+    """The scan's figures with the line of each figure given on one row, from the row reader
+    (DuckDB's CSV reader does not number lines); only the files holding such figures are read."""
+    wanted = set(figures.filter(pl.col("rows_aggregated") == 1)["source_file"])
+    frames = [f for f in (reader.read_release(p) for p in reader.release_files() if paths.relative(p) in wanted)
+              if f is not None]
+    if not frames:
+        return figures
+    con = db.connect()
+    con.register("stg_series", series)
+    rows = _query(con, paths, "stg_raw__release_figures", {"raw_releases": pl.concat(frames)}, tuple(SQL_PATTERNS))
+    con.unregister("raw_releases")
+    key = ["release_id", "series", "reference_year"]
+    lines = rows.group_by(key).agg(pl.col("source_line").min().alias("line"))
+    return (figures.join(lines, on=key, how="left", nulls_equal=True)
+            .with_columns(pl.when(pl.col("rows_aggregated") == 1).then(pl.col("line")).alias("source_line"))
+            .drop("line"))
 
 
 def load(paths: Paths) -> dict[str, pl.DataFrame]:
@@ -143,7 +166,11 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
         "statements": _query(con, paths, "stg_raw__statements", {}, ("number_pattern",)),
         "notifications": _query(con, paths, "stg_raw__notifications", {}, ("number_pattern",)),
     }
-    figures, problems = release_figures(reader, series, paths)
+    figures = release_scan.scan(paths, series, reader.release_files())
+    if figures is None:
+        figures, problems = release_figures(reader, series, paths)
+    else:
+        figures, problems = _with_lines(reader, figures, series, paths), []
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
     if reader.problems or problems:
         raise InputError(reader.problems + problems)

@@ -72,6 +72,19 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
     return frame.with_columns(absent).select(*columns, *optional, "source_file", "source_line")
 
 
+def read_header(path: Path, shown_as: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[str]:
+    """The column names of a raw file's header, checked as `read_csv` checks them, from its
+    first line alone. Raises InputError on anything `read_csv` would refuse in that line."""
+    with path.open("rb") as file:
+        first_line = _checked_bytes(file.readline(), shown_as).removesuffix(b"\n")
+    if CONTROL.search(first_line.removesuffix(b"\r")):
+        raise InputError([Problem(shown_as, 1, None, "control_character", "holds a control character")])
+    _require_utf8(first_line, shown_as)
+    header = _header(first_line.decode("utf-8"), shown_as)
+    _check_columns(header, columns, optional, shown_as)
+    return header
+
+
 def _checked_bytes(data: bytes, shown_as: str) -> bytes:
     """The file's bytes without a byte-order mark, once they are known not to be empty.
 

@@ -60,11 +60,15 @@ LAST_PLAUSIBLE_YEAR = 2100
 
 @dataclass(frozen=True)
 class Rule:
-    """A row rule: `passes` must be true (or null, when an input it needs is missing)."""
+    """A row rule: `passes` must be true (or null, when an input it needs is missing).
+
+    `across_rows`: the verdict on a row depends on other rows too (a window or a duplicate
+    check), so the rule cannot be decided on distinct values alone."""
 
     passes: pl.Expr
     message: str
     name: str
+    across_rows: bool = False
 
 
 class Column:
@@ -100,10 +104,10 @@ class Schema:
         )
 
 
-def _rule(expr: pl.Expr, message: str, name: str) -> Rule:
+def _rule(expr: pl.Expr, message: str, name: str, across_rows: bool = False) -> Rule:
     """Every check is a rule with its polars expression, also those pandera has built in, so
     that all of a table's rules can run together."""
-    return Rule(expr.fill_null(True), message, name)
+    return Rule(expr.fill_null(True), message, name, across_rows)
 
 
 def _matches(column: str, pattern: str, message: str, name: str) -> Rule:
@@ -168,7 +172,7 @@ release_figures = Schema(
                          f"is not a plausible year ({FIRST_PLAUSIBLE_YEAR}–{LAST_PLAUSIBLE_YEAR})",
                          "plausible_year"),
                 _rule(~_duplicated("release_id", "series", "reference_year", "month", "region"),
-                      "repeats a series and year (and month and region) already in this release", "unique_in_release"),
+                      "repeats a series and year (and month and region) already in this release", "unique_in_release", across_rows=True),
             ],
         ),
         "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
@@ -196,20 +200,20 @@ release_figures = Schema(
                 _rule(pl.col("month").is_null()
                       | ((pl.col("month").max() - pl.col("month").n_unique()).over(_REGION_KEY) == 0),
                       "leaves a gap: the months of a figure must run from January without gaps",
-                      "months_from_january"),
+                      "months_from_january", across_rows=True),
                 _rule(pl.col("month").is_null().n_unique().over(_REGION_KEY) == 1,
-                      "mixes monthly rows and a row without a month for the same figure", "monthly_or_not"),
+                      "mixes monthly rows and a row without a month for the same figure", "monthly_or_not", across_rows=True),
                 _rule(pl.col("month").is_null()
                       | (pl.col("month").n_unique().over(_REGION_KEY).n_unique().over(_NATION_KEY) == 1),
                       "covers other months in this region than in the figure's other regions",
-                      "same_months_in_every_region"),
+                      "same_months_in_every_region", across_rows=True),
             ],
         ),
         "region": Column(
             pl.Utf8, nullable=True,
             checks=[*safe_text("region"),
                     _rule(pl.col("region").is_null().n_unique().over(_NATION_KEY) == 1,
-                          "mixes regional rows and a national row for the same figure", "regional_or_not")],
+                          "mixes regional rows and a national row for the same figure", "regional_or_not", across_rows=True)],
         ),
         "months_covered_text": _text("months_covered_text", MONTHS_PATTERN, "is not a whole number of months", False, "months_format"),
         "months_covered": Column(
@@ -282,7 +286,7 @@ releases_together = Schema(
             pl.Int32, nullable=True,
             checks=_rule(~_duplicated(*DUPLICATE_RELEASE_KEY),
                          "repeats a figure of another release (same series, year, months, "
-                         "publisher, publication date and status): a duplicated release?", "duplicate_release"),
+                         "publisher, publication date and status): a duplicated release?", "duplicate_release", across_rows=True),
         ),
     },
 )
@@ -335,7 +339,7 @@ notifications = Schema(
             "item", r"^[a-z][a-z0-9_]*$", "is not a lower-case id", "item_id_format")),
         "parent": Column(pl.Utf8, nullable=True, checks=_rule(
             pl.col("parent").is_in(pl.col("item").implode()) | pl.col("parent").is_null(),
-            "is not an item of the same file", "known_parent")),
+            "is not an item of the same file", "known_parent", across_rows=True)),
         "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
         "value": Column(pl.Float64, nullable=True, checks=[
             _rule(pl.col("value") >= 0, "is negative; counts cannot be", "non_negative"),

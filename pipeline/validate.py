@@ -8,6 +8,8 @@ is fine for reporting and slow at millions of rows)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from pipeline import schemas
@@ -33,6 +35,39 @@ def passes(frame: pl.DataFrame, schema: schemas.Schema) -> bool:
         return True
     found = frame.lazy().select(f.any().alias(str(i)) for i, f in enumerate(failures)).collect()
     return not any(found.row(0))
+
+
+def passes_on_distinct(distinct: Callable[[list[str]], pl.DataFrame], schema: schemas.Schema,
+                       decided_elsewhere: frozenset[str]) -> bool:
+    """`passes` for rows known only by `distinct(columns)`, the distinct combinations of
+    those columns' values (pipeline/release_scan.py, where each row stands for many): each
+    rule runs once on the combinations of the columns it reads, which decides it for every
+    row. Rules in `decided_elsewhere` (by name, or
+    "not_nullable:<column>") are skipped: the caller decides them. A rule across rows, or a
+    unique column, cannot be decided this way and must be among them."""
+    checks: dict[tuple[str, ...], list[pl.Expr]] = {}
+
+    def check(columns, failure: pl.Expr) -> None:
+        checks.setdefault(tuple(sorted(set(columns))), []).append(failure)
+
+    for name, column in schema.columns.items():
+        if not column.nullable and f"not_nullable:{name}" not in decided_elsewhere:
+            check([name], pl.col(name).is_null())
+        if column.unique and f"unique:{name}" not in decided_elsewhere:
+            raise ValueError(f"uniqueness of {name} is a rule across rows; it must be decided elsewhere")
+        for rule in column.checks:
+            if rule.name in decided_elsewhere:
+                continue
+            if rule.across_rows:
+                raise ValueError(f"rule {rule.name} on {name} reads several rows; it must be decided elsewhere")
+            check(rule.passes.meta.root_names(), ~rule.passes)
+    for columns, failures in checks.items():
+        values = distinct(list(columns))
+        if any(values.schema[c] != schema.columns[c].dtype for c in columns if c in schema.columns):
+            return False  # pandera would refuse the type
+        if values.select(pl.any_horizontal(failures).any()).item():
+            return False
+    return True
 
 
 def problems_from(frame: pl.DataFrame, schema: schemas.Schema) -> list[Problem]:

@@ -51,7 +51,7 @@ paired as (
         dk.interval_lower                                   as dk_full_year_lower,
         dk.interval_upper                                   as dk_full_year_upper,
         dk.publisher || ' ' || dk.published                 as dk_source,
-        dk.source_file || ':' || dk.source_line             as dk_location,
+        source_location(dk.source_file, dk.source_line)    as dk_location,
         case when $mode = 'same_months' and dk.months_exposure < 12
              then se_same_months.observed_value else se_chosen.observed_value end as se_count,
         case when $mode = 'same_months' and dk.months_exposure < 12
@@ -60,8 +60,8 @@ paired as (
              then se_same_months.publisher || ' ' || coalesce(se_same_months.published, 'udateret')
              else se_chosen.publisher || ' ' || coalesce(se_chosen.published, 'udateret') end as se_source,
         case when $mode = 'same_months' and dk.months_exposure < 12
-             then se_same_months.source_file || ':' || se_same_months.source_line
-             else se_chosen.source_file || ':' || se_chosen.source_line end as se_location,
+             then source_location(se_same_months.source_file, se_same_months.source_line)
+             else source_location(se_chosen.source_file, se_chosen.source_line) end as se_location,
         se_chosen.observed_value                            as se_count_as_quoted,
         dk_pop.population                                   as dk_population,
         dk_pop.count_date                                   as dk_population_date,

@@ -1,8 +1,11 @@
--- One national figure per release, series and year: monthly and regional rows summed. A
--- monthly figure covers the months it has (validation made sure they run from January
--- without gaps and are the same in every region). Rows without month or region pass
--- through as they are. Text fields are the same on every row of a figure in practice; min()
--- picks one deterministically, and the first source line stands for the rows summed.
+-- One national figure per release, series and year: monthly and regional parts summed. The
+-- parts are either single rows (`rows_grouped` 1) or groups of rows from
+-- sql/int_release_rows_grouped.sql whose `value` is already their sum and `month` their last
+-- month. A monthly figure covers the months it has (validation made sure they run from
+-- January without gaps and are the same in every region). Text fields are the same on every
+-- row of a figure in practice; min() picks one deterministically. A figure given on one row
+-- keeps that row's line; a sum of several rows has none (`rows_aggregated` says how many,
+-- all in `source_file` under this series and year).
 select
     release_id,
     series,
@@ -24,8 +27,8 @@ select
     min(concept)                                       as concept,
     bool_and(series_integer)                           as series_integer,
     min(source_file)                                   as source_file,
-    min(source_line)                                   as source_line,
-    count(*)                                           as rows_aggregated,
+    case when sum(rows_grouped) = 1 then min(source_line) end as source_line,
+    sum(rows_grouped)                                  as rows_aggregated,
     count(distinct region)                             as regions
-from validated_rows
+from validated_parts
 group by release_id, series, reference_year

@@ -1,8 +1,15 @@
 -- Shared by the staging models: a field typed from its text only when the text matches the
 -- raw format's pattern (pipeline/schemas.py); otherwise null, and validation reports it.
--- Numbers are Danish: "1.520" is 1520 and "388,5" is 388.5.
+-- Numbers are Danish: "1.520" is 1520 and "388,5" is 388.5. Plain digits, by far the most
+-- common text, take a cheaper road to the same number (up to 15 digits a double holds
+-- every integer exactly; the pattern accepts all of them).
 create or replace macro danish_number(t, pattern) as
-    case when regexp_full_match(t, pattern) then cast(replace(replace(t, '.', ''), ',', '.') as double) end;
+    case when regexp_full_match(t, '[0-9]{1,15}') then cast(cast(t as bigint) as double)
+         when regexp_full_match(t, pattern) then cast(replace(replace(t, '.', ''), ',', '.') as double) end;
 
 create or replace macro whole_number(t, pattern) as
     case when regexp_full_match(t, pattern) then cast(t as bigint) end;
+
+-- Where a figure is written: "file:line" for a figure on one row; the file alone for a sum of
+-- several rows, which has no one line (pipeline/fmt.py writes the same in Python).
+create or replace macro source_location(file, line) as file || coalesce(':' || line, '');

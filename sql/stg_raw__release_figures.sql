@@ -5,9 +5,10 @@
 -- pipeline/schemas.py, the one place that defines the raw formats.
 with trimmed as (
     select
-        release_id,
-        source_file,
-        source_line,
+        -- any further columns (release_id, source_file, source_line, and the counts of
+        -- sql/int_release_rows_grouped.sql when it is grouped rows that are typed) pass through
+        * exclude (series, reference_year, value, months_covered, period_end, count_date, kind, unit,
+                   status, publisher, publication, published, reported_by, url, note, month, region),
         nullif(trim(series), '')         as series,
         nullif(trim(reference_year), '') as reference_year_text,
         nullif(trim(value), '')          as value_text,

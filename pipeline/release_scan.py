@@ -1,0 +1,160 @@
+"""Release files checked and summed in one pass of DuckDB over the CSV files, on groups of rows.
+
+The row path of pipeline/ingest.py reads every release row into memory, types it and runs
+every rule on it; at millions of monthly and regional rows that is most of the pipeline's
+time. Those rows repeat themselves: within a figure only `value` and `month` vary. So this
+scan has DuckDB read all release files at once and group the rows on every other field
+(sql/int_release_rows_grouped.sql), keeping per group what the rules and the sums need of
+the two varying fields. The groups, one per region and figure, are then typed by the same
+staging model as rows (sql/stg_raw__release_figures.sql) and checked:
+
+- rules on the varying fields or across rows, by sql/int_release_checks_failed.sql (one
+  column per rule, named after it; `DECIDED_IN_SQL`);
+- every other rule of pipeline/schemas.py, by its own polars expression, on the distinct
+  combinations of the columns it reads (pipeline/validate.py, `passes_on_distinct`);
+- what the row reader (pipeline/rawfiles.py) refuses, by its header check on each file's
+  first line, DuckDB's strict reader, and a look at every distinct text.
+
+The scan answers only when the rows provably pass; its national figures are then those of
+the row path (tests/test_release_scan.py compares the two). Whenever it cannot prove that (a
+rule fails, DuckDB refuses a file, a text holds a quote or a control character that the two
+readers might treat differently) it returns None, and the row path reads the rows and names
+each problem's file, line and column. A figure given on one row gets its line from the row
+reader (pipeline/ingest.py): DuckDB's CSV reader does not number lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline import db, schemas, validate
+from pipeline.errors import InputError
+from pipeline.paths import Paths
+from pipeline.rawfiles import read_csv, read_header
+
+# The rules sql/int_release_checks_failed.sql decides, by the names of its columns.
+DECIDED_IN_SQL = frozenset({
+    "not_nullable:value_text", "number_format", "non_negative", "whole_number", "month_format", "month_in_range",
+    "stock_has_no_month", "month_or_months_covered", "flow_has_months", "months_from_january", "monthly_or_not",
+    "unique_in_release", "same_months_in_every_region", "regional_or_not", "duplicate_release",
+})
+# Grouped rows hold no single value or month: a rule reading one must be decided in SQL.
+VARYING = frozenset({"value", "value_text", "month", "month_text"})
+RAW_COLUMNS = (*schemas.RELEASE_COLUMNS, *schemas.OPTIONAL_RELEASE_COLUMNS)
+# Texts the row reader refuses (control characters but the tab, line breaks): the scan leaves
+# them to it.
+REFUSED_TEXT = r"[\x00-\x08\x0a-\x1f\x7f]"
+# A quote inside a field is fine when the field is quoted ("a ""b"" c"); DuckDB also takes
+# it in an unquoted field (a"b), which the row reader refuses. Files with quotes in their
+# fields must therefore pass the row reader as well.
+QUOTE = '"'
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _read_csv(files: list[Path], header: list[str]) -> str:
+    """A select over DuckDB's strict CSV reader for files sharing one header: every field as
+    text, no guessing of the dialect, every release column present (blank if absent)."""
+    columns = "{" + ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in header) + "}"
+    fields = ", ".join(c if c in header else f"null::varchar as {c}" for c in RAW_COLUMNS)
+    paths = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
+    return (f"select filename, {fields} from read_csv({paths}, columns = {columns}, header = true, "
+            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, filename = true)")
+
+
+def _check_rules_are_placed() -> None:
+    """Every release rule is decided somewhere; a new rule on a varying field or across rows
+    needs its column in sql/int_release_checks_failed.sql."""
+    for name, column in schemas.release_figures.columns.items():
+        for rule in column.checks:
+            reads_varying = VARYING & set(rule.passes.meta.root_names())
+            if (rule.across_rows or reads_varying) and rule.name not in DECIDED_IN_SQL:
+                raise AssertionError(f"rule {rule.name} on {name} must be decided in sql/int_release_checks_failed.sql")
+        if name in VARYING and not column.nullable and f"not_nullable:{name}" not in DECIDED_IN_SQL:
+            raise AssertionError(f"blank {name} must be decided in sql/int_release_checks_failed.sql")
+
+
+def _texts_are_read_alike(con, files: list[Path], paths: Paths) -> bool:
+    """No text the row reader would refuse, and every file with a quote in a field read by
+    the row reader as well. Each column's distinct texts are looked at, not every group."""
+    quoted: set[str] = set()
+    for column in (c for c in RAW_COLUMNS if c not in ("value", "month")):
+        texts = con.sql(f"select distinct {column} as text from grouped_rows where {column} is not null").pl()["text"]
+        if texts.str.contains(REFUSED_TEXT).any():
+            return False
+        if texts.str.contains(QUOTE, literal=True).any():
+            quoted |= {f for (f,) in con.execute(
+                f"select distinct source_file from grouped_rows where contains({column}, '\"')").fetchall()}
+    for path in (p for p in files if paths.relative(p) in quoted):
+        try:
+            read_csv(path, paths.relative(path), schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS)
+        except InputError:
+            return False
+    return True
+
+
+def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame | None:
+    """National figures of the release `files` (typed series metadata in `series`), or None
+    when the rows cannot be shown to pass every rule this way."""
+    _check_rules_are_placed()
+    if not files:
+        return None
+    shapes: dict[tuple[str, ...], list[Path]] = {}
+    for path in files:
+        try:
+            header = read_header(path, paths.relative(path), schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS)
+        except InputError:
+            return None
+        if any('"' in name for name in header):
+            return None
+        shapes.setdefault(tuple(header), []).append(path)
+    con = db.connect()
+    con.register("release_files", pl.DataFrame({
+        "filename": [str(p) for p in files],
+        "release_id": [p.stem for p in files],
+        "source_file": [paths.relative(p) for p in files],
+    }))
+    con.register("stg_series", series)
+    try:
+        return _scan(con, paths, files, shapes)
+    finally:
+        con.execute("drop view if exists raw_release_rows; drop view if exists raw_releases; "
+                    "drop table if exists grouped_rows; drop table if exists typed_groups")
+        con.unregister("release_files")
+        con.unregister("stg_series")
+
+
+def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[str, ...], list[Path]]) -> pl.DataFrame | None:
+    con.execute("create or replace temp view raw_release_rows as "
+                + " union all ".join(_read_csv(group, list(header)) for header, group in shapes.items()))
+    try:
+        db.create_table(con, paths, "int_release_rows_grouped", "grouped_rows", {
+            "number_pattern": schemas.NUMBER_PATTERN, "months_pattern": schemas.MONTHS_PATTERN})
+    except duckdb.Error:
+        return None  # DuckDB's reader refuses something; the row reader will say what
+    [(files_read,)] = con.execute("select count(distinct source_file) from grouped_rows").fetchall()
+    if files_read < len(files) or not _texts_are_read_alike(con, files, paths):
+        return None  # a file without records, or texts the row reader is to judge
+
+    con.execute("create or replace temp view raw_releases as select * from grouped_rows")
+    db.create_table(con, paths, "stg_raw__release_figures", "typed_groups", {
+        "number_pattern": schemas.NUMBER_PATTERN, "year_pattern": schemas.YEAR_PATTERN,
+        "months_pattern": schemas.MONTHS_PATTERN})
+    failed = db.query(con, paths, "int_release_checks_failed")
+    if set(failed.columns) != DECIDED_IN_SQL:
+        raise AssertionError(f"sql/int_release_checks_failed.sql decides {sorted(failed.columns)}, not {sorted(DECIDED_IN_SQL)}")
+    if any(failed.row(0)):
+        return None
+
+    def distinct(columns: list[str]) -> pl.DataFrame:
+        return con.sql(f"select distinct {', '.join(columns)} from typed_groups").pl()
+
+    if not validate.passes_on_distinct(distinct, schemas.release_figures, DECIDED_IN_SQL):
+        return None
+    con.execute("create or replace temp view validated_parts as "
+                "select * replace (value_sum as value, month_max as month) from typed_groups")
+    return db.query(con, paths, "int_keyfigures_aggregated_to_country_year")

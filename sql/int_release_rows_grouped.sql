@@ -1,0 +1,59 @@
+-- Release rows grouped on every field but `value` and `month`: one row per group with the
+-- number of rows, the sum of their values, and what the rules need to know of the two
+-- varying fields, as bits (any row setting a bit sets it for the group). Values and months
+-- are parsed exactly as sql/stg_raw__release_figures.sql parses them (same macros, same
+-- trimmed text). Millions of monthly and regional rows become one row per region and
+-- figure, which pipeline/release_scan.py types and checks.
+--
+-- value_flags: 1 a blank value, 2 a value not in the number format, 4 a negative value,
+--              8 a fractional value.
+-- month_mask:  bit m for each month m in 1-12; bit 0 for a row without a month (as typed:
+--              blank or not a month number); bit 13 for a month outside 1-12; bit 14 for a
+--              month text that is not a month number; bit 15 for a blank month. Bits 0-13
+--              are the distinct months, so their count is the number of distinct months.
+with trimmed as (
+    select * replace (nullif(trim(value), '') as value, nullif(trim(month), '') as month)
+    from raw_release_rows
+    -- a record with every field blank is not a figure (as for the row reader)
+    where coalesce(series, reference_year, value, months_covered, period_end, count_date, kind, unit,
+                   status, publisher, publication, published, reported_by, url, note, month, region) is not null
+),
+
+parsed as (
+    select
+        *,
+        danish_number(value, $number_pattern) as value_parsed,
+        whole_number(month, $months_pattern)  as month_parsed
+    from trimmed
+),
+
+grouped as (
+    select
+        filename,
+        series, reference_year, months_covered, period_end, count_date, kind, unit, status,
+        publisher, publication, published, reported_by, url, note, region,
+        -- `value` and `month` stay as blank columns: the staging model types these groups like rows
+        null::varchar                                                 as value,
+        null::varchar                                                 as month,
+        count(*)                                                      as rows_grouped,
+        sum(value_parsed)                                             as value_sum,
+        max(month_parsed)                                             as month_max,
+        bit_or((case when value is null then 1 else 0 end)
+             | (case when value is not null and value_parsed is null then 2 else 0 end)
+             | (case when value_parsed < 0 then 4 else 0 end)
+             | (case when value_parsed <> floor(value_parsed) then 8 else 0 end)) as value_flags,
+        bit_or(case when month_parsed between 1 and 12 then 1 << month_parsed::integer
+                    when month_parsed is not null then 1 << 13
+                    when month is not null then (1 << 14) | 1
+                    else (1 << 15) | 1 end)                           as month_mask
+    from parsed
+    group by all
+)
+
+select
+    f.release_id,
+    f.source_file,
+    null::bigint as source_line,
+    g.* exclude (filename)
+from grouped as g
+join release_files as f using (filename)

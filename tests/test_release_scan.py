@@ -1,0 +1,197 @@
+"""The release scan (pipeline/release_scan.py) against the row path of pipeline/ingest.py.
+
+The scan may only answer when the row path would accept the same files, and must then give
+the very same national figures; whenever the row path finds a problem, the scan must leave
+the files to it (return None)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from pipeline import db, ingest, release_scan, schemas
+from pipeline.release_scan import DECIDED_IN_SQL
+
+from conftest import copy_project
+from test_bad_inputs import CASES, CORPUS
+
+KEY = ["release_id", "series", "reference_year"]
+HEADER = [*schemas.RELEASE_COLUMNS, *schemas.OPTIONAL_RELEASE_COLUMNS]
+PUBLISHER = ("final", "NSK", "Nøgletal", "2026")
+
+
+def both_paths(paths):
+    """(figures from the scan or None, figures and problems from the row path)."""
+    reader = ingest._Reader(paths)
+    con = db.connect()
+    series = ingest._query(con, paths, "stg_raw__series",
+                           {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS)})
+    scanned = release_scan.scan(paths, series, reader.release_files())
+    if scanned is not None:
+        scanned = ingest._with_lines(reader, scanned, series, paths).sort(KEY)
+    rows, problems = ingest.release_figures(reader, series, paths)
+    return scanned, (rows.sort(KEY) if not rows.is_empty() else rows), problems + reader.problems
+
+
+def assert_scan_agrees(paths):
+    scanned, rows, problems = both_paths(paths)
+    if problems:
+        assert scanned is None, f"the scan accepted what the row path refuses: {problems[:3]}"
+    else:
+        assert scanned is not None, "the scan refused what the row path accepts"
+        assert scanned.equals(rows), pl.concat([scanned, rows], how="diagonal").unique(keep="none")
+    return scanned, problems
+
+
+def monthly_release(series="skudepisoder", year=2026, months=3, regions=("Nord", "Syd"), value="2",
+                    kind="flow", unit="skudepisoder", note=""):
+    return [[series, str(year), value, "", "", "", kind, unit, *PUBLISHER, "", "", note, str(m), r]
+            for r in regions for m in range(1, months + 1)]
+
+
+def write(paths, name: str, rows: list[list[str]], header=HEADER) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    (paths.raw_releases / f"{name}.csv").write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_scan_answers_for_the_shipped_data(project):
+    scanned, _ = assert_scan_agrees(project)
+    assert scanned is not None and scanned["source_line"].null_count() == 0  # every figure on one row
+
+
+def test_scan_answers_for_monthly_regional_data(project):
+    write(project, "zz_monthly", monthly_release(months=9) + monthly_release(series="sigtelser", unit="sigtelser"))
+    write(project, "zz_national_monthly", monthly_release(year=2025, months=12, regions=("",)))
+    scanned, _ = assert_scan_agrees(project)
+    row = scanned.filter(release_id="zz_monthly", series="skudepisoder").row(0, named=True)
+    assert (row["value"], row["months_covered"], row["rows_aggregated"], row["regions"]) == (36, 9, 18, 2)
+    assert row["source_line"] is None  # a sum of rows has no one line
+    single = scanned.filter(release_id="nsk_2024", series="sigtelser").row(0, named=True)
+    assert single["source_line"] == 3
+
+
+RELEASE_CASES = [c for c in CASES if c["target"] == "releases"]
+
+
+@pytest.mark.parametrize("case", RELEASE_CASES, ids=[c["case"] for c in RELEASE_CASES])
+def test_scan_leaves_every_bad_release_to_the_row_reader(project, case):
+    shutil.copy(CORPUS / f"{case['case']}.csv", project.raw_releases / f"zz_{case['case']}.csv")
+    scanned, problems = assert_scan_agrees(project)
+    assert problems and scanned is None
+
+
+@pytest.mark.parametrize("note", ['ab"c', "a\tb", 'say "hi"'])
+def test_quotes_and_control_characters_in_text(project, note):
+    """DuckDB reads an unquoted a"b that the row reader refuses; a tab and a properly quoted
+    quote are fine for both."""
+    header = ",".join(HEADER)
+    row = ",".join(["draebte", "2026", "1", "12", "", "", "flow", "personer", *PUBLISHER, "", "", "{note}", "", ""])
+    quoted = '"' + note.replace('"', '""') + '"' if note.startswith("say") else note
+    (project.raw_releases / "zz_text.csv").write_text(f"{header}\n{row.format(note=quoted)}\n", encoding="utf-8")
+    scanned, problems = assert_scan_agrees(project)
+    assert (scanned is not None) == (note != 'ab"c')
+
+
+def test_every_rule_is_decided_once():
+    """Each release rule is decided either in SQL or on distinct values; the SQL decides no
+    rule that does not exist."""
+    names = {r.name for c in schemas.release_figures.columns.values() for r in c.checks}
+    names |= {r.name for c in schemas.releases_together.columns.values() for r in c.checks}
+    names |= {f"not_nullable:{n}" for n, c in schemas.release_figures.columns.items() if not c.nullable}
+    assert DECIDED_IN_SQL <= names
+    release_scan._check_rules_are_placed()
+
+
+def test_a_new_rule_on_a_varying_field_must_be_placed(monkeypatch):
+    rule = schemas._rule(pl.col("value") < 10**9, "is implausibly large", "plausible_value")
+    column = schemas.release_figures.columns["value"]
+    monkeypatch.setattr(column, "checks", [*column.checks, rule])
+    with pytest.raises(AssertionError, match="plausible_value"):
+        release_scan._check_rules_are_placed()
+
+
+# -- property: random monthly regional releases, each mutated a little --------------------
+
+@pytest.fixture(scope="module")
+def empty_project(tmp_path_factory):
+    paths = copy_project(tmp_path_factory.mktemp("scan"))
+    for path in paths.raw_releases.glob("*.csv"):
+        path.unlink()
+    return paths
+
+
+VALUES = ["", "-1", "1,5", "1.5.20", "x", "1.520", " 7 ", "0", "007", "2,0"]
+MONTHS = ["", "0", "13", "x", " 3 ", "1", "2", "-1"]
+COLUMN = {name: i for i, name in enumerate(HEADER)}
+
+
+def mutate(files: list[list[list[str]]], kind: str, pick: int, choice: int) -> None:
+    rows = [row for rows in files for row in rows]
+    row = rows[pick % len(rows)]
+    match kind:
+        case "value":
+            row[COLUMN["value"]] = VALUES[choice % len(VALUES)]
+        case "month":
+            row[COLUMN["month"]] = MONTHS[choice % len(MONTHS)]
+        case "duplicate_row":
+            files[0].append(list(row))
+        case "drop_row":
+            for rows_ in files:
+                if row in rows_:
+                    rows_.remove(row)
+                    break
+        case "blank_region":
+            row[COLUMN["region"]] = ""
+        case "stock":
+            row[COLUMN["kind"]] = "stock"
+        case "months_covered":
+            row[COLUMN["months_covered"]] = ["12", "", "13"][choice % 3]
+        case "other_release":
+            files[-1].append(list(row))
+        case "note":
+            row[COLUMN["note"]] = ["=1+1", "<b>", 'a "b"', "ok"][choice % 4]
+        case "series":
+            row[COLUMN["series"]] = ["sigtelser", "ukendt", "strafmasse"][choice % 3]
+        case "year":
+            row[COLUMN["reference_year"]] = ["2025", " 2026", "1899", "26"][choice % 4]
+        case "published":
+            row[COLUMN["published"]] = ["2026-13", "2027", ""][choice % 3]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    months=st.integers(1, 12),
+    regions=st.integers(1, 3),
+    n_files=st.integers(1, 2),
+    values=st.lists(st.integers(0, 30), min_size=1, max_size=5),
+    mutations=st.lists(st.tuples(
+        st.sampled_from(["value", "month", "duplicate_row", "drop_row", "blank_region", "stock", "months_covered",
+                         "other_release", "note", "series", "year", "published"]),
+        st.integers(0, 10_000), st.integers(0, 100)), max_size=3),
+)
+def test_scan_agrees_with_the_row_path(empty_project, months, regions, n_files, values, mutations):
+    for path in empty_project.raw_releases.glob("*.csv"):
+        path.unlink()
+    files = []
+    for f in range(n_files):
+        rows = monthly_release(year=2025 + f, months=months, regions=[f"R{r}" for r in range(regions)])
+        for i, row in enumerate(rows):
+            row[COLUMN["value"]] = str(values[i % len(values)])
+        files.append(rows)
+    for kind, pick, choice in mutations:
+        mutate(files, kind, pick, choice)
+    for f, rows in enumerate(files):
+        write(empty_project, f"r{f}", rows)
+    scanned, problems = assert_scan_agrees(empty_project)
+    event("accepted by both" if scanned is not None else "refused by both")
+    for check in sorted({p.check for p in problems}):
+        event(f"row path: {check}")
