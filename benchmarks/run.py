@@ -667,16 +667,20 @@ def evaluate(results: dict) -> list[tuple[str, str, str, str]]:
     failed = False if failure else None
 
     core10 = med(big, "core", "wall_seconds")
-    floors = [v for v in (med(big, "floor_varchar", "wall_seconds"), med(big, "floor_typed", "wall_seconds")) if v]
-    floor10 = min(floors) if floors else None
-    r = core10 / floor10 if core10 and floor10 else None
-    if failure:
-        measured = f"did not complete ({_failure_text(failure)}); floor {fmt_s(floor10, 1)} s"
-    else:
-        measured = f"{fmt_s(r, 1)} ({fmt_s(core10, 1)} s / {fmt_s(floor10, 1)} s)" if r else _why(big)
-    rows.append(("Core at 10M rows / DuckDB floor (wall, faster floor variant)", measured,
-                 f"≤ {TARGETS['core_floor_ratio']}",
-                 verdict(failed if failure or r is None else r <= TARGETS["core_floor_ratio"])))
+    # Two floors: DuckDB reading every field as text and parsing numbers the Danish way, as
+    # the format requires of any reader; and DuckDB told the column types, which is right
+    # only for this synthetic data (plain integers). Each gets its own verdict.
+    for variant, label in (("floor_varchar", "every field as text, as the format requires"),
+                           ("floor_typed", "column types declared, valid for this data only")):
+        floor10 = med(big, variant, "wall_seconds")
+        r = core10 / floor10 if core10 and floor10 else None
+        if failure:
+            measured = f"did not complete ({_failure_text(failure)}); floor {fmt_s(floor10, 1)} s"
+        else:
+            measured = f"{fmt_s(r, 1)} ({fmt_s(core10, 1)} s / {fmt_s(floor10, 1)} s)" if r else _why(big)
+        rows.append((f"Core at 10M rows / DuckDB floor ({label})", measured,
+                     f"≤ {TARGETS['core_floor_ratio']}",
+                     verdict(failed if failure or r is None else r <= TARGETS["core_floor_ratio"])))
     peak = max((c["peak_rss_kb"] for c in big.get("core", [])), default=None) if big else None
     if failure and failure.get("memory_killed"):
         measured = f"> {gb(failure['peak_sampled_kb'])} GB (stopped by the memory guard)"
@@ -893,8 +897,9 @@ def write_markdown(results: dict, path: Path) -> None:
         base_t = median([c["core_seconds"] for c in base["core"]]) if base else None
         base_n = base["data"]["rows"] if base else 0
         w("| size | rows | CSV MB | core wall (s) | core in-process (s) | rows/s (in-process) | µs/row marginal "
-          "| core peak RSS (GB) | floor varchar (s) | floor typed (s) | floor peak RSS (GB) | core / floor |")
-        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| core peak RSS (GB) | floor varchar (s) | floor typed (s) | floor peak RSS (GB) | core / floor varchar "
+          "| core / floor typed |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for e in s["sizes"]:
             data = e.get("data", {})
             core = e.get("core", [])
@@ -906,14 +911,13 @@ def write_markdown(results: dict, path: Path) -> None:
                 why = _failure_text(e["core_failure"]) if e.get("core_failure") else _why(e)
                 rows = f"{data['rows']:,}" if data else "–"
                 size = f"{data.get('bytes', 0) / 1e6:,.0f}" if data else ""
-                w(f"| {e['label']} | {rows} | {size} | {why} | | | | | {spread(fv)} | {spread(ft)} | {gb(frss)} | |")
+                w(f"| {e['label']} | {rows} | {size} | {why} | | | | | {spread(fv)} | {spread(ft)} | {gb(frss)} | | |")
                 continue
             rows = data.get("rows", 0)
             wall = [c["wall_seconds"] for c in core]
             inproc = [c["core_seconds"] for c in core]
             fv = [f["wall_seconds"] for f in e.get("floor_varchar", [])]
             ft = [f["wall_seconds"] for f in e.get("floor_typed", [])]
-            floor_best = min(x for x in (median(fv), median(ft)) if x is not None) if (fv or ft) else None
             frss = max((f["peak_rss_kb"] for f in e.get("floor_varchar", []) + e.get("floor_typed", [])), default=0)
             marginal = ((median(inproc) - base_t) / (rows - base_n) * 1e6
                         if base_t is not None and rows > base_n else None)
@@ -921,7 +925,8 @@ def write_markdown(results: dict, path: Path) -> None:
               f"{rows / median(inproc):,.0f} | {fmt_s(marginal)} | {gb(max(c['peak_rss_kb'] for c in core))} | "
               f"{spread(fv)} | "
               f"{spread(ft)} | {gb(frss)} | "
-              f"{fmt_s(median(wall) / floor_best, 1) if floor_best else '–'} |")
+              f"{fmt_s(median(wall) / median(fv), 1) if fv else '–'} | "
+              f"{fmt_s(median(wall) / median(ft), 1) if ft else '–'} |")
         w("")
         w("*µs/row marginal*: (in-process time − the shipped size's in-process time) / (rows − shipped rows), "
           "i.e. the cost of each added row without the fixed costs (imports inside the stages, DuckDB "
