@@ -63,7 +63,10 @@ def _read_csv(files: list[Path], header: list[str]) -> str:
     fields = ", ".join(c if c in header else f"null::varchar as {c}" for c in RAW_COLUMNS)
     paths = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
     return (f"select filename, {fields} from read_csv({paths}, columns = {columns}, header = true, "
-            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, filename = true)")
+            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, filename = true, "
+            # "" is an empty text for the row reader too; as null, a record of them would
+            # vanish as blank here but be refused there
+            "allow_quoted_nulls = false)")
 
 
 def _check_rules_are_placed() -> None:

@@ -101,6 +101,17 @@ def test_quotes_and_control_characters_in_text(project, note):
     assert (scanned is not None) == (note != 'ab"c')
 
 
+@pytest.mark.parametrize("line", [",,,,,,,,,,,,,,,,", '"","","","","","","","","","","","","","","","",""', "  "])
+def test_blank_looking_records(project, line):
+    """A record of commas is blank for both readers; a record of "" is not (the row reader
+    reads empty texts and refuses a blank series); spaces alone are a one-field record."""
+    write(project, "zz_blanks", monthly_release())
+    path = project.raw_releases / "zz_blanks.csv"
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    scanned, problems = assert_scan_agrees(project)
+    assert (scanned is not None) == line.startswith(",")
+
+
 def test_every_rule_is_decided_once():
     """Each release rule is decided either in SQL or on distinct values; the SQL decides no
     rule that does not exist."""
