@@ -73,8 +73,9 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
 
 
 def read_header(path: Path, shown_as: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[str]:
-    """The column names of a raw file's header, checked as `read_csv` checks them, from its
-    first line alone. Raises InputError on anything `read_csv` would refuse in that line."""
+    """The column names of a raw file's header from its first line alone, with `read_csv`'s
+    checks of names, encoding and control characters. Not all of them: a quoted header is for
+    `read_csv` to judge (pipeline/release_scan.py hands files with quotes to it)."""
     with path.open("rb") as file:
         first_line = _checked_bytes(file.readline(), shown_as).removesuffix(b"\n")
     if CONTROL.search(first_line.removesuffix(b"\r")):

@@ -15,15 +15,20 @@ staging model as rows (sql/stg_raw__release_figures.sql) and checked:
 - what the row reader (pipeline/rawfiles.py) refuses, by its header check on each file's
   first line, DuckDB's strict reader, and a look at every distinct text.
 
-The scan answers only when the rows provably pass; its national figures are then those of
-the row path (tests/test_release_scan.py compares the two). Whenever it cannot prove that (a
-rule fails, DuckDB refuses a file, a text holds a quote or a control character that the two
-readers might treat differently) it returns None, and the row path reads the rows and names
+DuckDB's CSV reader and the row reader read plain fields alike but can differ around quotes
+and carriage returns; a file holding either byte is read by the row reader instead, and its
+rows join the same grouping. The scan answers only when the rows provably pass; its
+national figures are then those of the row path (tests/test_release_scan.py compares the
+two; sums of fractional values may differ in the last binary digit, as any two orders of
+adding doubles do). Whenever it cannot prove that (a rule fails, a reader refuses a file, a
+text holds a control character) it returns None, and the row path reads the rows and names
 each problem's file, line and column. A figure given on one row gets its line from the row
 reader (pipeline/ingest.py): DuckDB's CSV reader does not number lines."""
 
 from __future__ import annotations
 
+import mmap
+import re
 from pathlib import Path
 
 import duckdb
@@ -46,10 +51,11 @@ RAW_COLUMNS = (*schemas.RELEASE_COLUMNS, *schemas.OPTIONAL_RELEASE_COLUMNS)
 # Texts the row reader refuses (control characters but the tab, line breaks): the scan leaves
 # them to it.
 REFUSED_TEXT = r"[\x00-\x08\x0a-\x1f\x7f]"
-# A quote inside a field is fine when the field is quoted ("a ""b"" c"); DuckDB also takes
-# it in an unquoted field (a"b), which the row reader refuses. Files with quotes in their
-# fields must therefore pass the row reader as well.
-QUOTE = '"'
+# Where DuckDB's CSV reader and the row reader can read the same bytes differently: quotes
+# (DuckDB drops spaces around a quoted field and takes a"b unquoted; the row reader keeps
+# ' "x"' as it is and refuses both others) and a carriage return not ending a line. Files
+# with either are read by the row reader, and its rows go into the same grouping.
+LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 def _sql_text(value: str) -> str:
@@ -81,21 +87,19 @@ def _check_rules_are_placed() -> None:
             raise AssertionError(f"blank {name} must be decided in sql/int_release_checks_failed.sql")
 
 
-def _texts_are_read_alike(con, files: list[Path], paths: Paths) -> bool:
-    """No text the row reader would refuse, and every file with a quote in a field read by
-    the row reader as well. Each column's distinct texts are looked at, not every group."""
-    quoted: set[str] = set()
+def _for_row_reader(path: Path) -> bool:
+    """Whether the file holds bytes DuckDB's reader and the row reader may read differently
+    (a memory map and byte searches: no copy of the file)."""
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b'"') >= 0 or (data.find(b"\r") >= 0 and LONE_CR.search(data) is not None)
+
+
+def _no_refused_text(con) -> bool:
+    """No text the row reader would refuse: each column's distinct texts, not every group.
+    (Values and months must parse as numbers, which such texts never do.)"""
     for column in (c for c in RAW_COLUMNS if c not in ("value", "month")):
         texts = con.sql(f"select distinct {column} as text from grouped_rows where {column} is not null").pl()["text"]
         if texts.str.contains(REFUSED_TEXT).any():
-            return False
-        if texts.str.contains(QUOTE, literal=True).any():
-            quoted |= {f for (f,) in con.execute(
-                f"select distinct source_file from grouped_rows where contains({column}, '\"')").fetchall()}
-    for path in (p for p in files if paths.relative(p) in quoted):
-        try:
-            read_csv(path, paths.relative(path), schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS)
-        except InputError:
             return False
     return True
 
@@ -107,12 +111,15 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
     if not files:
         return None
     shapes: dict[tuple[str, ...], list[Path]] = {}
+    row_read: list[pl.DataFrame] = []
     for path in files:
         try:
+            if _for_row_reader(path):
+                row_read.append(read_csv(path, paths.relative(path), schemas.RELEASE_COLUMNS,
+                                         schemas.OPTIONAL_RELEASE_COLUMNS).with_columns(filename=pl.lit(str(path))))
+                continue
             header = read_header(path, paths.relative(path), schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS)
-        except InputError:
-            return None
-        if any('"' in name for name in header):
+        except (InputError, ValueError):  # ValueError: an empty file cannot be mapped
             return None
         shapes.setdefault(tuple(header), []).append(path)
     con = db.connect()
@@ -123,25 +130,31 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
     }))
     con.register("stg_series", series)
     try:
-        return _scan(con, paths, files, shapes)
+        return _scan(con, paths, files, shapes, row_read)
     finally:
         con.execute("drop view if exists raw_release_rows; drop view if exists raw_releases; "
                     "drop table if exists grouped_rows; drop table if exists typed_groups")
         con.unregister("release_files")
+        if row_read:
+            con.unregister("row_read_releases")
         con.unregister("stg_series")
 
 
-def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[str, ...], list[Path]]) -> pl.DataFrame | None:
-    con.execute("create or replace temp view raw_release_rows as "
-                + " union all ".join(_read_csv(group, list(header)) for header, group in shapes.items()))
+def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[str, ...], list[Path]],
+          row_read: list[pl.DataFrame]) -> pl.DataFrame | None:
+    sources = [_read_csv(group, list(header)) for header, group in shapes.items()]
+    if row_read:
+        con.register("row_read_releases", pl.concat(row_read).select("filename", *RAW_COLUMNS))
+        sources.append(f"select filename, {', '.join(RAW_COLUMNS)} from row_read_releases")
+    con.execute("create or replace temp view raw_release_rows as " + " union all ".join(sources))
     try:
         db.create_table(con, paths, "int_release_rows_grouped", "grouped_rows", {
             "number_pattern": schemas.NUMBER_PATTERN, "months_pattern": schemas.MONTHS_PATTERN})
     except duckdb.Error:
         return None  # DuckDB's reader refuses something; the row reader will say what
     [(files_read,)] = con.execute("select count(distinct source_file) from grouped_rows").fetchall()
-    if files_read < len(files) or not _texts_are_read_alike(con, files, paths):
-        return None  # a file without records, or texts the row reader is to judge
+    if files_read < len(files) or not _no_refused_text(con):
+        return None  # a file without records, or texts the row reader refuses
 
     con.execute("create or replace temp view raw_releases as select * from grouped_rows")
     db.create_table(con, paths, "stg_raw__release_figures", "typed_groups", {

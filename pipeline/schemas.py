@@ -47,12 +47,13 @@ MEASURES = ("observed", "full_year_estimate", "monthly_mean", "missing")
 
 # A number as typed in a raw file: digits, optionally '.' between groups of exactly three
 # (Danish thousands separator) and ',' before decimals. "1.52" and "1.5.20" do not match:
-# they are ambiguous or malformed, and are refused rather than read as 1,52.
-NUMBER_PATTERN = r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
-YEAR_PATTERN = r"^-?\d{1,6}$"
-MONTHS_PATTERN = r"^-?\d{1,3}$"
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-PUBLISHED_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# they are ambiguous or malformed, and are refused rather than read as 1,52. Digits are
+# ASCII ([0-9]): polars' \d also takes other scripts' digits, which DuckDB's casts do not.
+NUMBER_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+YEAR_PATTERN = r"^-?[0-9]{1,6}$"
+MONTHS_PATTERN = r"^-?[0-9]{1,3}$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+PUBLISHED_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
 FIRST_PLAUSIBLE_YEAR = 1900
 LAST_PLAUSIBLE_YEAR = 2100
@@ -322,14 +323,14 @@ statements = Schema(
         "series": Column(pl.Utf8, nullable=True, checks=_rule(
             pl.col("series_known"), "names a series not listed in data/raw/series.csv", "known_series")),
         "years": Column(pl.Utf8, nullable=True, checks=_matches(
-            "years", r"^\d{4}(-\d{4})?(;\d{4}(-\d{4})?)*$", "is not years like 2021;2023 or 2021-2023",
+            "years", r"^[0-9]{4}(-[0-9]{4})?(;[0-9]{4}(-[0-9]{4})?)*$", "is not years like 2021;2023 or 2021-2023",
             "years_format")),
         "operands": Column(pl.Utf8, nullable=True, checks=_matches(
-            "operands", r"^-?\d+(,\d+)?(;-?\d+(,\d+)?)*$", "is not numbers separated by ';'", "operands_format")),
+            "operands", r"^-?[0-9]+(,[0-9]+)?(;-?[0-9]+(,[0-9]+)?)*$", "is not numbers separated by ';'", "operands_format")),
         "printed_text": _text("printed_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
         "printed_upper_text": _text("printed_upper_text", NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
         "decimals": Column(pl.Utf8, nullable=False, checks=_matches(
-            "decimals", r"^-?\d$", "is not a whole number of decimals", "decimals_format")),
+            "decimals", r"^-?[0-9]$", "is not a whole number of decimals", "decimals_format")),
     },
 )
 

@@ -2,7 +2,7 @@
 -- sql/stg_raw__release_figures.sql): how many groups break each rule of
 -- pipeline/schemas.py that reads the varying fields (`value`, `month`) or several rows.
 -- Each column is named after its rule and states it as the schema does, on the groups'
--- bits instead of on rows (see sql/int_release_rows_grouped.sql for the bits); every other
+-- bits instead of on rows (the patterns are ASCII, so DuckDB's and polars' regexes agree) (see sql/int_release_rows_grouped.sql for the bits); every other
 -- rule is decided by its own polars expression on the groups' distinct fields
 -- (pipeline/release_scan.py). All zero: every row passes these rules.
 with groups as (

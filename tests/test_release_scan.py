@@ -12,6 +12,7 @@ import shutil
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -45,7 +46,8 @@ def assert_scan_agrees(paths):
         assert scanned is None, f"the scan accepted what the row path refuses: {problems[:3]}"
     else:
         assert scanned is not None, "the scan refused what the row path accepts"
-        assert scanned.equals(rows), pl.concat([scanned, rows], how="diagonal").unique(keep="none")
+        # sums of fractional values in another order may differ in the last binary digit
+        assert_frame_equal(scanned, rows, check_exact=False, rel_tol=1e-12)
     return scanned, problems
 
 
@@ -112,6 +114,39 @@ def test_blank_looking_records(project, line):
     assert (scanned is not None) == line.startswith(",")
 
 
+ROW = "skudepisoder,2026,{value},,,,flow,skudepisoder,final,NSK,Nøgletal,2026,,,{note},{month},Nord"
+
+
+@pytest.mark.parametrize("case", [
+    ("series", ' "skudepisoder",2026,2,,,,flow,skudepisoder,final,NSK,Nøgletal,2026,,,,1,Nord'),
+    ("value after quote", ROW.format(value='"2" ', note="", month="1")),
+    ("value before quote", ROW.format(value=' "2"', note="", month="1")),
+    ("month after quote", ROW.format(value="2", note="", month='"1" ')),
+    ("note before quote", ROW.format(value="2", note=' "x"', month="1")),
+    ("note before quoted comma", ROW.format(value="2", note=' "a,b"', month="1")),
+    ("arabic-indic digit", ROW.format(value="\u0663", note="", month="1")),
+    ("carriage return first", "\r" + ROW.format(value="2", note="", month="1")),
+], ids=lambda c: c[0])
+def test_readers_disagree_around_quotes(project, case):
+    """Bytes DuckDB's reader and the row reader read differently (found in review): spaces
+    beside quotes, a carriage return after the header, digits of other scripts."""
+    header = ",".join(HEADER)
+    rest = "\n".join(ROW.format(value="2", note="", month=m) for m in ("2",))
+    (project.raw_releases / "zz_case.csv").write_text(f"{header}\n{case[1]}\n{rest}\n", encoding="utf-8")
+    assert_scan_agrees(project)
+
+
+@pytest.mark.parametrize("header", [
+    ",".join(f'"{c}" ' for c in HEADER),
+    ",".join(HEADER[:-1]) + ',"region\n' + ROW.format(value="2", note="", month="1") + '"',
+], ids=["space after quoted names", "unclosed quote"])
+def test_quoted_headers_are_for_the_row_reader(project, header):
+    rows = "\n".join(ROW.format(value="2", note="", month=m) for m in ("1", "2"))
+    (project.raw_releases / "zz_header.csv").write_text(f"{header}\n{rows}\n", encoding="utf-8")
+    scanned, problems = assert_scan_agrees(project)
+    assert problems and scanned is None
+
+
 def test_every_rule_is_decided_once():
     """Each release rule is decided either in SQL or on distinct values; the SQL decides no
     rule that does not exist."""
@@ -147,6 +182,8 @@ COLUMN = {name: i for i, name in enumerate(HEADER)}
 
 def mutate(files: list[list[list[str]]], kind: str, pick: int, choice: int) -> None:
     rows = [row for rows in files for row in rows]
+    if not rows:
+        return
     row = rows[pick % len(rows)]
     match kind:
         case "value":
