@@ -89,7 +89,10 @@ def _check_rules_are_placed() -> None:
 
 def _for_row_reader(path: Path) -> bool:
     """Whether the file holds bytes DuckDB's reader and the row reader may read differently
-    (a memory map and byte searches: no copy of the file)."""
+    (a memory map and byte searches: no copy of the file), or has a name DuckDB would take
+    for a pattern of several files."""
+    if any(c in str(path) for c in "*?[]{}"):
+        return True
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
         return data.find(b'"') >= 0 or (data.find(b"\r") >= 0 and LONE_CR.search(data) is not None)
 

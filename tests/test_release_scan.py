@@ -147,6 +147,14 @@ def test_quoted_headers_are_for_the_row_reader(project, header):
     assert problems and scanned is None
 
 
+def test_a_file_name_like_a_pattern(project):
+    """DuckDB reads a path with * or [ as a pattern of files; such files go to the row reader."""
+    write(project, "zz_monthly", monthly_release())
+    write(project, "zz_[monthly]*", monthly_release(year=2025))
+    scanned, _ = assert_scan_agrees(project)
+    assert scanned.filter(release_id="zz_[monthly]*")["rows_aggregated"].to_list() == [6]
+
+
 def test_every_rule_is_decided_once():
     """Each release rule is decided either in SQL or on distinct values; the SQL decides no
     rule that does not exist."""
