@@ -64,15 +64,21 @@ def _sql_text(value: str) -> str:
 
 def _read_csv(files: list[Path], header: list[str]) -> str:
     """A select over DuckDB's strict CSV reader for files sharing one header: every field as
-    text, no guessing of the dialect, every release column present (blank if absent)."""
+    text, no guessing of the dialect, every release column present (blank if absent), and no
+    blank records (every field empty), which the row reader drops as well.
+
+    Only files without a quote come here, so quoting is off, and an empty field is read as
+    an empty text (the null string is a quote, which no field holds): with the empty null
+    string DuckDB silently drops empty fields beyond the header's (a trailing comma), which
+    the row reader refuses. Empty texts become null in the staging model, as the row
+    reader's nulls do."""
     columns = "{" + ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in header) + "}"
     fields = ", ".join(c if c in header else f"null::varchar as {c}" for c in RAW_COLUMNS)
     paths = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
+    blank_or = ", ".join(f"nullif({c}, '')" for c in header)
     return (f"select filename, {fields} from read_csv({paths}, columns = {columns}, header = true, "
-            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, filename = true, "
-            # "" is an empty text for the row reader too; as null, a record of them would
-            # vanish as blank here but be refused there
-            "allow_quoted_nulls = false)")
+            "auto_detect = false, delim = ',', quote = '', escape = '', nullstr = '\"', strict_mode = true, "
+            f"filename = true) where coalesce({blank_or}) is not null")
 
 
 def _check_rules_are_placed() -> None:

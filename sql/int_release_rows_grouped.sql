@@ -13,11 +13,8 @@
 --              are the distinct months, so their count is the number of distinct months.
 with trimmed as (
     select * replace (nullif(trim(value), '') as value, nullif(trim(month), '') as month)
+    -- blank records (every field empty) are not figures: each reader has dropped them
     from raw_release_rows
-    -- a record with every field blank is not a figure (as for the row reader); this sees the
-    -- fields as read, untrimmed (a value of spaces is not blank there either)
-    where coalesce(series, reference_year, value, months_covered, period_end, count_date, kind, unit,
-                   status, publisher, publication, published, reported_by, url, note, month, region) is not null
 ),
 
 parsed as (
