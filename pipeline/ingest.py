@@ -127,8 +127,9 @@ def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tupl
 
 def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, paths: Paths) -> pl.DataFrame:
     """The scan's figures with the line of each figure given on one row, from the row reader
-    (DuckDB's CSV reader does not number lines); only the files holding such figures are read."""
-    wanted = set(figures.filter(pl.col("rows_aggregated") == 1)["source_file"])
+    where the scan read the file with DuckDB, which does not number lines; only the files
+    holding such figures are read."""
+    wanted = set(figures.filter((pl.col("rows_aggregated") == 1) & pl.col("source_line").is_null())["source_file"])
     frames = [f for f in (reader.read_release(p) for p in reader.release_files() if paths.relative(p) in wanted)
               if f is not None]
     if not frames:
@@ -140,7 +141,8 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
     key = ["release_id", "series", "reference_year"]
     lines = rows.group_by(key).agg(pl.col("source_line").min().alias("line"))
     return (figures.join(lines, on=key, how="left", nulls_equal=True)
-            .with_columns(pl.when(pl.col("rows_aggregated") == 1).then(pl.col("line")).alias("source_line"))
+            .with_columns(pl.when(pl.col("rows_aggregated") == 1)
+                          .then(pl.coalesce("source_line", "line")).alias("source_line"))
             .drop("line"))
 
 

@@ -22,8 +22,9 @@ national figures are then those of the row path (tests/test_release_scan.py comp
 two; sums of fractional values may differ in the last binary digit, as any two orders of
 adding doubles do). Whenever it cannot prove that (a rule fails, a reader refuses a file, a
 text holds a control character) it returns None, and the row path reads the rows and names
-each problem's file, line and column. A figure given on one row gets its line from the row
-reader (pipeline/ingest.py): DuckDB's CSV reader does not number lines."""
+each problem's file, line and column. A figure given on one row keeps its line when the row
+reader read it; DuckDB's CSV reader does not number lines, so for the files it read
+pipeline/ingest.py looks such lines up."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def _read_csv(files: list[Path], header: list[str]) -> str:
     fields = ", ".join(c if c in header else f"null::varchar as {c}" for c in RAW_COLUMNS)
     paths = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
     blank_or = ", ".join(f"nullif({c}, '')" for c in header)
-    return (f"select filename, {fields} from read_csv({paths}, columns = {columns}, header = true, "
+    return (f"select filename, null::bigint as source_line, {fields} from read_csv({paths}, columns = {columns}, header = true, "
             "auto_detect = false, delim = ',', quote = '', escape = '', nullstr = '\"', strict_mode = true, "
             f"filename = true) where coalesce({blank_or}) is not null")
 
@@ -153,8 +154,8 @@ def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[str, ...], li
           row_read: list[pl.DataFrame]) -> pl.DataFrame | None:
     sources = [_read_csv(group, list(header)) for header, group in shapes.items()]
     if row_read:
-        con.register("row_read_releases", pl.concat(row_read).select("filename", *RAW_COLUMNS))
-        sources.append(f"select filename, {', '.join(RAW_COLUMNS)} from row_read_releases")
+        con.register("row_read_releases", pl.concat(row_read).select("filename", "source_line", *RAW_COLUMNS))
+        sources.append(f"select filename, source_line, {', '.join(RAW_COLUMNS)} from row_read_releases")
     con.execute("create or replace temp view raw_release_rows as " + " union all ".join(sources))
     try:
         db.create_table(con, paths, "int_release_rows_grouped", "grouped_rows", {

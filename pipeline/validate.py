@@ -42,8 +42,8 @@ def passes_on_distinct(distinct: Callable[[list[str]], pl.DataFrame], schema: sc
     """`passes` for rows known only by `distinct(columns)`, the distinct combinations of
     those columns' values (pipeline/release_scan.py, where each row stands for many): each
     rule runs once on the combinations of the columns it reads, which decides it for every
-    row. Rules in `decided_elsewhere` (by name, or
-    "not_nullable:<column>") are skipped: the caller decides them. A rule across rows, or a
+    row. Rules in `decided_elsewhere` (by name, or "not_nullable:<column>") are skipped: the
+    caller decides them. A rule across rows, or a
     unique column, cannot be decided this way and must be among them."""
     checks: dict[tuple[str, ...], list[pl.Expr]] = {}
 

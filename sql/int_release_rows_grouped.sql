@@ -34,6 +34,7 @@ grouped as (
         null::varchar                                                 as value,
         null::varchar                                                 as month,
         count(*)                                                      as rows_grouped,
+        min(source_line)                                              as source_line,  -- row reader only
         sum(value_parsed)                                             as value_sum,
         max(month_parsed)                                             as month_max,
         bit_or((case when value is null then 1 else 0 end)
@@ -51,7 +52,6 @@ grouped as (
 select
     f.release_id,
     f.source_file,
-    null::bigint as source_line,
     g.* exclude (filename)
 from grouped as g
 join release_files as f using (filename)
