@@ -41,7 +41,7 @@ def _months(months: float) -> str:
 def explain(series: str, year: int, paths: Paths) -> Explanation:
     derived = pl.read_parquet(paths.derived_figures).filter(
         (pl.col("series") == series) & (pl.col("reference_year") == year)
-    ).sort("vintage_rank")
+    ).sort("observation_rank")
     if derived.height == 0:
         known = pl.read_parquet(paths.derived_figures).select("series").unique().sort("series")["series"].to_list()
         raise SystemExit(f"noegletal explain: no figure for series '{series}' in {year}; series: {', '.join(known)}")
@@ -53,7 +53,7 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
 
     out.lines.append("Input (the release the tables use):")
     out.lines.append(_input_line(used))
-    for other in derived.filter(pl.col("vintage_rank") > 1).iter_rows(named=True):
+    for other in derived.filter(pl.col("observation_rank") > 1).iter_rows(named=True):
         out.lines.append("Also released (kept for audit, not used):")
         out.lines.append(_input_line(other))
 

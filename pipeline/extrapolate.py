@@ -37,21 +37,33 @@ def rounded(expr: pl.Expr, rounding: str, decimals: int) -> pl.Expr:
     return expr.round(decimals, mode="half_to_even")
 
 
-def linear_figures(figures: pl.DataFrame, paths: Paths) -> pl.DataFrame:
-    """Every release's figure ranked among its vintages, with the report's linear estimate."""
+STOCK_COUNTS = ("annual", "latest_dated")
+
+
+def stock_count(params: dict) -> str:
+    """Which head-count of a year the tables show (params.yaml: stocks.count)."""
+    value = (params.get("stocks") or {}).get("count", "annual")
+    if value not in STOCK_COUNTS:
+        raise SystemExit(f"params.yaml: stocks.count '{value}' is not one of {', '.join(STOCK_COUNTS)}")
+    return value
+
+
+def linear_figures(figures: pl.DataFrame, paths: Paths, stock_rule: str = "annual") -> pl.DataFrame:
+    """Every release's figure ranked among its vintages (and a stock's observations among the
+    year's count dates), with the report's linear estimate."""
     con = db.connect()
     con.register("validated_figures", figures)
     con.register("ranked_figures", db.query(con, paths, "int_keyfigures_ranked_by_vintage",
-                                            {"months_in_year": MONTHS_IN_YEAR}))
+                                            {"months_in_year": MONTHS_IN_YEAR, "stock_count": stock_rule}))
     return db.query(con, paths, "int_keyfigures_extrapolated_to_full_year", {"months_in_year": MONTHS_IN_YEAR})
 
 
-def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths) -> pl.DataFrame:
+def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule: str = "annual") -> pl.DataFrame:
     method = _choice(settings, "method", "linear", METHODS)
     rounding = _choice(settings, "rounding", "half_up", ROUNDINGS)
     decimals = int(settings.get("decimals", 0))
 
-    base = linear_figures(figures, paths)
+    base = linear_figures(figures, paths, stock_rule)
     # only the chosen method runs here; the audit runs every method for the backtest
     chosen = METHODS[method](base.filter(pl.col("is_partial")), base).select(
         *KEY, pl.col("estimate").alias("chosen"), pl.col("reason"))
@@ -103,16 +115,17 @@ def with_intervals(derived: pl.DataFrame, figures: pl.DataFrame, settings: dict)
             .alias("interval_method"),
         )
         .drop("series_integer")
-        .sort("series", "reference_year", "vintage_rank")
+        .sort("series", "reference_year", "observation_rank")
     )
 
 
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
-    settings = load_params(paths).get("extrapolation", {})
+    params = load_params(paths)
+    settings = params.get("extrapolation", {})
     figures = pl.read_parquet(paths.validated_figures)
 
-    derived = with_intervals(extrapolate(figures, settings, paths), figures, settings)
+    derived = with_intervals(extrapolate(figures, settings, paths, stock_count(params)), figures, settings)
 
     with staged_outputs() as out:
         derived.write_parquet(out.path(paths.derived_figures))

@@ -127,6 +127,14 @@ def _text(column: str, pattern: str, message: str, required: bool, name: str) ->
     return Column(pl.Utf8, checks=[_matches(column, pattern, message, name)], nullable=not required)
 
 
+def _real_date(column: str) -> Rule:
+    """A date in the documented pattern that names no day of the calendar ("2024-02-30") is
+    refused, not read as "not stated"."""
+    text = pl.col(f"{column}_text")
+    return _rule(~text.str.contains(DATE_PATTERN) | pl.col(column).is_not_null(),
+                 "is not a real calendar date", "real_date")
+
+
 # The rows that make up one national yearly figure of a release, and one region's part of it.
 _NATION_KEY = ["release_id", "series", "reference_year"]
 _REGION_KEY = [*_NATION_KEY, "region"]
@@ -231,7 +239,9 @@ release_figures = Schema(
                       "stock_not_partial_flow"),
             ],
         ),
-        "period_end_text": _text("period_end_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
+        "period_end_text": Column(pl.Utf8, nullable=True, checks=[
+            _matches("period_end_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
+            _real_date("period_end")]),
         "period_end": Column(
             pl.Date, nullable=True,
             checks=[
@@ -243,7 +253,9 @@ release_figures = Schema(
                       "is set for a stock; a stock has a count_date, not a period", "stock_has_no_period"),
             ],
         ),
-        "count_date_text": _text("count_date_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", False, "date_format"),
+        "count_date_text": Column(pl.Utf8, nullable=True, checks=[
+            _matches("count_date_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
+            _real_date("count_date")]),
         "count_date": Column(
             pl.Date, nullable=True,
             checks=_rule(pl.col("count_date").dt.year() == pl.col("reference_year"),
@@ -273,7 +285,12 @@ release_figures = Schema(
         "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),
         "published": Column(
             pl.Utf8, nullable=True,
-            checks=_matches("published", PUBLISHED_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "published_format"),
+            checks=[
+                _matches("published", PUBLISHED_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "published_format"),
+                # the pattern admits "2024-13-45"; the span of days it names must exist
+                _rule(~pl.col("published").str.contains(PUBLISHED_PATTERN) | pl.col("published_start").is_not_null(),
+                      "is not a real calendar date", "real_date"),
+            ],
         ),
     },
 )

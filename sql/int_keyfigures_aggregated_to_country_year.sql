@@ -20,6 +20,8 @@ select
     min(publisher)                                     as publisher,
     min(publication)                                   as publication,
     min(published)                                     as published,
+    min(published_start)                               as published_start,
+    max(published_end)                                 as published_end,
     min(reported_by)                                   as reported_by,
     min(url)                                           as url,
     min(note)                                          as note,

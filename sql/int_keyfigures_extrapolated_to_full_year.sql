@@ -25,7 +25,8 @@ select
     reference_year,
     release_id,
     vintage_rank,
-    vintage_rank = 1                                    as selected,
+    observation_rank,
+    observation_rank = 1                                as selected,
     kind,
     unit,
     value                                               as observed_value,
@@ -41,6 +42,9 @@ select
     publisher,
     publication,
     published,
+    published_start,
+    published_end,
+    published_year,
     reported_by,
     url,
     note,
@@ -49,4 +53,4 @@ select
     rows_aggregated,
     regions
 from extrapolated
-order by series, reference_year, vintage_rank
+order by series, reference_year, observation_rank

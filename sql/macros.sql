@@ -13,3 +13,16 @@ create or replace macro whole_number(t, pattern) as
 -- Where a figure is written: "file:line" for a figure on one row; the file alone for a sum of
 -- several rows, which has no one line (pipeline/fmt.py writes the same in Python).
 create or replace macro source_location(file, line) as file || coalesce(':' || line, '');
+
+-- A date as written in a raw file is a span of days: 'YYYY' is a whole year, 'YYYY-MM' a month,
+-- 'YYYY-MM-DD' one day. Partial dates are compared as spans, never as text ("2020-07" is not
+-- later than "2020"). Null when the text is not a real calendar date ("2024-13-45").
+create or replace macro date_span_start(t) as case
+    when regexp_full_match(t, '[0-9]{4}') then try_cast(t || '-01-01' as date)
+    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}') then try_cast(t || '-01' as date)
+    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_cast(t as date) end;
+
+create or replace macro date_span_end(t) as case
+    when regexp_full_match(t, '[0-9]{4}') then try_cast(t || '-12-31' as date)
+    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}') then last_day(try_cast(t || '-01' as date))
+    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_cast(t as date) end;

@@ -37,7 +37,10 @@ typed as (
         whole_number(months_covered_text, $months_pattern)                          as months_covered,
         whole_number(month_text, $months_pattern)                                    as month,
         try_cast(period_end_text as date)                                           as period_end,
-        try_cast(count_date_text as date)                                           as count_date
+        try_cast(count_date_text as date)                                           as count_date,
+        -- when the release appeared, as the span of days its date allows
+        date_span_start(published)                                                  as published_start,
+        date_span_end(published)                                                    as published_end
     from trimmed
 ),
 
