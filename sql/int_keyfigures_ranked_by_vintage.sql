@@ -41,7 +41,7 @@ vintages as (
             order by
                 coalesce(months_exposure, $months_in_year) desc,  -- stocks rank as complete
                 (status = 'final') desc,
-                published_start + (published_end - published_start) // 2 desc nulls last,
+                published_start + ((published_end - published_start) // 2)::integer desc nulls last,
                 published_end desc nulls last,
                 release_id desc
         ) as vintage_rank
