@@ -146,6 +146,19 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
             .drop("line"))
 
 
+def _undeclared_publications(tables: dict[str, pl.DataFrame]) -> list[Problem]:
+    """A publication's printed values and statements are judged by the data up to its cut-off,
+    so every publication they name must be declared in data/raw/publications/."""
+    declared = set(tables["publications"]["publication"].drop_nulls())
+    return [
+        Problem(row["source_file"], row["source_line"], "publication", "declared_publication",
+                f"'{row['publication']}' is not declared in data/raw/publications/ (with its data cut-off)")
+        for name in ("published", "statements")
+        for row in tables[name].filter(pl.col("publication").is_not_null()
+                                       & ~pl.col("publication").is_in(sorted(declared))).iter_rows(named=True)
+    ]
+
+
 def load(paths: Paths) -> dict[str, pl.DataFrame]:
     """Read, type and check every raw file; raise InputError naming every problem."""
     reader = _Reader(paths)
@@ -154,6 +167,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
         "raw_published": reader.read_all(paths.raw_published, schemas.PUBLISHED_COLUMNS),
         "raw_statements": reader.read_all(paths.raw_statements, schemas.STATEMENT_COLUMNS),
         "raw_notifications": reader.read_all(paths.raw_notifications, schemas.NOTIFICATION_COLUMNS),
+        "raw_publications": reader.read_all(paths.raw_publications, schemas.PUBLICATION_COLUMNS),
     }
     if raw["raw_series"] is None:  # nothing can be typed; still report every file's problems
         for path in reader.release_files():
@@ -167,6 +181,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
         "published": _query(con, paths, "stg_raw__published_values", {}, ("number_pattern", "year_pattern")),
         "statements": _query(con, paths, "stg_raw__statements", {}, ("number_pattern",)),
         "notifications": _query(con, paths, "stg_raw__notifications", {}, ("number_pattern",)),
+        "publications": _query(con, paths, "stg_raw__publications", {}),
     }
     figures = release_scan.scan(paths, series, reader.release_files())
     if figures is None:
@@ -174,6 +189,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
     else:
         figures, problems = _with_lines(reader, figures, series, paths), []
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
+    problems += _undeclared_publications(tables)
     if reader.problems or problems:
         raise InputError(reader.problems + problems)
     return tables | {"figures": figures.sort("release_id", "series", "reference_year")}

@@ -37,6 +37,7 @@ class Paths:
         self.raw_published = self.raw / "published"
         self.raw_statements = self.raw / "statements"
         self.raw_notifications = self.raw / "notifications"
+        self.raw_publications = self.raw / "publications"
 
         self.validated = self.root / "data" / "validated"
         self.validated_figures = self.validated / "figures.parquet"
@@ -44,6 +45,7 @@ class Paths:
         self.validated_series = self.validated / "series.parquet"
         self.validated_statements = self.validated / "statements.parquet"
         self.validated_notifications = self.validated / "notifications.parquet"
+        self.validated_publications = self.validated / "publications.parquet"
 
         self.derived = self.root / "data" / "derived"
         self.derived_figures = self.derived / "figures_full_year.parquet"

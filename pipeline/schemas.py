@@ -39,6 +39,10 @@ STATEMENT_COLUMNS = (
 OPERATIONS = ("change", "percent_change", "mean", "monthly_mean", "year_to_year_change_range",
               "same_period_pair", "ratio_to_mean", "equal", "sum")
 
+PUBLICATION_COLUMNS = ("publication", "published", "data_cutoff", "method", "note")
+# The extrapolation methods a publication can declare (pipeline/methods.py holds them).
+PUBLICATION_METHODS = ("linear", "seasonal_share", "trend")
+
 NOTIFICATION_COLUMNS = ("item", "parent", "value", "approximate", "label_da", "publication", "location", "quote")
 
 KINDS = ("flow", "stock")
@@ -369,6 +373,27 @@ notifications = Schema(
         "publication": Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
         "location": Column(pl.Utf8, nullable=False, checks=safe_text("location")),
         "quote": Column(pl.Utf8, nullable=False, checks=safe_text("quote")),
+    },
+)
+
+publications = Schema(
+    {
+        "publication": Column(pl.Utf8, nullable=False, unique=True, checks=safe_text("publication")),
+        "published": Column(pl.Utf8, nullable=True, checks=[
+            _matches("published", PUBLISHED_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "published_format"),
+            _rule(~pl.col("published").str.contains(PUBLISHED_PATTERN) | pl.col("published_start").is_not_null(),
+                  "is not a real calendar date", "real_date"),
+        ]),
+        "data_cutoff_text": Column(pl.Utf8, nullable=False, checks=[
+            _matches("data_cutoff_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
+            _real_date("data_cutoff"),
+            _rule(pl.col("published_end").is_null() | pl.col("data_cutoff").is_null()
+                  | (pl.col("data_cutoff") <= pl.col("published_end")),
+                  "lies after the publication appeared", "cutoff_before_publication"),
+        ]),
+        "method": Column(pl.Utf8, nullable=False, checks=_one_of(
+            "method", PUBLICATION_METHODS, f"must be one of {', '.join(PUBLICATION_METHODS)}", "method_values")),
+        "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),
     },
 )
 

@@ -116,4 +116,5 @@ TABLES = {
     "published": schemas.published_values,
     "statements": schemas.statements,
     "notifications": schemas.notifications,
+    "publications": schemas.publications,
 }
