@@ -15,9 +15,10 @@ import math
 
 import polars as pl
 
-from pipeline import __version__, backtest, fmt
-from pipeline.methods import estimate_all
+from pipeline import __version__, backtest, extrapolate, fmt
 from pipeline.io import staged_outputs
+from pipeline.methods import estimate_all
+from pipeline.params import load_params
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
 
@@ -58,50 +59,151 @@ def _input(row: dict) -> dict:
     return {
         "series": row["series"], "year": row["reference_year"], "value": row["observed_value"],
         "full_year_value": row["value_unrounded"], "status": row["status"], "months": row["months_exposure"],
+        "count_date": row["count_date"], "kind": row["kind"],
         "release": row["release_id"], "publisher": row["publisher"], "published": row["published"],
         "reported_by": row["reported_by"], "source": fmt.source_location(row["source_file"], row["source_line"]),
     }
 
 
-class Auditor:
-    def __init__(self, derived: pl.DataFrame, published: pl.DataFrame, statements: pl.DataFrame):
-        self.derived, self.published, self.statements = derived, published, statements
-        self.estimates = estimate_all(derived)  # every method on every partial figure
+def _period(row: dict) -> str:
+    """What makes two releases the same figure: a flow's part of the year, a stock's count date."""
+    if row["kind"] == "stock":
+        return f"count {row['count_date'].isoformat() if row['count_date'] else 'undated'}"
+    return f"months {round(row['months_exposure'], 6)}"
+
+
+def _period_text(row: dict) -> str:
+    if row.get("kind") == "stock":
+        return f"counted {row['count_date']}" if row.get("count_date") else "count date not stated"
+    return f"{fmt.months(row['months'])} months"
+
+
+BEFORE, AFTER, UNCERTAIN = "before", "after", "uncertain"
+
+
+def availability(frame: pl.DataFrame, cutoff) -> pl.Expr:
+    """Whether a release had appeared by a publication's data cut-off: `before` when its
+    publication date (a span of days) ends by the cut-off, `after` when it begins later,
+    `uncertain` when the date is unknown or the span straddles the cut-off. An uncertain
+    release is taken as available, and the audit lists it."""
+    return (pl.when(pl.col("published_end") <= cutoff).then(pl.lit(BEFORE))
+            .when(pl.col("published_start") > cutoff).then(pl.lit(AFTER))
+            .otherwise(pl.lit(UNCERTAIN)))
+
+
+class View:
+    """The figures as one vintage of the data saw them: every release in `derived`, and the
+    ones the tables would select."""
+
+    def __init__(self, derived: pl.DataFrame, publication: dict | None = None):
+        self.derived = derived
         self.selected = derived.filter(pl.col("selected"))
+        self.publication = publication
+
+    @property
+    def name(self) -> str | None:
+        return self.publication["publication"] if self.publication else None
 
     def figure(self, series: str, year: int) -> dict | None:
         rows = self.selected.filter((pl.col("series") == series) & (pl.col("reference_year") == year))
         return rows.row(0, named=True) if rows.height else None
 
+
+def as_of(figures: pl.DataFrame, publication: dict, params: dict, paths: Paths) -> tuple[View, pl.DataFrame]:
+    """The data as a publication had it: only the releases that had appeared by its data
+    cut-off, ranked and extrapolated as then, by the method the publication used. Returns the
+    view and each release's availability."""
+    cutoff = publication["data_cutoff"]
+    releases = (figures.select("release_id", "published", "published_start", "published_end").unique("release_id")
+                .with_columns(availability(figures, cutoff).alias("availability")).sort("release_id"))
+    available = releases.filter(pl.col("availability") != AFTER)["release_id"]
+    known = figures.filter(pl.col("release_id").is_in(available.implode()))
+    settings = {**(params.get("extrapolation") or {}), "method": publication["method"]}
+    derived = extrapolate.with_intervals(
+        extrapolate.extrapolate(known, settings, paths, extrapolate.stock_count(params)), known, settings)
+    return View(derived, publication), releases
+
+
+class Auditor:
+    """Two clocks. The latest data (`derived`, what the tables show) for the sections about
+    the data; and, for each publication in data/raw/publications/, the data as of its cut-off
+    (`views`) for the verdicts on what it printed, so a later release never changes them."""
+
+    def __init__(self, derived: pl.DataFrame, published: pl.DataFrame, statements: pl.DataFrame,
+                 views: dict[str, View] | None = None, availability: dict[str, pl.DataFrame] | None = None):
+        self.derived, self.published, self.statements = derived, published, statements
+        self.estimates = estimate_all(derived)  # every method on every partial figure
+        self.selected = derived.filter(pl.col("selected"))
+        self.latest = View(derived)
+        self.views = views or {}
+        self.availability = availability or {}
+
+    def view(self, publication: str | None) -> View:
+        """The data as `publication` had it; the latest data for a publication not declared."""
+        return self.views.get(publication, self.latest)
+
+    def figure(self, series: str, year: int) -> dict | None:
+        return self.latest.figure(series, year)
+
+    def figures_used(self, publication: str) -> set[tuple[str, int]]:
+        """The figures (series, year) a publication printed or built a statement on."""
+        printed = self.published.filter(pl.col("publication") == publication)
+        used = {(r["series"], r["reference_year"]) for r in printed.iter_rows(named=True)}
+        for s in self.statements.filter((pl.col("publication") == publication) & pl.col("series").is_not_null()
+                                        & pl.col("years").is_not_null()).iter_rows(named=True):
+            used |= {(name, year) for name in s["series"].split(";") for group in _years(s["years"]) for year in group}
+        return used
+
     # -- derived figures -------------------------------------------------------------------
     def extrapolations(self) -> list[dict]:
-        out = []
+        """Each publication's estimates checked as of its cut-off, by its own method; then the
+        latest data's estimates that no publication printed (unchecked)."""
+        out, seen = [], set()
+        for view in self.views.values():
+            printed = self.published.filter(pl.col("publication") == view.name)
+            used = self.figures_used(view.name)
+            for row in view.selected.filter(pl.col("status") == "estimated").sort("series", "reference_year").iter_rows(named=True):
+                if (row["series"], row["reference_year"]) not in used:
+                    continue  # an estimate the publication had no use for
+                out.append(self._extrapolation(row, view.name, printed))
+                seen.add((row["series"], row["reference_year"], row["release_id"], row["method"]))
         for row in self.selected.filter(pl.col("status") == "estimated").sort("series", "reference_year").iter_rows(named=True):
-            printed = self.published.filter(
-                (pl.col("series") == row["series"]) & (pl.col("reference_year") == row["reference_year"])
-                & (pl.col("measure") == "full_year_estimate"))
-            item = {
-                "figure": f"{row['series']} {row['reference_year']}",
-                "inputs": [_input(row)],
-                "method": row["method"],
-                "formula": (f"{fmt.number(row['observed_value'])} / {fmt.months(row['months_exposure'])} × 12"
-                            f" = {fmt.number(row['value_unrounded'], 2)}"),
-                "unrounded": row["value_unrounded"], "rounded": row["value"], "rounding": row["rounding"],
-                "interval": [row["interval_lower"], row["interval_upper"]], "interval_method": row["interval_method"],
-                "published": None, "verdict": None, "reason": "no published value to compare with",
-            }
-            if printed.height:
-                p = printed.row(0, named=True)
-                v, reason = verdict(row["value_unrounded"], p["value"], 0)
-                item |= {"published": {"value": p["value"], "printed": p["printed"], "where": f"{p['publication']}, {p['location']}"},
-                         "verdict": v, "reason": reason}
-            out.append(item)
+            if (row["series"], row["reference_year"], row["release_id"], row["method"]) not in seen:
+                out.append(self._extrapolation(row, None, self.published.clear()))
         return out
+
+    @staticmethod
+    def _extrapolation(row: dict, publication: str | None, printed_values: pl.DataFrame) -> dict:
+        printed = printed_values.filter(
+            (pl.col("series") == row["series"]) & (pl.col("reference_year") == row["reference_year"])
+            & (pl.col("measure") == "full_year_estimate"))
+        if row["method"] == "linear":
+            formula = (f"{fmt.number(row['observed_value'])} / {fmt.months(row['months_exposure'])} × 12"
+                       f" = {fmt.number(row['value_unrounded'], 2)}")
+        else:
+            formula = (f"{row['method']}: {fmt.number(row['observed_value'])} over {fmt.months(row['months_exposure'])} "
+                       f"months → {fmt.number(row['value_unrounded'], 2)}")
+        item = {
+            "figure": f"{row['series']} {row['reference_year']}", "as_of": publication,
+            "inputs": [_input(row)],
+            "method": row["method"], "formula": formula,
+            "unrounded": row["value_unrounded"], "rounded": row["value"], "rounding": row["rounding"],
+            "interval": [row["interval_lower"], row["interval_upper"]], "interval_method": row["interval_method"],
+            "published": None, "verdict": None,
+            "reason": "no published value to compare with" if publication else "the latest data; no publication printed it",
+        }
+        if printed.height:
+            p = printed.row(0, named=True)
+            v, reason = verdict(row["value_unrounded"], p["value"], 0)
+            item |= {"published": {"value": p["value"], "printed": p["printed"], "where": f"{p['publication']}, {p['location']}"},
+                     "verdict": v, "reason": reason}
+        return item
 
     def published_values(self) -> list[dict]:
         out = []
         for p in self.published.filter(pl.col("measure").is_in(["observed", "missing"])).iter_rows(named=True):
-            row = self.figure(p["series"], p["reference_year"])
+            view = self.view(p["publication"])
+            row = view.figure(p["series"], p["reference_year"])
             where = f"{p['publication']}, {p['location']}"
             if p["measure"] == "missing":
                 ok = row is None
@@ -110,12 +212,15 @@ class Auditor:
                             "verdict": EXACT if ok else MISMATCH,
                             "reason": "no release holds this figure" if ok else "a release holds it, the report prints '-'"})
                 continue
-            matches = self.derived.filter((pl.col("series") == p["series"]) & (pl.col("reference_year") == p["reference_year"])
+            matches = view.derived.filter((pl.col("series") == p["series"]) & (pl.col("reference_year") == p["reference_year"])
                                           & (pl.col("observed_value") == p["value"]))
             v = EXACT if row is not None and row["observed_value"] == p["value"] else (CONSISTENT if matches.height else MISMATCH)
-            reason = ("equals the figure the tables use" if v == EXACT else
-                      f"equals release {matches['release_id'][0]}, not the one the tables use "
-                      f"({row['release_id']}: {fmt.number(row['observed_value'])})" if v == CONSISTENT and row else
+            chosen = "the one its data selects" if view.name else "the one the tables use"
+            reason = (f"equals the figure {'its data' if view.name else 'the tables'} select" if v == EXACT else
+                      f"equals release {matches['release_id'][0]}, not {chosen} "
+                      f"({row['release_id']}, published {row['published'] or 'undated'}: "
+                      f"{fmt.number(row['observed_value'])})" if v == CONSISTENT and row else
+                      "no release available to it holds this value" if view.name else
                       "no release in data/raw holds this value")
             out.append({"figure": f"{p['series']} {p['reference_year']}", "where": where, "printed": p["printed"],
                         "computed": None if row is None else row["observed_value"], "verdict": v, "reason": reason})
@@ -126,6 +231,7 @@ class Auditor:
         return [self.statement(s) for s in self.statements.sort("source_file", "source_line").iter_rows(named=True)]
 
     def statement(self, s: dict) -> dict:
+        view = self.view(s["publication"])
         op, decimals = s["operation"], int(s["decimals"])
         base = {"statement": s["statement_id"], "where": f"{s['publication']}, {s['location']}", "quote": s["quote"],
                 "operation": op, "printed": s["printed"], "printed_upper": s["printed_upper"]}
@@ -144,8 +250,8 @@ class Auditor:
         series = s["series"].split(";")
         groups = _years(s["years"])
         if op == "same_period_pair":
-            return base | self._pair(series, groups[0][0], s)
-        rows = {y: self.figure(series[0], y) for g in groups for y in g}
+            return base | self._pair(view, series, groups[0][0], s)
+        rows = {y: view.figure(series[0], y) for g in groups for y in g}
         missing = [y for y, r in rows.items() if r is None]
         if missing:
             return base | {"inputs": [], "computed": None, "verdict": MISMATCH,
@@ -195,26 +301,26 @@ class Auditor:
             reason += "; uses the full-year estimate for " + ", ".join(f"{i['series']} {i['year']}" for i in estimated)
         return base | {"inputs": inputs, "formula": formula, "computed": computed, "verdict": v, "reason": reason}
 
-    def _pair(self, series: list[str], year: int, s: dict) -> dict:
+    def _pair(self, view: View, series: list[str], year: int, s: dict) -> dict:
         """A quoted pair of counts, e.g. Swedish against Danish killed: is each the figure in
         data/raw, and do both cover the same months?"""
         sides, notes = [], []
         for name, printed in zip(series, (s["printed"], s["printed_upper"])):
-            releases = self.derived.filter((pl.col("series") == name) & (pl.col("reference_year") == year))
-            hit = releases.filter(pl.col("observed_value") == printed).sort("vintage_rank")
-            row = hit.row(0, named=True) if hit.height else self.figure(name, year)
+            releases = view.derived.filter((pl.col("series") == name) & (pl.col("reference_year") == year))
+            hit = releases.filter(pl.col("observed_value") == printed).sort("observation_rank")
+            row = hit.row(0, named=True) if hit.height else view.figure(name, year)
             sides.append(row)
             others = releases.filter(pl.col("observed_value") != printed)
             if hit.height == 0:
                 notes.append(f"{name} {year}: no release holds {fmt.number(printed)}")
             for o in others.iter_rows(named=True):
                 notes.append(f"{name} {year}: {o['publisher']} ({o['published'] or 'udateret'}, {o['release_status']}, "
-                             f"{fmt.months(o['months_exposure'])} months) has {fmt.number(o['observed_value'])}")
+                             f"{_period_text(_input(o))}) has {fmt.number(o['observed_value'])}")
         months = [r["months_exposure"] if r else None for r in sides]
         same = months[0] is not None and months[0] == months[1]
         if not same:
-            notes.insert(0, f"not the same period: {series[0]} covers {fmt.months(months[0] or 0)} months, "
-                            f"{series[1]} {fmt.months(months[1] or 0)} months")
+            notes.insert(0, "not the same period: " + ", ".join(
+                f"{name} {_period_text(_input(r)) if r else 'has no figure'}" for name, r in zip(series, sides)))
         v = EXACT if same and all(r is not None for r in sides) and not any("no release holds" in n for n in notes) else MISMATCH
         held = ", ".join(f"{r['series']} in {r['release_id']}" for r in sides if r)
         return {"inputs": [_input(r) for r in sides if r], "formula": f"{fmt.number(s['printed'])} against {fmt.number(s['printed_upper'])}",
@@ -223,18 +329,27 @@ class Auditor:
                 + "; ".join(notes) if notes or v != EXACT else f"as in data/raw ({held}), same period"}
 
     # -- releases against each other ------------------------------------------------------
+    def _with_period(self) -> pl.DataFrame:
+        return self.derived.with_columns(
+            pl.when(pl.col("kind") == "stock")
+            .then(pl.lit("count ") + pl.col("count_date").cast(pl.Utf8).fill_null("undated"))
+            .otherwise(pl.lit("months ") + pl.col("months_exposure").round(6).cast(pl.Utf8)).alias("period"))
+
     def disagreements(self) -> list[dict]:
-        """Every figure held by more than one release for the same period, where they differ.
-        Generic over the data: no pair is named in code."""
-        groups = (self.derived.with_columns(pl.col("months_exposure").round(6).alias("period"))
-                  .group_by("series", "reference_year", "period")
+        """Every figure held by more than one release for the same period (a flow's months, a
+        stock's count date), where they differ. Generic over the data: no pair is named in code."""
+        periods = self._with_period()
+        groups = (periods.group_by("series", "reference_year", "period")
                   .agg(pl.col("observed_value").n_unique().alias("distinct"), pl.len().alias("releases"))
                   .filter(pl.col("distinct") > 1).sort("series", "reference_year", "period"))
         out = []
         for g in groups.iter_rows(named=True):
-            rows = self.derived.filter((pl.col("series") == g["series"]) & (pl.col("reference_year") == g["reference_year"])
-                                       & (pl.col("months_exposure").round(6) == g["period"])).sort("vintage_rank")
-            out.append({"figure": f"{g['series']} {g['reference_year']}", "months": g["period"],
+            rows = periods.filter((pl.col("series") == g["series"]) & (pl.col("reference_year") == g["reference_year"])
+                                  & (pl.col("period") == g["period"])).sort("vintage_rank")
+            first = rows.row(0, named=True)
+            out.append({"figure": f"{g['series']} {g['reference_year']}",
+                        "months": first["months_exposure"] if first["kind"] == "flow" else None,
+                        "count_date": first["count_date"] if first["kind"] == "stock" else None,
                         "releases": [_input(r) | {"release_status": r["release_status"], "selected": r["selected"]}
                                      for r in rows.iter_rows(named=True)],
                         "verdict": MISMATCH,
@@ -244,21 +359,87 @@ class Auditor:
         return out
 
     def vintages(self) -> list[dict]:
-        """Releases of the same figure for different periods (a partial and a full year)."""
-        periods = (self.derived.group_by("series", "reference_year").agg(pl.col("months_exposure").n_unique().alias("n"))
-                   .filter(pl.col("n") > 1).sort("series", "reference_year"))
+        """Releases of the same figure for different periods (a partial and a full year), and a
+        stock's counts on different dates (observations, not vintages)."""
+        periods = self._with_period()
+        multiple = (periods.group_by("series", "reference_year").agg(pl.col("period").n_unique().alias("n"))
+                    .filter(pl.col("n") > 1).sort("series", "reference_year"))
         out = []
-        for g in periods.iter_rows(named=True):
-            rows = self.derived.filter((pl.col("series") == g["series"]) & (pl.col("reference_year") == g["reference_year"])).sort("vintage_rank")
+        for g in multiple.iter_rows(named=True):
+            rows = self.derived.filter((pl.col("series") == g["series"]) & (pl.col("reference_year") == g["reference_year"])).sort("observation_rank")
             out.append({"figure": f"{g['series']} {g['reference_year']}",
                         "releases": [_input(r) | {"release_status": r["release_status"], "selected": r["selected"]}
                                      for r in rows.iter_rows(named=True)]})
         return out
 
+    def revised_since(self) -> list[dict]:
+        """For each publication: every figure it printed that a release published after its
+        cut-off has changed (a full year where it had January–September, a revised count)."""
+        out = []
+        for view in self.views.values():
+            printed = self.published.filter(pl.col("publication") == view.name)
+            figures = sorted({(r["series"], r["reference_year"]) for r in printed.iter_rows(named=True)})
+            for name, year in figures:
+                then, now = view.figure(name, year), self.latest.figure(name, year)
+                if now is None or (then is not None and then["release_id"] == now["release_id"]):
+                    continue
+                if then is not None and (then["observed_value"], _period(then)) == (now["observed_value"], _period(now)):
+                    continue
+                shown = printed.filter((pl.col("series") == name) & (pl.col("reference_year") == year))
+                out.append({
+                    "publication": view.name, "figure": f"{name} {year}",
+                    "printed": shown["printed"].to_list(),
+                    "then": _input(then) if then else None, "now": _input(now),
+                    "reason": (f"{view.name} had {fmt.number(then['observed_value'])} ({_period_text(_input(then))}, "
+                               f"{then['publisher']} {then['published'] or 'undated'})" if then else
+                               f"{view.name} had no figure")
+                              + f"; now {fmt.number(now['observed_value'])} ({_period_text(_input(now))}, "
+                                f"{now['publisher']} {now['published'] or 'undated'})",
+                })
+        return out
+
+    def uncertain_dates(self) -> list[dict]:
+        """Every choice of release that rests on a publication date that is unknown or not
+        precise enough: a release taken as available to a publication though it may have
+        appeared after its cut-off, and a figure whose release was chosen over another of the
+        same period and status by dates that overlap or are unknown."""
+        out = []
+        for name, releases in self.availability.items():
+            cutoff = self.views[name].publication["data_cutoff"]
+            used = self.figures_used(name)
+            holding = {r["release_id"] for r in self.derived.iter_rows(named=True)
+                       if (r["series"], r["reference_year"]) in used}
+            for r in releases.filter((pl.col("availability") == UNCERTAIN)
+                                     & pl.col("release_id").is_in(sorted(holding))).iter_rows(named=True):
+                out.append({"choice": "available_to_publication", "publication": name, "release": r["release_id"],
+                            "published": r["published"],
+                            "reason": (f"{r['release_id']} has no publication date" if r["published"] is None else
+                                       f"{r['release_id']} is dated {r['published']}, which straddles the cut-off "
+                                       f"{cutoff.isoformat()}") + f"; taken as available to {name}"})
+        periods = self._with_period()
+        key = ["series", "reference_year", "period"]
+        for g in (periods.group_by(key).agg(pl.len().alias("n")).filter(pl.col("n") > 1).sort(key).iter_rows(named=True)):
+            rows = periods.filter((pl.col("series") == g["series"]) & (pl.col("reference_year") == g["reference_year"])
+                                  & (pl.col("period") == g["period"])).sort("vintage_rank").head(2).rows(named=True)
+            first, second = rows
+            if (first["months_exposure"], first["release_status"]) != (second["months_exposure"], second["release_status"]):
+                continue  # decided by the period or the status, not by a date
+            unknown = first["published_start"] is None or second["published_start"] is None
+            overlap = not unknown and first["published_start"] <= second["published_end"] and second["published_start"] <= first["published_end"]
+            if unknown or overlap:
+                out.append({"choice": "latest_release", "figure": f"{g['series']} {g['reference_year']}",
+                            "chosen": first["release_id"], "over": second["release_id"],
+                            "values_differ": first["observed_value"] != second["observed_value"],
+                            "reason": f"{g['series']} {g['reference_year']}: "
+                                      f"{first['release_id']} ({first['published'] or 'undated'}) is taken as later than "
+                                      f"{second['release_id']} ({second['published'] or 'undated'}), but the dates "
+                                      + ("are not both known" if unknown else "overlap")})
+        return out
+
     def publication_dates(self) -> list[dict]:
         """Flows published before their period could have ended."""
-        rows = self.derived.filter((pl.col("kind") == "flow") & pl.col("published").is_not_null()
-                                   & (pl.col("published").str.slice(0, 4).cast(pl.Int64) < pl.col("reference_year")))
+        rows = self.derived.filter((pl.col("kind") == "flow") & pl.col("published_end").is_not_null()
+                                   & (pl.col("published_end").dt.year() < pl.col("reference_year")))
         return [{"figure": f"{r['series']} {r['reference_year']}", "release": r["release_id"], "published": r["published"],
                  "verdict": FINDING,
                  "reason": f"{r['publisher']} is cited as published {r['published']}, before the year {r['reference_year']} "
@@ -301,9 +482,22 @@ def file_hashes(paths: Paths) -> dict[str, str]:
 
 
 def build(paths: Paths) -> dict:
+    params = load_params(paths)
+    figures = pl.read_parquet(paths.validated_figures)
+    views, availability_by = {}, {}
+    for publication in pl.read_parquet(paths.validated_publications).iter_rows(named=True):
+        view, releases = as_of(figures, publication, params, paths)
+        views[publication["publication"]] = view
+        availability_by[publication["publication"]] = releases
     auditor = Auditor(pl.read_parquet(paths.derived_figures), pl.read_parquet(paths.validated_published),
-                      pl.read_parquet(paths.validated_statements))
+                      pl.read_parquet(paths.validated_statements), views, availability_by)
     sections = {
+        "publications": [
+            {"publication": name, "published": v.publication["published"],
+             "data_cutoff": v.publication["data_cutoff"], "method": v.publication["method"],
+             "releases": {a: availability_by[name].filter(pl.col("availability") == a)["release_id"].to_list()
+                          for a in (BEFORE, UNCERTAIN, AFTER)}}
+            for name, v in views.items()],
         "extrapolations": auditor.extrapolations(),
         "published_values": auditor.published_values(),
         "statements": auditor.statements_checked(),
@@ -311,6 +505,8 @@ def build(paths: Paths) -> dict:
         "vintages": auditor.vintages(),
         "publication_dates": auditor.publication_dates(),
         "count_dates": auditor.count_dates(),
+        "revised_since": auditor.revised_since(),
+        "uncertain_dates": auditor.uncertain_dates(),
         "methods": auditor.method_errors(),
     }
     return {"package_version": __version__, "inputs_sha256": file_hashes(paths), **sections,
@@ -350,9 +546,9 @@ def to_markdown(report: dict) -> str:
     lines += ["## Extrapolations", ""]
     for e in report["extrapolations"]:
         i = e["inputs"][0]
-        lines.append(f"- **{e['figure']}** — {e['verdict'] or 'unchecked'}: {e['formula']}, rounded ({e['rounding']}) "
+        lines.append(f"- **{e['figure']}**{' (as of ' + e['as_of'] + ')' if e['as_of'] else ' (latest data)'} — {e['verdict'] or 'unchecked'}: {e['formula']}, rounded ({e['rounding']}) "
                      f"{fmt.number(e['rounded'])}; printed {e['published']['printed'] if e['published'] else '—'}. "
-                     f"Input {fmt.number(i['value'])} over {fmt.months(i['months'])} months, {i['publisher']} "
+                     f"Input {fmt.number(i['value'])} over {_period_text(i)}, {i['publisher']} "
                      f"{i['published']} ({i['source']}). Method {e['method']}. "
                      + (f"Interval {fmt.number(e['interval'][0], 2)}–{fmt.number(e['interval'][1], 2)}. " if e["interval"][0] is not None else "")
                      + e["reason"] + ".")
@@ -363,8 +559,14 @@ def to_markdown(report: dict) -> str:
     bad = [p for p in report["published_values"] if p["verdict"] != EXACT]
     lines.append(f"{len(report['published_values']) - len(bad)} of {len(report['published_values'])} printed values are exactly the figures the tables use.")
     lines += [f"- {p['figure']} ({p['where']}) — {p['verdict']}: {p['reason']}" for p in bad]
+    lines += ["", "## Revised since the publication", ""]
+    lines += [f"- **{r['figure']}** ({r['publication']}; printed {', '.join(r['printed'])}): {r['reason']}"
+              for r in report["revised_since"]] or ["Nothing the publications printed has been revised since."]
     lines += ["", "## Disagreements between releases of the same figure", ""]
-    lines += [f"- **{d['figure']}** ({fmt.months(d['months'])} months): {d['reason']}" for d in report["disagreements_between_releases"]]
+    lines += [f"- **{d['figure']}** ({fmt.months(d['months']) + ' months' if d['months'] is not None else 'count ' + (d['count_date'].isoformat() if d['count_date'] else 'undated')}): {d['reason']}"
+              for d in report["disagreements_between_releases"]]
+    lines += ["", "## Choices resting on unknown or imprecise dates", ""]
+    lines += [f"- {u['reason']}" for u in report["uncertain_dates"]]
     lines += ["", "## Sources dated before their figures", ""]
     lines += [f"- {d['figure']} ({d['release']}): {d['reason']}" for d in report["publication_dates"]]
     lines += ["", "## Count dates of stocks", ""]
