@@ -84,9 +84,37 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
         out.lines.append("Method: none — observed figure, used as published "
                          + ("(a stock is never annualised)" if used["kind"] == "stock" else "(covers the full year)"))
 
+    # A printed value is judged by the data its publication had (its data cut-off), not by a
+    # later release: the same view of the data as the audit's.
+    views = _publication_views(paths, set(published["publication"].to_list()))
     for pub in published.iter_rows(named=True):
-        out.comparisons.extend(_compare(pub, used))
+        view = views.get(pub["publication"])
+        then = view.figure(series, year) if view else used
+        if then is None:
+            out.comparisons.append((f"{pub['measure']} ({pub['publication']}, {pub['location']})", fmt.MISSING,
+                                    pub["printed"], pub["measure"] == "missing"))
+            continue
+        if then["release_id"] != used["release_id"] and view is not None:
+            out.lines.append(
+                f"{pub['publication']} had, as of its data cut-off {view.publication['data_cutoff'].isoformat()}: "
+                f"{_num(then['observed_value'])} ({_period(then)}; {then['release_id']}); revised since "
+                f"to {_num(used['observed_value'])} ({used['release_id']})")
+        out.comparisons.extend(_compare(pub, then))
     return out
+
+
+def _publication_views(paths: Paths, names: set[str]) -> dict:
+    """The audit's view of the data as of each publication's cut-off (only when asked for)."""
+    if not names or not paths.validated_publications.exists():
+        return {}
+    from pipeline.audit import as_of
+    from pipeline.params import load_params
+
+    publications = pl.read_parquet(paths.validated_publications).filter(pl.col("publication").is_in(sorted(names)))
+    if publications.height == 0:
+        return {}
+    figures, params = pl.read_parquet(paths.validated_figures), load_params(paths)
+    return {p["publication"]: as_of(figures, p, params, paths)[0] for p in publications.iter_rows(named=True)}
 
 
 def _input_line(row: dict) -> str:

@@ -1,0 +1,236 @@
+"""The annual refresh: new releases in the shapes the police publish go in as data, with no
+code change, and every output stays true.
+
+Each scenario copies the project, adds releases, runs the core and the audit, and checks
+that table cells change only where the rule says, that the audit's verdicts on the VIVE
+report do not move for releases published after its data cut-off, and that "revised since"
+lists what changed."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+import yaml
+
+from pipeline import audit, compare
+from pipeline.core import run_core
+from pipeline.errors import InputError
+from pipeline.tables import table_file_stem
+
+from conftest import copy_project, write_release
+
+NSK = "National enhed for Særlig Kriminalitet,Politiets nøgletal på rocker-/bandeområdet"
+VIVE = "VIVE (2025): Forenet Mod Vold"
+
+
+def row(series, year, value, months="", count_date="", published="2025-03", status="final", note=""):
+    kind, unit = {
+        "medlemmer": ("stock", "personer"), "strafmasse": ("flow", "år fængsel"),
+        "sigtelser": ("flow", "sigtelser"), "skudepisoder": ("flow", "skudepisoder"),
+        "saarede": ("flow", "personer"), "draebte": ("flow", "personer"),
+    }[series]
+    return (f"{series},{year},{value},{months},,{count_date},{kind},{unit},{status},{NSK},{published},,,"
+            f"{note}")
+
+
+FULL_YEAR_2024 = [
+    row("medlemmer", 2024, "1.298", count_date="2024-12-31"),
+    row("strafmasse", 2024, 341, 12), row("sigtelser", 2024, "2.950", 12),
+    row("skudepisoder", 2024, 24, 12), row("saarede", 2024, 27, 12), row("draebte", 2024, 3, 12),
+]
+HALF_YEAR_2025 = [
+    row("medlemmer", 2025, "1.290", count_date="2025-06-30", published="2025-08"),
+    row("sigtelser", 2025, "1.480", 6, published="2025-08"), row("skudepisoder", 2025, 10, 6, published="2025-08"),
+    row("saarede", 2025, 12, 6, published="2025-08"), row("draebte", 2025, 1, 6, published="2025-08"),
+]
+
+SCENARIOS = {
+    "full_year_2024": {"nsk_2024_helaar": FULL_YEAR_2024},
+    "full_year_2024_and_h1_2025": {"nsk_2024_helaar": FULL_YEAR_2024, "nsk_2025_h1": HALF_YEAR_2025},
+    # the police's half-year status report of 2020, with its 1 July head-count
+    "mid_year_count_past_year": {"nec_2020_h1": [
+        row("medlemmer", 2020, "1.243", count_date="2020-07-01", published="2020-08"),
+        row("sigtelser", 2020, "1.400", 6, published="2020-08")]},
+    "revised_past_flow": {"nsk_2023_revideret": [row("sigtelser", 2023, "3.131", 12, published="2025-05")]},
+    "one_series_revised": {"nsk_2024_draebte": [row("draebte", 2024, 5, 12, published="2025-02")]},
+}
+
+
+def tables_of(paths):
+    return {t: json.loads((paths.tables / f"{table_file_stem(t)}.json").read_text(encoding="utf-8"))
+            for t in ("1.1", "1.2", "1.3")}
+
+
+def cells(paths):
+    return {(c["series"], c["reference_year"]): c for t in tables_of(paths).values() for c in t["cells"]}
+
+
+def vive_verdicts(report):
+    """The audit's judgement of the VIVE report: everything it checks of what VIVE printed."""
+    return json.dumps({
+        "published_values": report["published_values"],
+        "statements": report["statements"],
+        "extrapolations": [e for e in report["extrapolations"] if e["as_of"] == VIVE],
+    }, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    paths = copy_project(tmp_path_factory.mktemp("baseline"))
+    run_core(paths)
+    audit.run(paths)
+    return cells(paths), json.loads((paths.audit / "audit.json").read_text(encoding="utf-8"))
+
+
+def refreshed(tmp_path, releases, params=None):
+    paths = copy_project(tmp_path)
+    if params:
+        settings = yaml.safe_load(paths.params.read_text(encoding="utf-8"))
+        for dotted, value in params.items():
+            *parents, key = dotted.split(".")
+            target = settings
+            for p in parents:
+                target = target[p]
+            target[key] = value
+        paths.params.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for name, rows in releases.items():
+        write_release(paths, name, rows)
+    run_core(paths)
+    audit.run(paths)
+    return paths, json.loads((paths.audit / "audit.json").read_text(encoding="utf-8"))
+
+
+def selected(paths):
+    return pl.read_parquet(paths.derived_figures).filter(pl.col("selected"))
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_cells_change_only_where_a_new_release_is_chosen(tmp_path, baseline, scenario):
+    before, _ = baseline
+    paths, _ = refreshed(tmp_path, SCENARIOS[scenario])
+    after = cells(paths)
+    new_releases = set(SCENARIOS[scenario])
+    for key, cell in after.items():
+        if cell["release_id"] in new_releases:
+            continue
+        old = before.get(key)
+        if old is None:  # a year the tables did not show before: only the new releases fill it
+            assert cell["release_id"] is None, key
+            continue
+        assert (cell["value"], cell["observed_value"]) == (old["value"], old["observed_value"]), key
+    # and every figure a new release holds for a year the tables show is the one shown,
+    # unless the rule keeps another observation (the mid-year count)
+    chosen = {(c["series"], c["reference_year"]) for c in after.values() if c["release_id"] in new_releases}
+    assert chosen or scenario == "mid_year_count_past_year"
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_verdicts_on_vive_do_not_move_for_later_releases(tmp_path, baseline, scenario):
+    _, before = baseline
+    _, report = refreshed(tmp_path, SCENARIOS[scenario])
+    published_after = all(
+        r in report["publications"][0]["releases"]["after"] for r in SCENARIOS[scenario])
+    if published_after:
+        assert vive_verdicts(report) == vive_verdicts(before)
+    else:  # the 2020 half-year report appeared before VIVE's cut-off: VIVE could have used it
+        assert "nec_2020_h1" in report["publications"][0]["releases"]["before"]
+
+
+def test_full_year_replaces_the_estimates_and_is_listed_as_revised(tmp_path):
+    paths, report = refreshed(tmp_path, SCENARIOS["full_year_2024"])
+    now = cells(paths)
+    assert now[("sigtelser", 2024)]["status"] == "observed" and now[("sigtelser", 2024)]["value"] == 2950
+    assert now[("medlemmer", 2024)]["value"] == 1298  # the 31 December count, not 30 September
+    revised = {r["figure"]: r for r in report["revised_since"]}
+    assert revised["sigtelser 2024"]["then"]["value"] == 2181 and revised["sigtelser 2024"]["now"]["value"] == 2950
+    assert revised["sigtelser 2024"]["then"]["months"] == 9 and revised["sigtelser 2024"]["now"]["months"] == 12
+    assert revised["medlemmer 2024"]["then"]["count_date"] == "2024-09-30"
+    assert revised["medlemmer 2024"]["now"]["count_date"] == "2024-12-31"
+    # VIVE's printed estimate is still checked against what VIVE had
+    checked = {e["figure"]: e for e in report["extrapolations"] if e["as_of"] == VIVE}
+    assert checked["sigtelser 2024"]["verdict"] in {"exact", "consistent"}
+    assert checked["sigtelser 2024"]["inputs"][0]["value"] == 2181
+    statement = {s["statement"]: s for s in report["statements"]}
+    monthly = [s for s in statement.values() if s["operation"] == "monthly_mean"]
+    assert monthly and all(s["verdict"] != "mismatch" or "2.181" in s["formula"] for s in monthly)
+
+
+def test_half_year_count_is_its_own_observation(tmp_path):
+    paths, report = refreshed(tmp_path, SCENARIOS["full_year_2024_and_h1_2025"])
+    now = cells(paths)
+    assert now[("medlemmer", 2025)]["observed_value"] == 1290
+    assert now[("medlemmer", 2025)]["count_date"] == "2025-06-30"
+    assert now[("sigtelser", 2025)]["status"] == "estimated" and now[("sigtelser", 2025)]["value"] == 2960
+    # the audit lists the latest data's own estimates, unchecked by any publication
+    latest = [e for e in report["extrapolations"] if e["as_of"] is None]
+    assert {e["figure"] for e in latest} == {"sigtelser 2025", "skudepisoder 2025", "saarede 2025", "draebte 2025"}
+    assert all(e["verdict"] is None for e in latest)
+
+
+def test_a_mid_year_count_never_replaces_the_annual_count(tmp_path):
+    paths, report = refreshed(tmp_path, SCENARIOS["mid_year_count_past_year"])
+    now = cells(paths)
+    assert now[("medlemmer", 2020)]["observed_value"] == 1233  # not 1.243 of 1 July
+    both = pl.read_parquet(paths.derived_figures).filter(
+        (pl.col("series") == "medlemmer") & (pl.col("reference_year") == 2020))
+    assert both.height == 2 and both.filter(pl.col("selected"))["release_id"].to_list() == ["nec_2020"]
+    assert set(both["vintage_rank"].to_list()) == {1}  # two observations, not two vintages
+    observations = [v for v in report["vintages"] if v["figure"] == "medlemmer 2020"]
+    assert observations and {r["count_date"] for r in observations[0]["releases"]} == {None, "2020-07-01"}
+
+
+def test_the_latest_dated_count_can_be_asked_for(tmp_path):
+    paths, _ = refreshed(tmp_path, SCENARIOS["mid_year_count_past_year"], {"stocks.count": "latest_dated"})
+    assert cells(paths)[("medlemmer", 2020)]["observed_value"] == 1243
+
+
+def test_a_revised_full_year_flow_replaces_the_old_one_and_is_listed(tmp_path):
+    paths, report = refreshed(tmp_path, SCENARIOS["revised_past_flow"])
+    assert cells(paths)[("sigtelser", 2023)]["observed_value"] == 3131
+    revised = {r["figure"]: r for r in report["revised_since"]}
+    assert revised["sigtelser 2023"]["then"]["value"] == 3118 and revised["sigtelser 2023"]["now"]["value"] == 3131
+
+
+def test_one_series_revised_leaves_the_others_partial(tmp_path):
+    paths, _ = refreshed(tmp_path, SCENARIOS["one_series_revised"])
+    now = cells(paths)
+    assert now[("draebte", 2024)]["status"] == "observed" and now[("draebte", 2024)]["value"] == 5
+    assert now[("saarede", 2024)]["status"] == "estimated"
+
+
+@pytest.mark.parametrize("method", ["trend", "seasonal_share"])
+def test_other_methods_leave_vive_judged_by_its_own(tmp_path, baseline, method):
+    _, before = baseline
+    _, report = refreshed(tmp_path, SCENARIOS["full_year_2024_and_h1_2025"], {"extrapolation.method": method})
+    assert vive_verdicts(report) == vive_verdicts(before)
+    latest = [e for e in report["extrapolations"] if e["as_of"] is None]
+    assert latest and all(e["method"].startswith(method) or "fallback" in e["method"] for e in latest)
+
+
+def test_a_release_date_that_is_no_date_is_refused(project):
+    write_release(project, "nsk_2025", [row("draebte", 2025, 1, 6, published="2025-13-45")])
+    from pipeline import ingest
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    problem = [p for p in exc.value.problems if p.check == "real_date"]
+    assert problem and problem[0].file.endswith("nsk_2025.csv") and problem[0].line == 2
+    assert problem[0].column == "published"
+
+
+def test_an_impossible_count_date_is_refused_not_read_as_unknown(project):
+    write_release(project, "nsk_2025", [row("medlemmer", 2024, "1.300", count_date="2024-02-30")])
+    from pipeline import ingest
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    assert any(p.check == "real_date" and p.column == "count_date" for p in exc.value.problems)
+
+
+def test_a_publication_must_be_declared(project):
+    (project.raw_publications / "vive_2025.csv").write_text(
+        "publication,published,data_cutoff,method,note\n", encoding="utf-8")
+    from pipeline import ingest
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    assert any(p.check == "declared_publication" and p.line for p in exc.value.problems)
