@@ -126,10 +126,14 @@ def _interval_text(cell: dict) -> str:
 def source_text(table_cells: list[dict]) -> str:
     """'Kilde: … nøgletal fra Rigspolitiet 2014, 2015; Nationalt Efterforskningscenter 2018 …'."""
     by_publisher: dict[str, list[str]] = {}
-    for c in sorted((c for c in table_cells if c["publisher"]), key=lambda c: (c["published"], c["publisher"])):
+    # cited by publisher and year, as the report cites the police's key figures (a release
+    # dated to the day is still cited by its year); an undated one as such, last
+    for c in sorted((c for c in table_cells if c["publisher"]),
+                    key=lambda c: (c["published"] is None, c["published"] or "", c["publisher"])):
         years = by_publisher.setdefault(c["publisher"], [])
-        if c["published"] not in years:
-            years.append(c["published"])
+        cited = c["published"][:4] if c["published"] else "udateret"
+        if cited not in years:
+            years.append(cited)
     listed = "; ".join(f"{p} {', '.join(y)}" for p, y in by_publisher.items())
     return f"Kilde: Tabellen er baseret på nøgletal fra {listed}."
 
