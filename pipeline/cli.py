@@ -128,17 +128,18 @@ def audit() -> None:
     _repro("audit")
     report = json.loads((paths.audit / "audit.json").read_text(encoding="utf-8"))
     colours = {"exact": "green", "consistent": "green", "mismatch": "yellow", "finding": "yellow"}
-    for section in ("extrapolations", "statements", "published_values", "disagreements_between_releases",
-                    "publication_dates", "count_dates"):
+    for section in ("extrapolations", "statements", "published_values", "revised_since", "disagreements_between_releases",
+                    "publication_dates", "count_dates", "uncertain_dates"):
         items = report[section]
-        counts = report["summary"].get(section, {})
+        counts = report["summary"].get(section, {}) or {"listed": len(items)}
         console.print(f"[bold]{section.replace('_', ' ')}[/] ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
         for item in items:
             if section == "published_values" and item["verdict"] == "exact":
                 continue
-            label = item.get("figure") or item.get("statement") or item.get("series")
-            colour = colours.get(item["verdict"], "white")
-            console.print(f"  [{colour}]{item['verdict']}[/] {label}: ", end="")
+            label = item.get("figure") or item.get("statement") or item.get("series") or item.get("release") or ""
+            verdict = item.get("verdict") or ("unchecked" if section == "extrapolations" else "")
+            colour = colours.get(verdict, "white")
+            console.print(f"  [{colour}]{verdict}[/] {label}: ".replace("  [white][/] ", "  "), end="")
             console.print(item["reason"], markup=False, highlight=False)
     console.print(f"written: {paths.relative(paths.audit / 'audit.md')}, {paths.relative(paths.audit / 'audit.json')}")
 

@@ -281,3 +281,25 @@ def test_every_core_stage_completes_on_generated_releases(tmp_path_factory, new)
     assert derived.filter(pl.col("selected")).group_by("series", "reference_year").len()["len"].max() == 1
     report = json.loads((paths.audit / "audit.json").read_text(encoding="utf-8"))
     assert {"revised_since", "uncertain_dates", "publications"} <= set(report)
+
+
+def test_audit_and_backtest_commands_handle_revised_stocks(tmp_path, monkeypatch):
+    """A revised member count (a stock, same count date) is a disagreement between releases;
+    the audit's listing and the backtest print it without trouble."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from pipeline import cli
+
+    paths, report = refreshed(tmp_path, {**SCENARIOS["full_year_2024_and_h1_2025"],
+                                         "nsk_2023_revideret": [row("medlemmer", 2023, "1.260", published="2025-05")]})
+    disagreement = {d["figure"]: d for d in report["disagreements_between_releases"]}["medlemmer 2023"]
+    assert disagreement["months"] is None and disagreement["count_date"] is None
+    assert "count undated" in (paths.audit / "audit.md").read_text(encoding="utf-8")
+    monkeypatch.setattr(cli, "_repro", lambda target=None: None)
+    env = os.environ | {"NOEGLETAL_ROOT": str(paths.root), "COLUMNS": "200"}
+    for command in ("audit", "backtest"):
+        result = CliRunner().invoke(cli.app, [command], env=env)
+        assert result.exit_code == 0, result.output
+    assert "revised since" in CliRunner().invoke(cli.app, ["audit"], env=env).output
