@@ -38,8 +38,9 @@ def ratio_interval(k1, e1, k2, e2, level, method):
     conditional_binomial: given n = k1 + k2, k1 is binomial with p = R·e1 / (R·e1 + e2);
     Clopper–Pearson for p, mapped to R = p / (1 - p) · e2 / e1."""
     if method == "conditional_binomial":
-        low_p, high_p = proportion_confint(k1, k1 + k2, alpha=1 - level, method="beta")
-        with np.errstate(divide="ignore"):
+        # a year without counts (0 / 0) gets no interval; its rates are masked anyway
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low_p, high_p = proportion_confint(k1, k1 + k2, alpha=1 - level, method="beta")
             return (np.asarray(low_p) / (1 - np.asarray(low_p)) * e2 / e1,
                     np.asarray(high_p) / (1 - np.asarray(high_p)) * e2 / e1)
     low, high = confint_poisson_2indep(k1, e1, k2, e2, method=method, compare="ratio", alpha=1 - level)
