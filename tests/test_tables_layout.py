@@ -74,6 +74,19 @@ def test_dotted_table_keys_are_what_dvc_cannot_set(tmp_path):
         apply_overrides(target, ["tables.1.3.first_year=2022"])
 
 
+def test_dvc_exp_run_sets_a_tables_year(tmp_path):
+    """End to end (about 7 s): `dvc exp run -S` on the key, through the tables stage."""
+    copy_project(tmp_path)
+    env = os.environ | {"DVC_NO_ANALYTICS": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for args in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "base"],
+                 [sys.executable, "-m", "dvc", "exp", "run", "-S", "tables.table_1_3.first_year=2022", "tables"]):
+        result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    header = (tmp_path / "outputs/tables/table_1_3.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == ",2022,2023,2024 (jan.–sep.)"
+
+
 # --- years follow the data -----------------------------------------------------------------
 
 def add_2025(paths, months=6):
