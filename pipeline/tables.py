@@ -153,7 +153,8 @@ def count_date_note(table_cells: list[dict]) -> str | None:
         if len(days) < 2:
             continue
         # the usual day: the most common; on a tie, the earliest year's
-        usual = max(days, key=lambda d: (days[d], -[_count_day(c) for c in row].index(d)))
+        order = [_count_day(c) for c in row]
+        usual = max(days, key=lambda d: (days[d], -order.index(d)))
         prefix = f"{row[0]['label_da']} " if len(rows) > 1 else ""
         if days[usual] == 1:  # no usual day: every year as it is
             parts.append(prefix + "; ".join(f"{c['reference_year']}: {_count_date_text(c)}" for c in row) + ".")

@@ -275,6 +275,30 @@ def test_count_date_note_rules():
     assert tables.count_date_note([cell(2023, 0, "observed", count_date=date(2023, 6, 1)), cell(2024, 0, "observed")]) is None
 
 
+count_days = st.none() | st.sampled_from([(12, 31), (6, 30), (9, 30)])
+
+
+@PROPERTY
+@given(days=st.lists(count_days, min_size=1, max_size=8))
+def test_count_date_note_names_every_year_counted_otherwise(days):
+    from datetime import date
+
+    stocks = [cell(2010 + i, 0, "observed", kind="stock", count_date=d and date(2010 + i, *d))
+              for i, d in enumerate(days)]
+    note = tables.count_date_note(stocks)
+    if len(set(days)) == 1:
+        assert note is None
+        return
+    most = max(days.count(d) for d in days)
+    for i, d in enumerate(days):
+        named = f"{2010 + i}: " in note
+        if days.count(d) < most:
+            assert named  # a year counted on a less common day is always named
+        if named:
+            assert f"{2010 + i}: " + (f"opgjort {tables.fmt.date_text(date(2010 + i, *d))}" if d
+                                      else "opgørelsesdato ikke oplyst") in note
+
+
 # --- the comparison's years and notes ------------------------------------------------------
 
 def figures_frame(danish, swedish, release="se_rel"):
