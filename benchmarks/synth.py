@@ -172,7 +172,8 @@ def generate(root: Path, rows: int, fmt: str = "monthly", seed: int = 7, source:
             summary["bytes"] += path.stat().st_size
             summary["files"] += 1
         summary |= {"synthetic_rows": total, "series": n_series}
-        params.setdefault("tables", {})["S.1"] = {
+        params.setdefault("tables", {})["table_s_1"] = {
+            "number": "S.1",
             "title": "Syntetiske serier (ydelsesmåling)",
             "series": ids[:3],
             "first_year": years[-5],

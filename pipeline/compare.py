@@ -8,6 +8,7 @@ things (series.csv: concept) flagged "ikke direkte sammenlignelig" with the reas
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -16,7 +17,7 @@ from statsmodels.stats.rates import confint_poisson, confint_poisson_2indep
 
 from pipeline import db, fmt
 from pipeline.io import staged_outputs
-from pipeline.params import load_params
+from pipeline.params import ParamsError, load_params, resolve_years, year_choice
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
 
@@ -37,8 +38,9 @@ def ratio_interval(k1, e1, k2, e2, level, method):
     conditional_binomial: given n = k1 + k2, k1 is binomial with p = R·e1 / (R·e1 + e2);
     Clopper–Pearson for p, mapped to R = p / (1 - p) · e2 / e1."""
     if method == "conditional_binomial":
-        low_p, high_p = proportion_confint(k1, k1 + k2, alpha=1 - level, method="beta")
-        with np.errstate(divide="ignore"):
+        # a year without counts (0 / 0) gets no interval; its rates are masked anyway
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low_p, high_p = proportion_confint(k1, k1 + k2, alpha=1 - level, method="beta")
             return (np.asarray(low_p) / (1 - np.asarray(low_p)) * e2 / e1,
                     np.asarray(high_p) / (1 - np.asarray(high_p)) * e2 / e1)
     low, high = confint_poisson_2indep(k1, e1, k2, e2, method=method, compare="ratio", alpha=1 - level)
@@ -61,14 +63,17 @@ def compare(derived: pl.DataFrame, series: pl.DataFrame, settings: dict, paths: 
         raise SystemExit(f"params.yaml: comparison.interval.ratio '{ratio_method}' is not one of {', '.join(RATIO_METHODS)}")
     per = float(settings.get("per_inhabitants", 100_000))
 
+    first_year, last_year = comparison_years(derived, settings)
+
     con = db.connect()
     con.register("full_year_figures", derived)
     pairs = db.query(con, paths, "fct_comparison_dk_se", {
         "dk_series": settings["denmark"], "se_series": settings["sweden"],
         "se_release": settings.get("sweden_release") or "",
         "dk_population": settings["population"]["denmark"], "se_population": settings["population"]["sweden"],
-        "first_year": int(settings["first_year"]), "last_year": int(settings["last_year"]), "mode": mode,
+        "first_year": first_year, "last_year": last_year, "mode": mode,
     })
+    check_populations(pairs, derived, settings)
 
     have = pairs.select(
         (pl.col("dk_count").is_not_null() & pl.col("se_count").is_not_null()
@@ -107,29 +112,83 @@ def compare(derived: pl.DataFrame, series: pl.DataFrame, settings: dict, paths: 
     ).with_columns(pl.struct(pl.all()).map_elements(_period_note, return_dtype=pl.Utf8).alias("period_note"))
 
 
+def comparison_years(derived: pl.DataFrame, settings: dict) -> tuple[int, int]:
+    """The years compared: pinned in params.yaml, else from the first year both countries
+    have a figure (the Swedish one from the release compared) to the latest Danish year."""
+    choice = year_choice(settings, "comparison")
+    danish = set(derived.filter(pl.col("selected") & (pl.col("series") == settings["denmark"]))["reference_year"])
+    release = settings.get("sweden_release") or None
+    swedish = derived.filter((pl.col("series") == settings["sweden"])
+                             & (pl.col("release_id") == release if release else pl.col("selected")))
+    both = danish & set(swedish["reference_year"])
+    if not both and choice["first_year"] is None and choice["last_n_years"] is None and danish:
+        raise ParamsError("comparison.first_year",
+                          f"no year has both a Danish ({settings['denmark']}) and a Swedish ({settings['sweden']}"
+                          f"{', release ' + release if release else ''}) figure; pin first_year and last_year")
+    return resolve_years(choice, "comparison", min(both, default=None), max(danish, default=None))
+
+
+def check_populations(pairs: pl.DataFrame, derived: pl.DataFrame, settings: dict) -> None:
+    """Every count compared needs the population at the start of its year. A missing one
+    stops the stage with what to add where, rather than a row without rates."""
+    for side, country in (("dk", "denmark"), ("se", "sweden")):
+        missing = pairs.filter(pl.col(f"{side}_count").is_not_null() & pl.col(f"{side}_population").is_null())
+        if missing.is_empty():
+            continue
+        name, year = settings["population"][country], missing["reference_year"][0]
+        files = sorted({Path(f).name for f in derived.filter(pl.col("series") == name)["source_file"].drop_nulls()})
+        held = f" ({', '.join(files)} {'holds' if len(files) == 1 else 'hold'} the others)" if files else ""
+        raise SystemExit(
+            f"noegletal compare: no population for {name} {year} (a count dated {year}-01-01 or "
+            f"{year - 1}-12-31) for the comparison of {year}: add it to data/raw/releases/{held}")
+
+
 def _ratio_method_text(method: str) -> str:
     if method == "conditional_binomial":
         return "betinget binomialt (Clopper–Pearson på det svenske antal givet summen; statsmodels proportion_confint, beta)"
     return f"statsmodels confint_poisson_2indep, method {method}"
 
 
+def _months(months: float) -> tuple[str, str]:
+    """9 -> ('9', 'januar–september'); 11,47… -> ('11,47', '11,47 måneder')."""
+    if float(months).is_integer():
+        return str(int(months)), fmt.months_span(int(months))
+    return fmt.number(months, 2), f"{fmt.number(months, 2)} måneder"
+
+
 def _period_note(row: dict) -> str | None:
-    """In words: what the Danish count covers and what was done about it."""
+    """In words: what each country's count covers and what was done about it; true of the
+    row as it is: a count missing, a partial year on either side, both on the same months.
+    None when both counts cover the whole year."""
+    year, mode = row["reference_year"], row["partial_year_mode"]
     dk_m, se_m = row["dk_months"], row["se_months"]
-    if dk_m is None or dk_m >= 12:
+    if row["dk_count"] is None:
+        return f"Der er intet dansk tal for {year}: ingen rater eller forhold for {year}."
+    dk_partial = dk_m < 12
+    dk_n, dk_span = _months(dk_m)
+    dk_covers = f"Det danske tal for {year} dækker kun {dk_span} ({dk_n} måneder)"
+    if row["se_count"] is None:
+        if mode == "same_months" and dk_partial:
+            return (f"{dk_covers}, og der findes ikke et svensk tal for de samme måneder: "
+                    f"ingen rater eller forhold for {year}.")
+        return ((f"{dk_covers}, og der er" if dk_partial else "Der er") + f" intet svensk tal for {year} i den "
+                f"valgte svenske kilde: ingen rater eller forhold for {year}.")
+    se_partial = se_m < 12
+    if not dk_partial and not se_partial:
         return None
-    months = int(dk_m) if float(dk_m).is_integer() else dk_m
-    span = fmt.months_span(int(dk_m)) if float(dk_m).is_integer() else f"{fmt.number(dk_m, 2)} måneder"
-    year = row["reference_year"]
-    if row["partial_year_mode"] == "annualise":
-        return (f"Det danske tal for {year} dækker kun {span} ({months} måneder); raten er beregnet pr. "
-                f"personår for de {months} måneder, dvs. som et helårsskøn "
-                f"({fmt.number(row['dk_count'])} / {months} × 12 = {fmt.number(row['dk_full_year'], 2)}), "
-                f"sat over for et svensk helår.")
-    if se_m is None:
-        return (f"Det danske tal for {year} dækker kun {span} ({months} måneder), og der findes ikke et svensk "
-                f"tal for de samme måneder: ingen rater eller forhold for {year}.")
-    return (f"Begge lande på de samme måneder ({span} {year}); raterne er pr. personår for de {months} måneder.")
+    se_n, se_span = _months(se_m)
+    if dk_m == se_m:
+        return f"Begge lande på de samme måneder ({dk_span} {year}); raterne er pr. personår for de {dk_n} måneder."
+    if not dk_partial:
+        return (f"Det svenske tal for {year} dækker kun {se_span} ({se_n} måneder); raten er beregnet pr. "
+                f"personår for de {se_n} måneder, dvs. som et helårsskøn, sat over for et dansk helår.")
+    # the rate per person-year equals the monthly mean times 12, whatever method the tables use
+    danish = (f"{dk_covers}; raten er beregnet pr. personår for de {dk_n} måneder, dvs. som et helårsskøn "
+              f"({fmt.number(row['dk_count'])} / {dk_n} × 12 = {fmt.number(row['dk_count'] / dk_m * 12, 2)})")
+    if not se_partial:
+        return danish + ", sat over for et svensk helår."
+    return (f"{danish}. Det svenske tal dækker {se_span} ({se_n} måneder); dets rate er ligeledes pr. personår "
+            f"for de {se_n} måneder.")
 
 
 def danish_rows(comparison: pl.DataFrame) -> tuple[list[str], list[list[str]]]:

@@ -3,6 +3,7 @@
 -- in pipeline/compare.py. The Danish figure is the one the tables use; the Swedish one
 -- comes from the release named in params.yaml (or the tables' choice), and in same_months
 -- mode from a release that covers the same months as the Danish one, where there is one.
+-- The years come resolved from pipeline/compare.py (params.yaml, or the data).
 with years as (
     select unnest(range($first_year::bigint, $last_year::bigint + 1)) as reference_year
 ),
@@ -31,6 +32,18 @@ se_same_months as (
            and se_all.months_exposure = dk.months_exposure
 ),
 
+se_used as (
+    -- the Swedish figure each year is set against: the same months as a partial Danish year
+    -- in same_months mode, else the chosen release's
+    select se_chosen.* from se_chosen
+    where not exists (select 1 from dk where dk.reference_year = se_chosen.reference_year
+                                       and $mode = 'same_months' and dk.months_exposure < 12)
+    union all by name
+    select se_same_months.* exclude (pick) from se_same_months
+    join dk using (reference_year)
+    where se_same_months.pick = 1 and $mode = 'same_months' and dk.months_exposure < 12
+),
+
 population as (
     -- the head-count at the start of the year: 1 January, or 31 December the year before
     select series, count_date, observed_value as population, publisher, reported_by, source_file, source_line,
@@ -52,16 +65,10 @@ paired as (
         dk.interval_upper                                   as dk_full_year_upper,
         dk.publisher || ' ' || dk.published                 as dk_source,
         source_location(dk.source_file, dk.source_line)    as dk_location,
-        case when $mode = 'same_months' and dk.months_exposure < 12
-             then se_same_months.observed_value else se_chosen.observed_value end as se_count,
-        case when $mode = 'same_months' and dk.months_exposure < 12
-             then se_same_months.months_exposure else se_chosen.months_exposure end as se_months,
-        case when $mode = 'same_months' and dk.months_exposure < 12
-             then se_same_months.publisher || ' ' || coalesce(se_same_months.published, 'udateret')
-             else se_chosen.publisher || ' ' || coalesce(se_chosen.published, 'udateret') end as se_source,
-        case when $mode = 'same_months' and dk.months_exposure < 12
-             then source_location(se_same_months.source_file, se_same_months.source_line)
-             else source_location(se_chosen.source_file, se_chosen.source_line) end as se_location,
+        se_used.observed_value                              as se_count,
+        se_used.months_exposure                             as se_months,
+        se_used.publisher || ' ' || coalesce(se_used.published, 'udateret') as se_source,
+        source_location(se_used.source_file, se_used.source_line) as se_location,
         se_chosen.observed_value                            as se_count_as_quoted,
         dk_pop.population                                   as dk_population,
         dk_pop.count_date                                   as dk_population_date,
@@ -72,7 +79,7 @@ paired as (
     from years
     left join dk using (reference_year)
     left join se_chosen using (reference_year)
-    left join se_same_months on se_same_months.reference_year = years.reference_year and se_same_months.pick = 1
+    left join se_used using (reference_year)
     left join population as dk_pop on dk_pop.reference_year = years.reference_year and dk_pop.series = $dk_population
     left join population as se_pop on se_pop.reference_year = years.reference_year and se_pop.series = $se_population
 )

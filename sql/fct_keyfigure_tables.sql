@@ -1,17 +1,14 @@
 -- The cells of the report's tables: for each table, each of its series and each year from
--- the table's first year to the latest year any of its series has. A year without a figure
--- gives a row with null values (printed "-"), never a dropped column.
+-- the table's first to its last year (pipeline/tables.py resolves them from params.yaml and
+-- the data). A year without a figure gives a row with null values (printed "-"), never a
+-- dropped column.
 with selected as (
     select * from full_year_figures where selected
 ),
 
 table_years as (
-    select
-        layout.table_id,
-        unnest(range(min(layout.first_year), max(selected.reference_year) + 1)) as reference_year
-    from table_layout as layout
-    join selected using (series)
-    group by layout.table_id
+    select distinct table_id, unnest(range(first_year, last_year + 1)) as reference_year
+    from table_layout
 ),
 
 grid as (
@@ -26,6 +23,7 @@ select
     grid.series,
     series.label_da,
     series.unit,
+    series.kind,
     series."integer" = 'true' as integer_valued,
     grid.reference_year,
     selected.observed_value,

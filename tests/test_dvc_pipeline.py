@@ -64,7 +64,7 @@ def test_second_repro_does_nothing(repo):
 def test_param_change_reruns_only_dependants(repo, section, key, value, expected):
     params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
     if key is None:
-        params["tables"]["1.1"]["title"] += " (ændret)"
+        params["tables"]["table_1_1"]["title"] += " (ændret)"
     else:
         params[section][key] = value
     (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")

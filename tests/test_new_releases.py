@@ -42,7 +42,11 @@ def test_full_year_release_replaces_the_extrapolation(project):
     run_core(project)
     t13 = table(project, "1.3")
     assert t13["rows"][2][-1] == "5"  # dræbte now observed for the full year
-    assert t13["rows"][0][-1] == "19 (25)"  # the others are still January–September
+    # the others are still January–September: the header no longer names the months (the 5 is
+    # for the whole year), so each partial cell carries the asterisk and the note the months
+    assert t13["header"][-1] == "2024"
+    assert t13["rows"][0][-1] == "19 (25)*" and t13["rows"][1][-1] == "22 (29)*"
+    assert t13["note"].startswith("Note: * ") and "januar–september 2024" in t13["note"]
     cell = [c for c in t13["cells"] if c["series"] == "draebte" and c["reference_year"] == 2024][0]
     assert cell["status"] == "observed" and cell["release_id"] == "nsk_2025"
 
