@@ -303,3 +303,19 @@ def test_audit_and_backtest_commands_handle_revised_stocks(tmp_path, monkeypatch
         result = CliRunner().invoke(cli.app, [command], env=env)
         assert result.exit_code == 0, result.output
     assert "revised since" in CliRunner().invoke(cli.app, ["audit"], env=env).output
+
+
+def test_a_year_without_population_is_named(tmp_path):
+    """Scenario 6: a Danish 2025 figure with no population for 2025 stops the comparison with
+    a message naming the series, the year and where the others are; adding it lets it run."""
+    paths, _ = refreshed(tmp_path, SCENARIOS["full_year_2024_and_h1_2025"])
+    with pytest.raises(SystemExit) as exc:
+        compare.run(paths)
+    message = str(exc.value)
+    assert "befolkning_dk 2025" in message and "dst_folketal.csv" in message and "\n" not in message
+    with (paths.raw_releases / "dst_folketal.csv").open("a", encoding="utf-8") as fh:
+        fh.write("befolkning_dk,2025,5.992.734,,,2025-01-01,stock,personer,final,Danmarks Statistik,Folketal,,"
+                 "made up for the test,,\n")
+    run_core(paths)
+    compare.run(paths)
+    assert pl.read_parquet(paths.derived_comparison)["reference_year"].max() == 2025
