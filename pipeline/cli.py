@@ -32,6 +32,9 @@ def _paths():
 def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if nothing changed.")] = False) -> None:
     """Run the whole pipeline through DVC (only the stages whose inputs changed)."""
     paths = _paths()
+    from pipeline.params import load_params
+
+    load_params(paths)  # a bad params.yaml stops here, before any stage writes
     cmd = [sys.executable, "-m", "dvc", "repro"] + (["--force"] if force else [])
     env = os.environ | {"DVC_NO_ANALYTICS": "1"}
     with console.status("dvc repro …") as status:

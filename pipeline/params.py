@@ -1,17 +1,19 @@
-"""params.yaml: the choices a run depends on (DVC tracks each section separately)."""
+"""params.yaml: the choices a run depends on (DVC tracks each section separately).
+
+The file is checked against a schema before any stage uses it: types, ranges and the names
+of every choice, and no key the schema does not know (a misspelt `metod: trend` would
+otherwise be ignored and the default used in silence). Checks that need the data (does a
+series or a release exist?) are made by the stage that reads the data."""
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 from pipeline.paths import Paths
-
-
-def load_params(paths: Paths) -> dict[str, Any]:
-    with paths.params.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
 
 
 class ParamsError(SystemExit):
@@ -20,6 +22,127 @@ class ParamsError(SystemExit):
 
     def __init__(self, key: str, message: str):
         super().__init__(f"params.yaml: {key}: {message}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Level = Annotated[float, Field(gt=0, lt=1, strict=False)]
+Year = StrictInt | None
+
+
+class Interval(_Section):
+    method: Literal["exact_poisson", "poisson_glm"] = "exact_poisson"
+    level: Level = 0.95
+
+
+class Extrapolation(_Section):
+    method: Literal["linear", "seasonal_share", "trend"] = "linear"
+    rounding: Literal["half_up", "half_even"] = "half_up"
+    decimals: Annotated[StrictInt, Field(ge=0, le=4)] = 0
+    interval: Interval = Interval()
+
+
+class Stocks(_Section):
+    count: Literal["annual", "latest_dated"] = "annual"
+
+
+class Table(_Section):
+    number: StrictStr
+    title: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    series: Annotated[list[StrictStr], Field(min_length=1)]
+    first_year: Year = None
+    last_year: Year = None
+    last_n_years: Year = None
+    row_labels: StrictBool = True
+    partial_marker: Literal["asterisk", "header"] = "asterisk"
+
+
+class ComparisonInterval(_Section):
+    level: Level = 0.95
+    # the exact and approximate Poisson intervals of the rates (statsmodels' names)
+    rate: Literal["exact-c", "midp-c", "score", "wald", "waldccv", "jeff", "sqrt", "sqrt-a", "sqrt-v",
+                  "sqrt-cent", "sqrt-centcc"] = "exact-c"
+    ratio: Literal["conditional_binomial", "score"] = "conditional_binomial"
+
+
+class Population(_Section):
+    denmark: StrictStr
+    sweden: StrictStr
+
+
+class Comparison(_Section):
+    denmark: StrictStr
+    sweden: StrictStr
+    sweden_release: StrictStr | None = None
+    first_year: Year = None
+    last_year: Year = None
+    last_n_years: Year = None
+    population: Population
+    partial_year: Literal["annualise", "same_months"] = "annualise"
+    per_inhabitants: Annotated[StrictInt, Field(gt=0, le=10**9)] = 100_000
+    interval: ComparisonInterval = ComparisonInterval()
+
+
+class Params(_Section):
+    extrapolation: Extrapolation = Extrapolation()
+    stocks: Stocks = Stocks()
+    tables: dict[StrictStr, Table]
+    comparison: Comparison
+
+
+def _first_error(exc: ValidationError, model: type[BaseModel]) -> ParamsError:
+    """pydantic's first complaint as one line: the dotted key, what is wrong, and for an
+    unknown key the known key it most resembles."""
+    error = exc.errors()[0]
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        known = _known_keys(model, error["loc"][:-1])
+        near = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else f" (known: {', '.join(known)})"
+        return ParamsError(key, "is not a known key" + hint)
+    if error["type"] == "missing":
+        return ParamsError(key, "is missing")
+    value = error.get("input")
+    shown = f"{value!r} " if not isinstance(value, (dict, list)) else ""
+    return ParamsError(key, f"{shown}{error['msg'][:1].lower()}{error['msg'][1:]}")
+
+
+def _known_keys(model: type[BaseModel], where: tuple) -> list[str]:
+    """The keys the schema allows at `where` (a path of keys; table ids are any name)."""
+    current: Any = model
+    for part in where:
+        field = current.model_fields.get(str(part)) if isinstance(current, type) else None
+        if field is None:  # inside a dict of tables: the entry's model
+            current = Table
+            continue
+        annotation = field.annotation
+        current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else Table
+    return sorted(current.model_fields)
+
+
+def check_params(settings: Any) -> dict[str, Any]:
+    """params.yaml's content checked against the schema, with defaults filled in."""
+    if not isinstance(settings, dict):
+        raise ParamsError("(the file)", "is not a mapping of sections (extrapolation, stocks, tables, comparison)")
+    try:
+        return Params.model_validate(settings).model_dump()
+    except ValidationError as exc:
+        raise _first_error(exc, Params) from None
+
+
+def load_params(paths: Paths) -> dict[str, Any]:
+    try:
+        with paths.params.open(encoding="utf-8") as fh:
+            settings = yaml.safe_load(fh) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(the file)"
+        raise ParamsError(where, f"is not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    except OSError as exc:
+        raise ParamsError("(the file)", f"cannot be read ({exc.strerror})") from None
+    return check_params(settings)
 
 
 # Which years a table or the comparison shows. Each may be left empty (null), so that

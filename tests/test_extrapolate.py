@@ -22,6 +22,7 @@ def figures(rows: list[dict]) -> pl.DataFrame:
             "concept": "c", "series_integer": True, "rows_aggregated": 1, "regions": 0,
             "count_date": None, "status": "final", "publisher": "P", "publication": "p",
             "published": "2024", "reported_by": None, "url": None, "note": None,
+            "published_start": date(2024, 1, 1), "published_end": date(2024, 12, 31),
             "source_file": "f.csv", "source_line": 2}
     return pl.DataFrame([base | r for r in rows], schema_overrides={"count_date": pl.Date, "period_end": pl.Date})
 
