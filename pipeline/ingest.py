@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline import db, release_scan, schemas, validate
+from pipeline import db, fmt, release_scan, schemas, validate
 from pipeline.errors import InputError, Problem
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
@@ -159,11 +159,26 @@ def _undeclared_publications(tables: dict[str, pl.DataFrame]) -> list[Problem]:
     ]
 
 
+def _implausible(figures: pl.DataFrame, series: pl.DataFrame) -> list[Problem]:
+    """National figures above their series' plausible maximum (data/raw/series.csv): a typing
+    slip such as 1.000.000.000 killed is refused, with the limit named."""
+    limits = series.select("series", "plausible_max").filter(pl.col("plausible_max").is_not_null())
+    over = figures.join(limits, on="series").filter(pl.col("value") > pl.col("plausible_max"))
+    return [
+        Problem(r["source_file"], r["source_line"], "value", "plausible_max",
+                f"'{fmt.number(r['value'])}' for {r['series']} {r['reference_year']}"
+                + ("" if r["source_line"] is not None else f" (the sum of {r['rows_aggregated']} rows)")
+                + f" is above the plausible maximum {fmt.number(r['plausible_max'])} "
+                  "(data/raw/series.csv, plausible_max)")
+        for r in over.sort("source_file", "series", "reference_year").iter_rows(named=True)
+    ]
+
+
 def load(paths: Paths) -> dict[str, pl.DataFrame]:
     """Read, type and check every raw file; raise InputError naming every problem."""
     reader = _Reader(paths)
     raw = {
-        "raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS),
+        "raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS, schemas.OPTIONAL_SERIES_COLUMNS),
         "raw_published": reader.read_all(paths.raw_published, schemas.PUBLISHED_COLUMNS),
         "raw_statements": reader.read_all(paths.raw_statements, schemas.STATEMENT_COLUMNS),
         "raw_notifications": reader.read_all(paths.raw_notifications, schemas.NOTIFICATION_COLUMNS),
@@ -174,7 +189,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
             reader.read_release(path)
         raise InputError(reader.problems)
     con = db.connect()
-    series = _query(con, paths, "stg_raw__series", raw)
+    series = _query(con, paths, "stg_raw__series", raw, ("number_pattern",))
     con.register("stg_series", series)
     tables = {
         "series": series,
@@ -190,6 +205,8 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
         figures, problems = _with_lines(reader, figures, series, paths), []
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
     problems += _undeclared_publications(tables)
+    if not problems and figures.height:
+        problems += _implausible(figures, series)
     if reader.problems or problems:
         raise InputError(reader.problems + problems)
     return tables | {"figures": figures.sort("release_id", "series", "reference_year")}

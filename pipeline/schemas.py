@@ -31,6 +31,9 @@ SERIES_COLUMNS = (
     "series", "country", "label_da", "unit", "kind", "concept", "integer", "definition_da",
     "definition_source",
 )
+# The largest national figure of a series that is plausible at all (an order of magnitude
+# above anything recorded); a figure above it is refused with the limit named. Blank: none.
+OPTIONAL_SERIES_COLUMNS = ("plausible_max",)
 
 STATEMENT_COLUMNS = (
     "statement_id", "publication", "location", "quote", "operation", "series", "years", "operands",
@@ -53,7 +56,11 @@ MEASURES = ("observed", "full_year_estimate", "monthly_mean", "missing")
 # (Danish thousands separator) and ',' before decimals. "1.52" and "1.5.20" do not match:
 # they are ambiguous or malformed, and are refused rather than read as 1,52. Digits are
 # ASCII ([0-9]): polars' \d also takes other scripts' digits, which DuckDB's casts do not.
-NUMBER_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+# At most 15 digits before the decimal comma (every whole number up to that is exact in the
+# floating point the pipeline computes in) and 6 after: a 400-digit value is refused, not
+# read as infinity.
+MAX_WHOLE_DIGITS, MAX_DECIMALS = 15, 6
+NUMBER_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3}){1,4}|[0-9]{1,15})(,[0-9]{1,6})?$"
 YEAR_PATTERN = r"^-?[0-9]{1,6}$"
 MONTHS_PATTERN = r"^-?[0-9]{1,3}$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -166,7 +173,8 @@ def safe_text(column: str) -> list[Rule]:
 
 NOT_A_NUMBER = (
     "is not a number in the documented format (digits; '.' only between groups of three "
-    "as thousands separator, e.g. 1.520; ',' before decimals)"
+    "as thousands separator, e.g. 1.520; ',' before decimals; at most "
+    f"{MAX_WHOLE_DIGITS} digits before the comma and {MAX_DECIMALS} after)"
 )
 
 release_figures = Schema(
@@ -411,6 +419,7 @@ series_metadata = Schema(
                              checks=_one_of("integer", ("true", "false"), "must be 'true' or 'false'", "boolean_values")),
         "definition_da": Column(pl.Utf8, nullable=False, checks=safe_text("definition_da")),
         "definition_source": Column(pl.Utf8, nullable=False, checks=safe_text("definition_source")),
+        "plausible_max_text": _text("plausible_max_text", NUMBER_PATTERN, NOT_A_NUMBER, False, "number_format"),
     },
 )
 

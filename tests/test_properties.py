@@ -143,7 +143,8 @@ def typed_rows() -> pl.DataFrame:
     reader = ingest._Reader(paths)
     con = db.connect()
     series = ingest._query(con, paths, "stg_raw__series",
-                           {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS)})
+                           {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS,
+                                                      schemas.OPTIONAL_SERIES_COLUMNS)}, ("number_pattern",))
     con.register("stg_series", series)
     raw = next(reader.release_batches())
     return ingest._query(con, paths, "stg_raw__release_figures", {"raw_releases": raw}, tuple(ingest.SQL_PATTERNS))

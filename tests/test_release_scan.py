@@ -32,7 +32,8 @@ def both_paths(paths):
     reader = ingest._Reader(paths)
     con = db.connect()
     series = ingest._query(con, paths, "stg_raw__series",
-                           {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS)})
+                           {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS,
+                                                      schemas.OPTIONAL_SERIES_COLUMNS)}, ("number_pattern",))
     scanned = release_scan.scan(paths, series, reader.release_files())
     if scanned is not None:
         scanned = ingest._with_lines(reader, scanned, series, paths).sort(KEY)

@@ -1,0 +1,72 @@
+"""Values that make sense: a number has a bounded number of digits, and a national figure
+beyond its series' plausible maximum (data/raw/series.csv) is refused with the limit named."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import ingest, schemas
+from pipeline.errors import InputError
+
+from conftest import write_release
+
+NSK = "National enhed for Særlig Kriminalitet,Politiets nøgletal på rocker-/bandeområdet"
+
+
+def killed(value: str) -> str:
+    return f"draebte,2025,{value},6,,,flow,personer,final,{NSK},2025,,,"
+
+
+def problems_of(project, rows, name="nsk_2025"):
+    write_release(project, name, rows)
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    return exc.value.problems
+
+
+def test_a_400_digit_value_is_refused_not_read_as_infinity(project):
+    problems = problems_of(project, [killed("9" * 400)])
+    assert [(p.check, p.line, p.column) for p in problems] == [("number_format", 2, "value")]
+    assert "at most 15 digits" in problems[0].message
+
+
+def test_a_figure_beyond_its_plausible_maximum_names_the_limit(project):
+    problems = problems_of(project, [killed("1.000.000.000.000")])
+    assert [(p.check, p.line, p.column) for p in problems] == [("plausible_max", 2, "value")]
+    assert "1.000" in problems[0].message and "plausible maximum 1.000" in problems[0].message
+
+
+def test_a_sum_of_rows_beyond_the_maximum_names_its_file(project):
+    header = (project.raw_releases / "nsk_2024.csv").read_text(encoding="utf-8").splitlines()[0] + ",month,region"
+    rows = [f"draebte,2025,600,,,,flow,personer,final,{NSK},2025,,,,{m},A" for m in (1, 2)]
+    (project.raw_releases / "nsk_2025_maaned.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    (problem,) = exc.value.problems
+    assert problem.check == "plausible_max" and problem.file.endswith("nsk_2025_maaned.csv")
+    assert "sum of 2 rows" in problem.message
+
+
+DANISH = re.compile(schemas.NUMBER_PATTERN)
+
+
+def reading(text: str) -> Decimal:
+    return Decimal(text.replace(".", "").replace(",", "."))
+
+
+@settings(max_examples=500)
+@given(st.from_regex(r"\A-?[0-9][0-9.,]{0,30}\Z"))
+def test_every_accepted_number_is_finite_and_exact_enough(text):
+    """The pattern admits only numbers a double reads to within its precision: no infinity,
+    no silent loss of whole units."""
+    if not DANISH.match(text):
+        return
+    value = reading(text)
+    whole = abs(int(value))
+    assert whole < 10 ** schemas.MAX_WHOLE_DIGITS
+    assert float(whole) == whole  # every whole part admitted is exact as a double
