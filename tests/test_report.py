@@ -34,7 +34,7 @@ NEW_TEXT = ("Tabel 2.1: Dræbte i Danmark og dræbte ved skyderier i Sverige, an
             "242 × 12 = 2.904", "−34,17 %, afrundet −34 %", "−7,12 %, afrundet −7 %",
             "6 af 10 ligger uden for 100–200", "Sverige 44 (hele året) mod Danmark 2 (januar–september)",
             "87 / 24,33 = 3,58 gange, ikke 2 gange", "18 (afsnit 2.6) mod 19 (kapitel 3)",
-            "SVT Datajournalistik (2023, endelig, hele året): 53", "ukendt for 2014–2023",
+            "SVT Datajournalistik (2023, endelig, hele året): 53", "ukendt for 2009–2023",
             "er angivet som udgivet 2023, før året 2024 var begyndt")
 # the audit's JSON is English; the report writes Danish from its fields
 ENGLISH = ("rounds to", "the inputs give", "too few cases", "mismatch", "is cited as")
