@@ -133,6 +133,21 @@ def test_pdf_report_keeps_tables_numbers_and_danish_letters(report):
     assert not [s for s in QUARTO_SYNTAX if s in text]
 
 
+def test_long_run_section(report):
+    """'Den lange udvikling': the long-run chart and its sentences, from the history releases."""
+    result = subprocess.run(["pdftotext", str(output(report, ".pdf")), "-"], capture_output=True, text=True, check=True)
+    # words wrapped at a soft hyphen or after "/" joined again
+    flowing = re.sub(r"\s+", " ", re.sub(r"(?:\xad|(?<=/))\s+", "", result.stdout))
+    assert "Den lange udvikling" in flowing
+    assert "til og med 2024: rocker-/bandemedlemmer fra 2009, sårede og dræbte fra 2010." in flowing
+    assert "Socialstyrelsen (2009–2013), Nordjyske (2010–2016) og VIVE (2025): Forenet Mod Vold (2014–2024)" in flowing
+    assert "skifter 5 gange undervejs" in flowing
+    assert "(rocker-/bandemedlemmer fra 2014 og sårede og dræbte fra 2017)" in flowing
+    assert "Rocker-/bandemedlemmer, sårede og dræbte i Danmark, 2009–2024" in flowing  # the chart, as text
+    page = output(report, ".html").read_text(encoding="utf-8")
+    assert "Ny opgørelse og kilde" in page.split('id="noegletal-lang_udvikling"', 1)[1]
+
+
 def test_stage_renders_the_same_bytes_again(report):
     """`python -m pipeline.render`, as DVC runs it: the same bytes as before, only the two
     outputs in _output/, no scratch files left in reports/."""
