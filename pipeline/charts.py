@@ -984,15 +984,41 @@ def read_in(reported_by: str | None) -> str | None:
     return reported_by.split(",", 1)[0].strip() if reported_by else None
 
 
+def _source_of(row: dict) -> tuple:
+    return row["publisher"], row["publication"], read_in(row["reported_by"])
+
+
+OVERLAP_COLUMNS = {"other_publisher": pl.Utf8, "other_publication": pl.Utf8, "other_read_in": pl.Utf8,
+                   "other_observed_value": pl.Float64}
+
+
 def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     """The selected figures of the spec's series, each from its own first year in the data to
-    the latest year of any; a year without a figure inside that span is 'missing'."""
+    the latest year of any; a year without a figure inside that span is 'missing'. Where a
+    release from another source has the same figure for the same months (where two sources
+    overlap, as members 2014), the first such release is named beside it (`other_*`)."""
     rows = keyfigure_rows(spec, paths)
     firsts = (rows.filter(pl.col("status") != "missing").group_by("series")
               .agg(pl.col("reference_year").min().alias("_first")))
-    return (rows.join(firsts, on="series", how="inner").filter(pl.col("reference_year") >= pl.col("_first"))
+    rows = (rows.join(firsts, on="series", how="inner").filter(pl.col("reference_year") >= pl.col("_first"))
             .drop("_first").with_columns(pl.col("reported_by").map_elements(read_in, return_dtype=pl.Utf8)
                                          .alias("read_in")))
+    shown = {(r["series"], r["reference_year"]): r for r in rows.iter_rows(named=True) if r["status"] != "missing"}
+    others: dict[tuple, dict] = {}
+    for other in (pl.read_parquet(paths.derived_figures).filter(~pl.col("selected") & pl.col("series").is_in(spec.series))
+                  .sort("vintage_rank").iter_rows(named=True)):
+        key = (other["series"], other["reference_year"])
+        mine = shown.get(key)
+        if (mine is None or key in others or other["months_covered"] != mine["months_covered"]
+                or _source_of(other) == _source_of(mine)):
+            continue
+        others[key] = {"other_publisher": other["publisher"], "other_publication": other["publication"],
+                       "other_read_in": read_in(other["reported_by"]), "other_observed_value": other["observed_value"]}
+    return rows.with_columns(
+        pl.Series(column, [others.get((r["series"], r["reference_year"]), {}).get(column)
+                           for r in rows.iter_rows(named=True)], dtype=dtype)
+        for column, dtype in OVERLAP_COLUMNS.items()
+    )
 
 
 def source_changes(data: pl.DataFrame) -> list[dict]:
@@ -1050,6 +1076,14 @@ def longrun_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
     notes = [*_estimate_notes(spec, data), *_interval_notes(data), *_count_date_notes(data)]
     notes += [f"{_joined(labels)}: ingen tal i de anvendte udgivelser for {fmt.year_ranges(years)}."
               for years, labels in missing.items()]
+    for r in _rows(data):
+        if r["other_publication"] is not None:
+            other, mine = _num(r["other_observed_value"], r), _num(r["observed_value"], r)
+            where = f", gengivet i {r['other_read_in']}" if r["other_read_in"] else ""
+            notes.append(f"{r['label_da']} {r['reference_year']} findes også i »{r['other_publication']}« "
+                         f"({r['other_publisher']}{where}): {other}"
+                         + (", det samme tal." if r["other_observed_value"] == r["observed_value"]
+                            else f", mod {mine} i figuren."))
     if changes:
         notes.append(" ".join(["Prikket lodret linje: kilden skifter mellem to år (udgiver, opgørelse eller den "
                                "kilde, tallet er gengivet i).", *(change_note(c) for c in changes)]))

@@ -145,6 +145,12 @@ def test_source_changes_in_the_shipped_data(built):
             "(før »Sårede og døde i rocker- og bandekonflikten«)") in notes
     assert "Rocker-/bandemedlemmer fra 2018: udgiver Nationalt Efterforskningscenter (før Rigspolitiet)." in notes
     assert "Sårede og dræbte: ingen tal i de anvendte udgivelser for 2018–2020." in notes
+    # where two sources overlap (members 2014), the other one is named with its figure
+    assert ("Rocker-/bandemedlemmer 2014 findes også i »Rigspolitiets rapporter 2009–2014« "
+            "(Rigspolitiet, gengivet i Socialstyrelsen): 1.520, det samme tal.") in notes
+    data = charts.chart_data(CHART, built)
+    assert data.filter(pl.col("other_publication").is_not_null()).select("series", "reference_year").rows() == \
+        [("medlemmer", 2014)]
 
 
 def test_a_new_publisher_adds_a_mark_and_the_same_one_does_not(project):
@@ -155,6 +161,8 @@ def test_a_new_publisher_adds_a_mark_and_the_same_one_does_not(project):
         "\"VIVE (2025): Forenet Mod Vold, Tabel 1.3\",,made up for the test",
         "medlemmer,2025,1.300,,,,stock,personer,final,National enhed for Særlig Kriminalitet,"
         "Politiets nøgletal på rocker-/bandeområdet,2026,\"VIVE (2025): Forenet Mod Vold, et andet sted\",,made up",
+        # another count of killed 2023, date unknown: not selected, named beside the figure
+        "draebte,2023,5,12,,,flow,personer,final,Testpolitiet,Testopgørelsen,,,,made up for the test",
     ])
     run_core(project)
     changes = charts.source_changes(charts.chart_data(CHART, project))
@@ -163,8 +171,10 @@ def test_a_new_publisher_adds_a_mark_and_the_same_one_does_not(project):
         (["draebte"], [{"part": "publisher", "before": "National enhed for Særlig Kriminalitet",
                         "after": "Testpolitiet"}])]
     assert "source-change-2025-draebte" in marks(charts.build_figure(CHART, project))
-    assert "Dræbte fra 2025: udgiver Testpolitiet (før National enhed for Særlig Kriminalitet)." in \
-        " ".join(charts.chart_metadata(CHART, project)["notes"])
+    notes = " ".join(charts.chart_metadata(CHART, project)["notes"])
+    assert "Dræbte fra 2025: udgiver Testpolitiet (før National enhed for Særlig Kriminalitet)." in notes
+    assert "Dræbte 2023 findes også i »Testopgørelsen« (Testpolitiet): 5, mod 4 i figuren." in notes
+    assert not [c for c in changes if c["reference_year"] == 2023]  # the figure shown is still NSK's
 
 
 def test_the_chart_is_exported_with_its_data(built, tmp_path):
