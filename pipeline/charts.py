@@ -1107,6 +1107,36 @@ def panel_groups(rows: list[dict]) -> list[list[str]]:
     return [[s for s in kinds if kinds[s] == kind] for kind in ordered]
 
 
+MARK_LINE_PX = 14        # one line of a mark's label
+MARK_CHAR_PX = 6         # about, at 11 px
+
+
+def _source_marks(fig: go.Figure, panel: int, changes: list[dict], n_years: int) -> None:
+    """One dotted line per year of change in the panel, just before that year, labelled; the
+    labels of series changing differently in one year are stacked, and a label that would run
+    into the one before it goes a line lower."""
+    by_year: dict[int, list[dict]] = {}
+    for change in changes:
+        by_year.setdefault(change["reference_year"], []).append(change)
+    year_px = (WIDTH - 100) / (n_years + 1.2)    # the plot's width over the axis range
+    ends: list[float] = []                       # where each line of labels is taken up to, in years
+    for year, here in sorted(by_year.items()):
+        x = year - 0.5
+        name = f"source-change-{year}-{'-'.join(s for c in here for s in c['series'])}"
+        lines = ([change_label(c) for c in here] if len(here) == 1 else
+                 [f"{change_label(c)} ({_joined(c['labels']).lower()})" for c in here])
+        width = (max(len(line) for line in lines) * MARK_CHAR_PX + 6) / year_px
+        level = next(i for i in range(len(ends) + 1) if all(end < x for end in ends[i:i + len(lines)]))
+        ends += [float("-inf")] * (level + len(lines) - len(ends))
+        ends[level:level + len(lines)] = [x + width] * len(lines)
+        fig.add_vline(x=x, row=panel, col=1, line=dict(color=INK, width=1.2, dash="dot"), name=name,
+                      exclude_empty_subplots=False)
+        fig.add_annotation(x=x, y=1, yref="y domain", row=panel, col=1, xanchor="left", yanchor="top", xshift=3,
+                           yshift=-MARK_LINE_PX * level, showarrow=False, align="left",
+                           text="<br>".join(html.escape(line) for line in lines), font=dict(size=11, color=INK),
+                           name=name)
+
+
 def draw_longrun(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
     """One panel per kind sharing the year axis: stocks as lines, flows as bars (a partial
     year as the other charts draw it); a dotted vertical line with a short label wherever a
@@ -1142,13 +1172,7 @@ def draw_longrun(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
                           row=panel, col=1)
         top = max((_top(r) for r in group_rows if r["status"] != "missing"), default=0) or 1
         fig.update_yaxes(title_text=y_title(spec, group_rows), range=[0, top * LONGRUN_HEADROOM], row=panel, col=1)
-        for change in (c for c in changes if set(c["series"]) & set(group)):
-            x = change["reference_year"] - 0.5
-            name = f"source-change-{change['reference_year']}-{'-'.join(change['series'])}"
-            fig.add_vline(x=x, row=panel, col=1, line=dict(color=INK, width=1.2, dash="dot"), name=name)
-            fig.add_annotation(x=x, y=1, yref="y domain", row=panel, col=1, xanchor="left", yanchor="top", xshift=3,
-                               showarrow=False, align="left", text=html.escape(change_label(change)),
-                               font=dict(size=11, color=INK), name=name)
+        _source_marks(fig, panel, [c for c in changes if set(c["series"]) & set(group)], len(years))
     for key in _legend_keys(spec, data):
         fig.add_trace(key, row=len(groups), col=1)
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plotly.subplots import make_subplots
 
 from pipeline import charts, ingest
 from pipeline.core import run_core
@@ -191,6 +192,26 @@ def test_the_chart_is_exported_with_its_data(built, tmp_path):
     text = svg_text(tmp_path / f"{CHART}.svg")
     assert "Ny udgiver" in text and "Ny opgørelse og kilde" in text and "1.863" in text and "skøn" in text
     assert "Gengivet i Socialstyrelsen (2009–2013), Nordjyske (2010–2016) og VIVE (2025): Forenet Mod Vold" in text
+
+
+def test_marks_close_together_do_not_overlap():
+    """Changes in consecutive years: the second label a line lower; two series changing
+    differently in one year: one line, both labels, each naming its series."""
+    def change(year, series, label, part):
+        return {"kind": "flow", "reference_year": year, "previous_year": year - 1, "series": [series],
+                "labels": [label], "changed": [{"part": part, "before": "a", "after": "b"}]}
+
+    fig = make_subplots(rows=1, cols=1)
+    charts._source_marks(fig, 1, [change(2018, "saarede", "Sårede", "publisher"),
+                                  change(2019, "saarede", "Sårede", "publication"),
+                                  change(2019, "draebte", "Dræbte", "read_in"),
+                                  change(2024, "saarede", "Sårede", "publisher")], n_years=16)
+    notes = {a.name: a for a in fig.layout.annotations}
+    assert [s.x0 for s in fig.layout.shapes] == [2017.5, 2018.5, 2023.5]
+    assert notes["source-change-2018-saarede"].yshift == 0
+    assert notes["source-change-2019-saarede-draebte"].yshift == -charts.MARK_LINE_PX
+    assert notes["source-change-2019-saarede-draebte"].text == "Ny opgørelse (sårede)<br>Ny kilde (dræbte)"
+    assert notes["source-change-2024-saarede"].yshift == 0  # far enough from the others
 
 
 # --- The rule, on generated provenance ----------------------------------------------------
