@@ -1005,8 +1005,9 @@ def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
                                          .alias("read_in")))
     shown = {(r["series"], r["reference_year"]): r for r in rows.iter_rows(named=True) if r["status"] != "missing"}
     others: dict[tuple, dict] = {}
-    for other in (pl.read_parquet(paths.derived_figures).filter(~pl.col("selected") & pl.col("series").is_in(spec.series))
-                  .sort("vintage_rank").iter_rows(named=True)):
+    not_selected = pl.read_parquet(paths.derived_figures).filter(
+        ~pl.col("selected") & pl.col("series").is_in(spec.series))
+    for other in not_selected.sort("vintage_rank").iter_rows(named=True):
         key = (other["series"], other["reference_year"])
         mine = shown.get(key)
         if (mine is None or key in others or other["months_covered"] != mine["months_covered"]

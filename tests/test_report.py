@@ -140,7 +140,8 @@ def test_long_run_section(report):
     flowing = re.sub(r"\s+", " ", re.sub(r"(?:\xad|(?<=/))\s+", "", result.stdout))
     assert "Den lange udvikling" in flowing
     assert "til og med 2024: rocker-/bandemedlemmer fra 2009, sårede og dræbte fra 2010." in flowing
-    assert "Socialstyrelsen (2009–2013), Nordjyske (2010–2016) og VIVE (2025): Forenet Mod Vold (2014–2024)" in flowing
+    assert ("Socialstyrelsen (2009–2013), Nordjyske (2010–2016) og VIVE (2025): Forenet Mod Vold (2014–2024)"
+            in flowing)
     assert "skifter 5 gange undervejs" in flowing
     assert "(rocker-/bandemedlemmer fra 2014 og sårede og dræbte fra 2017)" in flowing
     assert "Rocker-/bandemedlemmer, sårede og dræbte i Danmark, 2009–2024" in flowing  # the chart, as text
