@@ -34,7 +34,7 @@ NEW_TEXT = ("Tabel 2.1: Dræbte i Danmark og dræbte ved skyderier i Sverige, an
             "242 × 12 = 2.904", "−34,17 %, afrundet −34 %", "−7,12 %, afrundet −7 %",
             "6 af 10 ligger uden for 100–200", "Sverige 44 (hele året) mod Danmark 2 (januar–september)",
             "87 / 24,33 = 3,58 gange, ikke 2 gange", "18 (afsnit 2.6) mod 19 (kapitel 3)",
-            "SVT Datajournalistik (2023, endelig, hele året): 53", "ukendt for 2014–2023",
+            "SVT Datajournalistik (2023, endelig, hele året): 53", "ukendt for 2009–2023",
             "er angivet som udgivet 2023, før året 2024 var begyndt")
 # the audit's JSON is English; the report writes Danish from its fields
 ENGLISH = ("rounds to", "the inputs give", "too few cases", "mismatch", "is cited as")
@@ -131,6 +131,22 @@ def test_pdf_report_keeps_tables_numbers_and_danish_letters(report):
     assert "Tabel 1.3 viser" in text and "Figur 1.2" in text  # cross-references resolved
     assert "Rocker-/bandemedlemmer i Danmark, 2014–2024" in text  # the chart's own text, as text
     assert not [s for s in QUARTO_SYNTAX if s in text]
+
+
+def test_long_run_section(report):
+    """'Den lange udvikling': the long-run chart and its sentences, from the history releases."""
+    result = subprocess.run(["pdftotext", str(output(report, ".pdf")), "-"], capture_output=True, text=True, check=True)
+    # words wrapped at a soft hyphen or after "/" joined again
+    flowing = re.sub(r"\s+", " ", re.sub(r"(?:\xad|(?<=/))\s+", "", result.stdout))
+    assert "Den lange udvikling" in flowing
+    assert "til og med 2024: rocker-/bandemedlemmer fra 2009, sårede og dræbte fra 2010." in flowing
+    assert ("Socialstyrelsen (2009–2013), Nordjyske (2010–2016) og VIVE (2025): Forenet Mod Vold (2014–2024)"
+            in flowing)
+    assert "skifter 5 gange undervejs" in flowing
+    assert "(rocker-/bandemedlemmer fra 2014 og sårede og dræbte fra 2017)" in flowing
+    assert "Rocker-/bandemedlemmer, sårede og dræbte i Danmark, 2009–2024" in flowing  # the chart, as text
+    page = output(report, ".html").read_text(encoding="utf-8")
+    assert "Ny opgørelse og kilde" in page.split('id="noegletal-lang_udvikling"', 1)[1]
 
 
 def test_stage_renders_the_same_bytes_again(report):
