@@ -13,7 +13,7 @@ from rich.console import Console
 
 chart_app = typer.Typer(help="Charts for report authors: list them, or export one as SVG, PNG or HTML.",
                         no_args_is_help=True, add_completion=False)
-console = Console()
+console = Console(emoji=False)  # ":x:" in a quoted input stays as typed
 
 
 def _paths():

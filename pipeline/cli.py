@@ -20,7 +20,7 @@ from pipeline.chart_cli import chart_app
 app = typer.Typer(help="Danish gang-related police key figures: tables, extrapolations and audits.",
                   no_args_is_help=True, add_completion=False)
 app.add_typer(chart_app, name="chart")
-console = Console()
+console = Console(emoji=False)  # ":x:" in a quoted input stays as typed
 
 
 def _paths():

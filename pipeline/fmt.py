@@ -80,19 +80,44 @@ def source_location(file: str, line: int | None) -> str:
     return file if line is None else f"{file}:{line}"
 
 
-FORMULA_START = re.compile(r"^[=+@\t\r]|^-[^0-9 ]")
+# Every start a spreadsheet may take for a formula (OWASP's list); a cell that is a number as
+# a whole ('-163', '1.234,5', '12 %') is not one, nor the missing-value dash.
+FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+WHOLE_NUMBER = re.compile(r"^[+\-]?[0-9][0-9.,]*(\u00a0?%)?$|^-$")
 
 
-def spreadsheet_safe(cell: str) -> str:
-    """'=HYPERLINK(…)' -> "'=HYPERLINK(…)"; numbers, '-163' and '-' pass unchanged."""
-    return "'" + cell if FORMULA_START.search(cell) else cell
+def formula_like(cell: str) -> bool:
+    # fullmatch: Python's `$` would also match before a final line break, polars' does not
+    return bool(FORMULA_START.search(cell)) and not WHOLE_NUMBER.fullmatch(cell)
+
+
+def spreadsheet_safe(cell) -> str:
+    """'=HYPERLINK(…)' -> "'=HYPERLINK(…)"; '-2+3+cmd|…' -> "'-2+3+cmd|…"; numbers, '-163'
+    and '-' pass unchanged. Anything that is not text is written as its text."""
+    cell = "" if cell is None else str(cell)
+    return "'" + cell if formula_like(cell) else cell
 
 
 def spreadsheet_safe_frame(frame):
     """The same for every text column of a polars frame, before it is written as CSV."""
     import polars as pl
 
+    def risky(c):
+        return pl.col(c).str.contains(FORMULA_START.pattern) & ~pl.col(c).str.contains(WHOLE_NUMBER.pattern)
+
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(FORMULA_START.pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        pl.when(risky(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c, dtype in frame.schema.items() if dtype == pl.Utf8
     )
+
+
+# Characters that change how text is shown without being seen: bidirectional overrides and
+# isolates, zero-width characters and other Unicode format characters (category Cf), and
+# control characters. Refused in raw text; shown escaped in messages.
+INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e"
+                       r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def visible(text: str) -> str:
+    """Text for a message, with every invisible character written as its code (\\u202e)."""
+    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

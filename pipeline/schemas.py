@@ -160,14 +160,20 @@ def _duplicated(*keys: str) -> pl.Expr:
 # refused at the door; outputs escape and neutralise as well (defence in depth).
 FORMULA_START = fmt.FORMULA_START.pattern
 MARKUP = r"<\s*[A-Za-z/!?]"
+# Long enough for a quoted paragraph; a field longer than this is a paste gone wrong.
+MAX_TEXT = 2000
 
 
 def safe_text(column: str) -> list[Rule]:
     col = pl.col(column)
     return [
-        _rule(~col.str.contains(FORMULA_START),
-              "starts like a spreadsheet formula (=, +, @, -); a spreadsheet would run it", "no_formula"),
+        _rule(~(col.str.contains(FORMULA_START) & ~col.str.contains(fmt.WHOLE_NUMBER.pattern)),
+              "starts like a spreadsheet formula (=, +, -, @); a spreadsheet would run it", "no_formula"),
         _rule(~col.str.contains(MARKUP), "contains HTML/XML markup ('<' before a letter)", "no_markup"),
+        _rule(~col.str.contains(fmt.INVISIBLE.pattern),
+              "holds an invisible character (a direction override, a zero-width or control character) "
+              "that would change how the text reads", "no_invisible"),
+        _rule(col.str.len_chars() <= MAX_TEXT, f"is longer than {MAX_TEXT} characters", "text_length"),
     ]
 
 

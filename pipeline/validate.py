@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from pipeline import schemas
+from pipeline import fmt, schemas
 from pipeline.errors import Problem
 
 TEXT_SUFFIX = "_text"
@@ -104,7 +104,7 @@ def _to_problems(frame: pl.DataFrame, cases: pl.DataFrame, names: dict[str, str]
         shown = case["failure_case"]
         if column and frame.schema[column] != pl.Utf8 and column + TEXT_SUFFIX in frame.columns:
             shown = frame[column + TEXT_SUFFIX][int(case["index"])]
-        value = f"'{shown}' " if shown is not None and column else ""
+        value = f"'{fmt.visible(str(shown))}' " if shown is not None and column else ""
         problems.append(Problem(row["source_file"], row["source_line"], raw_column, check, f"{value}{message}".strip()))
     return sorted(set(problems))
 

@@ -70,3 +70,34 @@ def test_every_accepted_number_is_finite_and_exact_enough(text):
     whole = abs(int(value))
     assert whole < 10 ** schemas.MAX_WHOLE_DIGITS
     assert float(whole) == whole  # every whole part admitted is exact as a double
+
+
+# --- text that cannot spoof or inject --------------------------------------------------------
+
+from pipeline import fmt  # noqa: E402
+
+
+@pytest.mark.parametrize("note", ["-2+3+cmd|' /C calc'!A0", "=HYPERLINK(\"x\")", "+1+cmd", "@SUM(A1)"])
+def test_formula_like_text_is_refused_on_input(project, note):
+    problems = problems_of(project, [f"draebte,2025,1,6,,,flow,personer,final,{NSK},2025,,,{note}"])
+    assert [(p.check, p.line, p.column) for p in problems] == [("no_formula", 2, "note")]
+
+
+def test_a_direction_override_is_refused_and_shown_escaped(project):
+    problems = problems_of(project, [f"draebte,2025,1,6,,,flow,personer,final,{NSK},2025,,,2 / 9\u202e × 12"])
+    (problem,) = problems
+    assert problem.check == "no_invisible" and problem.column == "note"
+    assert "\\u202e" in problem.render() and "\u202e" not in problem.render()
+
+
+@given(st.text(max_size=30))
+def test_every_csv_cell_written_is_safe(text):
+    """Whatever text reaches a CSV output, a spreadsheet cannot read it as a formula: it
+    starts with none of = + - @ tab CR, or it is a number as a whole."""
+    cell = fmt.spreadsheet_safe(text)
+    assert not fmt.FORMULA_START.search(cell) or fmt.WHOLE_NUMBER.fullmatch(cell)
+    assert cell in (text, "'" + text)
+    import polars as pl
+
+    framed = fmt.spreadsheet_safe_frame(pl.DataFrame({"c": [text]}))["c"][0]
+    assert framed == cell
