@@ -174,6 +174,27 @@ def _implausible(figures: pl.DataFrame, series: pl.DataFrame) -> list[Problem]:
     ]
 
 
+def _undecidable(figures: pl.DataFrame) -> list[Problem]:
+    """Releases that give one figure different values with nothing to choose between them:
+    the same period (a flow's months and period end, a stock's count date), the same status
+    and the same publication date. Which one the tables used would rest on file names."""
+    period = ["series", "reference_year", "kind", "months_covered", "period_end", "count_date", "status", "published"]
+    ties = (figures.group_by(period, maintain_order=True)
+            .agg(pl.col("value").n_unique().alias("values"), pl.col("source_file"), pl.col("source_line"),
+                 pl.col("value").alias("each"))
+            .filter(pl.col("values") > 1))
+    problems = []
+    for t in ties.iter_rows(named=True):
+        files = ", ".join(f"{f} ({fmt.number(v)})" for f, v in zip(t["source_file"], t["each"]))
+        for file, line in zip(t["source_file"], t["source_line"]):
+            problems.append(Problem(
+                file, line, "published", "undecidable_releases",
+                f"{t['series']} {t['reference_year']} has different values in {files}, for the same period, "
+                f"status and publication date ({t['published'] or 'unknown'}): nothing says which is later; "
+                "give the later release its more precise publication date"))
+    return problems
+
+
 def load(paths: Paths) -> dict[str, pl.DataFrame]:
     """Read, type and check every raw file; raise InputError naming every problem."""
     reader = _Reader(paths)
@@ -206,7 +227,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
     problems += _undeclared_publications(tables)
     if not problems and figures.height:
-        problems += _implausible(figures, series)
+        problems += _implausible(figures, series) + _undecidable(figures)
     if reader.problems or problems:
         raise InputError(reader.problems + problems)
     return tables | {"figures": figures.sort("release_id", "series", "reference_year")}

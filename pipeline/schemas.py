@@ -315,7 +315,10 @@ release_figures = Schema(
 
 # The one rule across release files: checked on these columns of every row of every file
 # (pipeline/ingest.py keeps only them, in compact form, while it reads file by file).
-DUPLICATE_RELEASE_KEY = ["series", "reference_year", "month", "region", "months_covered", "publisher", "published", "status"]
+# (publisher_key: the publisher in lower case with runs of spaces as one, so that "NSK" and
+# "nsk " are the same publisher)
+DUPLICATE_RELEASE_KEY = ["series", "reference_year", "month", "region", "months_covered", "publisher_key", "published",
+                         "status"]
 releases_together = Schema(
     {
         "reference_year": Column(

@@ -40,7 +40,8 @@ same_figure as (  -- the key of the rule across release files, but for the month
         sum(rows_grouped)   as n_rows,
         bit_or(month_set)   as month_set
     from groups
-    group by series, reference_year, region, months_covered, publisher, published, status
+    group by series, reference_year, region, months_covered, lower(regexp_replace(trim(publisher), '\s+', ' ', 'g')),
+             published, status
 )
 
 select *

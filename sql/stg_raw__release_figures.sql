@@ -39,6 +39,8 @@ typed as (
         try_cast(period_end_text as date)                                           as period_end,
         try_cast(count_date_text as date)                                           as count_date,
         -- when the release appeared, as the span of days its date allows
+        -- the publisher as the duplicate rule compares it: case and runs of spaces aside
+        lower(regexp_replace(publisher, '\s+', ' ', 'g'))                          as publisher_key,
         date_span_start(published)                                                  as published_start,
         date_span_end(published)                                                    as published_end
     from trimmed

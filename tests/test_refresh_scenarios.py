@@ -251,7 +251,7 @@ def a_release(draw):
     rows = []
     for year in draw(st.sets(st.integers(2021, 2025), min_size=1, max_size=2)):
         for series in draw(st.sets(st.sampled_from(FLOWS), min_size=1, max_size=3)):
-            rows.append(row(series, year, draw(st.integers(0, 4000)), draw(st.integers(1, 12)),
+            rows.append(row(series, year, draw(st.integers(0, 1000)), draw(st.integers(1, 12)),
                             published=published, status=status))
         if draw(st.booleans()):
             day = draw(st.one_of(st.just(""), st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)).map(str)))
@@ -272,9 +272,10 @@ def test_every_core_stage_completes_on_generated_releases(tmp_path_factory, new)
     try:
         run_core(paths)
     except InputError as exc:
-        # the only refusal valid releases can meet: the same figure twice with the same
-        # provenance (a duplicated release), named with its file and line
-        assert {p.check for p in exc.problems} <= {"duplicate_release"}, exc.render()
+        # the only refusals valid releases can meet: the same figure twice with the same
+        # provenance (a duplicated release), or with different values and nothing to choose
+        # between them; each named with its file and line
+        assert {p.check for p in exc.problems} <= {"duplicate_release", "undecidable_releases"}, exc.render()
         return
     audit.run(paths)
     derived = pl.read_parquet(paths.derived_figures)
@@ -319,3 +320,29 @@ def test_a_year_without_population_is_named(tmp_path):
     run_core(paths)
     compare.run(paths)
     assert pl.read_parquet(paths.derived_comparison)["reference_year"].max() == 2025
+
+
+def test_a_duplicate_release_is_found_whatever_the_case_of_the_publisher(project):
+    """One capital letter or an extra space in `publisher` does not make a second release."""
+    from pipeline import ingest
+
+    write_release(project, "nsk_2024_kopi", [
+        row("draebte", 2024, 2, 9, published="2024").replace(NSK.split(",")[0], "NATIONAL enhed  for Særlig Kriminalitet")])
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    assert {p.check for p in exc.value.problems} == {"duplicate_release"}
+
+
+def test_releases_that_nothing_orders_are_refused_naming_both(project):
+    """Two releases of the same figure, period, status and date with different values: no
+    file name decides which the tables use."""
+    from pipeline import ingest
+
+    write_release(project, "a_2025", [row("draebte", 2024, 7, 12, published="2025-02")])
+    write_release(project, "b_2025", [row("draebte", 2024, 6, 12, published="2025-02")
+                                      .replace(NSK.split(",")[0], "Rigspolitiet")])
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    problems = [p for p in exc.value.problems if p.check == "undecidable_releases"]
+    assert {p.file.rsplit("/", 1)[-1] for p in problems} == {"a_2025.csv", "b_2025.csv"}
+    assert all("a_2025.csv" in p.message and "b_2025.csv" in p.message for p in problems)
