@@ -28,31 +28,45 @@ def _paths():
     return Paths()
 
 
+class _RunFailed(Exception):
+    pass
+
+
 @app.command()
 def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if nothing changed.")] = False) -> None:
     """Run the whole pipeline through DVC (only the stages whose inputs changed)."""
     paths = _paths()
     from pipeline.params import load_params
+    from pipeline.publish import LOG, all_or_nothing, failure_summary
 
     load_params(paths)  # a bad params.yaml stops here, before any stage writes
     cmd = [sys.executable, "-m", "dvc", "repro"] + (["--force"] if force else [])
     env = os.environ | {"DVC_NO_ANALYTICS": "1"}
-    with console.status("dvc repro …") as status:
-        proc = subprocess.Popen(cmd, cwd=paths.root, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        output = []
-        for line in proc.stdout:
-            output.append(line)
-            if m := re.match(r"Running stage '([^']+)'", line):
-                status.update(f"stage {m.group(1)} …")
-                console.print(f"[bold]▶[/] {m.group(1)}")
-            elif "didn't change, skipping" in line:
-                console.print(f"[dim]· {line.strip()}[/]")
-        code = proc.wait()
-    if code != 0:
-        console.print("".join(output), markup=False, highlight=False)
-        console.print(f"[red]pipeline failed (exit {code}); earlier outputs are left as they were[/]")
-        raise typer.Exit(code)
+    output: list[str] = []
+    try:
+        with all_or_nothing(paths), console.status("dvc repro …") as status:
+            proc = subprocess.Popen(cmd, cwd=paths.root, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+            for line in proc.stdout:
+                output.append(line)
+                if m := re.match(r"Running stage '([^']+)'", line):
+                    status.update(f"stage {m.group(1)} …")
+                    console.print(f"[bold]▶[/] {m.group(1)}")
+                elif "didn't change, skipping" in line:
+                    console.print(f"[dim]· {line.strip()}[/]")
+            if proc.wait() != 0:
+                raise _RunFailed()
+    except _RunFailed:
+        log = paths.root / LOG
+        log.parent.mkdir(exist_ok=True)
+        log.write_text("".join(output), encoding="utf-8")
+        stage, cause = failure_summary("".join(output))
+        where = f" at stage {stage}" if stage else ""
+        console.print(f"[red]pipeline failed{where}:[/] ", end="")
+        console.print(cause, markup=False, highlight=False)
+        console.print(f"Nothing was published: {' and '.join(f'{n}/' for n in ('outputs', 'reports/_output'))} "
+                      f"are as they were before this run. Full output: {LOG.as_posix()}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
     console.print(f"[green]done[/] — tables in {paths.relative(paths.tables)}/")
 
 

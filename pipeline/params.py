@@ -132,10 +132,24 @@ def check_params(settings: Any) -> dict[str, Any]:
         raise _first_error(exc, Params) from None
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML where a key given twice is an error, as for DVC, rather than the last one winning."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"the key '{key}' is given twice",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def load_params(paths: Paths) -> dict[str, Any]:
     try:
         with paths.params.open(encoding="utf-8") as fh:
-            settings = yaml.safe_load(fh) or {}
+            settings = yaml.load(fh, Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(the file)"

@@ -90,3 +90,35 @@ def test_bad_raw_file_fails_the_run_and_keeps_outputs(repo):
     assert result.returncode != 0
     assert "nsk_2023.csv, line 4, column value" in result.stdout + result.stderr
     assert (repo / "outputs/tables/table_1_2.csv").read_bytes() == before
+
+
+def user_facing(root) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for d in ("outputs", "reports/_output")
+            for p in sorted((root / d).rglob("*")) if p.is_file()}
+
+
+def test_a_run_failing_after_some_stages_publishes_nothing(repo):
+    """A raw change re-runs ingest, extrapolate and tables; then params make the comparison
+    fail. Every user-facing output is as it was before the run, the cause is one line, and
+    the next good run publishes everything."""
+    path = repo / "data/raw/releases/nsk_2023.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",-3,", ",3.120,").replace(",3.119,", ",3.120,"),
+                    encoding="utf-8")
+    assert sh([sys.executable, "-m", "pipeline.cli", "run"], repo).returncode == 0
+    before = user_facing(repo)
+    path.write_text(path.read_text(encoding="utf-8").replace(",3.120,", ",3.121,"), encoding="utf-8")
+    params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
+    good = params["comparison"]["sweden_release"]
+    params["comparison"]["sweden_release"] = "no_such_release"
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    result = sh([sys.executable, "-m", "pipeline.cli", "run"], repo)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "pipeline failed at stage compare: params.yaml: comparison." in " ".join(output.split())
+    assert "Traceback" not in output and "Nothing was published" in output
+    assert user_facing(repo) == before
+    assert (repo / "logs/last_run.log").is_file()
+    params["comparison"]["sweden_release"] = good
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    assert sh([sys.executable, "-m", "pipeline.cli", "run"], repo).returncode == 0
+    assert "3.121" in (repo / "outputs/tables/table_1_2.csv").read_text(encoding="utf-8")
