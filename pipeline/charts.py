@@ -38,7 +38,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from pipeline import fmt
+from pipeline import fmt, wording
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
@@ -253,35 +253,42 @@ def subtitle(spec: ChartSpec, data: pl.DataFrame) -> str:
 
 
 def _computation(row: dict) -> str:
-    """'sigtelser 1.234 / 9 × 12 = 1.645' for the report's method, else input and result."""
+    """'sigtelser 2.181 / 9 × 12 = 2.908' for the report's method; each other method in its own
+    terms (pipeline/wording.py)."""
     label, observed, value = row["label_da"].lower(), _num(row["observed_value"], row), _num(row["value"], row)
-    if row["method"] != "linear":
-        return f"{label} {observed} → {value} (metode: {row['method']})"
+    method = wording.parse_method(row["method"])
+    if method.used != "linear":
+        return wording.computation(method, label, row["observed_value"], row["value_unrounded"], _months(row),
+                                   row["value"], value, observed)
     months = _months(row)
     equals = "=" if row["value_unrounded"] == row["value"] else "≈"
     return f"{label} {observed} / {_months_number(months)} × {MONTHS_IN_YEAR} {equals} {value}"
 
 
 def _estimate_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
-    groups: dict[tuple[int, str], list[dict]] = {}
+    groups: dict[tuple[int, str, wording.Method], list[dict]] = {}
     for row in _rows(data, "estimated"):
-        groups.setdefault((row["reference_year"], _period(row)), []).append(row)
-    return [
-        f"Skøn: {year} er kun opgjort for {period} ({_months_text(_months(rows[0]))}). Helårstallet "
-        f"({_drawn_as(spec)}) er fremskrevet under antagelse af, at {_rest_of_year(rows[0])} har samme "
-        f"gennemsnit pr. måned: {'; '.join(_computation(r) for r in rows)}. Det er et skøn, ikke en opgørelse."
-        for (year, period), rows in groups.items()
-    ]
+        groups.setdefault((row["reference_year"], _period(row), wording.parse_method(row["method"])), []).append(row)
+    notes = []
+    for (year, period, method), rows in groups.items():
+        fallback = wording.fallback_sentence(method, wording.listing([r["label_da"].lower() for r in rows]),
+                                             describe=False)
+        notes.append(
+            f"Skøn: {year} er kun opgjort for {period} ({_months_text(_months(rows[0]))}). Helårstallet "
+            f"({_drawn_as(spec)}) er fremskrevet {wording.how_estimated(method, period, _rest_of_year(rows[0]))}: "
+            f"{'; '.join(_computation(r) for r in rows)}. Det er et skøn, ikke en opgørelse."
+            + (f" {fallback}" if fallback else ""))
+    return notes
 
 
 def _interval_notes(data: pl.DataFrame) -> list[str]:
     """'Den lodrette streg viser et 95 %-interval for skønnet: <how>.' The method text is
-    'code: Danish description'; the description is shown."""
+    'code: description'; the Danish description of the code is shown (pipeline/wording.py)."""
     methods = {(r["interval_level"], r["interval_method"]) for r in _rows(data, "estimated")
                if r["interval_lower"] is not None and r["interval_level"]}
     notes = []
     for level, method in sorted(methods, key=lambda m: (m[0], m[1] or "")):
-        how = (method or "").split(": ", 1)[-1].strip()
+        how = wording.interval_description(method)
         notes.append(f"Den lodrette streg viser et {fmt.percent(level)}-interval for skønnet"
                      + (f": {how}." if how else "."))
     return notes

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from pipeline import fmt
+from pipeline import fmt, wording
 from pipeline.audit import round_half_up
 from pipeline.backtest import MIN_CASES
 
@@ -22,8 +22,6 @@ VERDICTS_PLURAL = {"exact": "eksakte", "consistent": "konsistente med afrundinge
                    "finding": "fund"}
 RELEASE_STATUS = {"final": "endelig", "preliminary": "foreløbig"}
 COUNTRIES = {"DK": "Danmark", "SE": "Sverige"}
-METHOD_NAMES = {"linear": "Lineær (gennemsnit pr. måned × 12; rapportens metode)", "seasonal_share": "Sæsonandel",
-                "trend": "Trend (Poisson-GLM på tidligere år)"}
 
 
 # --- Markdown -----------------------------------------------------------------------------
@@ -65,17 +63,10 @@ def bullets(items: Iterable[str]) -> str:
 
 # --- Danish words for numbers, periods and verdicts -----------------------------------------
 
-def number(value: float | None, decimals: int | None = None) -> str:
-    """Whole numbers without decimals, others with two, unless told; a minus as '−'."""
-    if value is None:
-        return fmt.MISSING
-    if decimals is None:
-        decimals = 0 if float(value).is_integer() else 2
-    return fmt.number(value, decimals).replace("-", "−")
-
-
-def percent(value: float, decimals: int = 0) -> str:
-    return fmt.percent(value, decimals).replace("-", "−")
+# Numbers in prose: whole numbers without decimals, others with two unless told; one minus
+# sign '−' (pipeline/wording.py, the one home for Danish wording).
+number = wording.number
+percent = wording.percent
 
 
 def verdict(code: str | None) -> str:
@@ -256,8 +247,9 @@ def comparison_notes(comparison: dict) -> str:
 # --- The audit ----------------------------------------------------------------------------------
 
 def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, float]) -> str:
-    """Each partial-year figure: observed months, the formula, the estimate with its interval,
-    what the report printed and the verdict. `levels`: interval level per figure."""
+    """Each partial-year figure: observed months, the computation in its method's terms, the
+    estimate with its interval, what the report printed and the verdict. `levels`: interval
+    level per figure."""
     header = ["Tal", "Opgjort", "Beregning", "Helårsskøn (interval)", "Trykt i rapporten", "Vurdering"]
     rows = []
     for e in audit["extrapolations"]:
@@ -268,10 +260,10 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
         decimals = 2 if abs(e["rounded"]) < 100 else 0
         interval = (f"{fmt.percent(level)}: {_interval(low, high, decimals)}" if level and low is not None
                     else "intet interval")
+        method = wording.parse_method(e["method"])
         rows.append([
             f"{label} {year}", f"{number(source['value'])} ({months_text(source['months'])})",
-            f"{number(source['value'])} / {fmt.months(source['months'])} × {MONTHS_IN_YEAR} "
-            f"= {number(e['unrounded'])}",
+            wording.computation(method, "", source["value"], e["unrounded"], source["months"]),
             f"{number(e['rounded'])} ({interval})",
             e["published"]["printed"] if e["published"] else "ikke trykt", verdict(e["verdict"]),
         ])
@@ -279,14 +271,19 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
 
 
 def extrapolation_methods(audit: dict) -> str:
-    """'eksakt Poisson-interval (Garwood) på det observerede antal, …' (the Danish part of
-    the interval method) and the rounding, for the note under the table."""
-    methods = dict.fromkeys(e["interval_method"].split(": ", 1)[-1] for e in audit["extrapolations"]
-                            if e["interval_method"])
+    """For the note under the table: each method used, in Danish (a fallback said as such),
+    the interval's method and the rounding."""
+    extrapolations = audit["extrapolations"]
+    methods = dict.fromkeys(wording.method_sentence(e["method"]) for e in extrapolations)
+    intervals = dict.fromkeys(wording.interval_description(e["interval_method"]) for e in extrapolations
+                              if e["interval_method"])
+    intervals.pop("", None)
     rounding = {"half_up": "halvt op (2,5 bliver 3)", "half_even": "halvt til lige (2,5 bliver 2)"}
-    roundings = dict.fromkeys(rounding.get(e["rounding"], e["rounding"]) for e in audit["extrapolations"])
-    return (f"Intervallet: {'; '.join(methods)}. Det afspejler kun tilfældigheden i de opgjorte måneder, ikke et "
-            f"skift i niveau i resten af året. Afrunding: {', '.join(roundings)}.")
+    roundings = dict.fromkeys(rounding.get(e["rounding"], e["rounding"]) for e in extrapolations)
+    return " ".join([*methods,
+                     (f"Intervallet: {'; '.join(intervals)}. Det afspejler kun tilfældigheden i de opgjorte måneder, "
+                      f"ikke et skift i niveau i resten af året. " if intervals else "")
+                     + f"Afrunding: {', '.join(roundings)}."])
 
 
 def _inputs_by_year(s: dict) -> list[dict]:
@@ -486,7 +483,7 @@ def method_table(audit: dict) -> str:
     for m in audit["methods"]["summary"]:
         enough = m["cases"] >= MIN_CASES
         rows.append([
-            METHOD_NAMES.get(m["method"], m["method"]), str(m["cases"]),
+            wording.method_title(m["method"]), str(m["cases"]),
             number(m["mean_absolute_error"], 2), percent((m["mean_absolute_percent_error"] or 0) / 100, 2)
             if m["mean_absolute_percent_error"] is not None else fmt.MISSING,
             number(m["mean_error"], 2),

@@ -1,0 +1,448 @@
+"""Danish wording: the one home for words that depend on data.
+
+Everything a reader sees that changes with the data is built here: numbers with one minus
+sign, rises and falls, singular and plural, partial and full years, what the data did over a
+period, and how a full-year estimate was made (each method in its own words, a fallback said
+in Danish). Tables, charts, the report and the audit's Danish text call these functions, so a
+sentence is written once and is true for every state of the data.
+
+Only text is built here: no files are read, nothing heavier than pipeline/fmt.py is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from pipeline import fmt
+
+MONTHS_IN_YEAR = 12
+MINUS = "\u2212"  # the minus sign of Danish prose; "-" is the table's mark for a missing figure
+
+# A series is "stable" over a period when every year lies within this share of the period's
+# mean. 20 % is a declared judgement, not a statistical test; the sentence that uses it says
+# the rule, so it stays true whatever the data.
+STABLE_WITHIN = 0.20
+
+
+class WordingError(ValueError):
+    """A word the data needs has no Danish form here: the message names what is missing."""
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+def _decimals(value: float, decimals: int | None) -> int:
+    if decimals is not None:
+        return decimals
+    return 0 if float(value).is_integer() else 2
+
+
+def number(value: float | None, decimals: int | None = None) -> str:
+    """1234 -> '1.234'; 2.666 -> '2,67'; -163 -> '−163' (one minus sign); a value that rounds
+    to zero has no sign ('0,00', never '−0,00'); None -> the table's '-'."""
+    if value is None or value != value:  # None or NaN
+        return fmt.MISSING
+    d = _decimals(value, decimals)
+    text = fmt.number(abs(value), d)
+    zero = fmt.number(0, d)
+    return MINUS + text if value < 0 and text != zero else text
+
+
+def percent(fraction: float | None, decimals: int = 0) -> str:
+    """-0.34 -> '−34 %' (no-break space, one minus sign)."""
+    if fraction is None or fraction != fraction:
+        return fmt.MISSING
+    text = fmt.percent(abs(fraction), decimals)
+    return MINUS + text if fraction < 0 and text != fmt.percent(0, decimals) else text
+
+
+# --- singular and plural --------------------------------------------------------------------
+
+# The forms of each noun a count is said in, keyed by the plural as data/raw/series.csv writes
+# it (a series' `unit`, or its label when the label is itself a count noun: "Dræbte").
+FORMS: dict[str, tuple[str, str]] = {
+    "personer": ("person", "personer"),
+    "dræbte": ("dræbt", "dræbte"),
+    "sårede": ("såret", "sårede"),
+    "sigtelser": ("sigtelse", "sigtelser"),
+    "skudepisoder": ("skudepisode", "skudepisoder"),
+    "skyderier": ("skyderi", "skyderier"),
+    "tilfælde": ("tilfælde", "tilfælde"),
+    "år fængsel": ("år fængsel", "års fængsel"),
+    "år": ("år", "år"),
+    "måneder": ("måned", "måneder"),
+    "indbyggere": ("indbygger", "indbyggere"),
+    "gange": ("gang", "gange"),
+}
+
+
+def forms(plural: str) -> tuple[str, str]:
+    try:
+        return FORMS[plural]
+    except KeyError:
+        raise WordingError(f"pipeline/wording.py: the unit '{plural}' has no Danish singular/plural forms; "
+                           f"add it to FORMS") from None
+
+
+def noun(value: float, plural: str) -> str:
+    """The noun for a count: singular exactly for 1 ('1 dræbt'), plural otherwise ('0 dræbte',
+    '2,67 dræbte')."""
+    singular, plural_form = forms(plural)
+    return singular if value == 1 else plural_form
+
+
+def counted(value: float, plural: str, decimals: int | None = None) -> str:
+    """1 -> '1 dræbt'; 12 -> '12 sårede'; 477 'år fængsel' -> '477 års fængsel'."""
+    return f"{number(value, decimals)} {noun(value, plural)}"
+
+
+def series_noun(series: dict) -> str:
+    """The noun a series is counted in: its label when that is a count noun ('dræbte',
+    'sigtelser'), else its unit ('personer', 'år fængsel')."""
+    label = (series.get("label_da") or "").lower()
+    return label if label in FORMS else series["unit"]
+
+
+def listing(parts: Sequence[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b og c'."""
+    parts = [p for p in parts if p]
+    return " og ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+
+
+# --- change ---------------------------------------------------------------------------------
+
+def change_phrase(a: float, b: float, plural: str | None = None, decimals: int | None = None,
+                  with_percent: bool = True) -> str:
+    """From a to b: 'en stigning på 23 år (7 %)', 'et fald på 163 år (34 %)', 'uændret'. The
+    size is |b − a| without a sign (the word says the direction); the percent is of a, left
+    out when a is 0."""
+    if a == b:
+        return "uændret"
+    size = abs(b - a)
+    d = _decimals(size, decimals)
+    if fmt.number(size, d) == fmt.number(0, d):  # too small to show at these decimals
+        amount = f"under {fmt.number(10 ** -d, d)}"
+    else:
+        amount = number(size, d)
+    if plural:
+        amount += f" {noun(size, plural)}"
+    share = f" ({percent(size / abs(a))})" if with_percent and a != 0 else ""
+    return f"{'en stigning' if b > a else 'et fald'} på {amount}{share}"
+
+
+def change_verb(a: float, b: float) -> str:
+    """'steg', 'faldt' or 'var uændret'."""
+    return "steg" if b > a else "faldt" if b < a else "var uændret"
+
+
+def development(values: dict[int, float], plural: str | None = None, decimals: int | None = None) -> str:
+    """What a series did over its years, by a stated rule, as the rest of a sentence starting
+    'Antallet …':
+    - one year: 'var 1.315 i 2024';
+    - the same every year: 'var uændret 1.315 i 2014–2024';
+    - rising (or falling) from each year to the next: 'steg fra 1.120 i 2018 til 1.315 i 2024';
+    - every year within ±STABLE_WITHIN of the period mean: 'lå stabilt i 2014–2024, …';
+    - otherwise: 'svingede mellem 1.120 (2018) og 1.520 (2014) i 2014–2024'."""
+    if not values:
+        raise WordingError("pipeline/wording.py: development() needs at least one year")
+    years = sorted(values)
+    seq = [values[y] for y in years]
+    span = fmt.year_ranges(years)
+
+    def amount(v: float) -> str:
+        return counted(v, plural, decimals) if plural else number(v, decimals)
+
+    if len(years) == 1:
+        return f"var {amount(seq[0])} i {years[0]}"
+    if len(set(seq)) == 1:
+        return f"var uændret {amount(seq[0])} i {span}"
+    low_year = min(years, key=lambda y: (values[y], y))
+    high_year = max(years, key=lambda y: (values[y], -y))
+    between = (f"mellem {amount(values[low_year])} ({low_year}) og {amount(values[high_year])} "
+               f"({high_year})")
+    steps = [b - a for a, b in zip(seq, seq[1:])]
+    if all(s >= 0 for s in steps) or all(s <= 0 for s in steps):
+        return f"{change_verb(seq[0], seq[-1])} fra {amount(seq[0])} i {years[0]} til {amount(seq[-1])} i {years[-1]}"
+    mean = sum(seq) / len(seq)
+    if mean > 0 and all(abs(v - mean) <= STABLE_WITHIN * mean for v in seq):
+        return (f"lå relativt stabilt i {span}, {between}; hvert år lå inden for "
+                f"{percent(STABLE_WITHIN)} af gennemsnittet for perioden ({number(mean, 0)})")
+    return f"svingede {between} i {span}"
+
+
+def times_as_many(ratio: float, decimals: int = 1) -> str:
+    """3,58 -> '3,6 gange så mange'; 1 -> 'lige så mange'."""
+    if number(ratio, decimals) == number(1, decimals):
+        return "lige så mange"
+    return f"{number(ratio, decimals)} gange så mange"
+
+
+# --- periods --------------------------------------------------------------------------------
+
+def months_text(months: float) -> str:
+    """9 -> '9 måneder'; 1 -> '1 måned'; 11,47 -> '11,47 måneder'."""
+    return f"{fmt.months(months)} {noun(months, 'måneder')}"
+
+
+def period_text(year: int, months: float | None, period_end: date | None = None) -> str:
+    """The part of a year a figure covers: 'hele 2024', 'januar–september 2024', 'januar 2024',
+    '1. januar–15. december 2024', or 'de første 11,47 måneder af 2024'."""
+    if months is None or months >= MONTHS_IN_YEAR:
+        return f"hele {year}"
+    if period_end is not None:
+        return f"1. januar–{fmt.date_text(period_end, 'd. MMMM')} {year}"
+    if float(months).is_integer():
+        return f"{fmt.months_span(int(months))} {year}"
+    return f"de første {months_text(months)} af {year}"
+
+
+def rest_of_year(months: float, period_end: date | None = None) -> str:
+    """9 -> 'oktober–december'; else 'resten af året'."""
+    if period_end is None and float(months).is_integer() and months < MONTHS_IN_YEAR:
+        return fmt.months_span_from(int(months) + 1, MONTHS_IN_YEAR)
+    return "resten af året"
+
+
+# --- extrapolation methods ------------------------------------------------------------------
+
+# Short names (in a sentence), names for a table and what each method does, for a reader.
+METHOD_NAMES = {"linear": "lineær fremskrivning", "seasonal_share": "sæsonandel",
+                "trend": "tendensfremskrivning"}
+METHOD_TITLES = {"linear": "Lineær (gennemsnit pr. måned × 12; rapportens metode)",
+                 "seasonal_share": "Sæsonandel (de samme måneders andel af året i tidligere år)",
+                 "trend": "Tendens (udviklingen i tidligere hele år)"}
+METHOD_DESCRIPTIONS = {
+    "linear": "gennemsnittet pr. måned i de opgjorte måneder gange 12, dvs. under antagelse af, at resten af "
+              "året har samme gennemsnit pr. måned",
+    "seasonal_share": "det opgjorte antal divideret med den andel af året, som de samme måneder udgjorde i "
+                      "tidligere år med både en delårsopgørelse og en endelig helårsopgørelse",
+    "trend": "det opgjorte antal plus resten af året efter udviklingen i tidligere hele år (en log-lineær "
+             "Poisson-regression af helårstallene på årstallet)",
+}
+
+# Why a method could not make an estimate (pipeline/methods.py writes the reason in English):
+# each known reason as a Danish clause that follows "fordi".
+REASONS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"no earlier year has a release for the same months and a final full-year release"),
+     "intet tidligere år har både en opgørelse for de samme måneder og en endelig helårsopgørelse"),
+    (re.compile(r"fewer than (?P<needed>\d+) earlier full years \((?P<found>\d+)\)"),
+     "der kun er {found} tidligere hele år med en endelig opgørelse, og metoden kræver mindst {needed}"),
+]
+UNKNOWN_REASON = "metoden ikke kunne give et skøn for tallet"
+
+_METHOD = re.compile(r"(?P<used>[a-z_]+)(?: \(fallback: (?P<asked>[a-z_]+): (?P<reason>.*)\))?", re.S)
+
+
+@dataclass(frozen=True)
+class Method:
+    """How an estimate was made: `used` made it; `asked` is the method params.yaml named when
+    it could not be used, with its `reason` (English, from pipeline/methods.py)."""
+    used: str
+    asked: str | None = None
+    reason: str | None = None
+
+    @property
+    def fell_back(self) -> bool:
+        return self.asked is not None
+
+
+def parse_method(text: str | None) -> Method:
+    """The `method` column of data/derived/figures.parquet: 'linear', 'trend', 'none', or
+    'linear (fallback: seasonal_share: <reason>)'. The one reader of that column's structure."""
+    match = _METHOD.fullmatch((text or "none").strip())
+    known = set(METHOD_NAMES) | {"none"}
+    if not match or match["used"] not in known or (match["asked"] and match["asked"] not in METHOD_NAMES):
+        raise WordingError(f"pipeline/wording.py: cannot read the extrapolation method {text!r}; expected one of "
+                           f"{', '.join(sorted(METHOD_NAMES))}, or '<method> (fallback: <method>: <reason>)'")
+    return Method(match["used"], match["asked"], match["reason"])
+
+
+def method_name(code: str) -> str:
+    """'seasonal_share' -> 'sæsonandel'."""
+    try:
+        return METHOD_NAMES[code]
+    except KeyError:
+        raise WordingError(f"pipeline/wording.py: the extrapolation method '{code}' has no Danish name") from None
+
+
+def method_title(code: str) -> str:
+    return METHOD_TITLES.get(code) or method_name(code).capitalize()
+
+
+def method_description(code: str) -> str:
+    method_name(code)  # a clear error for an unknown method
+    return METHOD_DESCRIPTIONS[code]
+
+
+def reason_text(reason: str | None) -> str:
+    """A reason from pipeline/methods.py as a Danish clause after 'fordi'; unknown -> a
+    generic Danish clause, never the English text."""
+    for pattern, danish in REASONS:
+        match = pattern.fullmatch((reason or "").strip())
+        if match:
+            return danish.format(**match.groupdict())
+    return UNKNOWN_REASON
+
+
+def fallback_sentence(method: Method, subject: str = "", describe: bool = True) -> str:
+    """'Sæsonandel kunne ikke bruges for dræbte, fordi …; i stedet er brugt lineær
+    fremskrivning: …' Empty when the method asked for was used."""
+    if not method.fell_back:
+        return ""
+    target = f" for {subject}" if subject else ""
+    how = f": {METHOD_DESCRIPTIONS[method.used]}" if describe else ""
+    return (f"{method_name(method.asked).capitalize()} kunne ikke bruges{target}, fordi {reason_text(method.reason)}; "
+            f"i stedet er brugt {method_name(method.used)}{how}.")
+
+
+def method_sentence(text: str | None) -> str:
+    """The method of an estimate in one Danish sentence, with a fallback said as such."""
+    method = parse_method(text)
+    if method.used == "none":
+        return "Tallet er opgjort, ikke fremskrevet."
+    if method.fell_back:
+        return fallback_sentence(method)
+    return f"Skønnet er lavet med {method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}."
+
+
+# --- one estimate, in its method's words ----------------------------------------------------
+
+def computation(method: Method, label: str, observed: float, unrounded: float, months: float,
+                rounded: float | None = None, rounded_text: str | None = None,
+                observed_text: str | None = None) -> str:
+    """The arithmetic of one estimate with its numbers, in its method's own terms:
+    linear 'sigtelser 2.181 / 9 × 12 = 2.908,00'; seasonal share 'sigtelser 2.181 / 0,7512
+    ≈ 2.903,43' (the share the same months held); trend 'sigtelser 2.181 + 712,33 for resten
+    af året = 2.893,33'. `rounded` adds '≈ 2.908' ('= 2.908' when exact), as `rounded_text`
+    when given."""
+    observed_text = observed_text or number(observed)
+    if method.used == "seasonal_share":
+        share = observed / unrounded if unrounded else None
+        step = f"{observed_text} / {fmt.number(share, 4) if share is not None else fmt.MISSING} ≈ {number(unrounded, 2)}"
+    elif method.used == "trend":
+        step = f"{observed_text} + {number(unrounded - observed, 2)} = {number(unrounded, 2)}"
+    else:
+        step = f"{observed_text} / {fmt.months(months)} × {MONTHS_IN_YEAR} = {number(unrounded, 2)}"
+    if rounded is not None:
+        step += f" {'=' if unrounded == rounded else '≈'} {rounded_text or number(rounded)}"
+    return f"{label} {step}".strip()
+
+
+def how_estimated(method: Method, period: str, rest: str) -> str:
+    """The assumption of a method, after 'Helårstallet er fremskrevet …' / 'skønnet …':
+    linear 'under antagelse af, at oktober–december har samme gennemsnit pr. måned'."""
+    if method.used == "seasonal_share":
+        return (f"ud fra den andel af året, som {period} udgjorde i tidligere år med både en delårsopgørelse og "
+                f"en endelig helårsopgørelse")
+    if method.used == "trend":
+        return f"med {rest} efter udviklingen i tidligere hele år"
+    return f"under antagelse af, at {rest} har samme gennemsnit pr. måned"
+
+
+# --- table notes (pipeline/tables.py) -------------------------------------------------------
+
+def _group(items, key) -> dict:
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def _value_text(value: float | None, integer_valued: bool) -> str:
+    if value is None:
+        return fmt.MISSING
+    return fmt.number(value, 0 if integer_valued or float(value).is_integer() else 1)
+
+
+def interval_text(cell: dict) -> str:
+    """'; 95 %-interval 2.787,2–3.032,7', or '' without an interval."""
+    if cell.get("interval_lower") is None:
+        return ""
+    return (f"; {fmt.percent(cell['interval_level'])}-interval "
+            f"{fmt.number(cell['interval_lower'], 1)}–{fmt.number(cell['interval_upper'], 1)}")
+
+
+def table_note(table_cells: list[dict], marker: str) -> str | None:
+    """The note under a table with estimates: for each year, period and method, how the
+    estimates were made, with each computation; None without estimates."""
+    estimated = [c for c in table_cells if c["status"] == "estimated"]
+    if not estimated:
+        return None
+    parts = []
+    groups = _group(estimated, lambda c: (c["reference_year"], c["months_covered"], parse_method(c["method"])))
+    for (year, months, method), group in groups.items():
+        labels = listing([c["label_da"].lower() for c in group])
+        fallback = fallback_sentence(method, labels, describe=False)
+        parts += [p for p in (fallback, _estimate_note(method, year, months, group)) if p]
+    prefix = "Note: * " if marker == "asterisk" else "Note: "
+    return prefix + " ".join(parts)
+
+
+def _estimate_note(method: Method, year: int, months: int, group: list[dict]) -> str:
+    span = fmt.months_span(months)
+    rest = fmt.months_span_from(months + 1, MONTHS_IN_YEAR)
+    if method.used == "linear":
+        computations = "; ".join(
+            f"{c['label_da'].lower()} {fmt.number(c['observed_value'])} / {months} × {MONTHS_IN_YEAR} = "
+            f"{fmt.number(c['value_unrounded'], 2)} {'=' if c['value_unrounded'] == c['value'] else '≈'} "
+            f"{_value_text(c['value'], c['integer_valued'])} "
+            f"({fmt.number(c['monthly_mean'], 2)} om måneden{interval_text(c)})"
+            for c in group
+        )
+        return (
+            f"Tallene i parentes er fremskrevet til hele {year} ud fra gennemsnittet pr. måned i "
+            f"{span} {year} ({months} måneder), under antagelse af at {rest} "
+            f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse; "
+            "intervallet afspejler kun den tilfældige variation i de observerede måneder."
+        )
+    computations = "; ".join(
+        computation(method, c["label_da"].lower(), c["observed_value"], c["value_unrounded"], months,
+                    c["value"], _value_text(c["value"], c["integer_valued"]), fmt.number(c["observed_value"]))
+        + (f" (intervallet for gennemsnittet pr. måned × {MONTHS_IN_YEAR}: {interval_text(c)[2:]})"
+           if c.get("interval_lower") is not None else "")
+        for c in group
+    )
+    return (f"Tallene i parentes er skøn for hele {year} ud fra {span} {year} ({months} måneder) med "
+            f"{method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}: {computations}. "
+            "Skønnet er ikke en opgørelse.")
+
+
+# --- intervals ------------------------------------------------------------------------------
+
+# The interval methods of pipeline/uncertainty.py, for a reader (no library names).
+INTERVAL_DESCRIPTIONS = {
+    "exact_poisson": "eksakt Poisson-interval (Garwood) på det observerede antal, skaleret til 12 måneder",
+    "poisson_glm": "Poisson-regression med eksponeringen som offset, Wald-interval på log-skalaen",
+    "none": "intet interval, da tallet ikke er et antal",
+}
+
+
+def interval_description(text: str | None) -> str:
+    """The `interval_method` column ('exact_poisson: <description>') for a reader: the Danish
+    description of a known code, else the Danish description the column carries; '' when
+    there is none."""
+    if not text:
+        return ""
+    code, _, described = text.partition(":")
+    return INTERVAL_DESCRIPTIONS.get(code.strip(), described.strip())
+
+
+# --- report sentences on one series ---------------------------------------------------------
+
+def counts_listing(counts: Iterable[tuple[float, str]], decimals: int | None = None) -> str:
+    """[(87, 'skudepisoder'), (45, 'sårede'), (1, 'dræbte')] -> '87 skudepisoder, 45 sårede og 1 dræbt'."""
+    return listing([counted(v, plural, decimals) for v, plural in counts])
+
+
+def from_to_sentence(subject: str, a: float, year_a: int, b: float, year_b: int, plural: str,
+                     decimals: int | None = None) -> str:
+    """'Antallet af sigtelser faldt fra 3.357 i 2021 til 3.118 i 2023, et fald på 239 sigtelser
+    (7 %).' — the verb, the change and the nouns follow the numbers."""
+    if year_a == year_b:
+        return f"{subject} var {counted(b, plural, decimals)} i {year_b}."
+    if a == b:
+        return f"{subject} var uændret {counted(b, plural, decimals)} i både {year_a} og {year_b}."
+    return (f"{subject} {change_verb(a, b)} fra {counted(a, plural, decimals)} i {year_a} til "
+            f"{counted(b, plural, decimals)} i {year_b}, {change_phrase(a, b, plural, decimals)}.")
