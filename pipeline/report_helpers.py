@@ -570,3 +570,199 @@ def statement(audit: dict, statement_id: str) -> dict:
     if not found:
         raise KeyError(f"outputs/audit/audit.json has no statement '{statement_id}'")
     return found[0]
+
+
+# --- The key figures in prose (chapter "Rocker-/banderelateret vold i Danmark") ---------------
+# Each function takes the tables' JSON (outputs/tables/table_*.json, by table id) and returns a
+# sentence that is true for the data it is given: rise or fall, singular or plural, a partial
+# year or none, a figure missing, any extrapolation method. The words: pipeline/wording.py.
+
+def series_cells(tables: dict[str, dict], name: str) -> list[dict]:
+    """A series' cells in the tables, by year (status None where the year has no figure)."""
+    by_year: dict[int, dict] = {}
+    for table in tables.values():
+        for cell in table["cells"]:
+            if cell["series"] == name:
+                by_year.setdefault(cell["reference_year"], cell)
+    return [by_year[year] for year in sorted(by_year)]
+
+
+def full_years(tables: dict[str, dict], name: str) -> list[dict]:
+    return [c for c in series_cells(tables, name) if c["status"] == "observed"]
+
+
+def partial_year(tables: dict[str, dict], name: str) -> dict | None:
+    """The latest estimated (partial) year of a series, or None."""
+    return next((c for c in reversed(series_cells(tables, name)) if c["status"] == "estimated"), None)
+
+
+def with_figures(tables: dict[str, dict], name: str) -> list[dict]:
+    """The cells with a figure, observed or estimated."""
+    return [c for c in series_cells(tables, name) if c["status"] in ("observed", "estimated")]
+
+
+def key_figure_years(tables: dict[str, dict]) -> tuple[int, int]:
+    years = [c["reference_year"] for t in tables.values() for c in t["cells"] if c["status"]]
+    return min(years), max(years)
+
+
+def figure(cell: dict | None, series: dict[str, dict]) -> wording.Figure | None:
+    """A table cell as wording.Figure, counted in its series' noun."""
+    if cell is None or cell["status"] not in ("observed", "estimated"):
+        return None
+    estimated = cell["status"] == "estimated"
+    return wording.Figure(
+        plural=wording.series_noun(series.get(cell["series"], cell)), year=cell["reference_year"],
+        value=cell["value"], observed=cell["observed_value"],
+        months=cell["months_covered"] if estimated else MONTHS_IN_YEAR,
+        method=cell["method"] if estimated else None, monthly_mean=cell["monthly_mean"])
+
+
+def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:
+    """Which releases the key-figure tables use, from the data: 'nøgletallene fra Rigspolitiet
+    (2014–2017), … og National enhed for Særlig Kriminalitet (2021–2024), som de gengives i VIVE
+    (2025): Forenet Mod Vold'. `figures`: the derived figures' rows (for where each was read)."""
+    used = {(c["series"], c["reference_year"], c["release_id"]) for t in tables.values() for c in t["cells"]
+            if c["status"] in ("observed", "estimated")}
+    rows = [r for r in figures if (r["series"], r["reference_year"], r["release_id"]) in used]
+    years: dict[str, set[int]] = {}
+    for r in sorted(rows, key=lambda r: (r["published"] or "", r["publisher"] or "")):
+        if r["publisher"]:
+            years.setdefault(r["publisher"], set())
+            if r["published"]:
+                years[r["publisher"]].add(int(r["published"][:4]))
+    publishers = wording.listing([f"{p} ({fmt.year_ranges(y)})" if y else p for p, y in years.items()])
+    read_in = list(dict.fromkeys((r["reported_by"] or "").split(", ")[0] for r in rows if r["reported_by"]))
+    direct = any(not r["reported_by"] for r in rows)
+    text = f"nøgletallene fra {publishers}"
+    if read_in:
+        text += f", som de gengives i {wording.listing(read_in)}" + (" og i udgivelserne selv" if direct else "")
+    return escape(text)
+
+
+def as_of(cell: dict) -> str:
+    """'pr. 30. september 2024' when the count date is known, else 'i 2024'."""
+    if not cell["count_date"]:
+        return f"i {cell['reference_year']}"
+    return f"pr. {fmt.date_text(_date(cell['count_date']))}"
+
+
+def counted(value: float, plural: str, decimals: int | None = None) -> str:
+    return wording.counted(value, plural, decimals)
+
+
+def development_text(tables: dict[str, dict], name: str) -> str:
+    """The rest of 'Antallet …' over the years observed: 'lå relativt stabilt …', 'steg fra …',
+    'svingede mellem …' (the rule: wording.development)."""
+    cells = full_years(tables, name)
+    if not cells:
+        return "er endnu ikke opgjort for noget helt år"
+    return wording.development({c["reference_year"]: c["value"] for c in cells})
+
+
+def change_sentence(tables: dict[str, dict], name: str, subject: str, series: dict[str, dict],
+                    decimals: int | None = None) -> str:
+    """'Antallet af sigtelser faldt fra 3.357 sigtelser i 2021 til 3.118 sigtelser i 2023, et
+    fald på 239 sigtelser (7 %).' — first and last full year; '' without a full year."""
+    cells = full_years(tables, name)
+    if not cells:
+        return ""
+    plural = wording.series_noun(series[name])
+    a, b = cells[0], cells[-1]
+    return wording.from_to_sentence(subject, a["value"], a["reference_year"], b["value"], b["reference_year"],
+                                    plural, decimals)
+
+
+def mean_sentence(tables: dict[str, dict], name: str, series: dict[str, dict], verb: str) -> str:
+    """'I perioden 2021–2023 blev der i gennemsnit idømt 389 års fængsel om året.' with `verb`
+    'blev der i gennemsnit idømt'; '' with fewer than two full years."""
+    cells = full_years(tables, name)
+    if len(cells) < 2:
+        return ""
+    mean = sum(c["value"] for c in cells) / len(cells)
+    span = fmt.year_ranges(c["reference_year"] for c in cells)
+    return f"I perioden {span} {verb} {wording.counted(mean, wording.series_noun(series[name]), 0)} om året."
+
+
+def missing_sentence(tables: dict[str, dict], name: str, subject: str) -> str:
+    """'Strafmassen for 2024 er endnu ikke offentliggjort.' for the years without a figure."""
+    missing = [c["reference_year"] for c in series_cells(tables, name) if c["status"] not in ("observed", "estimated")]
+    if not missing:
+        return ""
+    return f"{subject} for {fmt.year_ranges(missing)} er endnu ikke offentliggjort."
+
+
+def partial_sentence(tables: dict[str, dict], name: str, series: dict[str, dict]) -> str:
+    """What is known of the latest partial year and how it was estimated; '' without one."""
+    cell = partial_year(tables, name)
+    return wording.partial_year_sentence(figure(cell, series)) if cell else ""
+
+
+def first_year_sentence(tables: dict[str, dict], names: Sequence[str], series: dict[str, dict]) -> str:
+    """'I 2021 var der 33 skudepisoder.' for the first full year of the first series; '' without
+    one, or when it is the latest year (latest_counts_sentence says that one)."""
+    name = names[0]
+    cells = full_years(tables, name)
+    if not cells or cells[0]["reference_year"] == latest_year(tables, names):
+        return ""
+    return f"I {cells[0]['reference_year']} var der {wording.counted(cells[0]['value'], wording.series_noun(series[name]))}."
+
+
+def latest_year(tables: dict[str, dict], names: Sequence[str]) -> int | None:
+    years = [c["reference_year"] for n in names for c in with_figures(tables, n)]
+    return max(years) if years else None
+
+
+def latest_counts_sentence(tables: dict[str, dict], names: Sequence[str], series: dict[str, dict]) -> str:
+    """The latest year of several series, each by the period it covers, with the estimates
+    (wording.latest_counts_sentence); after the first full year, so only when it is later."""
+    year = latest_year(tables, names)
+    if year is None:
+        return ""
+    cells = {n: next((c for c in series_cells(tables, n) if c["reference_year"] == year), None) for n in names}
+    return wording.latest_counts_sentence([figure(cells[n], series) for n in names],
+                                          [wording.noun(2, wording.series_noun(series[n])) for n in names])
+
+
+def small_numbers_sentence(tables: dict[str, dict], names: Sequence[str]) -> str:
+    cells = [c for n in names for c in with_figures(tables, n)]
+    return wording.small_numbers_sentence([c["observed_value"] for c in cells],
+                                          any(c["status"] == "estimated" for c in cells))
+
+
+def comparison_with_year(tables: dict[str, dict], names: Sequence[str], series: dict[str, dict],
+                         other: dict[str, dict], year: int, source: str) -> str:
+    """The figures of another year (the gang conflict) set against the mean of the years in
+    the tables: 'Under bandekonflikten i 2017 var der til sammenligning 87 skudepisoder, … Det
+    er 3,6 gange så mange skudepisoder som gennemsnittet for 2021–2024 (24,33 om året, med
+    helårsskønnet for 2024), mens der i gennemsnit var 34,58 sårede og 4,25 dræbte om året i
+    2021–2024.' `other`: that year's derived rows by series."""
+    nouns = {n: wording.series_noun(series[n]) for n in names}
+    shown = [n for n in names if n in other and other[n]["value"] is not None]
+    text = (f"Under bandekonflikten i {year} var der til sammenligning "
+            f"{wording.counts_listing((other[n]['value'], nouns[n]) for n in shown)} ({escape(source)}).")
+    cells = {n: with_figures(tables, n) for n in names}
+    first = names[0]
+    if first not in shown or not cells[first] or not sum(c["value_unrounded"] for c in cells[first]):
+        return text
+    span = fmt.year_ranges(c["reference_year"] for c in cells[names[0]])
+    means = {n: sum(c["value_unrounded"] for c in cs) / len(cs) for n, cs in cells.items() if cs}
+    estimated = [c["reference_year"] for c in cells[first] if c["status"] == "estimated"]
+    text += (f" Det er {wording.times_as_many(other[first]['value'] / means[first])} {wording.noun(2, nouns[first])} "
+             f"som gennemsnittet for {span} ({number(means[first], 2)} om året"
+             + (f", med helårsskønnet for {fmt.year_ranges(estimated)}" if estimated else "") + ")")
+    rest = [n for n in names[1:] if n in means]
+    if rest:
+        text += (f", mens der i gennemsnit var {wording.counts_listing((means[n], nouns[n]) for n in rest)} "
+                 f"om året i {span}")
+    return text + "."
+
+
+def extrapolations_sentence(audit: dict) -> str:
+    """After '… viser hver fremskrivning af et delår til hele året:': 'de 4 fremskrivninger er
+    1 eksakt og 3 konsistente med afrundingen.', or that there is none."""
+    items = audit["extrapolations"]
+    if not items:
+        return "der er ingen, for alle de tal, tabellerne bruger, dækker hele året."
+    n = len(items)
+    return f"{'den ene fremskrivning er' if n == 1 else f'de {n} fremskrivninger er'} {count_by_verdict(items)}."

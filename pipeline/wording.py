@@ -304,7 +304,7 @@ def method_sentence(text: str | None) -> str:
         return "Tallet er opgjort, ikke fremskrevet."
     if method.fell_back:
         return fallback_sentence(method)
-    return f"Skønnet er lavet med {method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}."
+    return f"Metoden er {method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}."
 
 
 # --- one estimate, in its method's words ----------------------------------------------------
@@ -446,3 +446,100 @@ def from_to_sentence(subject: str, a: float, year_a: int, b: float, year_b: int,
         return f"{subject} var uændret {counted(b, plural, decimals)} i både {year_a} og {year_b}."
     return (f"{subject} {change_verb(a, b)} fra {counted(a, plural, decimals)} i {year_a} til "
             f"{counted(b, plural, decimals)} i {year_b}, {change_phrase(a, b, plural, decimals)}.")
+
+
+# Counts this small vary a lot from year to year by chance alone: a Poisson count of 50 has a
+# relative standard deviation of 1/√50 ≈ 14 %. Below it, the report says so.
+SMALL_COUNT = 50
+
+
+def small_numbers_sentence(values: Iterable[float], estimated: bool) -> str:
+    """'Så små tal svinger meget fra år til år, og en fremskrivning fra en del af året er
+    usikker.' — only when some count is below SMALL_COUNT; the second clause only with an
+    estimate. '' otherwise."""
+    values = [v for v in values if v is not None]
+    small = bool(values) and min(values) < SMALL_COUNT
+    if small:
+        return ("Så små tal svinger meget fra år til år" + (", og en fremskrivning fra en del af året er usikker."
+                                                             if estimated else "."))
+    return "En fremskrivning fra en del af året er usikker." if estimated else ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of one year as prose needs it (from a table cell or a derived row)."""
+    plural: str                    # the noun it is counted in (FORMS key)
+    year: int
+    value: float | None            # the full-year figure (the estimate for a partial year)
+    observed: float | None = None  # what was counted; the value itself for a full year
+    months: float | None = MONTHS_IN_YEAR
+    method: str | None = None      # the `method` column, for an estimate
+    monthly_mean: float | None = None
+    period_end: date | None = None
+
+    @property
+    def estimated(self) -> bool:
+        return self.months is not None and self.months < MONTHS_IN_YEAR and self.value is not None
+
+    @property
+    def counted_value(self) -> float | None:
+        return self.observed if self.observed is not None else self.value
+
+
+def partial_year_sentence(f: Figure, decimals: int | None = None) -> str:
+    """What is known of a partial year and how the full-year figure was made, in the
+    method's words: 'For 2024 foreligger kun januar–september: 2.181 sigtelser, eller 242,33
+    om måneden. Fortsætter det gennemsnit resten af året, bliver det 2.908 sigtelser for hele
+    2024.' '' for a full year or no figure."""
+    if not f.estimated:
+        return ""
+    method = parse_method(f.method)
+    period = period_text(f.year, f.months, f.period_end).removesuffix(f" {f.year}")
+    rest = rest_of_year(f.months, f.period_end)
+    known = f"For {f.year} foreligger kun {period}: {counted(f.observed, f.plural, decimals)}"
+    whole = f"bliver det {counted(f.value, f.plural, 0)} for hele {f.year}."
+    if method.used == "seasonal_share":
+        share = f.observed / f.value if f.value else None
+        text = (f"{known}. Udgjorde {period} samme andel af året som i tidligere år "
+                f"({percent(share, 1) if share is not None else fmt.MISSING}), {whole}")
+    elif method.used == "trend":
+        text = f"{known}. Lægges {rest} til efter udviklingen i tidligere hele år, {whole}"
+    else:
+        mean = f.monthly_mean if f.monthly_mean is not None else f.observed / f.months
+        text = (f"{known}, eller {number(mean, 2)} om måneden. Fortsætter det gennemsnit "
+                f"{'resten af året' if rest == 'resten af året' else f'i {rest}'}, {whole}")
+    fallback = fallback_sentence(method, describe=False)
+    return f"{text} {fallback}".strip()
+
+
+def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[str]) -> str:
+    """The latest year of several series, each by the period it covers, the estimates with
+    their method, and the series with no figure: 'I januar–september 2024 var der 19
+    skudepisoder, 22 sårede og 2 dræbte; fremskrevet til hele året svarer det til 25
+    skudepisoder, 29 sårede og 3 dræbte.' `labels` name each series for 'ingen tal for …'."""
+    present = [f for f in figures if f is not None and f.counted_value is not None]
+    missing = [label for f, label in zip(figures, labels) if f is None or f.counted_value is None]
+    if not present:
+        return f"Der foreligger endnu ingen tal for {listing(list(labels))}."
+    year = max(f.year for f in present)
+    by_period: dict[str, list[Figure]] = {}
+    for f in present:
+        by_period.setdefault(period_text(f.year, f.months, f.period_end), []).append(f)
+    clauses = [f"i {period} var der {counts_listing((f.counted_value, f.plural) for f in group)}"
+               for period, group in by_period.items()]
+    text = ", og ".join(clauses)
+    text = text[0].upper() + text[1:]
+    estimated = [f for f in present if f.estimated]
+    if estimated:
+        methods = dict.fromkeys(parse_method(f.method) for f in estimated)
+        how = "" if [m.used for m in methods] == ["linear"] else (
+            " (" + listing([method_name(m.used) for m in methods]) + ")")
+        text += (f"; fremskrevet til hele året{how} svarer det til "
+                 f"{counts_listing((f.value, f.plural) for f in estimated)}")
+        fallbacks = " ".join(dict.fromkeys(fallback_sentence(m, describe=False) for m in methods if m.fell_back))
+    else:
+        fallbacks = ""
+    text += "."
+    if missing:
+        text += f" For {listing(list(missing))} foreligger der endnu ingen tal for {year}."
+    return f"{text} {fallbacks}".strip()
