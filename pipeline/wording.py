@@ -34,9 +34,10 @@ class WordingError(ValueError):
 # --- numbers --------------------------------------------------------------------------------
 
 def _decimals(value: float, decimals: int | None) -> int:
+    """As told; else none for a whole number (also a float sum a hair off one), two otherwise."""
     if decimals is not None:
         return decimals
-    return 0 if float(value).is_integer() else 2
+    return 0 if abs(value - round(value)) < 1e-9 else 2
 
 
 def number(value: float | None, decimals: int | None = None) -> str:
@@ -86,16 +87,16 @@ def forms(plural: str) -> tuple[str, str]:
                            f"add it to FORMS") from None
 
 
-def noun(value: float, plural: str) -> str:
-    """The noun for a count: singular exactly for 1 ('1 dræbt'), plural otherwise ('0 dræbte',
-    '2,67 dræbte')."""
+def noun(value: float, plural: str, decimals: int | None = None) -> str:
+    """The noun for a count: singular exactly when the number reads '1' ('1 dræbt'), plural
+    otherwise ('0 dræbte', '1,50 dræbte', '2 dræbte')."""
     singular, plural_form = forms(plural)
-    return singular if value == 1 else plural_form
+    return singular if number(value, decimals) == "1" else plural_form
 
 
 def counted(value: float, plural: str, decimals: int | None = None) -> str:
     """1 -> '1 dræbt'; 12 -> '12 sårede'; 477 'år fængsel' -> '477 års fængsel'."""
-    return f"{number(value, decimals)} {noun(value, plural)}"
+    return f"{number(value, decimals)} {noun(value, plural, decimals)}"
 
 
 def series_noun(series: dict) -> str:
@@ -127,7 +128,7 @@ def change_phrase(a: float, b: float, plural: str | None = None, decimals: int |
     else:
         amount = number(size, d)
     if plural:
-        amount += f" {noun(size, plural)}"
+        amount += f" {noun(size, plural, d)}"
     share = f" ({percent(size / abs(a))})" if with_percent and a != 0 else ""
     return f"{'en stigning' if b > a else 'et fald'} på {amount}{share}"
 
