@@ -267,6 +267,7 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
             f"{number(e['rounded'])} ({interval})",
             e["published"]["printed"] if e["published"] else "ikke trykt", verdict(e["verdict"]),
         ])
+    rows = rows or [["ingen fremskrivninger", "", "", "", "", ""]]
     return compact(markdown_table(header, rows, align="lllrll", widths=[12, 17, 18, 20, 10, 14]))
 
 
@@ -274,6 +275,8 @@ def extrapolation_methods(audit: dict) -> str:
     """For the note under the table: each method used, in Danish (a fallback said as such),
     the interval's method and the rounding."""
     extrapolations = audit["extrapolations"]
+    if not extrapolations:
+        return ""
     methods = dict.fromkeys(wording.method_sentence(e["method"]) for e in extrapolations)
     intervals = dict.fromkeys(wording.interval_description(e["interval_method"]) for e in extrapolations
                               if e["interval_method"])
@@ -330,10 +333,14 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
     if op == "monthly_mean":
         i = inputs[0]
         unit = series[i["series"]]["unit"] if i["series"] in series else ""
-        return (f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
-                f"afrundet {number(printed)}; men {number(printed)} × {MONTHS_IN_YEAR} = "
-                f"{number(printed * MONTHS_IN_YEAR)}, mens helårsskønnet {number(i['full_year_value'])} bygger på "
-                f"det præcise gennemsnit ({number(s['computed'], 2)} × {MONTHS_IN_YEAR})")
+        rounded = round_half_up(s["computed"], 0)
+        text = (f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
+                f"afrundet {number(rounded)}" + (f", mens rapporten har {number(printed)}" if rounded != printed else "")
+                + f"; men {number(printed)} × {MONTHS_IN_YEAR} = {number(printed * MONTHS_IN_YEAR)}")
+        if i["status"] != "estimated":
+            return text + f" mod helårstallet {number(i['full_year_value'])}"
+        return (text + f", mens helårsskønnet {number(i['full_year_value'])} bygger på det præcise gennemsnit "
+                f"({number(s['computed'], 2)} × {MONTHS_IN_YEAR})")
     if op == "year_to_year_change_range":
         changes = [(b["year"], abs(b["full_year_value"] - a["full_year_value"])) for a, b in zip(inputs, inputs[1:])]
         outside = [c for _, c in changes if not printed <= c <= s["printed_upper"]]
@@ -766,3 +773,12 @@ def extrapolations_sentence(audit: dict) -> str:
         return "der er ingen, for alle de tal, tabellerne bruger, dækker hele året."
     n = len(items)
     return f"{'den ene fremskrivning er' if n == 1 else f'de {n} fremskrivninger er'} {count_by_verdict(items)}."
+
+
+def unchecked_sentence(backtest: dict) -> str:
+    """'Rapportens egne skøn (sigtelser 2024; …) kan først kontrolleres, når de endelige
+    helårstal foreligger.' — or, when every partial-year figure has a final one, that."""
+    if not backtest["unchecked"]:
+        return "Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal, som skønnene kan kontrolleres mod."
+    return (f"Rapportens egne skøn ({backtest['unchecked']}) kan først kontrolleres, når de endelige helårstal "
+            "foreligger.")

@@ -338,7 +338,7 @@ def how_estimated(method: Method, period: str, rest: str) -> str:
         return (f"ud fra den andel af året, som {period} udgjorde i tidligere år med både en delårsopgørelse og "
                 f"en endelig helårsopgørelse")
     if method.used == "trend":
-        return f"med {rest} efter udviklingen i tidligere hele år"
+        return f"ved at lægge {rest} til efter udviklingen i tidligere hele år"
     return f"under antagelse af, at {rest} har samme gennemsnit pr. måned"
 
 
