@@ -833,8 +833,8 @@ def comparison_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
                      f"({_population_dates(shown)}).")
         level = fmt.percent(first["interval_level"])
         notes.append(f"De lodrette streger viser {level}-intervaller for raterne "
-                     f"({first['interval_method'].replace(', method ', ', metode ')}); forholdet øverst har et "
-                     f"{level}-interval: {first['ratio_interval_method']}.")
+                     f"({wording.comparison_interval_text(first['interval_method'])}); forholdet øverst har et "
+                     f"{level}-interval: {wording.comparison_interval_text(first['ratio_interval_method'])}.")
     return notes
 
 

@@ -234,12 +234,12 @@ def comparison_notes(comparison: dict) -> str:
     reasons = dict.fromkeys(f["comparability_reason"] for f in figures if not f["directly_comparable"])
     periods = dict.fromkeys(f["period_note"] for f in figures if f["period_note"])
     level = fmt.percent(first["interval_level"])
-    method = first["rate_interval_method"].replace(", method ", ", metode ")
+    method = wording.comparison_interval_text(first["rate_interval_method"])
     return notes(
         *(f"Ikke direkte sammenlignelig: {reason}." for reason in reasons),
         *periods,
         f"Rater pr. {fmt.number(first['per_inhabitants'])} indbyggere pr. år (personår), med folketallet ved årets "
-        f"begyndelse. {level}-intervaller: raterne {method}; forholdet {first['ratio_interval_method']}.",
+        f"begyndelse. {level}-intervaller: raterne {method}; forholdet {wording.comparison_interval_text(first['ratio_interval_method'])}.",
         comparison["source"],
     )
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline import fmt
 
@@ -40,23 +41,30 @@ def _decimals(value: float, decimals: int | None) -> int:
     return 0 if abs(value - round(value)) < 1e-9 else 2
 
 
+def _half_up(value: float, decimals: int) -> Decimal:
+    """|value| rounded half up at `decimals`, as the report rounds (2,5 -> 3), from the
+    shortest decimal form of the float (so 0,125 is 0,125, not 0,12499…)."""
+    return abs(Decimal(repr(float(value)))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def number(value: float | None, decimals: int | None = None) -> str:
     """1234 -> '1.234'; 2.666 -> '2,67'; -163 -> '−163' (one minus sign); a value that rounds
-    to zero has no sign ('0,00', never '−0,00'); None -> the table's '-'."""
+    to zero has no sign ('0,00', never '−0,00'); None -> the table's '-'. Rounded half up."""
     if value is None or value != value:  # None or NaN
         return fmt.MISSING
     d = _decimals(value, decimals)
-    text = fmt.number(abs(value), d)
-    zero = fmt.number(0, d)
-    return MINUS + text if value < 0 and text != zero else text
+    rounded = _half_up(value, d)
+    text = fmt.number(rounded, d)
+    return MINUS + text if value < 0 and rounded != 0 else text
 
 
 def percent(fraction: float | None, decimals: int = 0) -> str:
-    """-0.34 -> '−34 %' (no-break space, one minus sign)."""
+    """-0.34 -> '−34 %' (no-break space, one minus sign). Rounded half up."""
     if fraction is None or fraction != fraction:
         return fmt.MISSING
-    text = fmt.percent(abs(fraction), decimals)
-    return MINUS + text if fraction < 0 and text != fmt.percent(0, decimals) else text
+    rounded = _half_up(fraction * 100, decimals)
+    text = fmt.percent(rounded / 100, decimals)
+    return MINUS + text if fraction < 0 and rounded != 0 else text
 
 
 # --- singular and plural --------------------------------------------------------------------
@@ -123,7 +131,7 @@ def change_phrase(a: float, b: float, plural: str | None = None, decimals: int |
         return "uændret"
     size = abs(b - a)
     d = _decimals(size, decimals)
-    if fmt.number(size, d) == fmt.number(0, d):  # too small to show at these decimals
+    if _half_up(size, d) == 0:  # too small to show at these decimals
         amount = f"under {fmt.number(10 ** -d, d)}"
     else:
         amount = number(size, d)
@@ -428,6 +436,33 @@ def interval_description(text: str | None) -> str:
         return ""
     code, _, described = text.partition(":")
     return INTERVAL_DESCRIPTIONS.get(code.strip(), described.strip())
+
+
+# The comparison's interval methods: pipeline/compare.py records the library function and its
+# method ('statsmodels confint_poisson, method exact-c'); a reader gets what the interval is.
+RATE_INTERVALS = {"exact-c": "eksakt Poisson-interval (Garwood)", "score": "score-interval",
+                  "wald": "Wald-interval", "waldccv": "Wald-interval med kontinuitetskorrektion",
+                  "midp-c": "mid-p-interval", "jeff": "Jeffreys-interval", "sqrt": "interval på kvadratrodsskala"}
+RATIO_INTERVALS = {"score": "score-interval for forholdet mellem to Poisson-rater",
+                   "wald": "Wald-interval for forholdet mellem to Poisson-rater",
+                   "sqrt": "interval på kvadratrodsskala for forholdet mellem to Poisson-rater",
+                   "exact-cond": "eksakt betinget interval for forholdet mellem to Poisson-rater",
+                   "cond-midp": "betinget mid-p-interval for forholdet mellem to Poisson-rater"}
+_LIBRARY = re.compile(r";?\s*statsmodels\b[^;)]*")
+
+
+def comparison_interval_text(text: str | None) -> str:
+    """'statsmodels confint_poisson, method exact-c' -> 'eksakt Poisson-interval (Garwood)';
+    a Danish description with a library named in it loses that part. No library names."""
+    if not text:
+        return ""
+    match = re.fullmatch(r"statsmodels (confint_poisson(?:_2indep)?), method ([\w-]+)", text.strip())
+    if match:
+        ratio = match[1].endswith("_2indep")
+        known = (RATIO_INTERVALS if ratio else RATE_INTERVALS).get(match[2])
+        return known or f"{'interval for forholdet mellem to Poisson-rater' if ratio else 'Poisson-interval'} " \
+                        f"(metode {match[2]})"
+    return _LIBRARY.sub("", text).strip()
 
 
 # --- report sentences on one series ---------------------------------------------------------

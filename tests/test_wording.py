@@ -5,7 +5,7 @@ English, for any input (hypothesis)."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -50,8 +50,10 @@ def test_number_has_one_minus_sign(hundredths, decimals):
     value = hundredths / 100
     text = wording.number(value, decimals)
     assert "-" not in text
-    assert text.startswith("−") == (value < 0 and text.lstrip("−") != fmt.number(0, wording._decimals(value, decimals)))
-    assert text.lstrip("−") == fmt.number(abs(value), wording._decimals(value, decimals))
+    d = wording._decimals(value, decimals)
+    exact = abs(Decimal(hundredths) / 100).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP)
+    assert text.lstrip("−") == fmt.number(exact, d)  # rounded half up, as the report rounds
+    assert text.startswith("−") == (value < 0 and exact != 0)
 
 
 def test_number_examples():
@@ -61,6 +63,8 @@ def test_number_examples():
     assert wording.number(3.0000000000000004) == "3"  # a float sum that is a whole number
     assert wording.number(None) == fmt.MISSING
     assert wording.percent(-0.34) == "−34\u00a0%"
+    assert wording.number(2.5, 0) == "3" and wording.number(0.125, 2) == "0,13"  # half up, as the report
+    assert wording.percent(-0.0049) == "0\u00a0%"
 
 
 # --- change --------------------------------------------------------------------------------
@@ -76,13 +80,14 @@ def test_change_phrase_says_the_direction_and_the_size(a_cents, b_cents, plural)
     assert "-" not in text.replace("rocker-/", "") and "−" not in text  # the word carries the direction
     if a != b:
         size = abs(Decimal(b_cents) - Decimal(a_cents)) / 100
-        expected = fmt.number(size, 0 if size == size.to_integral_value() else 2)
+        d = 0 if size == size.to_integral_value() else 2
+        expected = fmt.number(size.quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP), d)
         assert re.search(r"på (\S+)", text).group(1) == expected, text
         if plural:
             singular, many = wording.FORMS[plural]
             assert text.split(" (")[0].endswith(f" {singular if expected == '1' else many}"), text
         if a != 0:
-            assert text.endswith(f"({wording.percent(float(size) / a)})"), text
+            assert text.endswith(f"({wording.percent(abs(b - a) / a)})"), text
 
 
 def test_change_phrase_examples():
@@ -321,3 +326,14 @@ def test_small_numbers_sentence():
     assert wording.small_numbers_sentence([33, 2], True).startswith("Så små tal")
     assert wording.small_numbers_sentence([3000, 2000], False) == ""
     assert "fremskrivning" not in wording.small_numbers_sentence([3, 2], False)
+
+
+def test_comparison_intervals_name_no_library():
+    assert wording.comparison_interval_text("statsmodels confint_poisson, method exact-c") == \
+        "eksakt Poisson-interval (Garwood)"
+    assert wording.comparison_interval_text(
+        "betinget binomialt (Clopper–Pearson på det svenske antal givet summen; statsmodels proportion_confint, beta)"
+    ) == "betinget binomialt (Clopper–Pearson på det svenske antal givet summen)"
+    for method in ("score", "wald", "some-new-one"):
+        text = wording.comparison_interval_text(f"statsmodels confint_poisson_2indep, method {method}")
+        assert "statsmodels" not in text and "forholdet mellem to Poisson-rater" in text
