@@ -782,3 +782,12 @@ def unchecked_sentence(backtest: dict) -> str:
         return "Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal, som skønnene kan kontrolleres mod."
     return (f"Rapportens egne skøn ({backtest['unchecked']}) kan først kontrolleres, når de endelige helårstal "
             "foreligger.")
+
+
+def more_than_usual(tables: dict[str, dict], name: str, other: dict[str, dict]) -> str:
+    """'langt flere' / 'flere' / … : another year's count (the gang conflict) against the mean
+    of the years in the tables (estimates included, as comparison_with_year)."""
+    cells = with_figures(tables, name)
+    mean = sum(c["value_unrounded"] for c in cells) / len(cells) if cells else 0
+    value = other.get(name, {}).get("value")
+    return wording.more_or_fewer(value / mean if value is not None and mean else None) or "andre tal for"

@@ -188,6 +188,20 @@ def times_as_many(ratio: float, decimals: int = 1) -> str:
     return f"{number(ratio, decimals)} gange så mange"
 
 
+def more_or_fewer(ratio: float | None) -> str:
+    """How one count stands to another, in words: 'langt flere' (at least twice as many),
+    'flere', 'lige så mange', 'færre', 'langt færre' (at most half); '' without a ratio."""
+    if ratio is None:
+        return ""
+    if ratio >= 2:
+        return "langt flere"
+    if ratio > 1:
+        return "flere"
+    if ratio == 1:
+        return "lige så mange"
+    return "langt færre" if ratio <= 0.5 else "færre"
+
+
 # --- periods --------------------------------------------------------------------------------
 
 def months_text(months: float) -> str:

@@ -98,6 +98,7 @@ def test_shipped_data(built):
             "fremskrevet til hele året svarer det til 25 skudepisoder, 29 sårede og 3 dræbte.") in text
     assert "Så små tal svinger meget fra år til år, og en fremskrivning fra en del af året er usikker." in text
     assert "87 skudepisoder, 45 sårede og 3 dræbte (Rigspolitiet, 2017)" in text
+    assert "under bandekonflikten i 2017 var der langt flere skyderier i det offentlige rum" in text
     assert "3,6 gange så mange skudepisoder som gennemsnittet for 2021–2024 (24,33 om året, med helårsskønnet " \
            "for 2024)" in text
     no_english(text)
@@ -186,3 +187,6 @@ def test_report_renders_a_full_year_without_partial_year(project, tmp_path):
     assert "en stigning på 23 års fængsel (5 %)" in text
     assert "foreligger kun" not in text and "fremskrevet til hele året svarer" not in text
     assert "der er ingen, for alle de tal, tabellerne bruger, dækker hele året." in text
+    assert "med 1 dræbt på et år" in text  # the comparison with Sweden, in the singular
+    assert "Afrunding: ." not in text and "skøn ()" not in text
+    assert "Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal" in text

@@ -337,3 +337,11 @@ def test_comparison_intervals_name_no_library():
     for method in ("score", "wald", "some-new-one"):
         text = wording.comparison_interval_text(f"statsmodels confint_poisson_2indep, method {method}")
         assert "statsmodels" not in text and "forholdet mellem to Poisson-rater" in text
+
+
+@PROPERTY
+@given(st.floats(0, 100, allow_nan=False))
+def test_more_or_fewer_follows_the_ratio(ratio):
+    text = wording.more_or_fewer(ratio)
+    assert ("flere" in text) == (ratio > 1) and ("færre" in text) == (ratio < 1)
+    assert text.startswith("langt") == (ratio >= 2 or ratio <= 0.5)
