@@ -362,21 +362,25 @@ def _hover(row: dict) -> str:
     lines = [f"<b>{row['label_da']} {row['reference_year']}</b>"]
     if row.get("context"):
         lines.append(row["context"])
-    unit = row["unit"]
+
+    def unit(value):  # the unit in the number shown: '1 person', '2 personer' (pipeline/wording.py)
+        shown = 0 if row.get("integer_valued") or value is None or float(value).is_integer() else 1
+        return wording.unit_text(value, row["unit"], shown)
+
     if row["status"] == "missing":
         lines.append("Ingen offentliggjorte tal")
     elif row["status"] == "estimated":
-        lines.append(f"Opgjort {_period(row)}: {_num(row['observed_value'], row)} {unit}")
-        lines.append(f"Skøn for hele året: {_num(row['value'], row)} {unit}")
+        lines.append(f"Opgjort {_period(row)}: {_num(row['observed_value'], row)} {unit(row['observed_value'])}")
+        lines.append(f"Skøn for hele året: {_num(row['value'], row)} {unit(row['value'])}")
         if interval := _interval(row):
             lines.append(interval)
     elif row["kind"] == "stock":
-        lines.append(f"{_num(row['value'], row)} {unit}")
+        lines.append(f"{_num(row['value'], row)} {unit(row['value'])}")
         date = fmt.date_text(row["count_date"]) if row["count_date"] else "ikke oplyst"
         lines.append(f"Opgørelsesdato: {date}")
     else:
         whole_year = " (hele året)" if row["months_covered"] == MONTHS_IN_YEAR else ""
-        lines.append(f"{_num(row['value'], row)} {unit}{whole_year}")
+        lines.append(f"{_num(row['value'], row)} {unit(row['value'])}{whole_year}")
     if row["status"] != "missing" and row["publisher"]:
         lines.append(f"Kilde: {row['publisher']} {(row['published'] or '')[:4]}".strip())
     return "<br>".join(lines)
@@ -905,7 +909,7 @@ def _segment(row: dict, y: str, base: float, fill: str, axis_max: float) -> go.B
         showlegend=False, width=0.7, marker=dict(color=fill, line=dict(color=INK, width=1)),
         text=[label], textposition="inside",
         insidetextanchor="middle", textfont=dict(size=11, color="white" if _dark(fill) else INK),
-        hovertext=[f"<b>{row['label_da']}</b><br>{_approx(row)} {row['unit']}<br>“{row['quote']}”<br>"
+        hovertext=[f"<b>{row['label_da']}</b><br>{_approx(row)} {wording.unit_text(row['value'], row['unit'])}<br>“{row['quote']}”<br>"
                    f"{row['publication']}, {row['location']}"],
         hovertemplate="%{hovertext}<extra></extra>",
     )

@@ -102,6 +102,14 @@ def noun(value: float, plural: str, decimals: int | None = None) -> str:
     return singular if number(value, decimals) == "1" else plural_form
 
 
+def unit_text(value: float | None, unit: str, decimals: int | None = None) -> str:
+    """The unit after a printed value: a count noun in its number ('1 person', '2 personer');
+    a rate ('pr. 100.000 indbyggere') as it is."""
+    if unit.startswith("pr. ") or value is None:
+        return unit
+    return noun(value, unit, decimals)
+
+
 def counted(value: float, plural: str, decimals: int | None = None) -> str:
     """1 -> '1 dræbt'; 12 -> '12 sårede'; 477 'år fængsel' -> '477 års fængsel'."""
     return f"{number(value, decimals)} {noun(value, plural, decimals)}"

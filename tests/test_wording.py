@@ -345,3 +345,8 @@ def test_more_or_fewer_follows_the_ratio(ratio):
     text = wording.more_or_fewer(ratio)
     assert ("flere" in text) == (ratio > 1) and ("færre" in text) == (ratio < 1)
     assert text.startswith("langt") == (ratio >= 2 or ratio <= 0.5)
+
+
+def test_unit_text():
+    assert wording.unit_text(1, "personer") == "person" and wording.unit_text(3, "personer") == "personer"
+    assert wording.unit_text(1, "pr. 100.000 indbyggere") == "pr. 100.000 indbyggere"
