@@ -755,13 +755,16 @@ def comparison_with_year(tables: dict[str, dict], names: Sequence[str], series: 
     span = fmt.year_ranges(c["reference_year"] for c in cells[names[0]])
     means = {n: sum(c["value_unrounded"] for c in cs) / len(cs) for n, cs in cells.items() if cs}
     estimated = [c["reference_year"] for c in cells[first] if c["status"] == "estimated"]
-    text += (f" Det er {wording.times_as_many(other[first]['value'] / means[first])} {wording.noun(2, nouns[first])} "
-             f"som gennemsnittet for {span} ({number(means[first], 2)} om året"
+    text += (f" Det er {wording.times_as_many(other[first]['value'] / means[first], nouns[first])} "
+             f"gennemsnittet for {span} ({number(means[first], 2)} om året"
              + (f", med helårsskønnet for {fmt.year_ranges(estimated)}" if estimated else "") + ")")
     rest = [n for n in names[1:] if n in means]
-    if rest:
-        text += (f", mens der i gennemsnit var {wording.counts_listing((means[n], nouns[n]) for n in rest)} "
-                 f"om året i {span}")
+    spans = {n: fmt.year_ranges(c["reference_year"] for c in cells[n]) for n in rest}
+    if rest:  # each mean over its own years, said where they differ from the first series'
+        text += (", mens der i gennemsnit var "
+                 + wording.listing([wording.counted(means[n], nouns[n]) + (f" ({spans[n]})" if spans[n] != span else "")
+                                    for n in rest])
+                 + f" om året i {span}")
     return text + "."
 
 
@@ -789,5 +792,6 @@ def more_than_usual(tables: dict[str, dict], name: str, other: dict[str, dict]) 
     of the years in the tables (estimates included, as comparison_with_year)."""
     cells = with_figures(tables, name)
     mean = sum(c["value_unrounded"] for c in cells) / len(cells) if cells else 0
-    value = other.get(name, {}).get("value")
-    return wording.more_or_fewer(value / mean if value is not None and mean else None) or "andre tal for"
+    value = other.get(name, {}).get("value") or 0
+    ratio = value / mean if mean else (1 if value == 0 else float("inf"))
+    return wording.more_or_fewer(ratio)

@@ -160,7 +160,7 @@ def development(values: dict[int, float], plural: str | None = None, decimals: i
     - one year: 'var 1.315 i 2024';
     - the same every year: 'var uændret 1.315 i 2014–2024';
     - rising (or falling) from each year to the next: 'steg fra 1.120 i 2018 til 1.315 i 2024';
-    - every year within ±STABLE_WITHIN of the period mean: 'lå stabilt i 2014–2024, …';
+    - every year within ±STABLE_WITHIN of the period mean: 'lå relativt stabilt i 2014–2024, …';
     - otherwise: 'svingede mellem 1.120 (2018) og 1.520 (2014) i 2014–2024'."""
     if not values:
         raise WordingError("pipeline/wording.py: development() needs at least one year")
@@ -189,11 +189,15 @@ def development(values: dict[int, float], plural: str | None = None, decimals: i
     return f"svingede {between} i {span}"
 
 
-def times_as_many(ratio: float, decimals: int = 1) -> str:
-    """3,58 -> '3,6 gange så mange'; 1 -> 'lige så mange'."""
+def times_as_many(ratio: float, plural: str, decimals: int = 1) -> str:
+    """One count against another, before the other's name ('… gennemsnittet'): 3,58 ->
+    '3,6 gange så mange skudepisoder som'; 1 -> 'lige så mange skudepisoder som'; below 1,
+    a share: 0,08 -> '8 % af'."""
     if number(ratio, decimals) == number(1, decimals):
-        return "lige så mange"
-    return f"{number(ratio, decimals)} gange så mange"
+        return f"lige så mange {noun(2, plural)} som"
+    if ratio < 1:
+        return f"{percent(ratio)} af"
+    return f"{number(ratio, decimals)} gange så mange {noun(2, plural)} som"
 
 
 def more_or_fewer(ratio: float | None) -> str:
@@ -590,8 +594,8 @@ def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[st
     estimated = [f for f in present if f.estimated]
     if estimated:
         methods = dict.fromkeys(parse_method(f.method) for f in estimated)
-        how = "" if [m.used for m in methods] == ["linear"] else (
-            " (" + listing([method_name(m.used) for m in methods]) + ")")
+        used = list(dict.fromkeys(m.used for m in methods))
+        how = "" if used == ["linear"] else f" ({listing([method_name(u) for u in used])})"
         text += (f"; fremskrevet til hele året{how} svarer det til "
                  f"{counts_listing((f.value, f.plural) for f in estimated)}")
         fallbacks = " ".join(dict.fromkeys(fallback_sentence(m, describe=False) for m in methods if m.fell_back))

@@ -190,3 +190,79 @@ def test_report_renders_a_full_year_without_partial_year(project, tmp_path):
     assert "med 1 dræbt på et år" in text  # the comparison with Sweden, in the singular
     assert "Afrunding: ." not in text and "skøn ()" not in text
     assert "Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal" in text
+
+
+# --- any state of the tables (hypothesis) ------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from test_wording import method_texts  # noqa: E402
+
+KEY_SERIES = {"strafmasse": "1.2", "sigtelser": "1.2", "skudepisoder": "1.3", "saarede": "1.3", "draebte": "1.3"}
+
+
+def shipped_series() -> dict[str, dict]:
+    import csv
+    with (REPO / "data/raw/series.csv").open(encoding="utf-8") as f:
+        return {row["series"]: row for row in csv.DictReader(f)}
+
+
+@st.composite
+def table_states(draw) -> dict[str, dict]:
+    """Tables 1.2–1.3 as the tables stage writes them, in any state: each year observed,
+    missing, or (the last year) estimated from 1–11 months by any method."""
+    series = shipped_series()
+    tables = {"1.2": {"cells": []}, "1.3": {"cells": []}}
+    last = draw(st.integers(2022, 2026))
+    for name, table_id in KEY_SERIES.items():
+        for year in range(2021, last + 1):
+            status = draw(st.sampled_from(["observed", "observed", None] + (["estimated"] if year == last else [])))
+            observed = float(draw(st.integers(0, 4000))) if status else None
+            months = draw(st.integers(1, 11)) if status == "estimated" else 12
+            value = observed * draw(st.floats(1, 12)) if status == "estimated" else observed
+            tables[table_id]["cells"].append({
+                "series": name, "reference_year": year, "status": status, "observed_value": observed,
+                "value": None if value is None else float(round(value)), "value_unrounded": value,
+                "months_covered": months, "monthly_mean": observed / months if observed is not None else None,
+                "method": draw(method_texts()) if status == "estimated" else ("none" if status else None),
+                "label_da": series[name]["label_da"], "unit": series[name]["unit"], "release_id": "x",
+                "count_date": None, "integer_valued": True, "publisher": "X", "published": str(year)})
+    return tables
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table_states(), st.integers(0, 200))
+def test_key_figure_sentences_hold_in_any_state(tables, conflict_count):
+    series = shipped_series()
+    shots = ("skudepisoder", "saarede", "draebte")
+    other = {name: {"value": float(conflict_count)} for name in shots}
+    texts = [rh.change_sentence(tables, "strafmasse", "Strafmassen", series),
+             rh.mean_sentence(tables, "strafmasse", series, "blev der i gennemsnit idømt"),
+             rh.partial_sentence(tables, "strafmasse", series),
+             rh.missing_sentence(tables, "strafmasse", "Strafmassen"),
+             rh.change_sentence(tables, "sigtelser", "Antallet af sigtelser", series),
+             rh.partial_sentence(tables, "sigtelser", series),
+             rh.first_year_sentence(tables, shots, series),
+             rh.latest_counts_sentence(tables, shots, series),
+             rh.small_numbers_sentence(tables, shots),
+             rh.comparison_with_year(tables, shots, series, other, 2017, "X, 2017"),
+             rh.more_than_usual(tables, "skudepisoder", other)]
+    for text in texts:
+        no_english(text)
+    for name in ("strafmasse", "sigtelser"):
+        full = rh.full_years(tables, name)
+        sentence = rh.change_sentence(tables, name, "S", series)
+        if len(full) >= 2 and full[0]["reference_year"] != full[-1]["reference_year"]:
+            a, b = full[0]["value"], full[-1]["value"]
+            assert (" steg " in sentence) == (b > a) and (" faldt " in sentence) == (b < a)
+        assert bool(rh.partial_sentence(tables, name, series)) == (rh.partial_year(tables, name) is not None)
+        missing = [c["reference_year"] for c in rh.series_cells(tables, name) if c["status"] is None]
+        assert bool(rh.missing_sentence(tables, name, "S")) == bool(missing)
+    latest = rh.latest_counts_sentence(tables, shots, series)
+    year = rh.latest_year(tables, shots)
+    for name in shots:
+        cell = next((c for c in rh.series_cells(tables, name) if c["reference_year"] == year), None)
+        if cell and cell["status"] == "estimated":
+            assert wording.counted(cell["value"], wording.series_noun(series[name])) in latest
+        if cell and cell["status"] == "observed":
+            assert f"i hele {year} var der" in latest.lower()

@@ -350,3 +350,9 @@ def test_more_or_fewer_follows_the_ratio(ratio):
 def test_unit_text():
     assert wording.unit_text(1, "personer") == "person" and wording.unit_text(3, "personer") == "personer"
     assert wording.unit_text(1, "pr. 100.000 indbyggere") == "pr. 100.000 indbyggere"
+
+
+def test_times_as_many():
+    assert wording.times_as_many(87 / 24.33, "skudepisoder") == "3,6 gange så mange skudepisoder som"
+    assert wording.times_as_many(1.02, "skudepisoder") == "lige så mange skudepisoder som"
+    assert wording.times_as_many(0.08, "skudepisoder") == "8\u00a0% af"
