@@ -399,6 +399,18 @@ def interval_text(cell: dict) -> str:
             f"{fmt.number(cell['interval_lower'], 1)}–{fmt.number(cell['interval_upper'], 1)}")
 
 
+def _period_end(cell: dict) -> date | None:
+    end = cell.get("period_end")
+    return date.fromisoformat(end[:10]) if isinstance(end, str) and end else end or None
+
+
+def _months(cell: dict) -> float:
+    """The months a figure covers: the exposure where the cell has it (a period ending inside a
+    month, e.g. 11,47), else the whole months covered."""
+    exposure = cell.get("months_exposure")
+    return exposure if exposure is not None else cell["months_covered"]
+
+
 def table_note(table_cells: list[dict], marker: str) -> str | None:
     """The note under a table with estimates: for each year, period and method, how the
     estimates were made, with each computation; None without estimates."""
@@ -406,21 +418,21 @@ def table_note(table_cells: list[dict], marker: str) -> str | None:
     if not estimated:
         return None
     parts = []
-    groups = _group(estimated, lambda c: (c["reference_year"], c["months_covered"], parse_method(c["method"])))
-    for (year, months, method), group in groups.items():
+    groups = _group(estimated, lambda c: (c["reference_year"], _months(c), _period_end(c), parse_method(c["method"])))
+    for (year, months, end, method), group in groups.items():
         labels = listing([c["label_da"].lower() for c in group])
         fallback = fallback_sentence(method, labels, describe=False)
-        parts += [p for p in (fallback, _estimate_note(method, year, months, group)) if p]
+        parts += [p for p in (fallback, _estimate_note(method, year, months, end, group)) if p]
     prefix = "Note: * " if marker == "asterisk" else "Note: "
     return prefix + " ".join(parts)
 
 
-def _estimate_note(method: Method, year: int, months: int, group: list[dict]) -> str:
-    span = fmt.months_span(months)
-    rest = fmt.months_span_from(months + 1, MONTHS_IN_YEAR)
+def _estimate_note(method: Method, year: int, months: float, end: date | None, group: list[dict]) -> str:
+    period = f"{period_text(year, months, end)} ({months_text(months)})"
+    rest = rest_of_year(months, end)
     if method.used == "linear":
         computations = "; ".join(
-            f"{c['label_da'].lower()} {fmt.number(c['observed_value'])} / {months} × {MONTHS_IN_YEAR} = "
+            f"{c['label_da'].lower()} {fmt.number(c['observed_value'])} / {fmt.months(months)} × {MONTHS_IN_YEAR} = "
             f"{fmt.number(c['value_unrounded'], 2)} {'=' if c['value_unrounded'] == c['value'] else '≈'} "
             f"{_value_text(c['value'], c['integer_valued'])} "
             f"({fmt.number(c['monthly_mean'], 2)} om måneden{interval_text(c)})"
@@ -428,7 +440,7 @@ def _estimate_note(method: Method, year: int, months: int, group: list[dict]) ->
         )
         return (
             f"Tallene i parentes er fremskrevet til hele {year} ud fra gennemsnittet pr. måned i "
-            f"{span} {year} ({months} måneder), under antagelse af at {rest} "
+            f"{period}, under antagelse af at {rest} "
             f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse; "
             "intervallet afspejler kun den tilfældige variation i de observerede måneder."
         )
@@ -439,7 +451,7 @@ def _estimate_note(method: Method, year: int, months: int, group: list[dict]) ->
            if c.get("interval_lower") is not None else "")
         for c in group
     )
-    return (f"Tallene i parentes er skøn for hele {year} ud fra {span} {year} ({months} måneder) med "
+    return (f"Tallene i parentes er skøn for hele {year} ud fra {period} med "
             f"{method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}: {computations}. "
             "Skønnet er ikke en opgørelse.")
 

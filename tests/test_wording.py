@@ -356,3 +356,12 @@ def test_times_as_many():
     assert wording.times_as_many(87 / 24.33, "skudepisoder") == "3,6 gange så mange skudepisoder som"
     assert wording.times_as_many(1.02, "skudepisoder") == "lige så mange skudepisoder som"
     assert wording.times_as_many(0.08, "skudepisoder") == "8\u00a0% af"
+
+
+def test_table_note_for_a_period_ending_inside_a_month():
+    """Where a cell carries the exposure and the end of its period (15 December), the note says
+    that period and divides by its months, not by the whole months covered."""
+    c = cell("linear") | {"months_covered": 12, "months_exposure": 11.47, "period_end": "2024-12-15"}
+    note = wording.table_note([c], "header")
+    assert "1. januar–15. december 2024 (11,47 måneder)" in note and "/ 11,47 × 12" in note
+    assert "resten af året har samme gennemsnit" in note
