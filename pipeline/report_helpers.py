@@ -621,8 +621,9 @@ def figure(cell: dict | None, series: dict[str, dict]) -> wording.Figure | None:
     return wording.Figure(
         plural=wording.series_noun(series.get(cell["series"], cell)), year=cell["reference_year"],
         value=cell["value"], observed=cell["observed_value"],
-        months=cell["months_covered"] if estimated else MONTHS_IN_YEAR,
-        method=cell["method"] if estimated else None, monthly_mean=cell["monthly_mean"])
+        months=wording.months_of(cell) if estimated else MONTHS_IN_YEAR,
+        method=cell["method"] if estimated else None, monthly_mean=cell["monthly_mean"],
+        period_end=wording.period_end_of(cell) if estimated else None)
 
 
 def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:

@@ -399,12 +399,12 @@ def interval_text(cell: dict) -> str:
             f"{fmt.number(cell['interval_lower'], 1)}–{fmt.number(cell['interval_upper'], 1)}")
 
 
-def _period_end(cell: dict) -> date | None:
+def period_end_of(cell: dict) -> date | None:
     end = cell.get("period_end")
     return date.fromisoformat(end[:10]) if isinstance(end, str) and end else end or None
 
 
-def _months(cell: dict) -> float:
+def months_of(cell: dict) -> float:
     """The months a figure covers: the exposure where the cell has it (a period ending inside a
     month, e.g. 11,47), else the whole months covered."""
     exposure = cell.get("months_exposure")
@@ -418,7 +418,8 @@ def table_note(table_cells: list[dict], marker: str) -> str | None:
     if not estimated:
         return None
     parts = []
-    groups = _group(estimated, lambda c: (c["reference_year"], _months(c), _period_end(c), parse_method(c["method"])))
+    groups = _group(estimated,
+                    lambda c: (c["reference_year"], months_of(c), period_end_of(c), parse_method(c["method"])))
     for (year, months, end, method), group in groups.items():
         labels = listing([c["label_da"].lower() for c in group])
         fallback = fallback_sentence(method, labels, describe=False)
