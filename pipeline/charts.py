@@ -909,7 +909,8 @@ def _segment(row: dict, y: str, base: float, fill: str, axis_max: float) -> go.B
         showlegend=False, width=0.7, marker=dict(color=fill, line=dict(color=INK, width=1)),
         text=[label], textposition="inside",
         insidetextanchor="middle", textfont=dict(size=11, color="white" if _dark(fill) else INK),
-        hovertext=[f"<b>{row['label_da']}</b><br>{_approx(row)} {wording.unit_text(row['value'], row['unit'])}<br>“{row['quote']}”<br>"
+        hovertext=[f"<b>{row['label_da']}</b><br>{_approx(row)} {wording.unit_text(row['value'], row['unit'])}<br>"
+                   f"“{row['quote']}”<br>"
                    f"{row['publication']}, {row['location']}"],
         hovertemplate="%{hovertext}<extra></extra>",
     )

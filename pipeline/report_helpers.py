@@ -239,7 +239,8 @@ def comparison_notes(comparison: dict) -> str:
         *(f"Ikke direkte sammenlignelig: {reason}." for reason in reasons),
         *periods,
         f"Rater pr. {fmt.number(first['per_inhabitants'])} indbyggere pr. år (personår), med folketallet ved årets "
-        f"begyndelse. {level}-intervaller: raterne {method}; forholdet {wording.comparison_interval_text(first['ratio_interval_method'])}.",
+        f"begyndelse. {level}-intervaller: raterne {method}; "
+        f"forholdet {wording.comparison_interval_text(first['ratio_interval_method'])}.",
         comparison["source"],
     )
 
@@ -713,7 +714,8 @@ def first_year_sentence(tables: dict[str, dict], names: Sequence[str], series: d
     cells = full_years(tables, name)
     if not cells or cells[0]["reference_year"] == latest_year(tables, names):
         return ""
-    return f"I {cells[0]['reference_year']} var der {wording.counted(cells[0]['value'], wording.series_noun(series[name]))}."
+    first = cells[0]
+    return f"I {first['reference_year']} var der {wording.counted(first['value'], wording.series_noun(series[name]))}."
 
 
 def latest_year(tables: dict[str, dict], names: Sequence[str]) -> int | None:
@@ -783,7 +785,8 @@ def unchecked_sentence(backtest: dict) -> str:
     """'Rapportens egne skøn (sigtelser 2024; …) kan først kontrolleres, når de endelige
     helårstal foreligger.' — or, when every partial-year figure has a final one, that."""
     if not backtest["unchecked"]:
-        return "Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal, som skønnene kan kontrolleres mod."
+        return ("Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal, som skønnene kan "
+                "kontrolleres mod.")
     return (f"Rapportens egne skøn ({backtest['unchecked']}) kan først kontrolleres, når de endelige helårstal "
             "foreligger.")
 

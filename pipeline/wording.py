@@ -355,7 +355,8 @@ def computation(method: Method, label: str, observed: float, unrounded: float, m
     observed_text = observed_text or number(observed)
     if method.used == "seasonal_share":
         share = observed / unrounded if unrounded else None
-        step = f"{observed_text} / {fmt.number(share, 4) if share is not None else fmt.MISSING} ≈ {number(unrounded, 2)}"
+        share_text = fmt.number(share, 4) if share is not None else fmt.MISSING
+        step = f"{observed_text} / {share_text} ≈ {number(unrounded, 2)}"
     elif method.used == "trend":
         step = f"{observed_text} + {number(unrounded - observed, 2)} = {number(unrounded, 2)}"
     else:
