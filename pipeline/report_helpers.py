@@ -641,12 +641,17 @@ def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:
             if r["published"]:
                 years[r["publisher"]].add(int(r["published"][:4]))
     publishers = wording.listing([f"{p} ({fmt.year_ranges(y)})" if y else p for p, y in years.items()])
-    read_in = list(dict.fromkeys((r["reported_by"] or "").split(", ")[0] for r in rows if r["reported_by"]))
-    direct = any(not r["reported_by"] for r in rows)
+    # where each figure was read: a publication quoting it, or the release itself; with the
+    # years each covers when there is more than one
+    read_in: dict[str, set[int]] = {}
+    for r in rows:
+        read_in.setdefault((r["reported_by"] or "").split(", ")[0], set()).add(r["reference_year"])
     text = f"nøgletallene fra {publishers}"
-    if read_in:
-        text += f", som de gengives i {wording.listing(read_in)}" + (" og i udgivelserne selv" if direct else "")
-    return escape(text)
+    if set(read_in) == {""}:
+        return escape(text)
+    places = [(f"i {source}" if source else "i udgivelserne selv")
+              + (f" ({fmt.year_ranges(y)})" if len(read_in) > 1 else "") for source, y in read_in.items()]
+    return escape(f"{text}, som de gengives {wording.listing(places)}")
 
 
 def as_of(cell: dict) -> str:
