@@ -153,9 +153,7 @@ def _partial(months: float | None) -> str:
     return f" ({fmt.months(months)} mdr.)"
 
 
-def listing(parts: list[str]) -> str:
-    """['a', 'b', 'c'] -> 'a, b og c'."""
-    return " og ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+listing = wording.listing  # ['a', 'b', 'c'] -> 'a, b og c'
 
 
 def pair_text(f: dict) -> str:
