@@ -659,6 +659,26 @@ def as_of(cell: dict) -> str:
     return f"pr. {fmt.date_text(_date(cell['count_date']))}"
 
 
+def years_text(tables: dict[str, dict], name: str) -> str:
+    """'fra 2014 til 2024' over the years with a figure; 'for 2024' for one; 'for ingen år
+    endnu' for none."""
+    years = [c["reference_year"] for c in with_figures(tables, name)]
+    if not years:
+        return "for ingen år endnu"
+    return f"for {years[0]}" if min(years) == max(years) else f"fra {min(years)} til {max(years)}"
+
+
+def latest_sentence(tables: dict[str, dict], name: str, series: dict[str, dict], template: str) -> str:
+    """The report's sentence on a series' latest observed figure, with `{count}` ('1.315
+    personer', '1 person') and `{as_of}` ('pr. 30. september 2024', else 'i 2024') filled in;
+    '' when the series has no observed figure."""
+    cells = full_years(tables, name)
+    if not cells:
+        return ""
+    latest = cells[-1]
+    return template.format(count=wording.counted(latest["value"], series[name]["unit"]), as_of=as_of(latest))
+
+
 def counted(value: float, plural: str, decimals: int | None = None) -> str:
     return wording.counted(value, plural, decimals)
 

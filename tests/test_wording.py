@@ -365,3 +365,16 @@ def test_table_note_for_a_period_ending_inside_a_month():
     note = wording.table_note([c], "header")
     assert "1. januar–15. december 2024 (11,47 måneder)" in note and "/ 11,47 × 12" in note
     assert "resten af året har samme gennemsnit" in note
+
+
+def test_latest_sentence_and_years_text():
+    from pipeline import report_helpers as rh
+    series = {"medlemmer": {"unit": "personer", "label_da": "Rocker-/bandemedlemmer"}}
+    cell = {"series": "medlemmer", "status": "observed", "value": 1.0, "count_date": None}
+    tables = {"1.1": {"cells": [cell | {"reference_year": 2024}]}}
+    template = "{count} var registreret {as_of}."
+    assert rh.latest_sentence(tables, "medlemmer", series, template) == "1 person var registreret i 2024."
+    assert rh.years_text(tables, "medlemmer") == "for 2024"
+    empty = {"1.1": {"cells": [cell | {"reference_year": 2024, "status": None}]}}
+    assert rh.latest_sentence(empty, "medlemmer", series, template) == ""
+    assert rh.years_text(empty, "medlemmer") == "for ingen år endnu"
