@@ -126,7 +126,7 @@ def _compare(pub: dict, used: dict) -> list[tuple[str, str, str, bool]]:
         rounded_mean = math.floor(exact + 0.5)
         back = pub["value"] * MONTHS_IN_YEAR
         return [
-            (f"monthly mean ({where})", f"{_num(exact, 2)} (rounded {_num(exact)})", pub["printed"],
+            (f"monthly mean ({where})", f"{_num(exact, 2)} (rounded {_num(rounded_mean)})", pub["printed"],
              pub["value"] == rounded_mean),
             (f"the quoted monthly mean × {MONTHS_IN_YEAR}", _num(back),
              f"{_num(used['value'])} (the full-year estimate uses the exact mean, not the rounded one)",
