@@ -38,7 +38,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from pipeline import fmt
+from pipeline import fmt, wording
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
@@ -253,35 +253,42 @@ def subtitle(spec: ChartSpec, data: pl.DataFrame) -> str:
 
 
 def _computation(row: dict) -> str:
-    """'sigtelser 1.234 / 9 × 12 = 1.645' for the report's method, else input and result."""
+    """'sigtelser 2.181 / 9 × 12 = 2.908' for the report's method; each other method in its own
+    terms (pipeline/wording.py)."""
     label, observed, value = row["label_da"].lower(), _num(row["observed_value"], row), _num(row["value"], row)
-    if row["method"] != "linear":
-        return f"{label} {observed} → {value} (metode: {row['method']})"
+    method = wording.parse_method(row["method"])
+    if method.used != "linear":
+        return wording.computation(method, label, row["observed_value"], row["value_unrounded"], _months(row),
+                                   row["value"], value, observed)
     months = _months(row)
     equals = "=" if row["value_unrounded"] == row["value"] else "≈"
     return f"{label} {observed} / {_months_number(months)} × {MONTHS_IN_YEAR} {equals} {value}"
 
 
 def _estimate_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
-    groups: dict[tuple[int, str], list[dict]] = {}
+    groups: dict[tuple[int, str, wording.Method], list[dict]] = {}
     for row in _rows(data, "estimated"):
-        groups.setdefault((row["reference_year"], _period(row)), []).append(row)
-    return [
-        f"Skøn: {year} er kun opgjort for {period} ({_months_text(_months(rows[0]))}). Helårstallet "
-        f"({_drawn_as(spec)}) er fremskrevet under antagelse af, at {_rest_of_year(rows[0])} har samme "
-        f"gennemsnit pr. måned: {'; '.join(_computation(r) for r in rows)}. Det er et skøn, ikke en opgørelse."
-        for (year, period), rows in groups.items()
-    ]
+        groups.setdefault((row["reference_year"], _period(row), wording.parse_method(row["method"])), []).append(row)
+    notes = []
+    for (year, period, method), rows in groups.items():
+        fallback = wording.fallback_sentence(method, wording.listing([r["label_da"].lower() for r in rows]),
+                                             describe=False)
+        notes.append(
+            f"Skøn: {year} er kun opgjort for {period} ({_months_text(_months(rows[0]))}). Helårstallet "
+            f"({_drawn_as(spec)}) er fremskrevet {wording.how_estimated(method, period, _rest_of_year(rows[0]))}: "
+            f"{'; '.join(_computation(r) for r in rows)}. Det er et skøn, ikke en opgørelse."
+            + (f" {fallback}" if fallback else ""))
+    return notes
 
 
 def _interval_notes(data: pl.DataFrame) -> list[str]:
     """'Den lodrette streg viser et 95 %-interval for skønnet: <how>.' The method text is
-    'code: Danish description'; the description is shown."""
+    'code: description'; the Danish description of the code is shown (pipeline/wording.py)."""
     methods = {(r["interval_level"], r["interval_method"]) for r in _rows(data, "estimated")
                if r["interval_lower"] is not None and r["interval_level"]}
     notes = []
     for level, method in sorted(methods, key=lambda m: (m[0], m[1] or "")):
-        how = (method or "").split(": ", 1)[-1].strip()
+        how = wording.interval_description(method)
         notes.append(f"Den lodrette streg viser et {fmt.percent(level)}-interval for skønnet"
                      + (f": {how}." if how else "."))
     return notes
@@ -355,21 +362,25 @@ def _hover(row: dict) -> str:
     lines = [f"<b>{row['label_da']} {row['reference_year']}</b>"]
     if row.get("context"):
         lines.append(row["context"])
-    unit = row["unit"]
+
+    def unit(value):  # the unit in the number shown: '1 person', '2 personer' (pipeline/wording.py)
+        shown = 0 if row.get("integer_valued") or value is None or float(value).is_integer() else 1
+        return wording.unit_text(value, row["unit"], shown)
+
     if row["status"] == "missing":
         lines.append("Ingen offentliggjorte tal")
     elif row["status"] == "estimated":
-        lines.append(f"Opgjort {_period(row)}: {_num(row['observed_value'], row)} {unit}")
-        lines.append(f"Skøn for hele året: {_num(row['value'], row)} {unit}")
+        lines.append(f"Opgjort {_period(row)}: {_num(row['observed_value'], row)} {unit(row['observed_value'])}")
+        lines.append(f"Skøn for hele året: {_num(row['value'], row)} {unit(row['value'])}")
         if interval := _interval(row):
             lines.append(interval)
     elif row["kind"] == "stock":
-        lines.append(f"{_num(row['value'], row)} {unit}")
+        lines.append(f"{_num(row['value'], row)} {unit(row['value'])}")
         date = fmt.date_text(row["count_date"]) if row["count_date"] else "ikke oplyst"
         lines.append(f"Opgørelsesdato: {date}")
     else:
         whole_year = " (hele året)" if row["months_covered"] == MONTHS_IN_YEAR else ""
-        lines.append(f"{_num(row['value'], row)} {unit}{whole_year}")
+        lines.append(f"{_num(row['value'], row)} {unit(row['value'])}{whole_year}")
     if row["status"] != "missing" and row["publisher"]:
         lines.append(f"Kilde: {row['publisher']} {(row['published'] or '')[:4]}".strip())
     return "<br>".join(lines)
@@ -826,8 +837,8 @@ def comparison_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
                      f"({_population_dates(shown)}).")
         level = fmt.percent(first["interval_level"])
         notes.append(f"De lodrette streger viser {level}-intervaller for raterne "
-                     f"({first['interval_method'].replace(', method ', ', metode ')}); forholdet øverst har et "
-                     f"{level}-interval: {first['ratio_interval_method']}.")
+                     f"({wording.comparison_interval_text(first['interval_method'])}); forholdet øverst har et "
+                     f"{level}-interval: {wording.comparison_interval_text(first['ratio_interval_method'])}.")
     return notes
 
 
@@ -898,7 +909,8 @@ def _segment(row: dict, y: str, base: float, fill: str, axis_max: float) -> go.B
         showlegend=False, width=0.7, marker=dict(color=fill, line=dict(color=INK, width=1)),
         text=[label], textposition="inside",
         insidetextanchor="middle", textfont=dict(size=11, color="white" if _dark(fill) else INK),
-        hovertext=[f"<b>{row['label_da']}</b><br>{_approx(row)} {row['unit']}<br>“{row['quote']}”<br>"
+        hovertext=[f"<b>{row['label_da']}</b><br>{_approx(row)} {wording.unit_text(row['value'], row['unit'])}<br>"
+                   f"“{row['quote']}”<br>"
                    f"{row['publication']}, {row['location']}"],
         hovertemplate="%{hovertext}<extra></extra>",
     )

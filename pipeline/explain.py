@@ -3,11 +3,12 @@ value it is compared with. Used by `noegletal explain`."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipeline import fmt
+from pipeline import fmt, wording
 from pipeline.paths import Paths
 
 MONTHS_IN_YEAR = 12
@@ -57,9 +58,14 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
         out.lines.append("Also released (kept for audit, not used):")
         out.lines.append(_input_line(other))
 
-    if used["status"] == "estimated" and not used["method"].startswith("linear"):
+    method = wording.parse_method(used["method"]) if used["status"] == "estimated" else None
+    if method and method.fell_back:
+        out.lines.append(f"Fallback: params.yaml asked for {method.asked}, which could not be used "
+                         f"({method.reason}); {method.used} was used instead.")
+    if method and method.used != "linear":
         out.lines += [
-            f"Method: {used['method']} (params.yaml extrapolation.method; see pipeline/methods.py) from "
+            f"Method: {method.used} — {wording.method_description(method.used)} "
+            f"(params.yaml extrapolation.method; see pipeline/methods.py) from "
             f"{_num(used['observed_value'])} over {_months(used['months_exposure'])} months",
             f"Unrounded: {used['value_unrounded']!r}; rounded ({used['rounding']}): {_num(used['value'])}",
             f"For comparison, the report's linear method: {_num(used['value_linear'], 2)}",
@@ -67,7 +73,7 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
     elif used["status"] == "estimated":
         months = _months(used["months_exposure"])
         out.lines += [
-            f"Method: {used['method']} — the monthly mean over the {months} months covered, times "
+            f"Method: {method.used} — the monthly mean over the {months} months covered, times "
             f"{MONTHS_IN_YEAR}; assumes the remaining months look like the first {months}.",
             f"Formula: {_num(used['observed_value'])} / {months} = {_num(used['monthly_mean'], 2)} a month; "
             f"× {MONTHS_IN_YEAR} = {_num(used['value_unrounded'], 2)}",
@@ -144,10 +150,11 @@ def _compare(pub: dict, used: dict) -> list[tuple[str, str, str, bool]]:
                  pub["printed"], used is None)]
     if measure == "monthly_mean" and used["monthly_mean"] is not None:
         exact = used["monthly_mean"]
-        rounded_mean = float(_num(exact).replace(".", ""))
+        # the report prints the mean rounded half up, as the figures (not a formatted string read back)
+        rounded_mean = math.floor(exact + 0.5)
         back = pub["value"] * MONTHS_IN_YEAR
         return [
-            (f"monthly mean ({where})", f"{_num(exact, 2)} (rounded {_num(exact)})", pub["printed"],
+            (f"monthly mean ({where})", f"{_num(exact, 2)} (rounded {_num(rounded_mean)})", pub["printed"],
              pub["value"] == rounded_mean),
             (f"the quoted monthly mean × {MONTHS_IN_YEAR}", _num(back),
              f"{_num(used['value'])} (the full-year estimate uses the exact mean, not the rounded one)",

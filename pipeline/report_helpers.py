@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from pipeline import fmt
+from pipeline import fmt, wording
 from pipeline.audit import round_half_up
 from pipeline.backtest import MIN_CASES
 
@@ -22,8 +22,6 @@ VERDICTS_PLURAL = {"exact": "eksakte", "consistent": "konsistente med afrundinge
                    "finding": "fund"}
 RELEASE_STATUS = {"final": "endelig", "preliminary": "foreløbig"}
 COUNTRIES = {"DK": "Danmark", "SE": "Sverige"}
-METHOD_NAMES = {"linear": "Lineær (gennemsnit pr. måned × 12; rapportens metode)", "seasonal_share": "Sæsonandel",
-                "trend": "Trend (Poisson-GLM på tidligere år)"}
 
 
 # --- Markdown -----------------------------------------------------------------------------
@@ -65,17 +63,10 @@ def bullets(items: Iterable[str]) -> str:
 
 # --- Danish words for numbers, periods and verdicts -----------------------------------------
 
-def number(value: float | None, decimals: int | None = None) -> str:
-    """Whole numbers without decimals, others with two, unless told; a minus as '−'."""
-    if value is None:
-        return fmt.MISSING
-    if decimals is None:
-        decimals = 0 if float(value).is_integer() else 2
-    return fmt.number(value, decimals).replace("-", "−")
-
-
-def percent(value: float, decimals: int = 0) -> str:
-    return fmt.percent(value, decimals).replace("-", "−")
+# Numbers in prose: whole numbers without decimals, others with two unless told; one minus
+# sign '−' (pipeline/wording.py, the one home for Danish wording).
+number = wording.number
+percent = wording.percent
 
 
 def verdict(code: str | None) -> str:
@@ -162,9 +153,7 @@ def _partial(months: float | None) -> str:
     return f" ({fmt.months(months)} mdr.)"
 
 
-def listing(parts: list[str]) -> str:
-    """['a', 'b', 'c'] -> 'a, b og c'."""
-    return " og ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+listing = wording.listing  # ['a', 'b', 'c'] -> 'a, b og c'
 
 
 def pair_text(f: dict) -> str:
@@ -243,12 +232,13 @@ def comparison_notes(comparison: dict) -> str:
     reasons = dict.fromkeys(f["comparability_reason"] for f in figures if not f["directly_comparable"])
     periods = dict.fromkeys(f["period_note"] for f in figures if f["period_note"])
     level = fmt.percent(first["interval_level"])
-    method = first["rate_interval_method"].replace(", method ", ", metode ")
+    method = wording.comparison_interval_text(first["rate_interval_method"])
     return notes(
         *(f"Ikke direkte sammenlignelig: {reason}." for reason in reasons),
         *periods,
         f"Rater pr. {fmt.number(first['per_inhabitants'])} indbyggere pr. år (personår), med folketallet ved årets "
-        f"begyndelse. {level}-intervaller: raterne {method}; forholdet {first['ratio_interval_method']}.",
+        f"begyndelse. {level}-intervaller: raterne {method}; "
+        f"forholdet {wording.comparison_interval_text(first['ratio_interval_method'])}.",
         comparison["source"],
     )
 
@@ -256,8 +246,9 @@ def comparison_notes(comparison: dict) -> str:
 # --- The audit ----------------------------------------------------------------------------------
 
 def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, float]) -> str:
-    """Each partial-year figure: observed months, the formula, the estimate with its interval,
-    what the report printed and the verdict. `levels`: interval level per figure."""
+    """Each partial-year figure: observed months, the computation in its method's terms, the
+    estimate with its interval, what the report printed and the verdict. `levels`: interval
+    level per figure."""
     header = ["Tal", "Opgjort", "Beregning", "Helårsskøn (interval)", "Trykt i rapporten", "Vurdering"]
     rows = []
     for e in audit["extrapolations"]:
@@ -268,25 +259,33 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
         decimals = 2 if abs(e["rounded"]) < 100 else 0
         interval = (f"{fmt.percent(level)}: {_interval(low, high, decimals)}" if level and low is not None
                     else "intet interval")
+        method = wording.parse_method(e["method"])
         rows.append([
             f"{label} {year}", f"{number(source['value'])} ({months_text(source['months'])})",
-            f"{number(source['value'])} / {fmt.months(source['months'])} × {MONTHS_IN_YEAR} "
-            f"= {number(e['unrounded'])}",
+            wording.computation(method, "", source["value"], e["unrounded"], source["months"]),
             f"{number(e['rounded'])} ({interval})",
             e["published"]["printed"] if e["published"] else "ikke trykt", verdict(e["verdict"]),
         ])
+    rows = rows or [["ingen fremskrivninger", "", "", "", "", ""]]
     return compact(markdown_table(header, rows, align="lllrll", widths=[12, 17, 18, 20, 10, 14]))
 
 
 def extrapolation_methods(audit: dict) -> str:
-    """'eksakt Poisson-interval (Garwood) på det observerede antal, …' (the Danish part of
-    the interval method) and the rounding, for the note under the table."""
-    methods = dict.fromkeys(e["interval_method"].split(": ", 1)[-1] for e in audit["extrapolations"]
-                            if e["interval_method"])
+    """For the note under the table: each method used, in Danish (a fallback said as such),
+    the interval's method and the rounding."""
+    extrapolations = audit["extrapolations"]
+    if not extrapolations:
+        return ""
+    methods = dict.fromkeys(wording.method_sentence(e["method"]) for e in extrapolations)
+    intervals = dict.fromkeys(wording.interval_description(e["interval_method"]) for e in extrapolations
+                              if e["interval_method"])
+    intervals.pop("", None)
     rounding = {"half_up": "halvt op (2,5 bliver 3)", "half_even": "halvt til lige (2,5 bliver 2)"}
-    roundings = dict.fromkeys(rounding.get(e["rounding"], e["rounding"]) for e in audit["extrapolations"])
-    return (f"Intervallet: {'; '.join(methods)}. Det afspejler kun tilfældigheden i de opgjorte måneder, ikke et "
-            f"skift i niveau i resten af året. Afrunding: {', '.join(roundings)}.")
+    roundings = dict.fromkeys(rounding.get(e["rounding"], e["rounding"]) for e in extrapolations)
+    return " ".join([*methods,
+                     (f"Intervallet: {'; '.join(intervals)}. Det afspejler kun tilfældigheden i de opgjorte måneder, "
+                      f"ikke et skift i niveau i resten af året. " if intervals else "")
+                     + f"Afrunding: {', '.join(roundings)}."])
 
 
 def _inputs_by_year(s: dict) -> list[dict]:
@@ -333,10 +332,14 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
     if op == "monthly_mean":
         i = inputs[0]
         unit = series[i["series"]]["unit"] if i["series"] in series else ""
-        return (f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
-                f"afrundet {number(printed)}; men {number(printed)} × {MONTHS_IN_YEAR} = "
-                f"{number(printed * MONTHS_IN_YEAR)}, mens helårsskønnet {number(i['full_year_value'])} bygger på "
-                f"det præcise gennemsnit ({number(s['computed'], 2)} × {MONTHS_IN_YEAR})")
+        rounded = round_half_up(s["computed"], 0)
+        text = (f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
+                f"afrundet {number(rounded)}" + (f", mens rapporten har {number(printed)}" if rounded != printed else "")
+                + f"; men {number(printed)} × {MONTHS_IN_YEAR} = {number(printed * MONTHS_IN_YEAR)}")
+        if i["status"] != "estimated":
+            return text + f" mod helårstallet {number(i['full_year_value'])}"
+        return (text + f", mens helårsskønnet {number(i['full_year_value'])} bygger på det præcise gennemsnit "
+                f"({number(s['computed'], 2)} × {MONTHS_IN_YEAR})")
     if op == "year_to_year_change_range":
         changes = [(b["year"], abs(b["full_year_value"] - a["full_year_value"])) for a, b in zip(inputs, inputs[1:])]
         outside = [c for _, c in changes if not printed <= c <= s["printed_upper"]]
@@ -486,7 +489,7 @@ def method_table(audit: dict) -> str:
     for m in audit["methods"]["summary"]:
         enough = m["cases"] >= MIN_CASES
         rows.append([
-            METHOD_NAMES.get(m["method"], m["method"]), str(m["cases"]),
+            wording.method_title(m["method"]), str(m["cases"]),
             number(m["mean_absolute_error"], 2), percent((m["mean_absolute_percent_error"] or 0) / 100, 2)
             if m["mean_absolute_percent_error"] is not None else fmt.MISSING,
             number(m["mean_error"], 2),
@@ -573,3 +576,249 @@ def statement(audit: dict, statement_id: str) -> dict:
     if not found:
         raise KeyError(f"outputs/audit/audit.json has no statement '{statement_id}'")
     return found[0]
+
+
+# --- The key figures in prose (chapter "Rocker-/banderelateret vold i Danmark") ---------------
+# Each function takes the tables' JSON (outputs/tables/table_*.json, by table id) and returns a
+# sentence that is true for the data it is given: rise or fall, singular or plural, a partial
+# year or none, a figure missing, any extrapolation method. The words: pipeline/wording.py.
+
+def series_cells(tables: dict[str, dict], name: str) -> list[dict]:
+    """A series' cells in the tables, by year (status None where the year has no figure)."""
+    by_year: dict[int, dict] = {}
+    for table in tables.values():
+        for cell in table["cells"]:
+            if cell["series"] == name:
+                by_year.setdefault(cell["reference_year"], cell)
+    return [by_year[year] for year in sorted(by_year)]
+
+
+def full_years(tables: dict[str, dict], name: str) -> list[dict]:
+    return [c for c in series_cells(tables, name) if c["status"] == "observed"]
+
+
+def partial_year(tables: dict[str, dict], name: str) -> dict | None:
+    """The latest estimated (partial) year of a series, or None."""
+    return next((c for c in reversed(series_cells(tables, name)) if c["status"] == "estimated"), None)
+
+
+def with_figures(tables: dict[str, dict], name: str) -> list[dict]:
+    """The cells with a figure, observed or estimated."""
+    return [c for c in series_cells(tables, name) if c["status"] in ("observed", "estimated")]
+
+
+def key_figure_years(tables: dict[str, dict]) -> tuple[int, int]:
+    years = [c["reference_year"] for t in tables.values() for c in t["cells"] if c["status"]]
+    return min(years), max(years)
+
+
+def figure(cell: dict | None, series: dict[str, dict]) -> wording.Figure | None:
+    """A table cell as wording.Figure, counted in its series' noun."""
+    if cell is None or cell["status"] not in ("observed", "estimated"):
+        return None
+    estimated = cell["status"] == "estimated"
+    return wording.Figure(
+        plural=wording.series_noun(series.get(cell["series"], cell)), year=cell["reference_year"],
+        value=cell["value"], observed=cell["observed_value"],
+        months=wording.months_of(cell) if estimated else MONTHS_IN_YEAR,
+        method=cell["method"] if estimated else None, monthly_mean=cell["monthly_mean"],
+        period_end=wording.period_end_of(cell) if estimated else None)
+
+
+def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:
+    """Which releases the key-figure tables use, from the data: 'nøgletallene fra Rigspolitiet
+    (2014–2017), … og National enhed for Særlig Kriminalitet (2021–2024), som de gengives i VIVE
+    (2025): Forenet Mod Vold'. `figures`: the derived figures' rows (for where each was read)."""
+    used = {(c["series"], c["reference_year"], c["release_id"]) for t in tables.values() for c in t["cells"]
+            if c["status"] in ("observed", "estimated")}
+    rows = [r for r in figures if (r["series"], r["reference_year"], r["release_id"]) in used]
+    years: dict[str, set[int]] = {}
+    for r in sorted(rows, key=lambda r: (r["published"] or "", r["publisher"] or "")):
+        if r["publisher"]:
+            years.setdefault(r["publisher"], set())
+            if r["published"]:
+                years[r["publisher"]].add(int(r["published"][:4]))
+    publishers = wording.listing([f"{p} ({fmt.year_ranges(y)})" if y else p for p, y in years.items()])
+    # where each figure was read: a publication quoting it, or the release itself; with the
+    # years each covers when there is more than one
+    read_in: dict[str, set[int]] = {}
+    for r in rows:
+        read_in.setdefault((r["reported_by"] or "").split(", ")[0], set()).add(r["reference_year"])
+    text = f"nøgletallene fra {publishers}"
+    if set(read_in) == {""}:
+        return escape(text)
+    places = [(f"i {source}" if source else "i udgivelserne selv")
+              + (f" ({fmt.year_ranges(y)})" if len(read_in) > 1 else "") for source, y in read_in.items()]
+    return escape(f"{text}, som de gengives {wording.listing(places)}")
+
+
+def as_of(cell: dict) -> str:
+    """'pr. 30. september 2024' when the count date is known, else 'i 2024'."""
+    if not cell["count_date"]:
+        return f"i {cell['reference_year']}"
+    return f"pr. {fmt.date_text(_date(cell['count_date']))}"
+
+
+def years_text(tables: dict[str, dict], name: str) -> str:
+    """'fra 2014 til 2024' over the years with a figure; 'for 2024' for one; 'for ingen år
+    endnu' for none."""
+    years = [c["reference_year"] for c in with_figures(tables, name)]
+    if not years:
+        return "for ingen år endnu"
+    return f"for {years[0]}" if min(years) == max(years) else f"fra {min(years)} til {max(years)}"
+
+
+def latest_sentence(tables: dict[str, dict], name: str, series: dict[str, dict], template: str) -> str:
+    """The report's sentence on a series' latest observed figure, with `{count}` ('1.315
+    personer', '1 person') and `{as_of}` ('pr. 30. september 2024', else 'i 2024') filled in;
+    '' when the series has no observed figure."""
+    cells = full_years(tables, name)
+    if not cells:
+        return ""
+    latest = cells[-1]
+    return template.format(count=wording.counted(latest["value"], series[name]["unit"]), as_of=as_of(latest))
+
+
+def counted(value: float, plural: str, decimals: int | None = None) -> str:
+    return wording.counted(value, plural, decimals)
+
+
+def development_text(tables: dict[str, dict], name: str) -> str:
+    """The rest of 'Antallet …' over the years observed: 'lå relativt stabilt …', 'steg fra …',
+    'svingede mellem …' (the rule: wording.development)."""
+    cells = full_years(tables, name)
+    if not cells:
+        return "er endnu ikke opgjort for noget helt år"
+    return wording.development({c["reference_year"]: c["value"] for c in cells})
+
+
+def change_sentence(tables: dict[str, dict], name: str, subject: str, series: dict[str, dict],
+                    decimals: int | None = None) -> str:
+    """'Antallet af sigtelser faldt fra 3.357 sigtelser i 2021 til 3.118 sigtelser i 2023, et
+    fald på 239 sigtelser (7 %).' — first and last full year; '' without a full year."""
+    cells = full_years(tables, name)
+    if not cells:
+        return ""
+    plural = wording.series_noun(series[name])
+    a, b = cells[0], cells[-1]
+    return wording.from_to_sentence(subject, a["value"], a["reference_year"], b["value"], b["reference_year"],
+                                    plural, decimals)
+
+
+def mean_sentence(tables: dict[str, dict], name: str, series: dict[str, dict], verb: str) -> str:
+    """'I perioden 2021–2023 blev der i gennemsnit idømt 389 års fængsel om året.' with `verb`
+    'blev der i gennemsnit idømt'; '' with fewer than two full years."""
+    cells = full_years(tables, name)
+    if len(cells) < 2:
+        return ""
+    mean = sum(c["value"] for c in cells) / len(cells)
+    span = fmt.year_ranges(c["reference_year"] for c in cells)
+    return f"I perioden {span} {verb} {wording.counted(mean, wording.series_noun(series[name]), 0)} om året."
+
+
+def missing_sentence(tables: dict[str, dict], name: str, subject: str) -> str:
+    """'Strafmassen for 2024 er endnu ikke offentliggjort.' for the years without a figure."""
+    missing = [c["reference_year"] for c in series_cells(tables, name) if c["status"] not in ("observed", "estimated")]
+    if not missing:
+        return ""
+    return f"{subject} for {fmt.year_ranges(missing)} er endnu ikke offentliggjort."
+
+
+def partial_sentence(tables: dict[str, dict], name: str, series: dict[str, dict]) -> str:
+    """What is known of the latest partial year and how it was estimated; '' without one."""
+    cell = partial_year(tables, name)
+    return wording.partial_year_sentence(figure(cell, series)) if cell else ""
+
+
+def first_year_sentence(tables: dict[str, dict], names: Sequence[str], series: dict[str, dict]) -> str:
+    """'I 2021 var der 33 skudepisoder.' for the first full year of the first series; '' without
+    one, or when it is the latest year (latest_counts_sentence says that one)."""
+    name = names[0]
+    cells = full_years(tables, name)
+    if not cells or cells[0]["reference_year"] == latest_year(tables, names):
+        return ""
+    first = cells[0]
+    return f"I {first['reference_year']} var der {wording.counted(first['value'], wording.series_noun(series[name]))}."
+
+
+def latest_year(tables: dict[str, dict], names: Sequence[str]) -> int | None:
+    years = [c["reference_year"] for n in names for c in with_figures(tables, n)]
+    return max(years) if years else None
+
+
+def latest_counts_sentence(tables: dict[str, dict], names: Sequence[str], series: dict[str, dict]) -> str:
+    """The latest year of several series, each by the period it covers, with the estimates
+    (wording.latest_counts_sentence); after the first full year, so only when it is later."""
+    year = latest_year(tables, names)
+    if year is None:
+        return ""
+    cells = {n: next((c for c in series_cells(tables, n) if c["reference_year"] == year), None) for n in names}
+    return wording.latest_counts_sentence([figure(cells[n], series) for n in names],
+                                          [wording.noun(2, wording.series_noun(series[n])) for n in names])
+
+
+def small_numbers_sentence(tables: dict[str, dict], names: Sequence[str]) -> str:
+    cells = [c for n in names for c in with_figures(tables, n)]
+    return wording.small_numbers_sentence([c["observed_value"] for c in cells],
+                                          any(c["status"] == "estimated" for c in cells))
+
+
+def comparison_with_year(tables: dict[str, dict], names: Sequence[str], series: dict[str, dict],
+                         other: dict[str, dict], year: int, source: str) -> str:
+    """The figures of another year (the gang conflict) set against the mean of the years in
+    the tables: 'Under bandekonflikten i 2017 var der til sammenligning 87 skudepisoder, … Det
+    er 3,6 gange så mange skudepisoder som gennemsnittet for 2021–2024 (24,33 om året, med
+    helårsskønnet for 2024), mens der i gennemsnit var 34,58 sårede og 4,25 dræbte om året i
+    2021–2024.' `other`: that year's derived rows by series."""
+    nouns = {n: wording.series_noun(series[n]) for n in names}
+    shown = [n for n in names if n in other and other[n]["value"] is not None]
+    text = (f"Under bandekonflikten i {year} var der til sammenligning "
+            f"{wording.counts_listing((other[n]['value'], nouns[n]) for n in shown)} ({escape(source)}).")
+    cells = {n: with_figures(tables, n) for n in names}
+    first = names[0]
+    if first not in shown or not cells[first] or not sum(c["value_unrounded"] for c in cells[first]):
+        return text
+    span = fmt.year_ranges(c["reference_year"] for c in cells[names[0]])
+    means = {n: sum(c["value_unrounded"] for c in cs) / len(cs) for n, cs in cells.items() if cs}
+    estimated = [c["reference_year"] for c in cells[first] if c["status"] == "estimated"]
+    text += (f" Det er {wording.times_as_many(other[first]['value'] / means[first], nouns[first])} "
+             f"gennemsnittet for {span} ({number(means[first], 2)} om året"
+             + (f", med helårsskønnet for {fmt.year_ranges(estimated)}" if estimated else "") + ")")
+    rest = [n for n in names[1:] if n in means]
+    spans = {n: fmt.year_ranges(c["reference_year"] for c in cells[n]) for n in rest}
+    if rest:  # each mean over its own years, said where they differ from the first series'
+        text += (", mens der i gennemsnit var "
+                 + wording.listing([wording.counted(means[n], nouns[n]) + (f" ({spans[n]})" if spans[n] != span else "")
+                                    for n in rest])
+                 + f" om året i {span}")
+    return text + "."
+
+
+def extrapolations_sentence(audit: dict) -> str:
+    """After '… viser hver fremskrivning af et delår til hele året:': 'de 4 fremskrivninger er
+    1 eksakt og 3 konsistente med afrundingen.', or that there is none."""
+    items = audit["extrapolations"]
+    if not items:
+        return "der er ingen, for alle de tal, tabellerne bruger, dækker hele året."
+    n = len(items)
+    return f"{'den ene fremskrivning er' if n == 1 else f'de {n} fremskrivninger er'} {count_by_verdict(items)}."
+
+
+def unchecked_sentence(backtest: dict) -> str:
+    """'Rapportens egne skøn (sigtelser 2024; …) kan først kontrolleres, når de endelige
+    helårstal foreligger.' — or, when every partial-year figure has a final one, that."""
+    if not backtest["unchecked"]:
+        return ("Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal, som skønnene kan "
+                "kontrolleres mod.")
+    return (f"Rapportens egne skøn ({backtest['unchecked']}) kan først kontrolleres, når de endelige helårstal "
+            "foreligger.")
+
+
+def more_than_usual(tables: dict[str, dict], name: str, other: dict[str, dict]) -> str:
+    """'langt flere' / 'flere' / … : another year's count (the gang conflict) against the mean
+    of the years in the tables (estimates included, as comparison_with_year)."""
+    cells = with_figures(tables, name)
+    mean = sum(c["value_unrounded"] for c in cells) / len(cells) if cells else 0
+    value = other.get(name, {}).get("value") or 0
+    ratio = value / mean if mean else (1 if value == 0 else float("inf"))
+    return wording.more_or_fewer(ratio)

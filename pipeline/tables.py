@@ -16,7 +16,7 @@ from datetime import date
 
 import polars as pl
 
-from pipeline import db, fmt
+from pipeline import db, fmt, wording
 from pipeline.io import staged_outputs
 from pipeline.params import ParamsError, load_params, resolve_years, year_choice
 from pipeline.paths import Paths
@@ -167,62 +167,10 @@ def count_date_note(table_cells: list[dict]) -> str | None:
     return " ".join(parts) or None
 
 
-# How each method is described in a table note (the methods: pipeline/methods.py).
-METHOD_NOTES_DA = {
-    "seasonal_share": "den andel af året, som de samme måneder udgjorde i tidligere år med både en delårs- "
-                      "og en endelig helårsopgørelse",
-    "trend": "de opgjorte måneder plus en trendmodel (Poisson-GLM på tidligere hele år) for resten af året",
-}
-
-
 def note_text(table_cells: list[dict], marker: str) -> str | None:
-    """The note under a table with estimates: method, assumption and each computation."""
-    estimated = [c for c in table_cells if c["status"] == "estimated"]
-    if not estimated:
-        return None
-    parts = []
-    for (year, months, method), group in _group(
-            estimated, lambda c: (c["reference_year"], c["months_covered"], c["method"])).items():
-        if method.startswith("linear"):
-            parts.append(_linear_note(year, months, group))
-        else:
-            computations = "; ".join(
-                f"{c['label_da'].lower()} {fmt.number(c['observed_value'])} → {fmt.number(c['value_unrounded'], 2)} "
-                f"≈ {_value_text(c['value'], c['integer_valued'])}"
-                + (f" (den lineære fremskrivnings {_interval_text(c)[2:]})" if c.get("interval_lower") is not None else "")
-                for c in group
-            )
-            parts.append(
-                f"Tallene i parentes er skøn for hele {year} ud fra {fmt.months_span(months)} {year} "
-                f"({months} måneder) efter metoden {method}: {METHOD_NOTES_DA.get(method, method)}: "
-                f"{computations}. Skønnet er ikke en opgørelse."
-            )
-    prefix = "Note: * " if marker == "asterisk" else "Note: "
-    return prefix + " ".join(parts)
-
-
-def _linear_note(year: int, months: int, group: list[dict]) -> str:
-    rest = fmt.months_span_from(months + 1, MONTHS_IN_YEAR)
-    computations = "; ".join(
-        f"{c['label_da'].lower()} {fmt.number(c['observed_value'])} / {months} × {MONTHS_IN_YEAR} = "
-        f"{fmt.number(c['value_unrounded'], 2)} {'=' if c['value_unrounded'] == c['value'] else '≈'} "
-        f"{_value_text(c['value'], c['integer_valued'])} "
-        f"({fmt.number(c['monthly_mean'], 2)} om måneden{_interval_text(c)})"
-        for c in group
-    )
-    return (
-        f"Tallene i parentes er fremskrevet til hele {year} ud fra gennemsnittet pr. måned i "
-        f"{fmt.months_span(months)} {year} ({months} måneder), under antagelse af at {rest} "
-        f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse; "
-        "intervallet afspejler kun den tilfældige variation i de observerede måneder."
-    )
-
-
-def _interval_text(cell: dict) -> str:
-    if cell.get("interval_lower") is None:
-        return ""
-    return (f"; {fmt.percent(cell['interval_level'])}-interval "
-            f"{fmt.number(cell['interval_lower'], 1)}–{fmt.number(cell['interval_upper'], 1)}")
+    """The note under a table with estimates: method, assumption and each computation (the
+    wording lives in pipeline/wording.py, with every other data-dependent text)."""
+    return wording.table_note(table_cells, marker)
 
 
 def source_text(table_cells: list[dict]) -> str:

@@ -128,7 +128,7 @@ def test_method_is_chosen_in_params(project):
     assert set(derived["method"]) == {"trend"}
     assert (derived["value_unrounded"] >= derived["observed_value"]).all()
     note = json.loads((project.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
-    assert "efter metoden trend" in note and "/ 9 × 12" not in note
+    assert "med tendensfremskrivning" in note and "/ 9 × 12" not in note and "trend" not in note
 
 
 def test_backtest_command_prints_cases(built, report, monkeypatch):
