@@ -249,8 +249,9 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
     """Each partial-year figure: observed months, the computation in its method's terms, the
     estimate with its interval, what the report printed and the verdict. `levels`: interval
     level per figure."""
-    header = ["Tal", "Opgjort", "Beregning", "Helårsskøn (interval)", "Trykt i rapporten", "Vurdering"]
+    header = ["Tal", "Data", "Opgjort", "Beregning", "Helårsskøn (interval)", "Trykt i rapporten", "Vurdering"]
     rows = []
+    cutoffs = {p["publication"]: p["data_cutoff"] for p in audit.get("publications", [])}
     for e in audit["extrapolations"]:
         label, year = figure_label(e["figure"], series)
         source = e["inputs"][0]
@@ -260,14 +261,18 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
         interval = (f"{fmt.percent(level)}: {_interval(low, high, decimals)}" if level and low is not None
                     else "intet interval")
         method = wording.parse_method(e["method"])
+        # a publication's estimates are checked on the data it had, by its own method; the
+        # latest data's own estimates (by the method of params.yaml) are shown beside them
+        basis = (f"som ved rapportens dataafgrænsning {fmt.date_text(_date(cutoffs[e['as_of']]))}"
+                 if e.get("as_of") in cutoffs else "nyeste data")
         rows.append([
-            f"{label} {year}", f"{number(source['value'])} ({months_text(source['months'])})",
+            f"{label} {year}", basis, f"{number(source['value'])} ({months_text(source['months'])})",
             wording.computation(method, "", source["value"], e["unrounded"], source["months"]),
             f"{number(e['rounded'])} ({interval})",
             e["published"]["printed"] if e["published"] else "ikke trykt", verdict(e["verdict"]),
         ])
-    rows = rows or [["ingen fremskrivninger", "", "", "", "", ""]]
-    return compact(markdown_table(header, rows, align="lllrll", widths=[12, 17, 18, 20, 10, 14]))
+    rows = rows or [["ingen fremskrivninger", "", "", "", "", "", ""]]
+    return compact(markdown_table(header, rows, align="llllrll", widths=[11, 13, 15, 17, 17, 9, 12]))
 
 
 def extrapolation_methods(audit: dict) -> str:
@@ -446,6 +451,40 @@ def published_value_items(audit: dict, series: dict[str, dict]) -> list[str]:
             text = f"ingen udgivelse har tallet; pipelinen har {number(p['computed'])}"
         items.append(escape(f"{label} {year}: rapportens »{p['printed']}« ({where_text(p['where'])}): {text}."))
     return items
+
+
+def _figure_text(i: dict) -> str:
+    """'2.181 (januar–september 2024, National enhed for Særlig Kriminalitet, 2024)'; a stock
+    with its count date."""
+    if i.get("kind") == "stock":
+        period = (f"opgjort {fmt.date_text(_date(i['count_date']))}" if i.get("count_date")
+                  else "opgørelsesdato ikke oplyst")
+    else:
+        period = wording.period_text(i["year"], i["months"])
+    return f"{number(i['value'])} ({period}, {i['publisher']}, {published_text(i['published'])})"
+
+
+def revised_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    """Each figure a publication printed that a release published after its data cut-off
+    has changed: what the publication had, and what the data say now."""
+    items = []
+    for r in audit.get("revised_since", []):
+        label, year = figure_label(r["figure"], series)
+        had = _figure_text(r["then"]) if r["then"] else "intet tal"
+        items.append(escape(f"{label} {year}: rapporten havde {had}; nu {_figure_text(r['now'])}."))
+    return items
+
+
+def revised_sentence(audit: dict) -> str:
+    """The lead-in to the list of revisions, or that there are none."""
+    publications = audit.get("publications", [])
+    cutoff = (f" (efter rapportens dataafgrænsning {fmt.date_text(_date(publications[0]['data_cutoff']))})"
+              if len(publications) == 1 else "")
+    if not audit.get("revised_since"):
+        return f"Ingen af de tal, rapporten trykte, er ændret af en udgivelse, der er kommet senere{cutoff}."
+    n = len(audit["revised_since"])
+    return (f"{'Ét tal' if n == 1 else f'{n} tal'}, som rapporten trykte, er ændret af en udgivelse, der er kommet "
+            f"senere{cutoff}. Rapportens tal vurderes ud fra de data, den havde; ændringerne er:")
 
 
 def publication_date_items(audit: dict, series: dict[str, dict], figures: dict[str, dict]) -> list[str]:
@@ -800,8 +839,21 @@ def extrapolations_sentence(audit: dict) -> str:
     items = audit["extrapolations"]
     if not items:
         return "der er ingen, for alle de tal, tabellerne bruger, dækker hele året."
-    n = len(items)
-    return f"{'den ene fremskrivning er' if n == 1 else f'de {n} fremskrivninger er'} {count_by_verdict(items)}."
+    checked = [e for e in items if e.get("as_of")]
+    latest = [e for e in items if not e.get("as_of")]
+    parts = []
+    if checked:
+        n = len(checked)
+        method = wording.method_name(wording.parse_method(checked[0]["method"]).used)
+        parts.append(f"{'rapportens ene fremskrivning er' if n == 1 else f'rapportens {n} fremskrivninger er'} "
+                     f"{count_by_verdict(checked)}, regnet på de udgivelser, der forelå ved rapportens "
+                     f"dataafgrænsning, og med rapportens egen metode ({method})")
+    if latest:
+        n = len(latest)
+        parts.append(f"{'ét tal' if n == 1 else f'{n} tal'} i de nyeste data er fremskrevet efter "
+                     f"{listing(list(dict.fromkeys(wording.method_name(wording.parse_method(e['method']).used) for e in latest)))} "
+                     "og er ikke trykt i nogen udgivelse")
+    return _upper_first(listing(parts)) + "." if not checked else listing(parts) + "."
 
 
 def unchecked_sentence(backtest: dict) -> str:
