@@ -162,6 +162,27 @@ def pair_text(f: dict) -> str:
     return f"{fmt.number(f['se_count_as_quoted'])} mod {fmt.number(f['dk_count'])} i {f['reference_year']}{months}"
 
 
+def quoted_pairs(published: list[dict], comparison: dict, audit: dict) -> list[str]:
+    """The pairs as the publication printed them ('45 mod 6 i 2021'; '44 mod 2 i 2024 (det
+    danske tal dækker kun januar–september)'), from its printed values: a later release
+    changes the comparison, never what the publication is said to have printed."""
+    first = comparison["figures"][0] if comparison["figures"] else {}
+    dk, se = first.get("dk_series"), first.get("se_series")
+    pairs: dict[tuple[str, int], dict[str, float]] = {}
+    for p in published:
+        if p["measure"] == "observed" and p["series"] in (dk, se):
+            pairs.setdefault((p["location"], p["reference_year"]), {})[p["series"]] = p["value"]
+    months = {e["figure"]: e["inputs"][0]["months"] for e in audit["extrapolations"] if e.get("as_of")}
+    out = []
+    for (_, year), pair in sorted(pairs.items(), key=lambda item: item[0][1]):
+        if dk in pair and se in pair:
+            covered = months.get(f"{dk} {year}")
+            note = (f" (det danske tal dækker kun {months_text(covered)})"
+                    if covered is not None and covered < MONTHS_IN_YEAR else "")
+            out.append(f"{fmt.number(pair[se])} mod {fmt.number(pair[dk])} i {year}{note}")
+    return out
+
+
 def ratio_text(f: dict) -> str:
     """'7,5 gange i 2023'; 'skønsmæssigt 9,3 gange i 2024'; 'intet forhold for 2024'."""
     if f["rate_ratio"] is None:

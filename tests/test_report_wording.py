@@ -202,6 +202,9 @@ def test_report_renders_a_full_year_without_partial_year(project, tmp_path):
     assert ("Sigtelser 2024: rapporten havde 2.181 (januar–september 2024, National enhed for Særlig "
             "Kriminalitet, 2024); nu 2.950 (hele 2024, National enhed for Særlig Kriminalitet, 2025)") in text
     assert "med 1 dræbt på et år" in text  # the comparison with Sweden, in the singular
+    # what VIVE printed stays what VIVE printed: 44 against 2 (January–September), not the new 1
+    assert "44 mod 2 i 2024 (det danske tal dækker kun januar–september)" in text
+    assert "44 mod 1 i 2024" not in text
     assert "Afrunding: ." not in text and "skøn ()" not in text
     assert "Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal" in text
 
