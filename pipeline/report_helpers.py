@@ -427,8 +427,12 @@ def _pair_check(s: dict, series: dict[str, dict], audit: dict) -> str:
     months = [i["months"] for i in sides]
     if len(set(months)) > 1:
         text += "; ikke samme periode"
+    # only the releases the publication could have had: a later one is a revision, listed
+    # under "revised since", not a release the publication passed over
+    later = {r for p in audit.get("publications", []) if s["where"].startswith(p["publication"])
+             for r in p["releases"]["after"]}
     others = [r for i, printed in zip(sides, (s["printed"], s["printed_upper"]))
-              for r in _other_releases(i["series"], year, printed, audit)]
+              for r in _other_releases(i["series"], year, printed, audit) if r["release"] not in later]
     if others:
         text += "; andre udgivelser: " + "; ".join(_release_text(r) for r in others)
     return text
@@ -883,7 +887,7 @@ def unchecked_sentence(backtest: dict) -> str:
     if not backtest["unchecked"]:
         return ("Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal, som skønnene kan "
                 "kontrolleres mod.")
-    return (f"Rapportens egne skøn ({backtest['unchecked']}) kan først kontrolleres, når de endelige helårstal "
+    return (f"Skønnene for {backtest['unchecked']} kan først kontrolleres, når de endelige helårstal "
             "foreligger.")
 
 

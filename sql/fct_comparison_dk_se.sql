@@ -63,11 +63,11 @@ paired as (
         dk.status                                           as dk_status,
         dk.interval_lower                                   as dk_full_year_lower,
         dk.interval_upper                                   as dk_full_year_upper,
-        dk.publisher || ' ' || dk.published                 as dk_source,
+        dk.publisher || ' ' || coalesce(dk.published_year::varchar, 'udateret') as dk_source,  -- cited by year
         source_location(dk.source_file, dk.source_line)    as dk_location,
         se_used.observed_value                              as se_count,
         se_used.months_exposure                             as se_months,
-        se_used.publisher || ' ' || coalesce(se_used.published, 'udateret') as se_source,
+        se_used.publisher || ' ' || coalesce(se_used.published_year::varchar, 'udateret') as se_source,
         source_location(se_used.source_file, se_used.source_line) as se_location,
         se_chosen.observed_value                            as se_count_as_quoted,
         dk_pop.population                                   as dk_population,

@@ -283,3 +283,43 @@ def test_key_figure_sentences_hold_in_any_state(tables, conflict_count):
             assert wording.counted(cell["value"], wording.series_noun(series[name])) in latest
         if cell and cell["status"] == "observed":
             assert f"i hele {year} var der" in latest.lower()
+
+
+def test_report_after_a_refresh_says_only_true_things(project):
+    """Full year 2024 and January–June 2025 (with its 30 June member count and the 2025
+    population), extrapolated by the trend method, rendered to PDF: none of the false
+    sentences of the first refresh, and the right one for each."""
+    from test_refresh_scenarios import SCENARIOS
+
+    for name, rows in SCENARIOS["full_year_2024_and_h1_2025"].items():
+        write_release(project, name, rows)
+    with (project.raw_releases / "dst_folketal.csv").open("a", encoding="utf-8") as fh:
+        fh.write("befolkning_dk,2025,5.992.734,,,2025-01-01,stock,personer,final,Danmarks Statistik,Folketal,,"
+                 "made up for the test,,\n")
+    params = yaml.safe_load(project.params.read_text(encoding="utf-8"))
+    params["extrapolation"]["method"] = "trend"
+    project.params.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    run_core(project)
+    compare.run(project)
+    audit.run(project)
+    charts.run(project)
+    render.render_embedded(project)
+    pdf = project.root / "reports" / "_output" / "noegletal.pdf"
+    text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                                              text=True, check=True).stdout)
+    text = text.replace("\u00ad ", "").replace("\u00ad", "")
+    # VIVE is judged by the data it had
+    assert "245,83" not in text and "ingen udgivelse har tallet" not in text
+    assert "242 sigtelser i gennemsnit om måneden«. Sigtelser 2024: 2.181 / 9 = 242,33" in text
+    assert "44 mod 2 i 2024 (det danske tal dækker kun januar–september)" in text and "44 mod 3" not in text
+    assert "Sigtelser 2024: rapporten havde 2.181 (januar–september 2024" in text
+    assert "nu 2.950 (hele 2024" in text
+    # the latest data in their own words: singular, the method used, the count date
+    assert "12 sårede og 1 dræbt" in text and "1 dræbte" not in text
+    assert "tendensfremskrivning" in text and "/ 6 × 12" not in text
+    assert "2025: opgjort 30. juni 2025" in text
+    assert "1.290 personer var registreret som tilknyttet en rocker-/bandegruppering i Danmark pr. 30. juni 2025" in text
+    assert "Skønnene for dræbte 2025" in text and "Rapportens egne skøn" not in text
+    # no English, no hyphen for a minus, sources cited by year
+    no_english(text.replace("100-200", "").replace("2021-2024", ""))
+    assert "2025-03" not in text and "2025-08" not in text
