@@ -17,7 +17,7 @@ from statsmodels.stats.rates import confint_poisson, confint_poisson_2indep
 
 from pipeline import db, fmt
 from pipeline.io import staged_outputs
-from pipeline.params import ParamsError, load_params, resolve_years, year_choice
+from pipeline.params import ParamsError, load_params, require_known, resolve_years, year_choice
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
 
@@ -252,6 +252,16 @@ def run(paths: Paths | None = None) -> None:
     settings = load_params(paths)["comparison"]
     derived = pl.read_parquet(paths.derived_figures)
     series = pl.read_parquet(paths.validated_series)
+    ids = series["series"]
+    for key in ("denmark", "sweden"):
+        require_known(f"comparison.{key}", settings[key], ids, "series", "data/raw/series.csv")
+    for key in ("denmark", "sweden"):
+        require_known(f"comparison.population.{key}", settings["population"][key], ids, "series",
+                      "data/raw/series.csv")
+    if settings.get("sweden_release"):
+        require_known("comparison.sweden_release", settings["sweden_release"],
+                      derived.filter(pl.col("series") == settings["sweden"])["release_id"], "release of "
+                      f"{settings['sweden']}", "data/raw/releases/")
 
     comparison = compare(derived, series, settings, paths)
     header, rows = danish_rows(comparison)

@@ -260,6 +260,10 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
         raise InputError(reader.problems)
     con = db.connect()
     series = _query(con, paths, "stg_raw__series", raw, ("number_pattern",))
+    if series["series"].is_duplicated().any():
+        # every release row would match a repeated id twice and seem wrong: report the
+        # series file alone
+        raise InputError(reader.problems + validate.problems_from(series, schemas.series_metadata))
     con.register("stg_series", series)
     tables = {
         "series": series,

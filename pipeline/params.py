@@ -206,3 +206,14 @@ def resolve_years(choice: dict[str, int | None], where: str, data_first: int | N
             raise ParamsError(f"{where}.last_year", f"{last} is before {first}, the first year with figures")
         raise ParamsError(f"{where}.first_year", f"{first} is after {last}, the last year with figures")
     return first, last
+
+
+def require_known(where: str, names, known, what: str, home: str) -> None:
+    """References from params.yaml into the data: each of `names` must be among `known`
+    (series ids, release ids), else one line naming the parameter and the nearest match."""
+    known = sorted(set(known))
+    for name in [names] if isinstance(names, str) else names:
+        if name not in known:
+            near = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            raise ParamsError(where, f"'{name}' is not a {what} in {home}{hint}")

@@ -360,9 +360,11 @@ statements = Schema(
             "operation", OPERATIONS, f"must be one of {', '.join(OPERATIONS)}", "operation_values")),
         "series": Column(pl.Utf8, nullable=True, checks=_rule(
             pl.col("series_known"), "names a series not listed in data/raw/series.csv", "known_series")),
-        "years": Column(pl.Utf8, nullable=True, checks=_matches(
-            "years", r"^[0-9]{4}(-[0-9]{4})?(;[0-9]{4}(-[0-9]{4})?)*$", "is not years like 2021;2023 or 2021-2023",
-            "years_format")),
+        "years": Column(pl.Utf8, nullable=True, checks=[
+            _matches("years", r"^[0-9]{4}(-[0-9]{4})?(;[0-9]{4}(-[0-9]{4})?)*$",
+                     "is not years like 2021;2023 or 2021-2023", "years_format"),
+            _rule(~pl.col("years_backwards"), "has a range whose first year is after its last (write 2021-2023)",
+                  "years_ascending")]),
         "operands": Column(pl.Utf8, nullable=True, checks=_matches(
             "operands", r"^-?[0-9]+(,[0-9]+)?(;-?[0-9]+(,[0-9]+)?)*$", "is not numbers separated by ';'", "operands_format")),
         "printed_text": _text("printed_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),

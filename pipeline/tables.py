@@ -18,7 +18,7 @@ import polars as pl
 
 from pipeline import db, fmt, wording
 from pipeline.io import staged_outputs
-from pipeline.params import ParamsError, load_params, resolve_years, year_choice
+from pipeline.params import ParamsError, load_params, require_known, resolve_years, year_choice
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
 
@@ -262,6 +262,8 @@ def run(paths: Paths | None = None) -> None:
     specs = table_specs(load_params(paths).get("tables"))
     derived = pl.read_parquet(paths.derived_figures)
     series = pl.read_parquet(paths.validated_series)
+    for key, spec in specs.items():
+        require_known(f"tables.{key}.series", spec["series"], series["series"], "series", "data/raw/series.csv")
 
     all_cells = cells(derived, series, specs, paths)
     tables = {

@@ -109,3 +109,31 @@ def test_any_value_is_accepted_or_refused_in_one_line(leaf, value):
         assert message.startswith(f"params.yaml: {path}") and "\n" not in message, message
     else:
         assert set(checked) == set(SHIPPED)
+
+
+# --- references into the data ------------------------------------------------------------
+
+from pipeline import compare, tables  # noqa: E402
+from pipeline.core import run_core  # noqa: E402
+
+
+def write(project, settings):
+    project.params.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_an_unknown_series_in_a_table_is_named(project):
+    run_core(project)
+    write(project, with_value("tables.table_1_3.series", ["skudepisoder", "saarde"]))
+    with pytest.raises(ParamsError) as exc:
+        tables.run(project)
+    assert str(exc.value) == ("params.yaml: tables.table_1_3.series: 'saarde' is not a series in data/raw/series.csv; "
+                              "did you mean 'saarede'?")
+
+
+def test_an_unknown_swedish_release_is_named(project):
+    run_core(project)
+    write(project, with_value("comparison.sweden_release", "vive_2025_sverge"))
+    with pytest.raises(ParamsError) as exc:
+        compare.run(project)
+    assert "comparison.sweden_release: 'vive_2025_sverge' is not a release" in str(exc.value)
+    assert "did you mean 'vive_2025_sverige'?" in str(exc.value)

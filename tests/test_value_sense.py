@@ -101,3 +101,21 @@ def test_every_csv_cell_written_is_safe(text):
 
     framed = fmt.spreadsheet_safe_frame(pl.DataFrame({"c": [text]}))["c"][0]
     assert framed == cell
+
+
+def test_a_repeated_series_id_is_one_problem_of_series_csv(project):
+    with project.raw_series.open("a", encoding="utf-8") as fh:
+        fh.write("draebte,DK,Dræbte igen,personer,flow,x,true,Def.,Kilde,\n")
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    assert {(p.file, p.check) for p in exc.value.problems} == {("data/raw/series.csv", "field_uniqueness")}
+
+
+def test_a_backwards_year_range_in_a_statement_is_refused(project):
+    path = project.raw_statements / "vive_2025.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",mean,strafmasse,2021-2023,", ",mean,strafmasse,2023-2021,", 1), encoding="utf-8")
+    assert text != path.read_text(encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    assert [(p.check, p.column) for p in exc.value.problems] == [("years_ascending", "years")]
