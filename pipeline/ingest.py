@@ -25,6 +25,7 @@ import polars as pl
 from pipeline import db, fmt, release_scan, schemas, validate
 from pipeline.errors import InputError, Problem
 from pipeline.io import staged_outputs
+from pipeline.params import load_params, reference_date
 from pipeline.paths import Paths
 from pipeline.rawfiles import read_csv
 from pipeline.stage import stage_main
@@ -241,6 +242,22 @@ def raw_inputs(paths: Paths) -> tuple[list[Path], list[Problem]]:
     return inputs, problems
 
 
+def _from_the_future(figures: pl.DataFrame, paths: Paths) -> list[Problem]:
+    """A release dated after the run's reference date, or a figure for a later year: a typing
+    slip (2099 for 2019), which would otherwise win the ranking or stretch the tables."""
+    today = reference_date(load_params(paths))
+    where = "params.yaml as_of" if load_params(paths).get("as_of") else "today"
+    problems = []
+    for r in figures.filter(pl.col("published_start") > today).iter_rows(named=True):
+        problems.append(Problem(r["source_file"], r["source_line"], "published", "published_in_future",
+                                f"'{r['published']}' is after the run's reference date {today.isoformat()} ({where})"))
+    for r in figures.filter(pl.col("reference_year") > today.year).iter_rows(named=True):
+        problems.append(Problem(r["source_file"], r["source_line"], "reference_year", "year_in_future",
+                                f"'{r['reference_year']}' is after the year of the run's reference date "
+                                f"{today.isoformat()} ({where})"))
+    return problems
+
+
 def load(paths: Paths) -> dict[str, pl.DataFrame]:
     """Read, type and check every raw file; raise InputError naming every problem."""
     _, unaccounted = raw_inputs(paths)
@@ -280,7 +297,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
     problems += _undeclared_publications(tables)
     if not problems and figures.height:
-        problems += _implausible(figures, series) + _undecidable(figures)
+        problems += _implausible(figures, series) + _undecidable(figures) + _from_the_future(figures, paths)
     if reader.problems or problems:
         raise InputError(reader.problems + problems)
     return tables | {"figures": figures.sort("release_id", "series", "reference_year")}

@@ -7,6 +7,7 @@ series or a release exist?) are made by the stage that reads the data."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from typing import Annotated, Any, Literal
 
@@ -86,6 +87,9 @@ class Comparison(_Section):
 
 
 class Params(_Section):
+    # The run's reference date: no release may be published after it, nor report on a later
+    # year. Empty: the day of the run.
+    as_of: dt.date | None = None
     extrapolation: Extrapolation = Extrapolation()
     stocks: Stocks = Stocks()
     tables: dict[StrictStr, Table]
@@ -217,3 +221,8 @@ def require_known(where: str, names, known, what: str, home: str) -> None:
             near = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
             raise ParamsError(where, f"'{name}' is not a {what} in {home}{hint}")
+
+
+def reference_date(params: dict[str, Any]) -> dt.date:
+    """params.yaml's as_of, or the day of the run."""
+    return params.get("as_of") or dt.date.today()

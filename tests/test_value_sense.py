@@ -119,3 +119,32 @@ def test_a_backwards_year_range_in_a_statement_is_refused(project):
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     assert [(p.check, p.column) for p in exc.value.problems] == [("years_ascending", "years")]
+
+
+# --- dates no later than the run's reference date ------------------------------------------------
+
+import yaml  # noqa: E402
+
+
+def with_as_of(project, day: str) -> None:
+    settings = yaml.safe_load(project.params.read_text(encoding="utf-8"))
+    settings["as_of"] = day
+    project.params.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_a_release_from_the_future_is_refused(project):
+    with_as_of(project, "2026-06-30")
+    problems = problems_of(project, [f"draebte,2025,1,6,,,flow,personer,final,{NSK},2099-12-31,,,"])
+    assert [(p.check, p.line, p.column) for p in problems] == [("published_in_future", 2, "published")]
+    assert "2026-06-30 (params.yaml as_of)" in problems[0].message
+
+
+def test_a_year_after_the_reference_year_is_refused(project):
+    with_as_of(project, "2026-06-30")
+    problems = problems_of(project, [f"draebte,2030,1,6,,,flow,personer,final,{NSK},2026,,,"])
+    assert [(p.check, p.column) for p in problems] == [("year_in_future", "reference_year")]
+
+
+def test_the_shipped_data_is_not_from_the_future_of_its_newest_release(project):
+    with_as_of(project, "2026-02-02")  # the newest release's day
+    ingest.run(project)
