@@ -461,7 +461,9 @@ def _inline_value(client, notebook, expr: str, line: int, file: str) -> dict:
 def _plain_inline(text: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         text = ast.literal_eval(text)  # a str's repr: show the string itself, not its quotes
-        return re.sub(r"([\\`*_{}\[\]()>#+\-.!<@|])", r"\\\1", text)
+        # every character pandoc's markdown may read as markup: also $ (TeX math), ~ and ^
+        # (sub- and superscript) and & (an entity)
+        return re.sub(r"([\\`*_{}\[\]()>#+\-.!<@|$~^&])", r"\\\1", text)
     return text
 
 

@@ -27,8 +27,9 @@ COUNTRIES = {"DK": "Danmark", "SE": "Sverige"}
 # --- Markdown -----------------------------------------------------------------------------
 
 def escape(text: str) -> str:
-    """Plain text into markdown: pipeline text such as '1.234 (1.645)*' must print as it is."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>#|$@~^" else ch for ch in str(text))
+    """Plain text into markdown: pipeline text such as '1.234 (1.645)*' must print as it is;
+    '$y$' is no formula, '&amp;' no entity, '~x^' no sub- or superscript."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>#|$@~^&" else ch for ch in str(text))
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str | None = None,
@@ -579,6 +580,7 @@ def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:
         unchecked_by.setdefault(_lower_first(_label(series, name)), []).append(year)
     return {
         "releases": len(releases), "figures": len(figures), "min_cases": MIN_CASES,
+        # plain text: an inline value is escaped by the renderer, a note by notes()
         "listed": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in by_series.items()),
         "unchecked": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in unchecked_by.items()),
     }

@@ -159,7 +159,8 @@ def _duplicated(*keys: str) -> pl.Expr:
 # Text that a spreadsheet would run as a formula, or that a browser would run as markup, is
 # refused at the door; outputs escape and neutralise as well (defence in depth).
 FORMULA_START = fmt.FORMULA_START.pattern
-MARKUP = r"<\s*[A-Za-z/!?]"
+# a tag, or a character entity ("&amp;"), which charts and HTML would decode
+MARKUP = r"<\s*[A-Za-z/!?]|&#?[A-Za-z0-9]+;"
 # Long enough for a quoted paragraph; a field longer than this is a paste gone wrong.
 MAX_TEXT = 2000
 
@@ -169,7 +170,7 @@ def safe_text(column: str) -> list[Rule]:
     return [
         _rule(~(col.str.contains(FORMULA_START) & ~col.str.contains(fmt.WHOLE_NUMBER.pattern)),
               "starts like a spreadsheet formula (=, +, -, @); a spreadsheet would run it", "no_formula"),
-        _rule(~col.str.contains(MARKUP), "contains HTML/XML markup ('<' before a letter)", "no_markup"),
+        _rule(~col.str.contains(MARKUP), "contains HTML/XML markup ('<' before a letter, or an entity such as &amp;)", "no_markup"),
         _rule(~col.str.contains(fmt.INVISIBLE.pattern),
               "holds an invisible character (a direction override, a zero-width or control character) "
               "that would change how the text reads", "no_invisible"),

@@ -323,3 +323,28 @@ def test_report_after_a_refresh_says_only_true_things(project):
     # no English, no hyphen for a minus, sources cited by year
     no_english(text.replace("100-200", "").replace("2021-2024", ""))
     assert "2025-03" not in text and "2025-08" not in text
+
+
+def test_text_from_the_data_prints_as_written(project):
+    """Characters markdown, TeX and HTML would read as markup ($y$, ~x^, *b*, _c_, &) print
+    literally in the PDF wherever data text reaches the report."""
+    label = "Dræbte $y$ & ~x^ *b* _c_"
+    publisher = "National enhed for $Særlig$ ~Kriminalitet^"
+    project.raw_series.write_text(project.raw_series.read_text(encoding="utf-8")
+                                  .replace("draebte,DK,Dræbte,", f"draebte,DK,{label},"), encoding="utf-8")
+    release = project.raw_releases / "nsk_2024.csv"
+    release.write_text(release.read_text(encoding="utf-8").replace("National enhed for Særlig Kriminalitet", publisher),
+                       encoding="utf-8")
+    run_core(project)
+    compare.run(project)
+    audit.run(project)
+    charts.run(project)
+    render.render_embedded(project)
+    pdf = project.root / "reports" / "_output" / "noegletal.pdf"
+    text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                                              text=True, check=True).stdout).replace("\u00ad ", "")
+    assert text.count(label) >= 3 and text.count(publisher) >= 3
+    assert "𝑦" not in text and "Særlig$ Kriminalitet" not in text
+    assert f"Skønnene for {label.lower()[:1]}{label[1:]} 2024" in text  # a plain inline value, escaped once
+    html = (project.root / "reports" / "_output" / "noegletal.html").read_text(encoding="utf-8")
+    assert 'class="math' not in html and "\\&amp;" not in html
