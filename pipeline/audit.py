@@ -479,7 +479,7 @@ def _span(years: list[int]) -> str:
 def file_hashes(paths: Paths) -> dict[str, str]:
     """The SHA-256 of every input: the raw files the ingest stage reads (not README.md, which
     is documentation) and params.yaml."""
-    from pipeline.ingest import raw_inputs
+    from pipeline.rawfiles import raw_inputs
 
     files = sorted(raw_inputs(paths)[0]) + [paths.params]
     return {paths.relative(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}

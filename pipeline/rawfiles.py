@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.errors import InputError, Problem
+from pipeline.paths import Paths
 
 BOM = b"\xef\xbb\xbf"
 # Control characters (and a carriage return not ending a line) have no place in a typed-in
@@ -169,3 +170,49 @@ def _check_line_breaks(frame: pl.DataFrame, header: list[str], shown_as: str) ->
                     "has a field with a line break; one record per line is required, so line "
                     "numbers in messages can be trusted")
         ])
+
+
+DOCUMENTATION = "README.md"
+
+
+def raw_inputs(paths: Paths) -> tuple[list[Path], list[Problem]]:
+    """Every file of data/raw/ accounted for: the input files (series.csv and the .csv files
+    of each kind's folder), and a problem for anything else — a file of another name, a
+    folder where a file belongs, a link that leads nowhere or out of data/raw/. README.md
+    files are documentation: neither an input nor a problem."""
+    kinds = {paths.raw_releases, paths.raw_published, paths.raw_statements, paths.raw_notifications,
+             paths.raw_publications}
+    inputs, problems = [], []
+    raw_root = paths.raw.resolve()
+
+    def refuse(entry: Path, message: str, check: str = "unknown_file") -> None:
+        problems.append(Problem(paths.relative(entry) if not entry.is_symlink() else
+                                entry.relative_to(paths.root).as_posix(), None, None, check, message))
+
+    def account(entry: Path, expect_csv: bool) -> None:
+        if entry.name == DOCUMENTATION and entry.is_file():
+            return
+        if entry.is_symlink():
+            target = entry.resolve()
+            if not target.exists():
+                return refuse(entry, "is a link that leads nowhere", "broken_link")
+            if not target.is_relative_to(raw_root):
+                return refuse(entry, "is a link out of data/raw/; copy the file in instead", "link_out_of_raw")
+        if entry.is_dir():
+            return refuse(entry, "is a folder where only files belong (data/raw/README.md lists the layout)",
+                          "unexpected_folder")
+        if not expect_csv or entry.suffix != ".csv":
+            return refuse(entry, "is not a raw file this project reads (a .csv in releases/, published/, "
+                                 "statements/, notifications/ or publications/, or series.csv); "
+                                 "rename it to end in .csv, or move it out of data/raw/")
+        inputs.append(entry)
+
+    for entry in sorted(paths.raw.iterdir()):
+        if entry in kinds and entry.is_dir() and not entry.is_symlink():
+            for inner in sorted(entry.iterdir()):
+                account(inner, expect_csv=True)
+        elif entry == paths.raw_series:
+            account(entry, expect_csv=True)
+        elif entry.name != DOCUMENTATION or not entry.is_file():
+            account(entry, expect_csv=False)
+    return inputs, problems

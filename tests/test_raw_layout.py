@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipeline import audit, ingest
+from pipeline import audit, ingest, rawfiles
 from pipeline.core import run_core
 from pipeline.errors import InputError
 
@@ -49,7 +49,7 @@ def test_the_audit_lists_only_what_was_read(project):
     audit.run(project)
     report = json.loads((project.audit / "audit.json").read_text(encoding="utf-8"))
     inputs = set(report["inputs_sha256"])
-    read, _ = ingest.raw_inputs(project)
+    read, _ = rawfiles.raw_inputs(project)
     assert inputs == {project.relative(p) for p in read} | {"params.yaml"}
     assert not any(name.endswith("README.md") for name in inputs)
 

@@ -1,0 +1,92 @@
+"""Every stage depends on the code it runs: each module of pipeline/ that the stage's module
+imports (directly or through others, at any depth, also inside functions), each SQL model it
+runs and sql/macros.sql. A gap would leave stale outputs with no warning when that file
+changes, so this test derives the list from the code and fails on any file missing from
+dvc.yaml."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+PIPELINE = REPO / "pipeline"
+SQL_NAME = re.compile(r"(?:stg|int|fct)_[a-z0-9_]+")
+
+
+def imported_modules(source: str) -> set[str]:
+    """pipeline modules a piece of Python imports: `from pipeline import a`, `import
+    pipeline.b`, `from pipeline.c import x`."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "pipeline":
+                found |= {alias.name for alias in node.names}
+            elif node.module.startswith("pipeline."):
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("pipeline.")}
+    return {m for m in found if (PIPELINE / f"{m}.py").exists()}
+
+
+def sql_models(source: str) -> set[str]:
+    """The SQL models a module runs: string constants that are exactly a model's name
+    (db.query(con, paths, "int_…")), not names mentioned in comments or docstrings."""
+    return {node.value for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_NAME.fullmatch(node.value)
+            and (REPO / "sql" / f"{node.value}.sql").exists()}
+
+
+def closure(start: set[str]) -> set[str]:
+    seen, todo = set(), list(start)
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        todo += imported_modules((PIPELINE / f"{module}.py").read_text(encoding="utf-8"))
+    return seen
+
+
+def needed(stage: dict) -> set[str]:
+    cmd = stage["cmd"]
+    if match := re.fullmatch(r"python -m pipeline\.(\w+)", cmd):
+        modules = closure({match.group(1)})
+    else:
+        pytest.fail(f"a stage command this test does not know: {cmd}")
+    if "render" in modules:  # the report's cells import pipeline modules too
+        report = (REPO / "reports" / "noegletal.qmd").read_text(encoding="utf-8")
+        cells = "\n".join(re.findall(r"```\{python\}\n(.*?)```", report, flags=re.S))
+        modules |= closure(imported_modules(cells))
+    files = {f"pipeline/{m}.py" for m in modules}
+    models = {name for m in modules for name in sql_models((PIPELINE / f"{m}.py").read_text(encoding="utf-8"))}
+    if models:
+        files |= {f"sql/{name}.sql" for name in models} | {"sql/macros.sql"}
+    return files
+
+
+STAGES = yaml.safe_load((REPO / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+
+
+def is_code(path: str) -> bool:
+    return path.startswith(("pipeline/", "sql/")) and path.endswith((".py", ".sql"))
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_a_stage_depends_on_exactly_the_code_it_runs(name):
+    """No gap (stale outputs) and no stale entry (needless re-runs)."""
+    stage = STAGES[name]
+    declared = {d if isinstance(d, str) else next(iter(d)) for d in stage.get("deps", [])}
+    code = {d for d in declared if is_code(d)}
+    assert not (missing := sorted(needed(stage) - code)), f"dvc.yaml: stage {name} lacks the deps {missing}"
+    assert not (extra := sorted(code - needed(stage))), f"dvc.yaml: stage {name} does not run {extra}"
+
+
+def test_the_derivation_finds_imports_inside_functions():
+    # pipeline/explain.py imports pipeline.audit inside a function
+    assert "audit" in imported_modules((PIPELINE / "explain.py").read_text(encoding="utf-8"))
