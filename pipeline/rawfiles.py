@@ -153,7 +153,29 @@ def _locate_ragged(text: str, shown_as: str, width: int, exc: Exception) -> list
         ]
     except csv.Error as csv_exc:
         problems = [Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {csv_exc}")]
-    return problems or [Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {exc}")]
+    return problems or _stray_quotes(text, shown_as) or [
+        Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {exc}")]
+
+
+# One field of a CSV line: quoted (with doubled quotes inside), or unquoted (group 1).
+CSV_FIELD = re.compile(r'(?:^|,)(?:"(?:[^"]|"")*"(?=,|$)|([^,]*))')
+
+
+def _stray_quotes(text: str, shown_as: str) -> list[Problem]:
+    """A quote inside a field that does not start with one ('1"2'): the CSV readers disagree
+    on what it means, so it is refused where it is, with the way to write it."""
+    lines = text.split("\n")
+    header = next(csv.reader([lines[0]]), [])
+    for number, line in enumerate(lines[1:], start=2):
+        if '"' not in line:
+            continue
+        for column, field in enumerate(m.group(1) for m in CSV_FIELD.finditer(line.rstrip("\r"))):
+            if field is not None and '"' in field:
+                name = header[column].strip() if column < len(header) else None
+                return [Problem(shown_as, number, name, "csv_syntax",
+                                f"'{field.strip()}' has a quote (\") inside a field that does not start with one; "
+                                'quote the whole field and double the quote: "a ""b"" c"')]
+    return []
 
 
 def _records(text: str):

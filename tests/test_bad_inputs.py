@@ -135,3 +135,9 @@ def test_documented_leniencies_are_accepted(project, variant):
     finally:
         target.unlink()
         run_core(project)
+
+
+def test_the_corpus_readme_lists_every_case():
+    readme = (CORPUS / "README.md").read_text(encoding="utf-8")
+    missing = [c["case"] for c in CASES if f"`{c['case']}`" not in readme]
+    assert not missing, f"tests/bad_inputs/README.md lacks {missing}"
