@@ -82,7 +82,10 @@ def test_scan_answers_for_monthly_regional_data(project):
     assert single["source_line"] == 3
 
 
-RELEASE_CASES = [c for c in CASES if c["target"] == "releases"]
+# Checks on the national figures (after either path has summed the rows), not on rows: the
+# scan rightly answers for such files, and the ingest refuses them afterwards (the corpus test).
+NATIONAL_CHECKS = {"plausible_max", "published_in_future", "year_in_future"}
+RELEASE_CASES = [c for c in CASES if c["target"] == "releases" and c["check"] not in NATIONAL_CHECKS]
 
 
 @pytest.mark.parametrize("case", RELEASE_CASES, ids=[c["case"] for c in RELEASE_CASES])
