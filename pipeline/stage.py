@@ -20,6 +20,11 @@ def stage_main(run: Callable[[], None], name: str) -> None:
     except InputError as exc:
         print(f"noegletal {name}: {exc.render()}", file=sys.stderr)
         sys.exit(1)
+    except PermissionError as exc:
+        # an output that cannot be replaced (read-only file or folder): the machine's
+        # problem, not the data's; one line, and the outputs stay as they were
+        print(f"noegletal {name}: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        sys.exit(1)
 
 
 def _terminate(signum, frame):

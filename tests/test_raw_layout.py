@@ -59,3 +59,26 @@ def test_a_link_inside_raw_is_an_input(project):
     (project.raw_releases / "nsk_2024_link.csv").symlink_to(target)
     # the same file twice is a duplicated release: read, and refused as such
     assert {check for _, check in refused(project)} == {"duplicate_release"}
+
+
+def test_an_output_that_cannot_be_replaced_is_one_line(project, monkeypatch, capsys):
+    """An output that cannot be replaced (a read-only or immutable file; simulated, as root
+    may write anywhere): the stage ends with one line naming it, exit 1, no traceback."""
+    import os
+
+    from pipeline import io, tables
+    from pipeline.stage import stage_main
+
+    run_core(project)
+    target = project.tables / "table_1_1.csv"
+
+    def refuse(src, dst):
+        raise PermissionError(1, "Operation not permitted", str(dst))
+
+    monkeypatch.setattr(io.os, "replace", refuse)
+    with pytest.raises(SystemExit) as exc:
+        stage_main(lambda: tables.run(project), "tables")
+    assert exc.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("noegletal tables: cannot write ") and "Operation not permitted" in err
+    assert "\n" not in err and os.path.exists(target)
