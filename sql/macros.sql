@@ -17,12 +17,17 @@ create or replace macro source_location(file, line) as file || coalesce(':' || l
 -- A date as written in a raw file is a span of days: 'YYYY' is a whole year, 'YYYY-MM' a month,
 -- 'YYYY-MM-DD' one day. Partial dates are compared as spans, never as text ("2020-07" is not
 -- later than "2020"). Null when the text is not a real calendar date ("2024-13-45").
+-- A calendar date from its text, or null: also for years before 1000, which no source here
+-- can have and which some readers cannot show (year 0 is 1 BC).
+create or replace macro real_date(t) as case
+    when try_cast(t as date) between date '1000-01-01' and date '9999-12-31' then try_cast(t as date) end;
+
 create or replace macro date_span_start(t) as case
-    when regexp_full_match(t, '[0-9]{4}') then try_cast(t || '-01-01' as date)
-    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}') then try_cast(t || '-01' as date)
-    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_cast(t as date) end;
+    when regexp_full_match(t, '[0-9]{4}') then real_date(t || '-01-01')
+    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}') then real_date(t || '-01')
+    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then real_date(t) end;
 
 create or replace macro date_span_end(t) as case
-    when regexp_full_match(t, '[0-9]{4}') then try_cast(t || '-12-31' as date)
-    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}') then last_day(try_cast(t || '-01' as date))
-    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_cast(t as date) end;
+    when regexp_full_match(t, '[0-9]{4}') then real_date(t || '-12-31')
+    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}') then last_day(real_date(t || '-01'))
+    when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then real_date(t) end;

@@ -18,6 +18,6 @@ select
     *,
     date_span_start(published)         as published_start,
     date_span_end(published)           as published_end,
-    try_cast(data_cutoff_text as date) as data_cutoff
+    real_date(data_cutoff_text)         as data_cutoff
 from trimmed
 order by source_file, source_line

@@ -36,8 +36,8 @@ typed as (
         danish_number(value_text, $number_pattern)                                 as value,
         whole_number(months_covered_text, $months_pattern)                          as months_covered,
         whole_number(month_text, $months_pattern)                                    as month,
-        try_cast(period_end_text as date)                                           as period_end,
-        try_cast(count_date_text as date)                                           as count_date,
+        real_date(period_end_text)                                           as period_end,
+        real_date(count_date_text)                                           as count_date,
         -- when the release appeared, as the span of days its date allows
         -- the publisher as the duplicate rule compares it: case and runs of spaces aside
         lower(regexp_replace(publisher, '\s+', ' ', 'g'))                          as publisher_key,
