@@ -96,7 +96,7 @@ junk = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats
                  st.text(max_size=12), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=max(300, int(__import__("os").environ.get("NOEGLETAL_FUZZ_EXAMPLES", "0"))), deadline=None)
 @given(leaf=st.sampled_from(leaves), value=junk)
 def test_any_value_is_accepted_or_refused_in_one_line(leaf, value):
     """Whatever a key is set to, the check either accepts it (and the result has the same
