@@ -88,10 +88,16 @@ def test_yaml_that_does_not_parse_names_line_and_column(project):
     assert "params.yaml: line " in str(exc.value) and "column" in str(exc.value)
 
 
-leaves = [(".".join(p), v) for p, v in (
-    (path, value) for path, value in (
-        ((section, key), SHIPPED[section][key]) for section in ("extrapolation", "comparison", "stocks")
-        for key in SHIPPED[section] if not isinstance(SHIPPED[section][key], dict)))]
+def _leaves(node, path=()):
+    """Every key of params.yaml whose value is not a mapping, as a dotted path."""
+    for key, value in node.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, (*path, key))
+        else:
+            yield ".".join((*path, key)), value
+
+
+leaves = list(_leaves(SHIPPED))
 junk = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
                  st.text(max_size=12), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
 
