@@ -90,3 +90,9 @@ def test_a_stage_depends_on_exactly_the_code_it_runs(name):
 def test_the_derivation_finds_imports_inside_functions():
     # pipeline/explain.py imports pipeline.audit inside a function
     assert "audit" in imported_modules((PIPELINE / "explain.py").read_text(encoding="utf-8"))
+
+
+def test_the_lock_file_holds_only_stages_of_dvc_yaml():
+    """A stage removed from dvc.yaml leaves no stale entry in dvc.lock."""
+    lock = yaml.safe_load((REPO / "dvc.lock").read_text(encoding="utf-8"))
+    assert set(lock["stages"]) <= set(STAGES), set(lock["stages"]) - set(STAGES)
