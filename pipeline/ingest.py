@@ -160,6 +160,24 @@ def _undeclared_publications(tables: dict[str, pl.DataFrame]) -> list[Problem]:
     ]
 
 
+def _parent_cycles(items: pl.DataFrame) -> list[Problem]:
+    """Notification items whose parents lead back to themselves: such items belong to no
+    tree and would vanish from the table and the chart."""
+    parent = {r["item"]: r["parent"] for r in items.iter_rows(named=True) if r["item"]}
+    problems, reported = [], set()
+    for row in items.iter_rows(named=True):
+        chain, node = [row["item"]], parent.get(row["item"])
+        while node is not None and node not in chain and node in parent:
+            chain.append(node)
+            node = parent.get(node)
+        if node == row["item"] and row["item"] not in reported:
+            reported |= set(chain)
+            problems.append(Problem(row["source_file"], row["source_line"], "parent", "parent_cycle",
+                                    f"'{row['parent']}' leads back to this item ({' → '.join([*chain, node])}); "
+                                    "the items of a cycle belong to no whole"))
+    return problems
+
+
 def _implausible(figures: pl.DataFrame, series: pl.DataFrame) -> list[Problem]:
     """National figures above their series' plausible maximum (data/raw/series.csv): a typing
     slip such as 1.000.000.000 killed is refused, with the limit named."""
@@ -249,7 +267,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
     else:
         figures, problems = _with_lines(reader, figures, series, paths), []
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
-    problems += _undeclared_publications(tables)
+    problems += _undeclared_publications(tables) + _parent_cycles(tables["notifications"])
     if not problems and figures.height:
         problems += _implausible(figures, series) + _undecidable(figures) + _from_the_future(figures, paths)
     if reader.problems or problems:

@@ -148,3 +148,15 @@ def test_a_year_after_the_reference_year_is_refused(project):
 def test_the_shipped_data_is_not_from_the_future_of_its_newest_release(project):
     with_as_of(project, "2026-02-02")  # the newest release's day
     ingest.run(project)
+
+
+def test_a_cycle_in_the_notifications_parents_is_refused(project):
+    path = project.raw_notifications / "vive_2025_custom_notifications.csv"
+    text = path.read_text(encoding="utf-8")
+    # fokuspersoner gets a parent inside its own tree: fokuspersoner -> ikke_naaet -> fokuspersoner
+    path.write_text(text.replace("\nfokuspersoner,,", "\nfokuspersoner,ikke_naaet,", 1), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        ingest.run(project)
+    (problem,) = exc.value.problems
+    assert problem.check == "parent_cycle" and problem.column == "parent" and problem.line == 2
+    assert "fokuspersoner → ikke_naaet → fokuspersoner" in problem.message
