@@ -6,6 +6,7 @@ import csv
 import io
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,10 @@ class _RunFailed(Exception):
     pass
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 @app.command()
 def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if nothing changed.")] = False) -> None:
     """Run the whole pipeline through DVC (only the stages whose inputs changed)."""
@@ -43,19 +48,31 @@ def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if not
     cmd = [sys.executable, "-m", "dvc", "repro"] + (["--force"] if force else [])
     env = os.environ | {"DVC_NO_ANALYTICS": "1"}
     output: list[str] = []
+    # SIGTERM ends the run as Ctrl-C does: DVC is stopped, then the outputs are put back
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         with all_or_nothing(paths), console.status("dvc repro …") as status:
             proc = subprocess.Popen(cmd, cwd=paths.root, env=env, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, text=True)
-            for line in proc.stdout:
-                output.append(line)
-                if m := re.match(r"Running stage '([^']+)'", line):
-                    status.update(f"stage {m.group(1)} …")
-                    console.print(f"[bold]▶[/] {m.group(1)}")
-                elif "didn't change, skipping" in line:
-                    console.print(f"[dim]· {line.strip()}[/]")
-            if proc.wait() != 0:
-                raise _RunFailed()
+            try:
+                for line in proc.stdout:
+                    output.append(line)
+                    if m := re.match(r"Running stage '([^']+)'", line):
+                        status.update(f"stage {m.group(1)} …")
+                        console.print(f"[bold]▶[/] {m.group(1)}")
+                    elif "didn't change, skipping" in line:
+                        console.print(f"[dim]· {line.strip()}[/]")
+                if proc.wait() != 0:
+                    raise _RunFailed()
+            finally:
+                # no stage may still be moving files into place when the outputs are put back
+                if proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
     except _RunFailed:
         log = paths.root / LOG
         log.parent.mkdir(exist_ok=True)
@@ -67,6 +84,9 @@ def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if not
         console.print(f"Nothing was published: {' and '.join(f'{n}/' for n in ('outputs', 'reports/_output'))} "
                       f"are as they were before this run. Full output: {LOG.as_posix()}", markup=False, highlight=False)
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print("[red]interrupted:[/] nothing was published; the outputs are as they were before this run")
+        raise typer.Exit(130) from None
     console.print(f"[green]done[/] — tables in {paths.relative(paths.tables)}/")
 
 

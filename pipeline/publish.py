@@ -2,13 +2,13 @@
 
 DVC runs the stages one by one, and each stage moves its own outputs into place when it has
 finished (pipeline/io.py). A run that fails at its fourth stage would leave new tables beside
-an old audit and an old report. So `noegletal run` keeps the user-facing outputs as they were
-before the run (hard links: every stage replaces files by renaming, never in place) and,
-when the run fails or is interrupted, puts them back. The stages that had finished are run
-again next time: DVC sees that their outputs differ from dvc.lock.
+an old audit and an old report. So `noegletal run` copies the user-facing outputs before the
+run and, when the run fails or is interrupted, puts the copy back. The stages that had
+finished run again next time: DVC sees that their outputs differ from dvc.lock.
 
-A failed run ends with one line of cause and the stage it failed at; DVC's full output goes
-to logs/last_run.log."""
+A copy left behind by a run that was killed outright is put back before the next run starts,
+so the last good outputs are never lost. A failed run ends with the stage and one line of
+cause; DVC's full output goes to logs/last_run.log."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ from pipeline.paths import Paths
 
 USER_FACING = ("outputs", "reports/_output")
 LOG = Path("logs") / "last_run.log"
+BACKUP = "before_run"
+# a marker written once the copy is complete: a copy without it was cut short and is not used
+COMPLETE = ".complete"
 
 
 class RunInProgress(SystemExit):
@@ -31,11 +34,31 @@ class RunInProgress(SystemExit):
         super().__init__("noegletal: another run of this project is in progress; nothing was changed")
 
 
-def _link_or_copy(src: str, dst: str) -> None:
+class RestoreFailed(SystemExit):
+    def __init__(self, backup: Path, exc: OSError) -> None:
+        super().__init__(f"noegletal: the outputs could not be put back ({exc.strerror}: {exc.filename}); "
+                         f"the last good outputs are kept in {backup}")
+
+
+def _restore(paths: Paths, backup: Path, existed: dict[str, bool]) -> None:
+    """Put the copy in `backup` back in place of the outputs. What is in place is first moved
+    aside whole (a rename needs no permission on the files inside), so a read-only file
+    cannot leave the outputs half restored; the copy is only removed once it is back."""
+    aside = backup.parent / "failed_run"
+    shutil.rmtree(aside, ignore_errors=True)
     try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+        for name in USER_FACING:
+            target = paths.root / name
+            if target.exists() or target.is_symlink():
+                (aside / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, aside / name)
+            if existed[name]:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(backup / name, target)
+    except OSError as exc:
+        raise RestoreFailed(backup, exc) from None
+    shutil.rmtree(aside, ignore_errors=True)
+    shutil.rmtree(backup, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -49,26 +72,27 @@ def all_or_nothing(paths: Paths) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RunInProgress() from None
-        backup = staging / "before_run"
-        shutil.rmtree(backup, ignore_errors=True)  # left by a run killed outright
+        backup = staging / BACKUP
+        if (backup / COMPLETE).is_file():  # left by a run that was killed outright
+            left = {name: (backup / name).exists() for name in USER_FACING}
+            _restore(paths, backup, left)
+        shutil.rmtree(backup, ignore_errors=True)
         existed = {}
         for name in USER_FACING:
             source = paths.root / name
             existed[name] = source.exists()
             if existed[name]:
-                shutil.copytree(source, backup / name, copy_function=_link_or_copy, symlinks=True)
+                # a copy, not links: a writer that changes a file in place (an external
+                # renderer) would change a link too
+                shutil.copytree(source, backup / name, symlinks=True)
+        backup.mkdir(exist_ok=True)
+        (backup / COMPLETE).write_text("", encoding="utf-8")
         try:
             yield
         except BaseException:
-            for name in USER_FACING:
-                target = paths.root / name
-                shutil.rmtree(target, ignore_errors=True)
-                if existed[name]:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(backup / name, target)
+            _restore(paths, backup, existed)
             raise
-        finally:
-            shutil.rmtree(backup, ignore_errors=True)
+        shutil.rmtree(backup, ignore_errors=True)
 
 
 # What a stage prints to say why it stopped: the project's own one-line messages.
