@@ -81,11 +81,12 @@ def _period_text(row: dict) -> str:
 BEFORE, AFTER, UNCERTAIN = "before", "after", "uncertain"
 
 
-def availability(frame: pl.DataFrame, cutoff) -> pl.Expr:
-    """Whether a release had appeared by a publication's data cut-off: `before` when its
+def availability(cutoff) -> pl.Expr:
+    """Whether a figure had appeared by a publication's data cut-off: `before` when its
     publication date (a span of days) ends by the cut-off, `after` when it begins later,
     `uncertain` when the date is unknown or the span straddles the cut-off. An uncertain
-    release is taken as available, and the audit lists it."""
+    figure is taken as available, and the audit lists it. Decided figure by figure: one file
+    may gather figures published on different dates."""
     return (pl.when(pl.col("published_end") <= cutoff).then(pl.lit(BEFORE))
             .when(pl.col("published_start") > cutoff).then(pl.lit(AFTER))
             .otherwise(pl.lit(UNCERTAIN)))
@@ -114,10 +115,11 @@ def as_of(figures: pl.DataFrame, publication: dict, params: dict, paths: Paths) 
     cut-off, ranked and extrapolated as then, by the method the publication used. Returns the
     view and each release's availability."""
     cutoff = publication["data_cutoff"]
-    releases = (figures.select("release_id", "published", "published_start", "published_end").unique("release_id")
-                .with_columns(availability(figures, cutoff).alias("availability")).sort("release_id"))
-    available = releases.filter(pl.col("availability") != AFTER)["release_id"]
-    known = figures.filter(pl.col("release_id").is_in(available.implode()))
+    marked = figures.with_columns(availability(cutoff).alias("availability"))
+    known = marked.filter(pl.col("availability") != AFTER).drop("availability")
+    # per release, each availability its figures have (a file of mixed dates is in several)
+    releases = (marked.select("release_id", "published", "availability").unique()
+                .sort("release_id", "availability", "published", nulls_last=True))
     settings = {**(params.get("extrapolation") or {}), "method": publication["method"]}
     derived = extrapolate.with_intervals(
         extrapolate.extrapolate(known, settings, paths, extrapolate.stock_count(params)), known, settings)
@@ -158,7 +160,7 @@ class Auditor:
     def extrapolations(self) -> list[dict]:
         """Each publication's estimates checked as of its cut-off, by its own method; then the
         latest data's estimates that no publication printed (unchecked)."""
-        out, seen = [], set()
+        out, seen = [], {}
         for view in self.views.values():
             printed = self.published.filter(pl.col("publication") == view.name)
             used = self.figures_used(view.name)
@@ -166,10 +168,19 @@ class Auditor:
                 if (row["series"], row["reference_year"]) not in used:
                     continue  # an estimate the publication had no use for
                 out.append(self._extrapolation(row, view.name, printed))
-                seen.add((row["series"], row["reference_year"], row["release_id"], row["method"]))
+                seen.setdefault((row["series"], row["reference_year"], row["release_id"]), []).append(
+                    (view.name, row["method"]))
         for row in self.selected.filter(pl.col("status") == "estimated").sort("series", "reference_year").iter_rows(named=True):
-            if (row["series"], row["reference_year"], row["release_id"], row["method"]) not in seen:
-                out.append(self._extrapolation(row, None, self.published.clear()))
+            checked = seen.get((row["series"], row["reference_year"], row["release_id"]), [])
+            if any(method == row["method"] for _, method in checked):
+                continue  # the same estimate, already checked above
+            item = self._extrapolation(row, None, self.published.clear())
+            # the same partial figure, estimated by a publication with its own method
+            item["printed_by"] = [name for name, _ in checked]
+            if checked:
+                item["reason"] = ("the latest data, by the method of params.yaml; "
+                                  + ", ".join(f"{name} estimated it by its own method ({method})" for name, method in checked))
+            out.append(item)
         return out
 
     @staticmethod
@@ -499,8 +510,8 @@ def build(paths: Paths) -> dict:
         "publications": [
             {"publication": name, "published": v.publication["published"],
              "data_cutoff": v.publication["data_cutoff"], "method": v.publication["method"],
-             "releases": {a: availability_by[name].filter(pl.col("availability") == a)["release_id"].to_list()
-                          for a in (BEFORE, UNCERTAIN, AFTER)}}
+             "releases": {a: availability_by[name].filter(pl.col("availability") == a)["release_id"].unique(
+                              maintain_order=True).to_list() for a in (BEFORE, UNCERTAIN, AFTER)}}
             for name, v in views.items()],
         "extrapolations": auditor.extrapolations(),
         "published_values": auditor.published_values(),

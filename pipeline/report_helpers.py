@@ -291,7 +291,8 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
             f"{label} {year}", basis, f"{number(source['value'])} ({months_text(source['months'])})",
             wording.computation(method, "", source["value"], e["unrounded"], source["months"]),
             f"{number(e['rounded'])} ({interval})",
-            e["published"]["printed"] if e["published"] else "ikke trykt", verdict(e["verdict"]),
+            e["published"]["printed"] if e["published"] else
+            "ikke trykt med denne metode" if e.get("printed_by") else "ikke trykt", verdict(e["verdict"]),
         ])
     rows = rows or [["ingen fremskrivninger", "", "", "", "", "", ""]]
     return compact(markdown_table(header, rows, align="llllrll", widths=[11, 13, 15, 17, 17, 9, 12]))
@@ -876,10 +877,18 @@ def extrapolations_sentence(audit: dict) -> str:
                      f"{count_by_verdict(checked)}, regnet på de udgivelser, der forelå ved rapportens "
                      f"dataafgrænsning, og med rapportens egen metode ({method})")
     if latest:
-        n = len(latest)
-        parts.append(f"{'ét tal' if n == 1 else f'{n} tal'} i de nyeste data er fremskrevet efter "
-                     f"{listing(list(dict.fromkeys(wording.method_name(wording.parse_method(e['method']).used) for e in latest)))} "
-                     "og er ikke trykt i nogen udgivelse")
+        methods = listing(list(dict.fromkeys(wording.method_name(wording.parse_method(e["method"]).used)
+                                             for e in latest)))
+        again = [e for e in latest if e.get("printed_by")]
+        new = [e for e in latest if not e.get("printed_by")]
+        if again:
+            n = len(again)
+            parts.append(f"{'det samme tal' if n == 1 else f'de samme {n} tal'} er i de nyeste data fremskrevet efter "
+                         f"{methods}, som valgt til tabellerne")
+        if new:
+            n = len(new)
+            parts.append(f"{'ét tal' if n == 1 else f'{n} tal'} i de nyeste data er fremskrevet efter {methods} "
+                         "og er ikke trykt i nogen udgivelse")
     return _upper_first(listing(parts)) + "." if not checked else listing(parts) + "."
 
 
