@@ -15,7 +15,7 @@ import polars as pl
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson, confint_poisson_2indep
 
-from pipeline import db, fmt
+from pipeline import db, fmt, wording
 from pipeline.io import staged_outputs
 from pipeline.params import ParamsError, load_params, require_known, resolve_years, year_choice
 from pipeline.paths import Paths
@@ -192,7 +192,8 @@ def _period_note(row: dict) -> str | None:
 
 
 def danish_rows(comparison: pl.DataFrame) -> tuple[list[str], list[list[str]]]:
-    header = ["År", "Sverige", "Danmark", "Sverige pr. 100.000", "Danmark pr. 100.000",
+    per = fmt.number(comparison["per_inhabitants"][0]) if comparison.height else fmt.number(100_000)
+    header = ["År", "Sverige", "Danmark", f"Sverige pr. {per}", f"Danmark pr. {per}",
               "Forhold Sverige/Danmark", "Sammenlignelighed", "Note"]
     rows = []
     for r in comparison.iter_rows(named=True):
@@ -218,7 +219,7 @@ def _partial_marker(months: float | None) -> str:
 def _rate_text(r: dict, side: str) -> str:
     if r[f"{side}_rate"] is None:
         return fmt.MISSING
-    return (f"{fmt.number(r[f'{side}_rate'], 2)} pr. 100.000 "
+    return (f"{fmt.number(r[f'{side}_rate'], 2)} pr. {fmt.number(r['per_inhabitants'])} "
             f"({fmt.number(r[f'{side}_rate_lower'], 2)}–{fmt.number(r[f'{side}_rate_upper'], 2)})")
 
 
@@ -269,8 +270,9 @@ def run(paths: Paths | None = None) -> None:
         "title": _title(series, settings),
         "header": header, "rows": rows,
         "note": (f"Intervaller: {fmt.percent(comparison['interval_level'][0])}. Rater: "
-                 f"{comparison['rate_interval_method'][0]}; forhold: {comparison['ratio_interval_method'][0]}. "
-                 f"Delår: {settings.get('partial_year')}. Befolkning ved årets begyndelse."),
+                 f"{wording.comparison_interval_text(comparison['rate_interval_method'][0])}; forhold: "
+                 f"{wording.comparison_interval_text(comparison['ratio_interval_method'][0])}. "
+                 f"Delår: {wording.PARTIAL_YEAR_MODES[settings['partial_year']]}. Befolkning ved årets begyndelse."),
         "source": source_text(comparison),
     }
 

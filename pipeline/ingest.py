@@ -139,7 +139,7 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
     con.register("stg_series", series)
     rows = _query(con, paths, "stg_raw__release_figures", {"raw_releases": pl.concat(frames)}, tuple(SQL_PATTERNS))
     con.unregister("raw_releases")
-    key = ["release_id", "series", "reference_year"]
+    key = ["release_id", "series", "reference_year", "count_date"]
     lines = rows.group_by(key).agg(pl.col("source_line").min().alias("line"))
     return (figures.join(lines, on=key, how="left", nulls_equal=True)
             .with_columns(pl.when(pl.col("rows_aggregated") == 1)

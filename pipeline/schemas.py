@@ -199,7 +199,7 @@ release_figures = Schema(
                 _between("reference_year", FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR,
                          f"is not a plausible year ({FIRST_PLAUSIBLE_YEAR}–{LAST_PLAUSIBLE_YEAR})",
                          "plausible_year"),
-                _rule(~_duplicated("release_id", "series", "reference_year", "month", "region"),
+                _rule(~_duplicated("release_id", "series", "reference_year", "month", "region", "count_date"),
                       "repeats a series and year (and month and region) already in this release", "unique_in_release", across_rows=True),
             ],
         ),
@@ -318,8 +318,8 @@ release_figures = Schema(
 # (pipeline/ingest.py keeps only them, in compact form, while it reads file by file).
 # (publisher_key: the publisher in lower case with runs of spaces as one, so that "NSK" and
 # "nsk " are the same publisher)
-DUPLICATE_RELEASE_KEY = ["series", "reference_year", "month", "region", "months_covered", "publisher_key", "published",
-                         "status"]
+DUPLICATE_RELEASE_KEY = ["series", "reference_year", "month", "region", "months_covered", "period_end", "count_date",
+                         "publisher_key", "published", "status"]
 releases_together = Schema(
     {
         "reference_year": Column(

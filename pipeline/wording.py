@@ -482,7 +482,14 @@ def interval_description(text: str | None) -> str:
 # method ('statsmodels confint_poisson, method exact-c'); a reader gets what the interval is.
 RATE_INTERVALS = {"exact-c": "eksakt Poisson-interval (Garwood)", "score": "score-interval",
                   "wald": "Wald-interval", "waldccv": "Wald-interval med kontinuitetskorrektion",
-                  "midp-c": "mid-p-interval", "jeff": "Jeffreys-interval", "sqrt": "interval på kvadratrodsskala"}
+                  "midp-c": "mid-p-interval", "jeff": "Jeffreys-interval", "sqrt": "interval på kvadratrodsskala",
+                  "sqrt-a": "interval på kvadratrodsskala (Anscombe)",
+                  "sqrt-v": "interval på kvadratrodsskala (variansstabiliserende)",
+                  "sqrt-cent": "centralt interval på kvadratrodsskala",
+                  "sqrt-centcc": "centralt interval på kvadratrodsskala med kontinuitetskorrektion"}
+# How a partial Danish year meets the Swedish figure (params.yaml comparison.partial_year).
+PARTIAL_YEAR_MODES = {"annualise": "et dansk delår regnes pr. personår, som et helårsskøn",
+                      "same_months": "begge lande på de samme måneder, hvor der er et svensk tal for dem"}
 RATIO_INTERVALS = {"score": "score-interval for forholdet mellem to Poisson-rater",
                    "wald": "Wald-interval for forholdet mellem to Poisson-rater",
                    "sqrt": "interval på kvadratrodsskala for forholdet mellem to Poisson-rater",

@@ -51,7 +51,9 @@ population as (
     from full_year_figures
     where series in ($dk_population, $se_population)
       and ((month(count_date) = 1 and day(count_date) = 1) or (month(count_date) = 12 and day(count_date) = 31))
-      and selected
+      -- the first vintage of that count, whichever count the tables show for its year (a
+      -- mid-year count does not take the start-of-year population away)
+      and vintage_rank = 1
 ),
 
 paired as (

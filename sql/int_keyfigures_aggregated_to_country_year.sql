@@ -13,7 +13,7 @@ select
     sum(value)                                         as value,
     coalesce(max(month), max(months_covered))          as months_covered,
     max(period_end)                                    as period_end,
-    max(count_date)                                    as count_date,
+    count_date,
     min(kind)                                          as kind,
     min(unit)                                          as unit,
     min(status)                                        as status,
@@ -33,4 +33,5 @@ select
     sum(rows_grouped)                                  as rows_aggregated,
     count(distinct region)                             as regions
 from validated_parts
-group by release_id, series, reference_year
+-- a stock's counts on two dates in one release are two observations, never one sum
+group by release_id, series, reference_year, count_date

@@ -13,9 +13,10 @@ with groups as (
     from typed_groups
 ),
 
-regions as (  -- one part of a national figure: a release, series, year and region
+regions as (  -- one part of a national figure: a release, series, year and region (and a
+              -- stock's count date: two counts of one year are two observations)
     select
-        release_id, series, reference_year, region,
+        release_id, series, reference_year, region, count_date,
         sum(rows_grouped)   as n_rows,
         bit_or(month_set)   as month_set,
         max(month_max)      as month_max
@@ -40,8 +41,8 @@ same_figure as (  -- the key of the rule across release files, but for the month
         sum(rows_grouped)   as n_rows,
         bit_or(month_set)   as month_set
     from groups
-    group by series, reference_year, region, months_covered, lower(regexp_replace(trim(publisher), '\s+', ' ', 'g')),
-             published, status
+    group by series, reference_year, region, months_covered, period_end, count_date,
+             lower(regexp_replace(trim(publisher), '\s+', ' ', 'g')), published, status
 )
 
 select *
