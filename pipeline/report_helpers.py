@@ -332,6 +332,8 @@ def statement_check(s: dict, series: dict[str, dict], audit: dict) -> str:
     """The computation a statement implies, in Danish, with its numbers."""
     op = s["operation"]
     inputs = _inputs_by_year(s) if op not in ("equal", "sum", "same_period_pair") else []
+    if op not in ("equal", "sum", "same_period_pair") and not inputs:
+        return "de tal, udsagnet bygger på, findes ikke i de udgivelser, rapporten kunne bruge"
     check = _check(s, inputs, series, audit)
     if not inputs:
         return check
@@ -900,6 +902,41 @@ def unchecked_sentence(backtest: dict) -> str:
                 "kontrolleres mod.")
     return (f"Skønnene for {backtest['unchecked']} kan først kontrolleres, når de endelige helårstal "
             "foreligger.")
+
+
+def source_of(figures: dict[str, dict], name: str) -> str:
+    """'Rigspolitiet, 2017': the publisher and year of a figure, as a source in brackets."""
+    row = figures.get(name)
+    if row is None:
+        return "kilde ikke oplyst"
+    return f"{row['publisher']}, {row['published'][:4] if row['published'] else 'udateret'}"
+
+
+def comparison_rates_text(comparison: dict, counted_word: str = "dræbte") -> str:
+    """The rates of the latest full year with a ratio, the population behind them, and why the
+    intervals are wide; or that no year has rates to compare."""
+    pairs = comparison["figures"]
+    full = [f for f in pairs if f["dk_status"] != "estimated" and f["rate_ratio"] is not None]
+    if not full:
+        return "Der er intet helt år med både et dansk og et svensk tal, som rater kan beregnes for."
+    f = full[-1]
+    per, level = fmt.number(f["per_inhabitants"]), fmt.percent(f["interval_level"])
+    return (f"Sverige havde i {f['reference_year']} {number(f['se_population'] / f['dk_population'], 1)} gange så "
+            f"mange indbyggere som Danmark. I {f['reference_year']} var raten {number(f['se_rate'], 2)} pr. {per} "
+            f"indbyggere i Sverige og {number(f['dk_rate'], 2)} i Danmark, dvs. {number(f['rate_ratio'], 1)} gange så "
+            f"høj i Sverige ({level}-interval {number(f['rate_ratio_lower'], 1)}–{number(f['rate_ratio_upper'], 1)}). "
+            f"Intervallerne er brede, fordi de danske tal er små: med {counted(f['dk_count'], counted_word)} på et år "
+            "kan raten tilfældigt blive lav eller høj.")
+
+
+def comparability_text(comparison: dict) -> str:
+    """Whether the two countries' figures measure the same thing, and why not."""
+    pairs = comparison["figures"]
+    reasons = list(dict.fromkeys(f["comparability_reason"] for f in pairs if not f["directly_comparable"]))
+    if not reasons:
+        return "Tallene er direkte sammenlignelige: de to lande opgør det samme efter samme definition."
+    return (f"Tallene er dog **ikke direkte sammenlignelige**, fordi de bygger på {escape(' '.join(reasons))}. "
+            "Forholdene viser derfor en størrelsesorden, ikke en præcis forskel.")
 
 
 def more_than_usual(tables: dict[str, dict], name: str, other: dict[str, dict]) -> str:
