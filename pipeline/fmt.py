@@ -114,10 +114,18 @@ def spreadsheet_safe_frame(frame):
 # Characters that change how text is shown without being seen: bidirectional overrides and
 # isolates, zero-width characters and other Unicode format characters (category Cf), and
 # control characters. Refused in raw text; shown escaped in messages.
-INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e"
-                       r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+# Every character of Unicode's format (Cf) and control (Cc) categories but tab, line feed and
+# carriage return (which the raw format handles), as one class; written out, since computing
+# it at import costs every stage a tenth of a second (tests/test_value_sense.py computes it
+# from unicodedata and compares). \UXXXXXXXX is the escape Python's and polars' regex share.
+INVISIBLE = re.compile(
+    r"[\U00000000-\U00000008\U0000000b-\U0000000c\U0000000e-\U0000001f\U0000007f-\U0000009f\U000000ad\U00000600-\U00000605\U00"
+    r"00061c\U000006dd\U0000070f\U00000890-\U00000891\U000008e2\U0000180e\U0000200b-\U0000200f\U0000202a-\U0000202e\U00002060-"
+    r"\U00002064\U00002066-\U0000206f\U0000feff\U0000fff9-\U0000fffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001"
+    r"bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 
 
 def visible(text: str) -> str:
     """Text for a message, with every invisible character written as its code (\\u202e)."""
-    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) <= 0xFFFF
+                         else f"\\U{ord(m.group()):08x}", text)

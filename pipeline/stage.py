@@ -21,9 +21,10 @@ def stage_main(run: Callable[[], None], name: str) -> None:
         print(f"noegletal {name}: {exc.render()}", file=sys.stderr)
         sys.exit(1)
     except PermissionError as exc:
-        # an output that cannot be replaced (read-only file or folder): the machine's
-        # problem, not the data's; one line, and the outputs stay as they were
-        print(f"noegletal {name}: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        # a file that cannot be read or replaced (read-only file or folder): the machine's
+        # problem, not the data's; one line, and the outputs stay as they were. For a rename
+        # the second name is the output in place.
+        print(f"noegletal {name}: {exc.strerror}: {exc.filename2 or exc.filename}", file=sys.stderr)
         sys.exit(1)
 
 

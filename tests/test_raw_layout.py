@@ -73,12 +73,13 @@ def test_an_output_that_cannot_be_replaced_is_one_line(project, monkeypatch, cap
     target = project.tables / "table_1_1.csv"
 
     def refuse(src, dst):
-        raise PermissionError(1, "Operation not permitted", str(dst))
+        raise PermissionError(1, "Operation not permitted", str(src), None, str(dst))  # as the OS raises it
 
     monkeypatch.setattr(io.os, "replace", refuse)
     with pytest.raises(SystemExit) as exc:
         stage_main(lambda: tables.run(project), "tables")
     assert exc.value.code == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("noegletal tables: cannot write ") and "Operation not permitted" in err
+    assert err.startswith("noegletal tables: Operation not permitted: ") and err.endswith(".csv")
+    assert "outputs/tables/table_1_" in err  # the output, not the temporary file
     assert "\n" not in err and os.path.exists(target)

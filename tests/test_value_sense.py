@@ -160,3 +160,13 @@ def test_a_cycle_in_the_notifications_parents_is_refused(project):
     (problem,) = exc.value.problems
     assert problem.check == "parent_cycle" and problem.column == "parent" and problem.line == 2
     assert "fokuspersoner → ikke_naaet → fokuspersoner" in problem.message
+
+
+def test_the_invisible_characters_are_every_format_and_control_character():
+    import sys
+    import unicodedata
+
+    expected = {chr(c) for c in range(sys.maxunicode + 1)
+                if unicodedata.category(chr(c)) in ("Cf", "Cc") and chr(c) not in "\t\n\r"}
+    found = {chr(c) for c in range(sys.maxunicode + 1) if fmt.INVISIBLE.fullmatch(chr(c))}
+    assert found == expected
