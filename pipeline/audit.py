@@ -325,7 +325,7 @@ class Auditor:
             if hit.height == 0:
                 notes.append(f"{name} {year}: no release holds {fmt.number(printed)}")
             for o in others.iter_rows(named=True):
-                notes.append(f"{name} {year}: {o['publisher']} ({o['published'] or 'udateret'}, {o['release_status']}, "
+                notes.append(f"{name} {year}: {o['publisher']} ({o['published'] or 'undated'}, {o['release_status']}, "
                              f"{_period_text(_input(o))}) has {fmt.number(o['observed_value'])}")
         months = [r["months_exposure"] if r else None for r in sides]
         same = months[0] is not None and months[0] == months[1]
@@ -364,7 +364,7 @@ class Auditor:
                         "releases": [_input(r) | {"release_status": r["release_status"], "selected": r["selected"]}
                                      for r in rows.iter_rows(named=True)],
                         "verdict": MISMATCH,
-                        "reason": "; ".join(f"{r['publisher']} ({r['published'] or 'udateret'}, {r['release_status']}"
+                        "reason": "; ".join(f"{r['publisher']} ({r['published'] or 'undated'}, {r['release_status']}"
                                             f"{', read in ' + r['reported_by'] if r['reported_by'] else ''}): "
                                             f"{fmt.number(r['observed_value'])}" for r in rows.iter_rows(named=True))})
         return out
@@ -448,7 +448,8 @@ class Auditor:
         return out
 
     def publication_dates(self) -> list[dict]:
-        """Flows published before their period could have ended."""
+        """Flows whose source is dated before the year they report on had begun: the
+        citation cannot be the source of the figure."""
         rows = self.derived.filter((pl.col("kind") == "flow") & pl.col("published_end").is_not_null()
                                    & (pl.col("published_end").dt.year() < pl.col("reference_year")))
         return [{"figure": f"{r['series']} {r['reference_year']}", "release": r["release_id"], "published": r["published"],

@@ -417,10 +417,16 @@ def _other_releases(name: str, year: int, printed: float, audit: dict,
     return list(found.values())
 
 
+def _period_of(r: dict) -> str:
+    """A flow's part of the year, or a stock's count date."""
+    if r.get("kind") == "stock":
+        return f"opgjort {fmt.date_text(_date(r['count_date']))}" if r.get("count_date") else "opgørelsesdato ikke oplyst"
+    return months_text(r["months"])
+
+
 def _release_text(r: dict) -> str:
     status = RELEASE_STATUS.get(r.get("release_status"), r.get("release_status") or "")
-    return (f"{r['publisher']} ({published_text(r['published'])}, {status}, {months_text(r['months'])}): "
-            f"{number(r['value'])}")
+    return f"{r['publisher']} ({published_text(r['published'])}, {status}, {_period_of(r)}): {number(r['value'])}"
 
 
 def _pair_check(s: dict, series: dict[str, dict], audit: dict) -> str:
@@ -454,7 +460,7 @@ def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
     for d in audit["disagreements_between_releases"]:
         label, year = figure_label(d["figure"], series)
         chosen = next((r for r in d["releases"] if r["selected"]), None)
-        text = (f"{label} {year} ({months_text(d['months'])}): " + "; ".join(_release_text(r) for r in d["releases"]))
+        text = (f"{label} {year} ({_period_of(d['releases'][0])}): " + "; ".join(_release_text(r) for r in d["releases"]))
         if chosen:
             text += (f". Udvalgt (den fyldigste, endelige og nyeste udgivelse): {chosen['publisher']}, "
                      f"{published_text(chosen['published'])}")
