@@ -394,3 +394,18 @@ def test_two_counts_of_one_year_are_two_observations_not_a_sum_or_a_duplicate(pr
     assert counts["observed_value"].to_list() == [1280, 1290, 1301]
     assert counts["source_line"].to_list() == [2, 3, 2]
     assert counts.filter(pl.col("selected"))["observed_value"].to_list() == [1301]
+
+
+def test_a_release_from_before_the_cut_off_can_change_a_verdict_and_is_named(tmp_path, baseline):
+    """A correction published in June 2024, before VIVE's cut-off, was there for VIVE to use:
+    the audit says that VIVE printed the older figure, and which release it did not follow."""
+    _, before = baseline
+    _, report = refreshed(tmp_path, {"nsk_2023_rettet": [row("sigtelser", 2023, "3.131", 12, published="2024-06")]})
+    assert "nsk_2023_rettet" in report["publications"][0]["releases"]["before"]
+    old = {p["figure"] + p["where"]: p for p in before["published_values"]}
+    new = {p["figure"] + p["where"]: p for p in report["published_values"]}
+    changed = [k for k in new if new[k]["verdict"] != old[k]["verdict"]]
+    assert changed and all(k.startswith("sigtelser 2023") for k in changed)
+    for k in changed:
+        assert new[k]["verdict"] == "consistent"
+        assert "nsk_2023_rettet" in new[k]["reason"] and "3.131" in new[k]["reason"]
