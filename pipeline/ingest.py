@@ -165,7 +165,7 @@ def _parent_cycles(items: pl.DataFrame) -> list[Problem]:
     tree and would vanish from the table and the chart."""
     parent = {r["item"]: r["parent"] for r in items.iter_rows(named=True) if r["item"]}
     problems, reported = [], set()
-    for row in items.iter_rows(named=True):
+    for row in items.filter(pl.col("item").is_not_null()).iter_rows(named=True):
         chain, node = [row["item"]], parent.get(row["item"])
         while node is not None and node not in chain and node in parent:
             chain.append(node)

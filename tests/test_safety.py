@@ -20,8 +20,11 @@ def test_formula_cells_are_neutralised():
 
 @given(st.text())
 def test_no_csv_cell_can_start_a_formula(text):
+    """A cell starts with none of = + - @ tab CR, unless it is a number as a whole ('-163',
+    '+0'), which a spreadsheet reads as that number."""
     safe = fmt.spreadsheet_safe(text)
-    assert not safe or safe[0] not in "=+@\t\r"
+    assert not safe or safe[0] not in "=+-@\t\r" or fmt.WHOLE_NUMBER.fullmatch(safe)
+    assert not safe or safe[0] not in "=@\t\r"
     frame = fmt.spreadsheet_safe_frame(pl.DataFrame({"a": [text]}))
     assert frame["a"][0] == safe
 
