@@ -30,7 +30,7 @@ def _paths():
 
 
 class _RunFailed(Exception):
-    pass
+    """DVC ended with an error: the outputs are put back, then the cause is told."""
 
 
 def _interrupt(signum, frame):
