@@ -121,8 +121,7 @@ def as_of(figures: pl.DataFrame, publication: dict, params: dict, paths: Paths) 
     releases = (marked.select("release_id", "published", "availability").unique()
                 .sort("release_id", "availability", "published", nulls_last=True))
     settings = {**(params.get("extrapolation") or {}), "method": publication["method"]}
-    derived = extrapolate.with_intervals(
-        extrapolate.extrapolate(known, settings, paths, extrapolate.stock_count(params)), known, settings)
+    derived = extrapolate.extrapolate(known, settings, paths, extrapolate.stock_count(params))
     return View(derived, publication), releases
 
 
@@ -132,9 +131,14 @@ class Auditor:
     (`views`) for the verdicts on what it printed, so a later release never changes them."""
 
     def __init__(self, derived: pl.DataFrame, published: pl.DataFrame, statements: pl.DataFrame,
-                 views: dict[str, View] | None = None, availability: dict[str, pl.DataFrame] | None = None):
+                 views: dict[str, View] | None = None, availability: dict[str, pl.DataFrame] | None = None,
+                 extrapolation: dict | None = None):
         self.derived, self.published, self.statements = derived, published, statements
-        self.estimates = estimate_all(derived)  # every method on every partial figure
+        extrapolation = extrapolation or {}
+        # every method, with its interval, on every partial figure (the backtest)
+        self.interval_level = float(extrapolate.interval_spec(extrapolation)["level"])
+        self.estimates = estimate_all(derived, extrapolate.interval_spec(extrapolation),
+                                      bool(extrapolation.get("leave_out_exceptional", True)))
         self.selected = derived.filter(pl.col("selected"))
         self.latest = View(derived)
         self.views = views or {}
@@ -477,11 +481,11 @@ class Auditor:
         return out
 
     def method_errors(self) -> dict:
-        scored = backtest.cases(self.derived, self.estimates)
-        return {"cases": scored.to_dicts(), "summary": backtest.summary(scored).to_dicts(),
-                "estimates": self.estimates.join(
-                    self.selected.filter(pl.col("status") == "estimated").select("series", "reference_year", "release_id"),
-                    on=["series", "reference_year", "release_id"], how="inner").to_dicts()}
+        out = backtest.report(self.derived, self.estimates, self.interval_level)
+        out["estimates"] = self.estimates.join(
+            self.selected.filter(pl.col("status") == "estimated").select("series", "reference_year", "release_id"),
+            on=["series", "reference_year", "release_id"], how="inner").to_dicts()
+        return out
 
 
 def _span(years: list[int]) -> str:
@@ -506,7 +510,8 @@ def build(paths: Paths) -> dict:
         views[publication["publication"]] = view
         availability_by[publication["publication"]] = releases
     auditor = Auditor(pl.read_parquet(paths.derived_figures), pl.read_parquet(paths.validated_published),
-                      pl.read_parquet(paths.validated_statements), views, availability_by)
+                      pl.read_parquet(paths.validated_statements), views, availability_by,
+                      params.get("extrapolation"))
     sections = {
         "publications": [
             {"publication": name, "published": v.publication["published"],

@@ -12,7 +12,7 @@ import polars as pl
 
 from pipeline import db
 from pipeline.io import staged_outputs
-from pipeline.methods import KEY, METHODS
+from pipeline.methods import KEY, METHODS, History, linear, with_intervals
 from pipeline.params import load_params
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
@@ -59,64 +59,58 @@ def linear_figures(figures: pl.DataFrame, paths: Paths, stock_rule: str = "annua
 
 
 def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule: str = "annual") -> pl.DataFrame:
+    """Every figure as a full-year figure by the method named in `settings`
+    (params.yaml extrapolation), with its interval and the method's inputs."""
     method = _choice(settings, "method", "linear", METHODS)
     rounding = _choice(settings, "rounding", "half_up", ROUNDINGS)
     decimals = int(settings.get("decimals", 0))
+    spec = interval_spec(settings)
 
-    base = linear_figures(figures, paths, stock_rule)
-    # only the chosen method runs here; the audit runs every method for the backtest
-    chosen = METHODS[method](base.filter(pl.col("is_partial")), base).select(
-        *KEY, pl.col("estimate").alias("chosen"), pl.col("reason"))
-    derived = (
-        base.join(chosen, on=["series", "reference_year", "release_id"], how="left")
+    base = linear_figures(figures, paths, stock_rule).join(
+        figures.select("series", "series_integer").unique("series"), on="series", how="left")
+    partial = base.filter(pl.col("is_partial"))
+    history = History(base, bool(settings.get("leave_out_exceptional", True)))
+    # only the chosen method runs here (and linear where it cannot say); the audit runs every
+    # method for the backtest
+    chosen = METHODS[method](partial, history)
+    if method != "linear":
+        fallback = linear(partial, history).join(chosen.select(*KEY, "reason"), on=KEY, how="left")
+        chosen = pl.concat([chosen.filter(pl.col("estimate").is_not_null()),
+                            fallback.join(chosen.filter(pl.col("estimate").is_null()).select(KEY), on=KEY, how="semi")
+                            .select(chosen.columns)])
+    chosen = with_intervals(chosen, partial, history, spec)
+    used = (pl.when(pl.col("reason").is_null()).then(pl.lit(method))
+            .otherwise(pl.lit(f"linear (fallback: {method}: ") + pl.col("reason") + pl.lit(")")))
+    kind_text = {name: f"{name}: {text}" for name, (_, text) in INTERVAL_METHODS.items()}
+    estimated = pl.col("status") == "estimated"
+    return (
+        base.join(chosen.rename({"estimate": "value_unrounded"}).with_columns(used.alias("method")).drop("reason"),
+                  on=KEY, how="left")
         .with_columns(
             pl.when(~pl.col("is_partial")).then(pl.col("observed_value"))
-            .otherwise(pl.coalesce("chosen", "value_linear")).alias("value_unrounded"),
-            pl.when(~pl.col("is_partial")).then(pl.lit("none"))
-            .when(pl.col("chosen").is_null())
-            .then(pl.lit("linear (fallback: ") + pl.lit(method) + pl.lit(": ") + pl.col("reason") + pl.lit(")"))
-            .otherwise(pl.lit(method)).alias("method"),
+            .otherwise(pl.col("value_unrounded")).alias("value_unrounded"),
+            pl.when(~pl.col("is_partial")).then(pl.lit("none")).otherwise(pl.col("method")).alias("method"),
             pl.when(pl.col("is_partial")).then(pl.lit(rounding)).alias("rounding"),
+            pl.when(estimated & pl.col("interval_lower").is_not_null()).then(pl.lit(spec["level"]))
+            .alias("interval_level"),
+            pl.when(estimated & pl.col("interval_lower").is_not_null()).then(pl.lit(kind_text[spec["method"]]))
+            .when(estimated).then(pl.lit("none: not a count")).alias("interval_method"),
         )
         .with_columns(
             pl.when(pl.col("is_partial")).then(rounded(pl.col("value_unrounded"), rounding, decimals))
             .otherwise(pl.col("value_unrounded")).alias("value")
         )
-        .drop("chosen", "reason")
-    )
-    return derived
-
-
-def with_intervals(derived: pl.DataFrame, figures: pl.DataFrame, settings: dict) -> pl.DataFrame:
-    """Add the interval of each full-year estimate (null for observed figures and for
-    amounts that are not counts)."""
-    spec = settings.get("interval", {}) or {}
-    name = spec.get("method", "exact_poisson")
-    level = float(spec.get("level", 0.95))
-    if name not in INTERVAL_METHODS:
-        raise SystemExit(f"params.yaml: extrapolation.interval.method '{name}' is not one of "
-                         f"{', '.join(INTERVAL_METHODS)}")
-    compute, description = INTERVAL_METHODS[name]
-    counts = figures.select("series", "series_integer").unique()
-    derived = derived.join(counts, on="series", how="left")
-    eligible = (pl.col("status") == "estimated") & pl.col("series_integer").fill_null(False)
-    target = derived.filter(eligible)
-    low, high = compute(target["observed_value"].to_numpy(), target["months_exposure"].to_numpy(), level)
-    intervals = target.select("series", "reference_year", "release_id").with_columns(
-        pl.Series("interval_lower", low, dtype=pl.Float64).fill_nan(None),
-        pl.Series("interval_upper", high, dtype=pl.Float64).fill_nan(None),
-    )
-    return (
-        derived.join(intervals, on=["series", "reference_year", "release_id"], how="left")
-        .with_columns(
-            pl.when(eligible).then(pl.lit(level)).alias("interval_level"),
-            pl.when(eligible).then(pl.lit(f"{name}: {description}"))
-            .when(pl.col("status") == "estimated").then(pl.lit("none: not a count"))
-            .alias("interval_method"),
-        )
-        .drop("series_integer")
         .sort("series", "reference_year", "observation_rank")
     )
+
+
+def interval_spec(settings: dict) -> dict:
+    """params.yaml extrapolation.interval, with its defaults."""
+    spec = {"method": "negative_binomial", "level": 0.95, "min_history_years": 5} | (settings.get("interval") or {})
+    if spec["method"] not in INTERVAL_METHODS:
+        raise SystemExit(f"params.yaml: extrapolation.interval.method '{spec['method']}' is not one of "
+                         f"{', '.join(INTERVAL_METHODS)}")
+    return spec
 
 
 def run(paths: Paths | None = None) -> None:
@@ -125,7 +119,7 @@ def run(paths: Paths | None = None) -> None:
     settings = params.get("extrapolation", {})
     figures = pl.read_parquet(paths.validated_figures)
 
-    derived = with_intervals(extrapolate(figures, settings, paths, stock_count(params)), figures, settings)
+    derived = extrapolate(figures, settings, paths, stock_count(params))
 
     with staged_outputs() as out:
         derived.write_parquet(out.path(paths.derived_figures))

@@ -1,26 +1,39 @@
-"""Extrapolation methods: how a partial-year count becomes a full-year estimate.
+"""Extrapolation methods: how a partial-year count becomes a full-year estimate, and what each
+predicts for the months not yet observed.
 
-Each method takes the partial-year rows to estimate and the whole history of figures (all
-releases), and returns one estimate per partial row, or null where it cannot say (with the
-reason). A method only ever uses years before the one it estimates, so the same code serves
-the tables and the backtest.
+Each method takes the partial-year rows to estimate and the history of figures (all
+releases), and returns per partial row an estimate, or null where it cannot say (with the
+reason), and the two moments of the rest of the year that its prediction interval needs
+(pipeline/uncertainty.py): the rest's mean, and the variance of that mean's estimate. A
+method only ever uses years before the one it estimates, so the same code serves the tables
+and the backtest.
 
 - linear: the report's method — the monthly mean over the months covered, times 12.
 - seasonal_share: the observed count divided by the share of the year's total that the same
-  months held in earlier years, where a partial and a full release of an earlier year exist.
-- trend: a Poisson GLM (statsmodels) of earlier full-year counts on the year predicts the
-  year; the observed count is kept and the unobserved months come from the prediction."""
+  months held in earlier years, where a partial and a final full release of an earlier year
+  exist.
+- trend: a Poisson regression of earlier final full-year counts on the year predicts the
+  year; the observed count is kept and the unobserved months come from the prediction.
+
+Earlier years a release marks as exceptional (`exceptional` in data/raw/releases/, such as
+the 2017 gang conflict) can be left out of every fit to history (params.yaml
+extrapolation.leave_out_exceptional); the output lists the years used and left out."""
 
 from __future__ import annotations
 
-import math
-import warnings
+from dataclasses import dataclass, field
 
 import polars as pl
+
+from pipeline import uncertainty
+from pipeline.uncertainty import JEFFREYS
 
 MONTHS_IN_YEAR = 12
 MIN_TREND_YEARS = 3
 KEY = ["series", "reference_year", "release_id"]
+OUTPUT = {"series": pl.Utf8, "reference_year": pl.Int64, "release_id": pl.Utf8, "estimate": pl.Float64,
+          "reason": pl.Utf8, "rest_mean": pl.Float64, "rest_var_scaled": pl.Float64, "rest_var_fixed": pl.Float64,
+          "fitted_full_year": pl.Float64, "method_years": pl.List(pl.Int64)}
 
 
 def _period_key() -> pl.Expr:
@@ -29,72 +42,172 @@ def _period_key() -> pl.Expr:
                          pl.col("period_end").dt.strftime("%m-%d").fill_null("end"), separator="/")
 
 
-def _final_full_years(history: pl.DataFrame) -> pl.DataFrame:
-    return (history.filter((pl.col("months_exposure") >= MONTHS_IN_YEAR) & (pl.col("release_status") == "final"))
+def final_full_years(derived: pl.DataFrame) -> pl.DataFrame:
+    """Each figure's final full-year count (the best-ranked vintage), and whether any release
+    of it marks the year as exceptional."""
+    exceptional = (pl.col("exceptional").fill_null(False).any() if "exceptional" in derived.columns
+                   else pl.lit(False)).alias("exceptional")
+    marks = derived.group_by("series", "reference_year").agg(exceptional)
+    return (derived.filter((pl.col("months_exposure") >= MONTHS_IN_YEAR) & (pl.col("release_status") == "final"))
             .sort("vintage_rank").unique(["series", "reference_year"], keep="first", maintain_order=True)
-            .select("series", "reference_year", pl.col("observed_value").alias("full_year")))
+            .select("series", "reference_year", pl.col("observed_value").alias("full_year"))
+            .join(marks, on=["series", "reference_year"], how="left"))
 
 
-def linear(partial: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
-    return partial.select(*KEY, (pl.col("observed_value") * MONTHS_IN_YEAR / pl.col("months_exposure")).alias("estimate"),
-                          pl.lit(None, dtype=pl.Utf8).alias("reason"))
+@dataclass
+class History:
+    """Every release of every figure, with the earlier final full years each estimate may use."""
+
+    derived: pl.DataFrame
+    leave_out_exceptional: bool = True
+    _fits: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.full = final_full_years(self.derived)
+
+    def earlier(self, series: str, year: int) -> tuple[list[int], list[float], list[int]]:
+        """The final full years before `year`: years and counts used, and years left out."""
+        rows = self.full.filter((pl.col("series") == series) & (pl.col("reference_year") < year)).sort("reference_year")
+        left_out = rows.filter(pl.col("exceptional")) if self.leave_out_exceptional else rows.clear()
+        used = rows.filter(~pl.col("exceptional")) if self.leave_out_exceptional else rows
+        return used["reference_year"].to_list(), used["full_year"].to_list(), left_out["reference_year"].to_list()
+
+    def fit(self, series: str, year: int) -> uncertainty.HistoryFit | None:
+        """The log-linear fit of the earlier full years (None below two years or with no event)."""
+        if (series, year) not in self._fits:
+            years, counts, _ = self.earlier(series, year)
+            usable = len(years) >= 2 and sum(counts) > 0
+            self._fits[series, year] = uncertainty.fit_history(years, counts) if usable else None
+        return self._fits[series, year]
 
 
-def seasonal_share(partial: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
-    earlier = (history.filter(pl.col("months_exposure") < MONTHS_IN_YEAR)
+def _empty_inputs() -> list[pl.Expr]:
+    return [pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
+            pl.lit([], dtype=pl.List(pl.Int64)).alias("method_years")]
+
+
+def linear(partial: pl.DataFrame, history: History) -> pl.DataFrame:
+    # The rest at the observed monthly mean; its estimate varies as the observed count does.
+    jeffreys = pl.col("observed_value") + JEFFREYS
+    rest = jeffreys * (MONTHS_IN_YEAR - pl.col("months_exposure")) / pl.col("months_exposure")
+    return partial.select(
+        *KEY, (pl.col("observed_value") * MONTHS_IN_YEAR / pl.col("months_exposure")).alias("estimate"),
+        pl.lit(None, dtype=pl.Utf8).alias("reason"), rest.alias("rest_mean"), (rest ** 2 / jeffreys).alias("rest_var_scaled"),
+        pl.lit(0.0).alias("rest_var_fixed"), *_empty_inputs(),
+    ).cast(OUTPUT)
+
+
+def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
+    earlier = (history.derived.filter(pl.col("months_exposure") < MONTHS_IN_YEAR)
                .with_columns(_period_key().alias("period"))
-               .join(_final_full_years(history), on=["series", "reference_year"], how="inner")
-               .select("series", "period", pl.col("reference_year").alias("earlier_year"),
+               .join(history.full, on=["series", "reference_year"], how="inner")
+               .filter(~pl.col("exceptional") if history.leave_out_exceptional else pl.lit(True))
+               .select("series", "period", pl.col("reference_year").alias("earlier_year"), "full_year",
                        (pl.col("observed_value") / pl.col("full_year")).alias("share")))
     matched = (partial.with_columns(_period_key().alias("period"))
                .join(earlier, on=["series", "period"], how="left")
                .filter(pl.col("earlier_year").is_null() | (pl.col("earlier_year") < pl.col("reference_year")))
                .group_by(KEY).agg(pl.col("share").drop_nulls().mean().alias("share"),
-                                  pl.col("earlier_year").drop_nulls().sort().alias("years")))
+                                  pl.col("share").drop_nulls().var().alias("share_var"),
+                                  pl.col("full_year").drop_nulls().sum().alias("full_years_total"),
+                                  pl.col("earlier_year").drop_nulls().sort().alias("method_years")))
     out = partial.select(*KEY, "observed_value").join(matched, on=KEY, how="left")
+    share, n = pl.col("share"), pl.col("method_years").list.len()
+    jeffreys = pl.col("observed_value") + JEFFREYS
+    rest = jeffreys * (1 - share) / share
+    spread = share * (1 - share)
+    # The share's own uncertainty: the spread between earlier years where there are two or
+    # more (fixed), else how a count splits between months by chance (grows with φ).
+    binomial = pl.when(spread > 0).then(1 / (pl.col("full_years_total").clip(1) * spread)).otherwise(0.0)
+    between = pl.when((n >= 2) & (spread > 0)).then(pl.col("share_var") / n / spread ** 2).otherwise(0.0)
     return out.select(
         *KEY,
-        (pl.col("observed_value") / pl.col("share")).alias("estimate"),
-        pl.when(pl.col("share").is_null())
+        (pl.col("observed_value") / share).alias("estimate"),
+        pl.when(share.is_null())
         .then(pl.lit("no earlier year has a release for the same months and a final full-year release"))
+        .when(share <= 0).then(pl.lit("the same months held none of an earlier year's total"))
         .alias("reason"),
-    )
+        rest.alias("rest_mean"),
+        (rest ** 2 * (1 / jeffreys + pl.when(n >= 2).then(0.0).otherwise(binomial))).alias("rest_var_scaled"),
+        (rest ** 2 * between).alias("rest_var_fixed"),
+        pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
+        pl.col("method_years").fill_null([]),
+    ).with_columns(
+        [pl.when(pl.col("reason").is_null()).then(pl.col(c)).alias(c)
+         for c in ("estimate", "rest_mean", "rest_var_scaled", "rest_var_fixed")]
+    ).cast(OUTPUT)
 
 
-def trend(partial: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
-    if partial.height == 0:
-        return linear(partial, history)
-    import statsmodels.api as sm  # slow to import; only when the method runs
-
-    full = _final_full_years(history)
+def trend(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     rows = []
     for row in partial.iter_rows(named=True):  # one small model per partial figure
-        past = full.filter((pl.col("series") == row["series"]) & (pl.col("reference_year") < row["reference_year"]))
-        estimate, reason = None, None
-        if past.height < MIN_TREND_YEARS:
-            reason = f"fewer than {MIN_TREND_YEARS} earlier full years ({past.height})"
+        years, counts, _ = history.earlier(row["series"], row["reference_year"])
+        out = {k: row[k] for k in KEY} | {"estimate": None, "reason": None, "rest_mean": None,
+                                          "rest_var_scaled": None, "rest_var_fixed": None,
+                                          "fitted_full_year": None, "method_years": years}
+        fit = history.fit(row["series"], row["reference_year"])
+        if len(years) < MIN_TREND_YEARS:
+            out["reason"] = f"fewer than {MIN_TREND_YEARS} earlier full years ({len(years)})"
+        elif fit is None:
+            out["reason"] = "every earlier full year is 0"
         else:
-            years = past["reference_year"].to_numpy().astype(float)
-            x = sm.add_constant(years - years.mean())
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = sm.GLM(past["full_year"].to_numpy(), x, family=sm.families.Poisson()).fit()
-            expected = math.exp(fit.params[0] + fit.params[1] * (row["reference_year"] - years.mean()))
-            remaining = (MONTHS_IN_YEAR - row["months_exposure"]) / MONTHS_IN_YEAR
-            estimate = row["observed_value"] + expected * remaining
-        rows.append({"series": row["series"], "reference_year": row["reference_year"],
-                     "release_id": row["release_id"], "estimate": estimate, "reason": reason})
-    return pl.DataFrame(rows, schema={"series": pl.Utf8, "reference_year": pl.Int64, "release_id": pl.Utf8,
-                                      "estimate": pl.Float64, "reason": pl.Utf8})
+            expected = fit.expected(row["reference_year"])
+            rest = expected * (MONTHS_IN_YEAR - row["months_exposure"]) / MONTHS_IN_YEAR
+            out |= {"estimate": row["observed_value"] + rest, "rest_mean": rest,
+                    "rest_var_scaled": rest ** 2 * fit.log_variance(row["reference_year"]),
+                    "rest_var_fixed": 0.0, "fitted_full_year": expected}
+        rows.append(out)
+    return pl.DataFrame(rows, schema=OUTPUT)
 
 
 METHODS = {"linear": linear, "seasonal_share": seasonal_share, "trend": trend}
 
 
-def estimate_all(derived: pl.DataFrame) -> pl.DataFrame:
-    """Every method's estimate for every partial-year figure of every release."""
+# --- the interval of each estimate ------------------------------------------------------------
+
+INTERVAL_OUTPUT = {"interval_lower": pl.Float64, "interval_upper": pl.Float64, "interval_kind": pl.Utf8,
+                   "dispersion_estimate": pl.Float64, "dispersion_used": pl.Float64, "dispersion_rule": pl.Utf8,
+                   "dispersion_years": pl.List(pl.Int64), "history_left_out": pl.List(pl.Int64)}
+
+
+def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: History, spec: dict) -> pl.DataFrame:
+    """Each estimate's interval by params.yaml extrapolation.interval (`spec`: method, level,
+    min_history_years): for a count a full-year prediction interval from the method's own
+    rest, or the older rate interval where asked for; none for amounts that are not counts."""
+    name, level = spec["method"], float(spec["level"])
+    kind = uncertainty.INTERVAL_METHODS[name][0]
+    rows = estimates.join(partial.select(*KEY, "observed_value", "months_exposure", "series_integer"), on=KEY,
+                          how="left")
+    out = []
+    for row in rows.iter_rows(named=True):
+        _, _, left_out = history.earlier(row["series"], row["reference_year"])
+        spread = uncertainty.dispersion(history.fit(row["series"], row["reference_year"]), level,
+                                        spec["min_history_years"], overdispersion=name == "negative_binomial")
+        result = {k: row[k] for k in KEY} | {"interval_lower": None, "interval_upper": None, "interval_kind": None,
+                                             "dispersion_estimate": spread.estimate, "dispersion_used": None,
+                                             "dispersion_rule": None, "dispersion_years": list(spread.years),
+                                             "history_left_out": left_out}
+        if row["series_integer"] and row["estimate"] is not None:
+            if kind == "rate":
+                low, high = uncertainty.RATE_INTERVALS[name]([row["observed_value"]], [row["months_exposure"]], level)
+                low, high = float(low[0]), float(high[0])
+            else:
+                variance = uncertainty.rest_variance(row["rest_mean"], row["rest_var_scaled"],
+                                                     row["rest_var_fixed"], spread.used)
+                low, high = uncertainty.full_year_interval(row["observed_value"], row["rest_mean"], variance, level)
+                result |= {"dispersion_used": spread.used, "dispersion_rule": spread.rule}
+            if low == low and high == high:  # a rate interval can be undefined (NaN) for a zero count
+                result |= {"interval_lower": low, "interval_upper": high, "interval_kind": kind}
+        out.append(result)
+    return estimates.join(pl.DataFrame(out, schema={**{k: OUTPUT[k] for k in KEY}, **INTERVAL_OUTPUT}), on=KEY,
+                          how="left")
+
+
+def estimate_all(derived: pl.DataFrame, spec: dict, leave_out_exceptional: bool = True) -> pl.DataFrame:
+    """Every method's estimate and interval for every partial-year figure of every release."""
     partial = derived.filter(pl.col("is_partial"))
+    history = History(derived, leave_out_exceptional)
     return pl.concat([
-        fn(partial, derived).with_columns(pl.lit(name).alias("method")).select(*KEY, "method", "estimate", "reason")
+        with_intervals(fn(partial, history), partial, history, spec).with_columns(pl.lit(name).alias("method"))
         for name, fn in METHODS.items()
-    ]).sort(*KEY, "method")
+    ], how="diagonal_relaxed").sort(*KEY, "method")

@@ -34,8 +34,9 @@ Year = StrictInt | None
 
 
 class Interval(_Section):
-    method: Literal["exact_poisson", "poisson_glm"] = "exact_poisson"
+    method: Literal["negative_binomial", "poisson", "exact_poisson_rate", "poisson_glm_rate"] = "negative_binomial"
     level: Level = 0.95
+    min_history_years: Annotated[StrictInt, Field(ge=3, le=100)] = 5
 
 
 class Extrapolation(_Section):
@@ -43,6 +44,7 @@ class Extrapolation(_Section):
     rounding: Literal["half_up", "half_even"] = "half_up"
     decimals: Annotated[StrictInt, Field(ge=0, le=4)] = 0
     interval: Interval = Interval()
+    leave_out_exceptional: StrictBool = True
 
 
 class Stocks(_Section):

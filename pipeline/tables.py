@@ -257,6 +257,12 @@ def tidy_figures(derived: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
     return derived.join(meta, on="series", how="left").sort("series", "reference_year", "vintage_rank")
 
 
+def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """A CSV has no lists: a list of years becomes '2010;2011;2012'."""
+    return frame.with_columns(pl.col(c).cast(pl.List(pl.Utf8)).list.join(";")
+                              for c, dtype in frame.schema.items() if isinstance(dtype, pl.List))
+
+
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
     specs = table_specs(load_params(paths).get("tables"))
@@ -280,7 +286,7 @@ def run(paths: Paths | None = None) -> None:
             out.write_text(paths.tables / f"{stem}.json",
                            json.dumps(table, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         tidy.write_parquet(out.path(paths.data_out / "keyfigures.parquet"))
-        fmt.spreadsheet_safe_frame(tidy).write_csv(out.path(paths.data_out / "keyfigures.csv"))
+        fmt.spreadsheet_safe_frame(_flat(tidy)).write_csv(out.path(paths.data_out / "keyfigures.csv"))
 
 
 if __name__ == "__main__":

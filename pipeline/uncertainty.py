@@ -1,26 +1,152 @@
 """How uncertain a full-year estimate is.
 
-A count observed over m months is treated as a Poisson count with exposure m/12 years; the
-interval is for the expected count over the whole year. That captures the randomness of the
-months observed, not a change of level in the months not observed (the report's assumption
-that October–December look like January–September), so it is a lower bound on the real
-uncertainty. Amounts that are not counts (years of prison) get no Poisson interval."""
+A partial-year count is a full-year count of which part is already known: the months observed
+are counted, the months not yet observed are predicted. The prediction interval of the
+full year is therefore the observed count plus an interval for the rest, and its lower bound
+is never below the count already observed.
+
+The rest is a count whose distribution has two sources of spread:
+- the months themselves vary (process variation): a Poisson count would vary with variance
+  equal to its mean; counts of gang violence vary more, by a factor, the dispersion φ,
+  estimated from how much the series' own earlier full years vary around their log-linear
+  trend (Pearson's χ² over its degrees of freedom, the quasi-Poisson dispersion);
+- the level of the rest is itself estimated (estimation variation), by each method in its
+  own way (pipeline/methods.py gives the mean of the rest and its variance).
+
+Both are combined into a negative binomial distribution with the same mean and variance
+(the Poisson–gamma mixture: for the linear method with φ = 1 it is exactly the predictive
+distribution of a Poisson rate under a Jeffreys prior), and its quantiles bound the rest.
+
+With few earlier years the dispersion is poorly known: its estimate is scaled up by
+(t/z)², as a t-interval widens a normal one, so that the interval keeps its level; with
+fewer than `min_history_years` the series is assumed to vary like a Poisson count, and
+every note says so, since that interval may be too narrow.
+
+The older intervals for the annual *rate* (the observed count's Poisson interval scaled to
+12 months) remain as choices, labelled as rate intervals; they are not intervals for the
+full-year figure. Amounts that are not counts (years of prison) get no interval."""
 
 from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaincinv
 
 MONTHS_IN_YEAR = 12
+# Jeffreys' prior for a Poisson rate adds half an event: a rest predicted from zero observed
+# events is not certainly zero.
+JEFFREYS = 0.5
 
+
+# --- the dispersion and the log-linear fit of earlier full years ------------------------------
+
+@dataclass(frozen=True)
+class HistoryFit:
+    """A Poisson regression of earlier full-year counts on the year (log link)."""
+
+    years: tuple[int, ...]
+    counts: tuple[float, ...]
+    intercept: float
+    slope: float
+    centre: float  # the mean year, so that the two estimates are nearly uncorrelated
+    covariance: tuple[tuple[float, float], tuple[float, float]]  # at dispersion 1
+    pearson_dispersion: float | None  # χ² / (n − 2); None with fewer than 3 years
+
+    def expected(self, year: int) -> float:
+        """The fitted full-year count in `year`."""
+        return math.exp(self.intercept + self.slope * (year - self.centre))
+
+    def log_variance(self, year: int) -> float:
+        """The variance of the fitted log count in `year`, at dispersion 1."""
+        x = np.array([1.0, year - self.centre])
+        return float(x @ np.array(self.covariance) @ x)
+
+
+def fit_history(years: list[int], counts: list[float]) -> HistoryFit:
+    """The log-linear Poisson fit of `counts` (two or more years) on `years`."""
+    import statsmodels.api as sm  # slow to import; only when a figure is estimated
+
+    y = np.asarray(counts, dtype=float)
+    t = np.asarray(years, dtype=float)
+    centre = float(t.mean())
+    x = sm.add_constant(t - centre, has_constant="add")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # perfect fits and all-zero years warn; handled below
+        fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    df = len(y) - 2
+    pearson = float(fit.pearson_chi2 / df) if df > 0 else None
+    cov = np.asarray(fit.cov_params())
+    return HistoryFit(tuple(int(v) for v in years), tuple(float(v) for v in y), float(fit.params[0]),
+                      float(fit.params[1]), centre, ((cov[0, 0], cov[0, 1]), (cov[1, 0], cov[1, 1])),
+                      pearson if pearson is not None and math.isfinite(pearson) else None)
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """How much more than a Poisson count a series varies, as used by an interval."""
+
+    used: float  # the factor the interval uses (≥ 1)
+    estimate: float | None  # the Pearson estimate from the earlier years, if any
+    years: tuple[int, ...]  # the earlier full years it rests on
+    rule: str  # 'estimated' | 'floor' (estimate below 1) | 'too_short' | 'assumed_poisson'
+
+
+def dispersion(fit: HistoryFit | None, level: float, min_years: int, overdispersion: bool) -> Dispersion:
+    """The dispersion an interval uses, by the rule the module docstring states."""
+    years = fit.years if fit else ()
+    if not overdispersion:
+        return Dispersion(1.0, fit.pearson_dispersion if fit else None, years, "assumed_poisson")
+    if fit is None or len(years) < min_years or fit.pearson_dispersion is None:
+        return Dispersion(1.0, fit.pearson_dispersion if fit else None, years, "too_short")
+    from scipy.stats import norm, t
+
+    quantile = 1 - (1 - level) / 2
+    widen = (t.ppf(quantile, len(years) - 2) / norm.ppf(quantile)) ** 2
+    scaled = fit.pearson_dispersion * widen
+    if scaled <= 1:
+        return Dispersion(1.0, fit.pearson_dispersion, years, "floor")
+    return Dispersion(float(scaled), fit.pearson_dispersion, years, "estimated")
+
+
+# --- the prediction interval of the full year -------------------------------------------------
+
+def rest_distribution(mean: float, variance: float):
+    """A frozen distribution of a count with this mean and variance: negative binomial when it
+    varies more than a Poisson count, else Poisson."""
+    from scipy.stats import nbinom, poisson
+
+    if not mean > 0:
+        return poisson(0.0)
+    if variance <= mean * (1 + 1e-12):
+        return poisson(mean)
+    p = mean / variance
+    return nbinom(mean * p / (1 - p), p)
+
+
+def full_year_interval(observed: float, rest_mean: float, rest_variance: float,
+                       level: float) -> tuple[float, float]:
+    """The observed count plus the central `level` interval of the rest."""
+    alpha = 1 - level
+    low, high = rest_distribution(rest_mean, rest_variance).ppf([alpha / 2, 1 - alpha / 2])
+    return observed + float(low), observed + float(high)
+
+
+def rest_variance(rest_mean: float, scaled: float, fixed: float, phi: float) -> float:
+    """Process variation φ·mean plus the method's estimation variance (its `scaled` part
+    grows with φ, its `fixed` part does not)."""
+    return phi * (rest_mean + scaled) + fixed
+
+
+# --- the older intervals for the annual rate --------------------------------------------------
 
 def exact_poisson(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Garwood's exact (central) interval for a Poisson rate, per full year: the gamma
     quantiles k ↦ Γ⁻¹(k, α/2) and Γ⁻¹(k + 1, 1 − α/2) (the same as statsmodels'
     confint_poisson 'exact-c', without importing statsmodels on this path)."""
+    from scipy.special import gammaincinv
+
     alpha = 1 - level
     counts = np.asarray(counts, dtype=float)
     low = np.where(counts > 0, gammaincinv(np.maximum(counts, 1e-300), alpha / 2), 0.0)
@@ -49,7 +175,17 @@ def poisson_glm(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[n
     return low, high
 
 
+# params.yaml extrapolation.interval.method -> (kind, what it is, in English for explain and
+# the JSON; pipeline/wording.py says it in Danish for readers)
 INTERVAL_METHODS = {
-    "exact_poisson": (exact_poisson, "eksakt Poisson-interval (Garwood) på det observerede antal, skaleret til 12 måneder"),
-    "poisson_glm": (poisson_glm, "Poisson-GLM (statsmodels) med log(eksponering) som offset, Wald-interval på log-skala"),
+    "negative_binomial": ("full_year", "prediction interval for the full-year count: the observed count plus "
+                          "negative binomial quantiles of the rest (process and estimation variance, dispersion "
+                          "from the series' earlier full years)"),
+    "poisson": ("full_year", "prediction interval for the full-year count: the observed count plus quantiles of "
+                "the rest, assuming Poisson variation (no overdispersion)"),
+    "exact_poisson_rate": ("rate", "interval for the annual rate: Garwood's exact Poisson interval of the "
+                           "observed count, scaled to 12 months"),
+    "poisson_glm_rate": ("rate", "interval for the annual rate: Poisson GLM with log(exposure) offset, Wald on "
+                         "the log scale"),
 }
+RATE_INTERVALS = {"exact_poisson_rate": exact_poisson, "poisson_glm_rate": poisson_glm}

@@ -264,6 +264,9 @@ REASONS: list[tuple[re.Pattern, str]] = [
      "intet tidligere år har både en opgørelse for de samme måneder og en endelig helårsopgørelse"),
     (re.compile(r"fewer than (?P<needed>\d+) earlier full years \((?P<found>\d+)\)"),
      "der kun er {found} tidligere hele år med en endelig opgørelse, og metoden kræver mindst {needed}"),
+    (re.compile(r"every earlier full year is 0"), "alle tidligere hele år har 0"),
+    (re.compile(r"the same months held none of an earlier year's total"),
+     "de samme måneder ikke havde noget af et tidligere års antal"),
 ]
 UNKNOWN_REASON = "metoden ikke kunne give et skøn for tallet"
 
@@ -393,11 +396,21 @@ def _value_text(value: float | None, integer_valued: bool) -> str:
 
 
 def interval_text(cell: dict) -> str:
-    """'; 95 %-interval 2.787,2–3.032,7', or '' without an interval."""
+    """The interval after a computation: '; mellem 2 og 6 i hele 2024 med 95 % sandsynlighed'
+    for a full-year count, '; 95 %-interval for den årlige rate 0,3–9,6' for a rate; '' without."""
     if cell.get("interval_lower") is None:
         return ""
-    return (f"; {fmt.percent(cell['interval_level'])}-interval "
-            f"{fmt.number(cell['interval_lower'], 1)}–{fmt.number(cell['interval_upper'], 1)}")
+    return f"; {interval_range(cell)}"
+
+
+def interval_range(cell: dict) -> str:
+    """'mellem 2 og 6 i hele 2024 med 95 % sandsynlighed' (a full-year count), or
+    '95 %-interval for den årlige rate 0,3–9,6'."""
+    level, low, high = fmt.percent(cell["interval_level"]), cell["interval_lower"], cell["interval_upper"]
+    if cell.get("interval_kind") == "rate":
+        return f"{level}-interval for den årlige rate {fmt.number(low, 1)}–{fmt.number(high, 1)}"
+    span = f"mellem {fmt.number(low)} og {fmt.number(high)}" if low != high else f"præcis {fmt.number(low)}"
+    return f"{span} i hele {cell['reference_year']} med {level} sandsynlighed"
 
 
 def period_end_of(cell: dict) -> date | None:
@@ -443,29 +456,84 @@ def _estimate_note(method: Method, year: int, months: float, end: date | None, g
         return (
             f"Tallene i parentes er fremskrevet til hele {year} ud fra gennemsnittet pr. måned i "
             f"{period}, under antagelse af at {rest} "
-            f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse; "
-            "intervallet afspejler kun den tilfældige variation i de observerede måneder."
+            f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse."
+            + _with(interval_assumptions(group, rest))
         )
     computations = "; ".join(
         computation(method, c["label_da"].lower(), c["observed_value"], c["value_unrounded"], months,
                     c["value"], _value_text(c["value"], c["integer_valued"]), fmt.number(c["observed_value"]))
-        + (f" (intervallet for gennemsnittet pr. måned × {MONTHS_IN_YEAR}: {interval_text(c)[2:]})"
-           if c.get("interval_lower") is not None else "")
+        + (f" ({interval_text(c)[2:]})" if c.get("interval_lower") is not None else "")
         for c in group
     )
     return (f"Tallene i parentes er skøn for hele {year} ud fra {period} med "
             f"{method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}: {computations}. "
-            "Skønnet er ikke en opgørelse.")
+            "Skønnet er ikke en opgørelse." + _with(interval_assumptions(group, rest)))
+
+
+def _with(sentence: str) -> str:
+    return f" {sentence}" if sentence else ""
 
 
 # --- intervals ------------------------------------------------------------------------------
 
 # The interval methods of pipeline/uncertainty.py, for a reader (no library names).
 INTERVAL_DESCRIPTIONS = {
-    "exact_poisson": "eksakt Poisson-interval (Garwood) på det observerede antal, skaleret til 12 måneder",
-    "poisson_glm": "Poisson-regression med eksponeringen som offset, Wald-interval på log-skalaen",
+    "negative_binomial": "et interval for hele årets antal: de opgjorte måneder er kendt, og resten af året er "
+                         "forudsagt med både den tilfældige variation, de ekstra udsving, som seriens tidligere år "
+                         "viser, og usikkerheden om niveauet",
+    "poisson": "et interval for hele årets antal: de opgjorte måneder er kendt, og resten af året er forudsagt "
+               "med den rent tilfældige variation og usikkerheden om niveauet (uden ekstra udsving)",
+    "exact_poisson_rate": "et interval for den årlige rate, ikke for hele årets antal: det eksakte "
+                          "Poisson-interval (Garwood) for det opgjorte antal, skaleret til 12 måneder",
+    "poisson_glm_rate": "et interval for den årlige rate, ikke for hele årets antal: Poisson-regression med "
+                        "eksponeringen som offset, Wald-interval på log-skalaen",
     "none": "intet interval, da tallet ikke er et antal",
 }
+
+
+def interval_assumptions(cells: list[dict], rest: str = "resten af året") -> str:
+    """The assumptions of the intervals of `cells` (the estimates of one note or chart), in
+    one or two sentences: what the interval is for, and for each figure how its year-to-year
+    variation was judged (measured on which years; too few years to measure, so the interval
+    may be too narrow; years left out as exceptional). '' without intervals."""
+    shown = [c for c in cells if c.get("interval_lower") is not None]
+    if not shown:
+        return ""
+    several = len(shown) > 1
+    noun_ = "Intervallerne" if several else "Intervallet"
+    if all(c.get("interval_kind") == "rate" for c in shown):
+        return (f"{noun_} gælder den årlige rate, ikke hele årets antal, og afspejler "
+                "kun den tilfældige variation i de opgjorte måneder.")
+    level = fmt.percent(shown[0]["interval_level"])
+    rules = _group([c for c in shown if c.get("interval_kind") != "rate"],
+                   lambda c: (c.get("dispersion_rule"), tuple(c.get("dispersion_years") or ()),
+                              tuple(c.get("history_left_out") or ())))
+    parts = [_variation_clause(rule, years, left_out, listing([c["label_da"].lower() for c in group]), len(group))
+             for (rule, years, left_out), group in rules.items()]
+    return (f"{noun_} for hele året bygger på, at de opgjorte måneder er kendte, og at "
+            f"{rest} kan forudsiges med både den tilfældige variation og usikkerheden om niveauet; "
+            f"{'; '.join(p for p in parts if p)}. Under de antagelser ligger hele årets tal inden for intervallet "
+            f"med {level} sandsynlighed.")
+
+
+def _variation_clause(rule: str | None, years: tuple, left_out: tuple, labels: str, count: int) -> str:
+    n = len(years)
+    span = fmt.year_ranges(years)
+    skipped = (f" ({fmt.year_ranges(left_out)} er udeladt som {'usædvanlige år' if len(left_out) > 1 else 'et usædvanligt år'})"
+               if left_out else "")
+    if rule == "estimated":
+        return f"udsvingene fra år til år i {labels} er målt på {n} tidligere hele år ({span}){skipped}"
+    if rule == "floor":
+        return (f"{labels} har i {n} tidligere hele år ({span}){skipped} ikke svinget mere end ren tilfældighed, "
+                "så der er regnet med den rent tilfældige variation")
+    if rule == "too_short":
+        years_text = f"{n} tidligere hele år" + (f" ({span})" if n else "")
+        narrow = "intervallerne kan være for smalle" if count > 1 else "intervallet kan være for smalt"
+        return (f"for {labels} er der kun {years_text}{skipped}, for få til at måle udsvingene fra år til år, så "
+                f"der er regnet med den rent tilfældige variation, og {narrow}")
+    if rule == "assumed_poisson":
+        return f"for {labels} er der regnet med den rent tilfældige variation uden ekstra udsving"
+    return ""
 
 
 def interval_description(text: str | None) -> str:
@@ -475,7 +543,7 @@ def interval_description(text: str | None) -> str:
     if not text:
         return ""
     code, _, described = text.partition(":")
-    return INTERVAL_DESCRIPTIONS.get(code.strip(), described.strip())
+    return INTERVAL_DESCRIPTIONS.get(code.strip()) or _LIBRARY.sub("", described).strip()
 
 
 # The comparison's interval methods: pipeline/compare.py records the library function and its

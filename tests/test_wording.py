@@ -317,7 +317,10 @@ def test_table_note_trend_does_not_claim_the_linear_formula():
 
 
 def test_interval_description_names_no_library():
-    assert "statsmodels" not in wording.interval_description("poisson_glm: Poisson-GLM (statsmodels) …")
+    assert "statsmodels" not in wording.interval_description("poisson_glm_rate: Poisson-GLM (statsmodels) …")
+    assert "statsmodels" not in wording.interval_description("unknown_code: Poisson-GLM; statsmodels GLM")
+    assert wording.interval_description("negative_binomial: anything") == \
+        wording.INTERVAL_DESCRIPTIONS["negative_binomial"]
     assert wording.interval_description("test: et testinterval") == "et testinterval"
     assert wording.interval_description(None) == ""
 
