@@ -17,7 +17,7 @@ import polars as pl
 
 from pipeline import __version__, backtest, extrapolate, fmt
 from pipeline.io import staged_outputs
-from pipeline.methods import estimate_all
+from pipeline.methods import estimate_all, inputs_of
 from pipeline.params import load_params
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
@@ -204,6 +204,8 @@ class Auditor:
             "method": row["method"], "formula": formula,
             "unrounded": row["value_unrounded"], "rounded": row["value"], "rounding": row["rounding"],
             "interval": [row["interval_lower"], row["interval_upper"]], "interval_method": row["interval_method"],
+            "interval_kind": row.get("interval_kind"), "interval_level": row.get("interval_level"),
+            "method_inputs": inputs_of(row),
             "published": None, "verdict": None,
             "reason": "no published value to compare with" if publication else "the latest data; no publication printed it",
         }
@@ -592,10 +594,19 @@ def to_markdown(report: dict) -> str:
     lines += [f"- {d['figure']} ({d['release']}): {d['reason']}" for d in report["publication_dates"]]
     lines += ["", "## Count dates of stocks", ""]
     lines += [f"- **{c['series']}**: {c['reason']}" for c in report["count_dates"]]
-    lines += ["", "## Methods against later releases (backtest)", "", "| method | cases | mean abs. error | mean abs. % error | verdict |", "|---|---:|---:|---:|---|"]
+    lines += ["", "## Methods against later releases (backtest)", "",
+              "Scored on the cases every method can score (the common cases); coverage: the share of final "
+              "counts inside the interval, with its exact interval.", "",
+              "| method | common cases | mean abs. % error | mean % error | coverage | mean width | verdict |",
+              "|---|---:|---:|---:|---|---:|---|"]
     for m in report["methods"]["summary"]:
-        lines.append(f"| {m['method']} | {m['cases']} | {fmt.number(m['mean_absolute_error'], 2)} | "
-                     f"{fmt.number(m['mean_absolute_percent_error'], 2)} | {m['verdict']} |")
+        coverage = (f"{m['covered']} of {m['interval_cases']} ({fmt.number(m['coverage_lower'] * 100, 0)}–"
+                    f"{fmt.number(m['coverage_upper'] * 100, 0)} %)" if m["interval_cases"] else "-")
+        lines.append(f"| {m['method']} | {m['cases']} | {fmt.number(m['mean_absolute_percent_error'], 2)} | "
+                     f"{fmt.number(m['mean_percent_error'], 2)} | {coverage} | "
+                     f"{fmt.number(m['mean_interval_width'], 1)} | {m['verdict']} |")
+    rec = report["methods"]["recommendation"]
+    lines += ["", f"Recommendation: {rec['method'] or 'none'} ({rec['reason']})."]
     lines += ["", "## Input files (SHA-256)", ""]
     lines += [f"- `{path}` {digest}" for path, digest in report["inputs_sha256"].items()]
     return "\n".join(lines) + "\n"

@@ -102,8 +102,11 @@ def get_spec(name: str) -> ChartSpec:
 # --- The plotted data ---------------------------------------------------------------------
 
 # The estimate's interval, from the extrapolate stage; without it no interval is drawn.
+# What the interval is for (interval_kind: full_year or rate) and how the year-to-year
+# variation behind it was judged (years as '2010;2011;…'), for the note on its assumptions.
 INTERVAL_COLUMNS = {"interval_lower": pl.Float64, "interval_upper": pl.Float64,
-                    "interval_level": pl.Float64, "interval_method": pl.Utf8}
+                    "interval_level": pl.Float64, "interval_method": pl.Utf8, "interval_kind": pl.Utf8,
+                    "dispersion_rule": pl.Utf8, "dispersion_years": pl.Utf8, "history_left_out": pl.Utf8}
 # The rows every chart plots, one per series and year; `status` is observed, estimated or
 # missing (a year inside the chart's span without a figure). Written beside each chart as CSV.
 # A loader must give REQUIRED_COLUMNS; any other of these it lacks is null, and columns of its
@@ -156,7 +159,9 @@ def keyfigure_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
         "series", "label_da", "country", "unit", "kind",
         pl.col("integer").cast(pl.Utf8).str.to_lowercase().is_in(["true", "1"]).alias("integer_valued"),
     ).join(years, how="cross")
-    in_view = selected.filter(pl.col("reference_year").is_in(years["reference_year"].to_list()))
+    in_view = selected.filter(pl.col("reference_year").is_in(years["reference_year"].to_list())).with_columns(
+        pl.col(c).cast(pl.List(pl.Utf8)).list.join(";") for c, t in selected.schema.items()
+        if isinstance(t, pl.List) and c in CHART_SCHEMA)
     rows = grid.join(in_view.drop(["label_da", "country", "unit", "kind"], strict=False),
                      on=["series", "reference_year"], how="left")
     rows = (
@@ -195,6 +200,9 @@ def _num(value: float | None, row: dict) -> str:
 def _interval(row: dict) -> str | None:
     if row["interval_lower"] is None or row["interval_upper"] is None:
         return None
+    if row.get("interval_kind"):
+        text = wording.interval_range(row)
+        return text[:1].upper() + text[1:]
     level = f"{fmt.percent(row['interval_level'])}-interval" if row["interval_level"] else "Interval"
     return f"{level}: {_num(row['interval_lower'], row)}–{_num(row['interval_upper'], row)}"
 
@@ -284,14 +292,18 @@ def _estimate_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
 def _interval_notes(data: pl.DataFrame) -> list[str]:
     """'Den lodrette streg viser et 95 %-interval for skønnet: <how>.' The method text is
     'code: description'; the Danish description of the code is shown (pipeline/wording.py)."""
-    methods = {(r["interval_level"], r["interval_method"]) for r in _rows(data, "estimated")
-               if r["interval_lower"] is not None and r["interval_level"]}
+    rows = [r for r in _rows(data, "estimated") if r["interval_lower"] is not None and r["interval_level"]]
     notes = []
+    # a full-year interval is said by its assumptions (below); another kind by its description
+    for level in sorted({r["interval_level"] for r in rows if r.get("interval_kind") == "full_year"}):
+        notes.append(f"Den lodrette streg viser et {fmt.percent(level)}-interval for hele årets tal.")
+    methods = {(r["interval_level"], r["interval_method"]) for r in rows if r.get("interval_kind") != "full_year"}
     for level, method in sorted(methods, key=lambda m: (m[0], m[1] or "")):
         how = wording.interval_description(method)
         notes.append(f"Den lodrette streg viser et {fmt.percent(level)}-interval for skønnet"
                      + (f": {how}." if how else "."))
-    return notes
+    assumptions = wording.interval_assumptions(_rows(data, "estimated"))
+    return notes + ([assumptions] if assumptions else [])
 
 
 def _count_date_notes(data: pl.DataFrame) -> list[str]:

@@ -192,20 +192,29 @@ def backtest() -> None:
     from pipeline import fmt
 
     cases = Table(title="Cases: an earlier (partial or preliminary) release against the final count")
-    for name in ("figure", "earlier release", "months", "method", "estimate", "final", "error"):
+    for name in ("figure", "earlier release", "months", "method", "estimate", "interval", "final", "error %"):
         cases.add_column(name, justify="left" if name in ("figure", "earlier release", "method") else "right")
     for c in methods["cases"]:
-        cases.add_row(f"{c['series']} {c['reference_year']}", c["release_id"], fmt.months(c["months_exposure"]),
+        interval = (f"{fmt.number(c['interval_lower'])}–{fmt.number(c['interval_upper'])}"
+                    + ("" if c["covered"] else " (missed)") if c["interval_lower"] is not None else "-")
+        cases.add_row(f"{c['series']} {c['reference_year']}" + ("" if c["common"] else " (not common)"),
+                      c["release_id"], fmt.months(c["months_exposure"]),
                       c["method"], fmt.number(c["estimate"], 1) if c["estimate"] is not None else f"- ({c['reason']})",
-                      fmt.number(c["final"]), fmt.number(c["error"], 1) if c["error"] is not None else "-")
+                      interval, fmt.number(c["final"]),
+                      fmt.number(c["error_percent"], 1) if c["error_percent"] is not None else "-")
     console.print(cases)
-    summary = Table(title="Methods")
-    for name in ("method", "cases", "mean abs. error", "mean abs. % error", "mean error", "verdict"):
-        summary.add_column(name, justify="right" if "error" in name or name == "cases" else "left")
+    summary = Table(title="Methods, on the cases every method can score")
+    for name in ("method", "cases", "mean abs. % error", "mean % error", "coverage", "mean width", "verdict"):
+        summary.add_column(name, justify="left" if name in ("method", "coverage", "verdict") else "right")
     for m in methods["summary"]:
-        summary.add_row(m["method"], str(m["cases"]), fmt.number(m["mean_absolute_error"], 2),
-                        fmt.number(m["mean_absolute_percent_error"], 2), fmt.number(m["mean_error"], 2), m["verdict"])
+        coverage = (f"{m['covered']}/{m['interval_cases']} ({fmt.number(m['coverage_lower'] * 100)}–"
+                    f"{fmt.number(m['coverage_upper'] * 100)} %)" if m["interval_cases"] else "-")
+        summary.add_row(m["method"], str(m["cases"]), fmt.number(m["mean_absolute_percent_error"], 2),
+                        fmt.number(m["mean_percent_error"], 2), coverage, fmt.number(m["mean_interval_width"], 1),
+                        m["verdict"])
     console.print(summary)
+    rec = methods["recommendation"]
+    console.print(f"Recommendation: {rec['method'] or 'none'} ({rec['reason']})", highlight=False)
 
 
 @app.command()

@@ -79,13 +79,8 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
             f"× {MONTHS_IN_YEAR} = {_num(used['value_unrounded'], 2)}",
             f"Unrounded: {used['value_unrounded']!r}; rounded ({used['rounding']}): {_num(used['value'])}",
         ]
-        if used["interval_lower"] is not None:
-            out.lines.append(
-                f"Interval ({fmt.percent(used['interval_level'])}): {_num(used['interval_lower'], 2)}–"
-                f"{_num(used['interval_upper'], 2)} — {used['interval_method']}"
-            )
-        elif used["interval_method"]:
-            out.lines.append(f"Interval: {used['interval_method']}")
+    if used["status"] == "estimated":
+        out.lines += _method_input_lines(used)
     else:
         out.lines.append("Method: none — observed figure, used as published "
                          + ("(a stock is never annualised)" if used["kind"] == "stock" else "(covers the full year)"))
@@ -107,6 +102,49 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
                 f"to {_num(used['observed_value'])} ({used['release_id']})")
         out.comparisons.extend(_compare(pub, then))
     return out
+
+
+DISPERSION_RULES = {
+    "estimated": "estimated from the earlier final full years (Pearson χ² / (n − 2) around their log-linear "
+                 "trend), scaled by (t/z)² for its own uncertainty",
+    "floor": "the earlier years vary no more than a Poisson count: 1 used",
+    "too_short": "too few earlier final full years to estimate: Poisson variation (1) assumed; the interval may "
+                 "be too narrow",
+    "assumed_poisson": "Poisson variation (1) assumed by the interval method",
+}
+
+
+def _method_input_lines(row: dict) -> list[str]:
+    """The method's inputs (pipeline/methods.py inputs_of): the years it fitted and left out,
+    its fitted rate, the predicted rest, the dispersion, and the interval."""
+    from pipeline.methods import inputs_of
+
+    inputs = inputs_of(row)
+    lines = []
+    if inputs["method_years"]:
+        lines.append(f"Earlier years the method used: {fmt.year_ranges(inputs['method_years'])}")
+    if inputs["history_left_out"]:
+        lines.append(f"Left out as exceptional (params.yaml extrapolation.leave_out_exceptional): "
+                     f"{fmt.year_ranges(inputs['history_left_out'])}")
+    if inputs["fitted_full_year"] is not None:
+        lines.append(f"Fitted full-year count for {row['reference_year']}: {_num(inputs['fitted_full_year'], 2)}")
+    if inputs["predicted_rest"] is not None:
+        lines.append(f"Predicted rest of the year (mean of its predictive distribution): "
+                     f"{_num(inputs['predicted_rest'], 2)}")
+    spread = inputs["dispersion"]
+    if spread["rule"]:
+        estimate = f"estimate {_num(spread['estimate'], 2)}, " if spread["estimate"] is not None else ""
+        lines.append(f"Dispersion: {estimate}used {_num(spread['used'], 2)} from "
+                     f"{len(spread['years'])} earlier full years ({fmt.year_ranges(spread['years']) or 'none'}) — "
+                     f"{DISPERSION_RULES.get(spread['rule'], spread['rule'])}")
+    interval = inputs["interval"]
+    if interval["lower"] is not None:
+        what = "the annual rate" if interval["kind"] == "rate" else "the full-year count"
+        lines.append(f"Interval ({fmt.percent(interval['level'])}, for {what}): {_num(interval['lower'], 2)}–"
+                     f"{_num(interval['upper'], 2)} — {interval['method']}")
+    elif interval["method"]:
+        lines.append(f"Interval: {interval['method']}")
+    return lines
 
 
 def _publication_views(paths: Paths, names: set[str]) -> dict:

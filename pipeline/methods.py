@@ -211,3 +211,23 @@ def estimate_all(derived: pl.DataFrame, spec: dict, leave_out_exceptional: bool 
         with_intervals(fn(partial, history), partial, history, spec).with_columns(pl.lit(name).alias("method"))
         for name, fn in METHODS.items()
     ], how="diagonal_relaxed").sort(*KEY, "method")
+
+
+def inputs_of(row: dict) -> dict:
+    """What one estimate rests on besides its observed count, for explain, the audit and the
+    JSON: the years the method fitted and left out, its fitted rate, the predicted rest of the
+    year, and the dispersion and interval."""
+    def years(value) -> list[int]:
+        return [int(y) for y in (value or [])]
+
+    return {
+        "method_years": years(row.get("method_years")),
+        "history_left_out": years(row.get("history_left_out")),
+        "fitted_full_year": row.get("fitted_full_year"),
+        "predicted_rest": row.get("rest_mean"),
+        "dispersion": {"estimate": row.get("dispersion_estimate"), "used": row.get("dispersion_used"),
+                       "rule": row.get("dispersion_rule"), "years": years(row.get("dispersion_years"))},
+        "interval": {"kind": row.get("interval_kind"), "lower": row.get("interval_lower"),
+                     "upper": row.get("interval_upper"), "level": row.get("interval_level"),
+                     "method": row.get("interval_method")},
+    }

@@ -280,6 +280,8 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
         level = levels.get(e["figure"])
         low, high = e["interval"]
         decimals = 2 if abs(e["rounded"]) < 100 else 0
+        if e.get("interval_kind") == "full_year":
+            decimals = 0  # a full-year count's interval has whole bounds
         interval = (f"{fmt.percent(level)}: {_interval(low, high, decimals)}" if level and low is not None
                     else "intet interval")
         method = wording.parse_method(e["method"])
@@ -298,21 +300,29 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
     return compact(markdown_table(header, rows, align="llllrll", widths=[11, 13, 15, 17, 17, 9, 12]))
 
 
-def extrapolation_methods(audit: dict) -> str:
+def extrapolation_methods(audit: dict, series: dict[str, dict] | None = None) -> str:
     """For the note under the table: each method used, in Danish (a fallback said as such),
-    the interval's method and the rounding."""
+    the interval's method with its assumptions, and the rounding."""
     extrapolations = audit["extrapolations"]
     if not extrapolations:
         return ""
     methods = dict.fromkeys(wording.method_sentence(e["method"]) for e in extrapolations)
+    # a full-year interval is said by its assumptions; another kind (a rate) by its description
     intervals = dict.fromkeys(wording.interval_description(e["interval_method"]) for e in extrapolations
-                              if e["interval_method"])
+                              if e["interval_method"] and e.get("interval_kind") != "full_year")
     intervals.pop("", None)
+    cells = [{"label_da": figure_label(e["figure"], series or {})[0], "interval_lower": e["interval"][0],
+              "interval_kind": e.get("interval_kind"), "interval_level": e.get("interval_level"),
+              "dispersion_rule": e["method_inputs"]["dispersion"]["rule"],
+              "dispersion_years": e["method_inputs"]["dispersion"]["years"],
+              "history_left_out": e["method_inputs"]["history_left_out"]}
+             for e in extrapolations if e.get("method_inputs")]
+    assumptions = wording.interval_assumptions(cells)
     rounding = {"half_up": "halvt op (2,5 bliver 3)", "half_even": "halvt til lige (2,5 bliver 2)"}
     roundings = dict.fromkeys(rounding.get(e["rounding"], e["rounding"]) for e in extrapolations)
     return " ".join([*methods,
-                     (f"Intervallet: {'; '.join(intervals)}. Det afspejler kun tilfældigheden i de opgjorte måneder, "
-                      f"ikke et skift i niveau i resten af året. " if intervals else "")
+                     (f"Intervallet: {'; '.join(intervals)}. " if intervals else "")
+                     + (f"{assumptions} " if assumptions else "")
                      + f"Afrunding: {', '.join(roundings)}."])
 
 
@@ -557,20 +567,57 @@ def _date(text: str):
 
 
 def method_table(audit: dict) -> str:
-    """Each extrapolation method's error against later final releases, with the number of cases."""
-    header = ["Metode", "Tilfælde", "Gns. absolut fejl", "Gns. absolut fejl i %", "Gns. fejl med fortegn", "Vurdering"]
+    """Each extrapolation method against later final releases, on the cases every method can
+    score: relative point error, the coverage of its intervals and their width."""
+    header = ["Metode", "Fælles tilfælde", "Gns. absolut fejl", "Gns. fejl med fortegn", "Intervallet holdt",
+              "Gns. intervalbredde", "Vurdering"]
     rows = []
     for m in audit["methods"]["summary"]:
         enough = m["cases"] >= MIN_CASES
+        coverage = (f"{m['covered']} af {m['interval_cases']} (usikkerhed: {percent(m['coverage_lower'])}–"
+                    f"{percent(m['coverage_upper'])})" if m["interval_cases"] else fmt.MISSING)
         rows.append([
             wording.method_title(m["method"]), str(m["cases"]),
-            number(m["mean_absolute_error"], 2), percent((m["mean_absolute_percent_error"] or 0) / 100, 2)
-            if m["mean_absolute_percent_error"] is not None else fmt.MISSING,
-            number(m["mean_error"], 2),
+            _percent_or_missing(m["mean_absolute_percent_error"]), _percent_or_missing(m["mean_percent_error"]),
+            coverage, number(m["mean_interval_width"], 1),
             (f"nok tilfælde til en sammenligning (mindst {MIN_CASES})" if enough else
              f"for få tilfælde til at vurdere ({m['cases']} af mindst {MIN_CASES})"),
         ])
-    return compact(markdown_table(header, rows, align="lrrrrl", widths=[22, 7, 8, 9, 9, 22]))
+    return compact(markdown_table(header, rows, align="lrrrlrl", widths=[20, 7, 8, 8, 14, 8, 20]))
+
+
+def _percent_or_missing(value: float | None) -> str:
+    return percent(value / 100, 2) if value is not None else fmt.MISSING
+
+
+def backtest_sentences(audit: dict) -> str:
+    """What the backtest says, true for any cases: the common cases, the linear method's
+    relative error and its intervals' coverage, and whether a method can be recommended."""
+    methods = {m["method"]: m for m in audit["methods"]["summary"]}
+    rec = audit["methods"]["recommendation"]
+    linear = methods.get("linear")
+    parts = []
+    if linear and linear["cases"]:
+        error = linear["mean_absolute_percent_error"]
+        parts.append(f"På de {linear['cases']} tilfælde, som alle metoder kan give et skøn for, ramte den lineære "
+                     f"metode (rapportens) i gennemsnit {percent(error / 100, 2)} ved siden af det endelige tal"
+                     if error is not None else
+                     f"De {linear['cases']} fælles tilfælde har intet endeligt tal over 0 at måle fejlen i procent på")
+        if linear["interval_cases"]:
+            level = percent(linear["nominal_level"])
+            parts[-1] += (f", og dens {level}-intervaller holdt det endelige tal i {linear['covered']} af "
+                          f"{linear['interval_cases']} tilfælde")
+        parts[-1] += "."
+    else:
+        parts.append("Der er endnu ingen tilfælde, som alle metoder kan give et skøn for.")
+    if rec["method"]:
+        parts.append(f"Med {rec['common_cases']} fælles tilfælde giver {wording.method_name(rec['method'])} de mindste "
+                     f"fejl blandt de metoder, hvis intervaller holder så ofte, som de lover.")
+    else:
+        parts.append(f"Der er for få fælles tilfælde ({rec['common_cases']} af mindst {MIN_CASES}) til at anbefale "
+                     "en metode frem for en anden." if rec["common_cases"] < MIN_CASES else
+                     "Ingen metodes intervaller holdt så ofte, som de lover, så ingen metode anbefales.")
+    return " ".join(parts)
 
 
 def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:

@@ -506,14 +506,21 @@ def interval_assumptions(cells: list[dict], rest: str = "resten af året") -> st
                 "kun den tilfældige variation i de opgjorte måneder.")
     level = fmt.percent(shown[0]["interval_level"])
     rules = _group([c for c in shown if c.get("interval_kind") != "rate"],
-                   lambda c: (c.get("dispersion_rule"), tuple(c.get("dispersion_years") or ()),
-                              tuple(c.get("history_left_out") or ())))
+                   lambda c: (c.get("dispersion_rule"), _years(c.get("dispersion_years")),
+                              _years(c.get("history_left_out"))))
     parts = [_variation_clause(rule, years, left_out, listing([c["label_da"].lower() for c in group]), len(group))
              for (rule, years, left_out), group in rules.items()]
     return (f"{noun_} for hele året bygger på, at de opgjorte måneder er kendte, og at "
             f"{rest} kan forudsiges med både den tilfældige variation og usikkerheden om niveauet; "
             f"{'; '.join(p for p in parts if p)}. Under de antagelser ligger hele årets tal inden for intervallet "
             f"med {level} sandsynlighed.")
+
+
+def _years(value) -> tuple[int, ...]:
+    """Years as a list, or as the CSV writes them ('2010;2011')."""
+    if isinstance(value, str):
+        return tuple(int(y) for y in value.split(";") if y)
+    return tuple(value or ())
 
 
 def _variation_clause(rule: str | None, years: tuple, left_out: tuple, labels: str, count: int) -> str:
