@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from pipeline import uncertainty
@@ -64,13 +65,24 @@ class History:
 
     def __post_init__(self):
         self.full = final_full_years(self.derived)
+        # per series, its final full years in order: looked up once per estimate, not filtered
+        self._by_series = {
+            name: (group["reference_year"].to_list(), group["full_year"].to_list(), group["exceptional"].to_list())
+            for (name,), group in self.full.sort("reference_year").group_by("series", maintain_order=True)}
 
     def earlier(self, series: str, year: int) -> tuple[list[int], list[float], list[int]]:
         """The final full years before `year`: years and counts used, and years left out."""
-        rows = self.full.filter((pl.col("series") == series) & (pl.col("reference_year") < year)).sort("reference_year")
-        left_out = rows.filter(pl.col("exceptional")) if self.leave_out_exceptional else rows.clear()
-        used = rows.filter(~pl.col("exceptional")) if self.leave_out_exceptional else rows
-        return used["reference_year"].to_list(), used["full_year"].to_list(), left_out["reference_year"].to_list()
+        years, counts, marks = self._by_series.get(series, ([], [], []))
+        used, left_out = ([], []), []
+        for y, count, exceptional in zip(years, counts, marks):
+            if y >= year:
+                break
+            if exceptional and self.leave_out_exceptional:
+                left_out.append(y)
+            else:
+                used[0].append(y)
+                used[1].append(count)
+        return used[0], used[1], left_out
 
     def fit(self, series: str, year: int) -> uncertainty.HistoryFit | None:
         """The log-linear fit of the earlier full years (None below two years or with no event)."""
@@ -101,35 +113,45 @@ def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     earlier = (history.derived.filter(pl.col("months_exposure") < MONTHS_IN_YEAR)
                .with_columns(_period_key().alias("period"))
                .join(history.full, on=["series", "reference_year"], how="inner")
+               .filter(pl.col("full_year") > 0)  # a year without events has no share
                .filter(~pl.col("exceptional") if history.leave_out_exceptional else pl.lit(True))
                .select("series", "period", pl.col("reference_year").alias("earlier_year"), "full_year",
+                       pl.col("observed_value").alias("earlier_part"),
                        (pl.col("observed_value") / pl.col("full_year")).alias("share")))
     matched = (partial.with_columns(_period_key().alias("period"))
                .join(earlier, on=["series", "period"], how="left")
                .filter(pl.col("earlier_year").is_null() | (pl.col("earlier_year") < pl.col("reference_year")))
                .group_by(KEY).agg(pl.col("share").drop_nulls().mean().alias("share"),
                                   pl.col("share").drop_nulls().var().alias("share_var"),
+                                  pl.col("earlier_part").drop_nulls().sum().alias("parts_total"),
                                   pl.col("full_year").drop_nulls().sum().alias("full_years_total"),
                                   pl.col("earlier_year").drop_nulls().sort().alias("method_years")))
-    out = partial.select(*KEY, "observed_value").join(matched, on=KEY, how="left")
+    out = partial.select(*KEY, "observed_value", "months_exposure").join(matched, on=KEY, how="left")
     share, n = pl.col("share"), pl.col("method_years").list.len()
+    # For the interval, the share pooled over the earlier years and drawn towards the months'
+    # share of a year by one event's weight, so that a few small years (every event in the
+    # months observed: share 1) do not make the rest certain.
+    weight = pl.col("full_years_total") + 1
+    pooled = (pl.col("parts_total") + pl.col("months_exposure") / MONTHS_IN_YEAR) / weight
+    spread = pooled * (1 - pooled)
     jeffreys = pl.col("observed_value") + JEFFREYS
-    rest = jeffreys * (1 - share) / share
-    spread = share * (1 - share)
-    # The share's own uncertainty: the spread between earlier years where there are two or
-    # more (fixed), else how a count splits between months by chance (grows with φ).
-    binomial = pl.when(spread > 0).then(1 / (pl.col("full_years_total").clip(1) * spread)).otherwise(0.0)
-    between = pl.when((n >= 2) & (spread > 0)).then(pl.col("share_var") / n / spread ** 2).otherwise(0.0)
+    rest = jeffreys * (1 - pooled) / pooled
+    # the share's own uncertainty: how events split between months by chance (grows with φ),
+    # and any spread between earlier years beyond that (with two or more years)
+    chance = pooled * (1 - pooled) / weight
+    between = pl.when(n >= 2).then((pl.col("share_var") / n - chance).clip(0)).otherwise(0.0)
     return out.select(
         *KEY,
-        (pl.col("observed_value") / share).alias("estimate"),
+        # an earlier part above its final year (a revision down) gives a share over 1: the
+        # estimate never goes below the count already made
+        (pl.col("observed_value") / share.clip(upper_bound=1.0)).alias("estimate"),
         pl.when(share.is_null())
         .then(pl.lit("no earlier year has a release for the same months and a final full-year release"))
         .when(share <= 0).then(pl.lit("the same months held none of an earlier year's total"))
         .alias("reason"),
         rest.alias("rest_mean"),
-        (rest ** 2 * (1 / jeffreys + pl.when(n >= 2).then(0.0).otherwise(binomial))).alias("rest_var_scaled"),
-        (rest ** 2 * between).alias("rest_var_fixed"),
+        (rest ** 2 * (1 / jeffreys + chance / spread ** 2)).alias("rest_var_scaled"),
+        (rest ** 2 * between / spread ** 2).alias("rest_var_fixed"),
         pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
         pl.col("method_years").fill_null([]),
     ).with_columns(
@@ -165,11 +187,6 @@ METHODS = {"linear": linear, "seasonal_share": seasonal_share, "trend": trend}
 
 # --- the interval of each estimate ------------------------------------------------------------
 
-INTERVAL_OUTPUT = {"interval_lower": pl.Float64, "interval_upper": pl.Float64, "interval_kind": pl.Utf8,
-                   "dispersion_estimate": pl.Float64, "dispersion_used": pl.Float64, "dispersion_rule": pl.Utf8,
-                   "dispersion_years": pl.List(pl.Int64), "history_left_out": pl.List(pl.Int64)}
-
-
 def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: History, spec: dict) -> pl.DataFrame:
     """Each estimate's interval by params.yaml extrapolation.interval (`spec`: method, level,
     min_history_years): for a count a full-year prediction interval from the method's own
@@ -178,29 +195,42 @@ def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: Hist
     kind = uncertainty.INTERVAL_METHODS[name][0]
     rows = estimates.join(partial.select(*KEY, "observed_value", "months_exposure", "series_integer"), on=KEY,
                           how="left")
-    out = []
-    for row in rows.iter_rows(named=True):
-        _, _, left_out = history.earlier(row["series"], row["reference_year"])
-        spread = uncertainty.dispersion(history.fit(row["series"], row["reference_year"]), level,
-                                        spec["min_history_years"], overdispersion=name == "negative_binomial")
-        result = {k: row[k] for k in KEY} | {"interval_lower": None, "interval_upper": None, "interval_kind": None,
-                                             "dispersion_estimate": spread.estimate, "dispersion_used": None,
-                                             "dispersion_rule": None, "dispersion_years": list(spread.years),
-                                             "history_left_out": left_out}
-        if row["series_integer"] and row["estimate"] is not None:
-            if kind == "rate":
-                low, high = uncertainty.RATE_INTERVALS[name]([row["observed_value"]], [row["months_exposure"]], level)
-                low, high = float(low[0]), float(high[0])
-            else:
-                variance = uncertainty.rest_variance(row["rest_mean"], row["rest_var_scaled"],
-                                                     row["rest_var_fixed"], spread.used)
-                low, high = uncertainty.full_year_interval(row["observed_value"], row["rest_mean"], variance, level)
-                result |= {"dispersion_used": spread.used, "dispersion_rule": spread.rule}
-            if low == low and high == high:  # a rate interval can be undefined (NaN) for a zero count
-                result |= {"interval_lower": low, "interval_upper": high, "interval_kind": kind}
-        out.append(result)
-    return estimates.join(pl.DataFrame(out, schema={**{k: OUTPUT[k] for k in KEY}, **INTERVAL_OUTPUT}), on=KEY,
-                          how="left")
+    spreads, left_outs = [], []
+    for series, year in zip(rows["series"], rows["reference_year"]):
+        left_outs.append(history.earlier(series, year)[2])
+        spreads.append(uncertainty.dispersion(history.fit(series, year), level, spec["min_history_years"],
+                                              overdispersion=name == "negative_binomial"))
+    counted = (rows["series_integer"].fill_null(False) & rows["estimate"].is_not_null()).to_numpy()
+    observed = rows["observed_value"].to_numpy()
+    if kind == "rate":
+        compute = uncertainty.RATE_INTERVALS[name]
+        low, high = compute(observed, rows["months_exposure"].to_numpy(), level) if rows.height else ([], [])
+    else:
+        phi = np.array([s.used for s in spreads])
+        variance = uncertainty.rest_variance(rows["rest_mean"].to_numpy(), rows["rest_var_scaled"].to_numpy(),
+                                             rows["rest_var_fixed"].to_numpy(), phi)
+        low, high = uncertainty.full_year_intervals(observed, rows["rest_mean"].to_numpy(), variance, level)
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    if kind == "full_year":
+        # the interval always holds the estimate it goes with, however it is rounded (a rest
+        # predicted from a steep trend can be 0 with 95 % probability yet have a mean of 0,5)
+        estimate = rows["estimate"].to_numpy().astype(float)
+        with np.errstate(invalid="ignore"):
+            low = np.maximum(observed, np.fmin(low, np.floor(estimate)))
+            high = np.fmax(high, np.ceil(estimate))
+    shown = counted & np.isfinite(low) & np.isfinite(high)  # a rate interval is undefined for a zero count
+    full_year = shown & (kind == "full_year")
+    intervals = rows.select(KEY).with_columns(
+        pl.Series("interval_lower", np.where(shown, low, np.nan)).fill_nan(None),
+        pl.Series("interval_upper", np.where(shown, high, np.nan)).fill_nan(None),
+        pl.Series("interval_kind", [kind if s else None for s in shown], dtype=pl.Utf8),
+        pl.Series("dispersion_estimate", [s.estimate for s in spreads], dtype=pl.Float64),
+        pl.Series("dispersion_used", [s.used if f else None for s, f in zip(spreads, full_year)], dtype=pl.Float64),
+        pl.Series("dispersion_rule", [s.rule if f else None for s, f in zip(spreads, full_year)], dtype=pl.Utf8),
+        pl.Series("dispersion_years", [list(s.years) for s in spreads], dtype=pl.List(pl.Int64)),
+        pl.Series("history_left_out", left_outs, dtype=pl.List(pl.Int64)),
+    )
+    return estimates.join(intervals, on=KEY, how="left")
 
 
 def estimate_all(derived: pl.DataFrame, spec: dict, leave_out_exceptional: bool = True) -> pl.DataFrame:

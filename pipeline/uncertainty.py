@@ -112,25 +112,27 @@ def dispersion(fit: HistoryFit | None, level: float, min_years: int, overdispers
 
 # --- the prediction interval of the full year -------------------------------------------------
 
-def rest_distribution(mean: float, variance: float):
-    """A frozen distribution of a count with this mean and variance: negative binomial when it
-    varies more than a Poisson count, else Poisson."""
+def rest_quantiles(means: np.ndarray, variances: np.ndarray, q: float) -> np.ndarray:
+    """The q-quantile of counts with these means and variances: negative binomial where they
+    vary more than a Poisson count, else Poisson (vectorised: one call for every estimate)."""
     from scipy.stats import nbinom, poisson
 
-    if not mean > 0:
-        return poisson(0.0)
-    if variance <= mean * (1 + 1e-12):
-        return poisson(mean)
-    p = mean / variance
-    return nbinom(mean * p / (1 - p), p)
+    means = np.asarray(means, dtype=float)
+    variances = np.asarray(variances, dtype=float)
+    over = variances > means * (1 + 1e-12)
+    p = np.where(over, means / np.where(over, variances, 1.0), 0.5)
+    size = np.where(over, means * p / (1 - p), 1.0)
+    with np.errstate(invalid="ignore"):
+        return np.where(means > 0, np.where(over, nbinom.ppf(q, size, p), poisson.ppf(q, np.maximum(means, 0))), 0.0)
 
 
-def full_year_interval(observed: float, rest_mean: float, rest_variance: float,
-                       level: float) -> tuple[float, float]:
-    """The observed count plus the central `level` interval of the rest."""
+def full_year_intervals(observed: np.ndarray, rest_means: np.ndarray, rest_variances: np.ndarray,
+                        level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The observed counts plus the central `level` interval of their rests."""
     alpha = 1 - level
-    low, high = rest_distribution(rest_mean, rest_variance).ppf([alpha / 2, 1 - alpha / 2])
-    return observed + float(low), observed + float(high)
+    observed = np.asarray(observed, dtype=float)
+    return (observed + rest_quantiles(rest_means, rest_variances, alpha / 2),
+            observed + rest_quantiles(rest_means, rest_variances, 1 - alpha / 2))
 
 
 def rest_variance(rest_mean: float, scaled: float, fixed: float, phi: float) -> float:

@@ -1,0 +1,202 @@
+"""The interval of a full-year estimate: never below what is already counted, honest about
+its level on simulated series, and said the same way in notes, explain and the JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from pipeline import backtest, fmt, uncertainty
+from pipeline.explain import explain
+from pipeline.methods import METHODS, History, estimate_all, with_intervals
+from simulate import frame, release_rows, simulate
+
+FULL_YEAR_INTERVALS = [name for name, (kind, _) in uncertainty.INTERVAL_METHODS.items() if kind == "full_year"]
+SPEC = {"method": "negative_binomial", "level": 0.95, "min_history_years": 5}
+
+
+# --- the lower bound ------------------------------------------------------------------------
+
+@st.composite
+def histories(draw):
+    """One series: earlier final full years (some marked exceptional, some with a release of
+    the same months as the partial year) and a partial year."""
+    months = draw(st.one_of(st.integers(1, 11).map(float), st.floats(0.5, 11.99)))
+    n_years = draw(st.integers(0, 12))
+    rows = []
+    for k in range(n_years):
+        full = draw(st.integers(0, 5000))
+        rows.append(release_rows("s", 2000 + k, full, 12, exceptional=draw(st.booleans())))
+        if draw(st.booleans()):
+            rows.append(release_rows("s", 2000 + k, draw(st.integers(0, full)), months))
+    observed = draw(st.integers(0, 5000))
+    rows.append(release_rows("s", 2000 + n_years, observed, months))
+    return frame(rows)
+
+
+@settings(deadline=None)
+@given(derived=histories(), interval=st.sampled_from(FULL_YEAR_INTERVALS),
+       level=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]), min_years=st.integers(3, 8),
+       leave_out=st.booleans())
+def test_the_interval_never_goes_below_the_count_already_observed(derived, interval, level, min_years, leave_out):
+    spec = {"method": interval, "level": level, "min_history_years": min_years}
+    estimates = estimate_all(derived, spec, leave_out).join(
+        derived.filter(pl.col("is_partial")).select("series", "reference_year", "release_id", "observed_value"),
+        on=["series", "reference_year", "release_id"])
+    assert set(estimates["method"]) == set(METHODS)
+    for row in estimates.filter(pl.col("estimate").is_not_null()).iter_rows(named=True):
+        assert row["interval_lower"] is not None, row  # every count estimated gets its interval
+        assert row["observed_value"] <= row["interval_lower"] <= row["interval_upper"], row
+        # at the levels a table shows, the estimate (rounded as the tables show it) lies inside
+        # its interval; a 50 % interval of a rest predicted from no events need not hold 0
+        if level >= 0.9:
+            assert row["interval_lower"] <= math.floor(row["estimate"] + 0.5) <= row["interval_upper"] or \
+                row["interval_lower"] <= row["estimate"] <= row["interval_upper"], row
+        assert row["interval_kind"] == "full_year"
+        assert row["dispersion_used"] >= 1
+        if row["dispersion_rule"] == "too_short":
+            assert len(row["dispersion_years"]) < min_years and row["dispersion_used"] == 1
+        if leave_out:
+            assert not set(row["history_left_out"]) & set(row["dispersion_years"])
+
+
+def test_every_partial_figure_of_the_shipped_data_for_every_method(built):
+    derived = pl.read_parquet(built.derived_figures)
+    for interval in FULL_YEAR_INTERVALS:
+        estimates = estimate_all(derived, SPEC | {"method": interval}).join(
+            derived.select("series", "reference_year", "release_id", "observed_value", "series_integer"),
+            on=["series", "reference_year", "release_id"])
+        counted = estimates.filter(pl.col("estimate").is_not_null() & pl.col("series_integer"))
+        assert counted.height >= 9 and counted["interval_lower"].null_count() == 0
+        assert (counted["interval_lower"] >= counted["observed_value"]).all()
+    # the old rate interval of 2 killed in 9 months went below what was already counted
+    rate = estimate_all(derived, SPEC | {"method": "exact_poisson_rate"}).filter(
+        (pl.col("series") == "draebte") & (pl.col("reference_year") == 2024) & (pl.col("method") == "linear"))
+    assert rate["interval_kind"].to_list() == ["rate"] and rate["interval_lower"][0] < 2
+
+
+# --- the level, on series from a known process --------------------------------------------
+
+@pytest.mark.slow
+def test_coverage_on_simulated_overdispersed_series():
+    """2.000 series whose months vary three times as much as a Poisson count: the 95 %
+    interval holds the true full year in 93–97 % of them for every method; a Poisson interval
+    (no overdispersion) falls short."""
+    derived, truth = simulate(np.random.default_rng(20261127), 2000, monthly_mean=10, dispersion=3.0,
+                              history_years=12, months_observed=9)
+    history = History(derived)
+    partial = derived.filter(pl.col("is_partial") & (pl.col("reference_year") == 2012))
+    truths = pl.DataFrame({"series": list(truth), "truth": list(truth.values())})
+
+    def coverage(name, interval):
+        est = with_intervals(METHODS[name](partial, history), partial, history, SPEC | {"method": interval})
+        est = est.join(truths, on="series")
+        return est.select(pl.col("truth").is_between("interval_lower", "interval_upper").mean()).item()
+
+    for name in METHODS:
+        assert 0.93 <= coverage(name, "negative_binomial") <= 0.97, name
+        assert coverage(name, "poisson") < 0.90, name
+
+
+def test_dispersion_rule():
+    fit = uncertainty.fit_history(list(range(2010, 2022)), [30, 50, 20, 60, 25, 55, 30, 45, 20, 70, 35, 40])
+    assert fit.pearson_dispersion > 3
+    used = uncertainty.dispersion(fit, 0.95, 5, overdispersion=True)
+    assert used.rule == "estimated" and used.used > fit.pearson_dispersion  # widened for its own uncertainty
+    assert uncertainty.dispersion(fit, 0.95, 13, overdispersion=True).rule == "too_short"
+    assert uncertainty.dispersion(fit, 0.95, 5, overdispersion=False).used == 1
+    calm = uncertainty.fit_history(list(range(2010, 2016)), [40, 40, 41, 39, 40, 40])
+    assert uncertainty.dispersion(calm, 0.95, 5, overdispersion=True).rule == "floor"
+
+
+def test_the_rest_is_negative_binomial_when_it_varies_more_than_poisson():
+    from scipy.stats import nbinom, poisson
+
+    # 2 killed in 9 months, Poisson variation: the Poisson–gamma predictive (Jeffreys prior)
+    low, high = uncertainty.full_year_intervals([2], [2.5 * 3 / 9], [2.5 * 3 / 9 * 12 / 9], 0.95)
+    assert low[0] == 2 + nbinom.ppf(0.025, 2.5, 9 / 12) and high[0] == 2 + nbinom.ppf(0.975, 2.5, 9 / 12)
+    low, high = uncertainty.full_year_intervals([5], [3.0], [3.0], 0.9)
+    assert (low[0], high[0]) == (5 + poisson.ppf(0.05, 3), 5 + poisson.ppf(0.95, 3))
+
+
+# --- said the same way everywhere -----------------------------------------------------------
+
+def test_notes_explain_and_json_give_the_same_interval(built):
+    derived = pl.read_parquet(built.derived_figures).filter(pl.col("selected") & (pl.col("status") == "estimated"))
+    notes = {t: json.loads((built.tables / f"table_{t}.json").read_text(encoding="utf-8"))["note"]
+             for t in ("1_2", "1_3")}
+    text = " ".join(notes.values())
+    for row in derived.filter(pl.col("series").is_in(["sigtelser", "skudepisoder", "saarede", "draebte"])).iter_rows(
+            named=True):
+        low, high, year = row["interval_lower"], row["interval_upper"], row["reference_year"]
+        assert f"mellem {fmt.number(low)} og {fmt.number(high)} i hele {year} med 95\xa0% sandsynlighed" in text
+        lines = "\n".join(explain(row["series"], year, built).lines)
+        assert f"{fmt.number(low, 2)}–{fmt.number(high, 2)}" in lines and "for the full-year count" in lines
+    assert "statsmodels" not in text and "kan være for smalt" in text  # too few years for sigtelser
+
+
+def test_a_rate_interval_is_labelled_as_one(project):
+    from pipeline.core import run_core
+
+    params = yaml.safe_load(project.params.read_text(encoding="utf-8"))
+    params["extrapolation"]["interval"]["method"] = "exact_poisson_rate"
+    project.params.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    run_core(project)
+    note = json.loads((project.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
+    assert "95\xa0%-interval for den årlige rate" in note and "i hele 2024 med" not in note
+    assert "gælder den årlige rate, ikke hele årets antal" in note
+
+
+# --- the backtest ---------------------------------------------------------------------------
+
+@settings(deadline=None, max_examples=30)
+@given(n_series=st.integers(1, 9), seed=st.integers(0, 2**16), history_years=st.integers(0, 6))
+def test_backtest_compares_methods_on_common_cases_only(n_series, seed, history_years):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_series):
+        counts = rng.poisson(20, history_years + 1)
+        for k, count in enumerate(counts):
+            rows.append(release_rows(f"s{i}", 2000 + k, count, 12) | {"vintage_rank": 1})
+        partial = int(rng.binomial(counts[-1], 0.7))
+        rows.append(release_rows(f"s{i}", 2000 + history_years, partial, 9) | {"vintage_rank": 2})
+    derived = frame(rows).with_columns(pl.lit("P").alias("publisher"), pl.lit("2024").alias("published"),
+                                       pl.lit("e").alias("method"))
+    report = backtest.report(derived, estimate_all(derived, SPEC), 0.95)
+    summary = {m["method"]: m for m in report["summary"]}
+    assert len({m["cases"] for m in summary.values()}) == 1  # the same cases for every method
+    common = {(c["series"], c["release_id"]) for c in report["cases"] if c["common"]}
+    for method in METHODS:
+        scored = {(c["series"], c["release_id"]) for c in report["cases"]
+                  if c["method"] == method and c["estimate"] is not None}
+        assert common <= scored
+        m = summary[method]
+        assert m["cases"] == len(common)
+        if m["interval_cases"]:
+            assert m["coverage"] == m["covered"] / m["interval_cases"]
+            assert m["coverage_lower"] <= m["coverage"] <= m["coverage_upper"]
+    rec = report["recommendation"]
+    if len(common) < backtest.MIN_CASES:
+        assert rec["method"] is None and "too few common cases" in rec["reason"]
+    elif rec["method"]:
+        chosen = summary[rec["method"]]
+        assert chosen["coverage_lower"] <= 0.95 <= chosen["coverage_upper"]
+        honest = [m for m in summary.values() if m["coverage_lower"] <= 0.95 <= m["coverage_upper"]]
+        assert chosen["mean_absolute_percent_error"] == min(m["mean_absolute_percent_error"] for m in honest)
+
+
+def test_backtest_json_has_the_documented_keys(built):
+    from pipeline import audit
+
+    audit.run(built)
+    methods = json.loads((built.audit / "audit.json").read_text(encoding="utf-8"))["methods"]
+    assert set(methods) >= {"cases", "summary", "recommendation", "min_cases"}
+    for m in methods["summary"]:
+        assert set(m) >= {"method", "cases", "mean_absolute_percent_error", "coverage", "coverage_lower",
+                          "coverage_upper", "mean_interval_width", "verdict"}
