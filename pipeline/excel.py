@@ -285,7 +285,7 @@ def write_contents(sheet, formats: Formats, tables: list[dict], comparison: dict
         row += 1
         sheet.write_string(row, 0, path)
         sheet.write_string(row, 1, digest)
-    sheet.set_column(0, 0, 44)
+    sheet.set_column(0, 0, 60)
     sheet.set_column(1, 1, 72)
 
 
