@@ -23,8 +23,10 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pipeline import compare, excel, tables, wording
+from pipeline import compare, excel, fmt, tables, wording
 from pipeline.params import load_params
 from pipeline.paths import Paths
 
@@ -301,3 +303,73 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     texts = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)
              and c.value[:1] in "=+-@"]
     assert texts and all(c.data_type == "s" for c in texts)
+
+
+# --- the layout rule on generated tables -------------------------------------------------------
+
+def _cell(row: int, year: int, status: str | None, observed: float, integer_valued: bool) -> dict:
+    """A table cell as the tables stage makes it: missing, observed, or a partial year of 9
+    months estimated for the whole year by the report's method."""
+    base = {"count_date": None, "integer_valued": integer_valued, "interval_level": None, "interval_lower": None,
+            "interval_method": None, "interval_upper": None, "kind": "flow", "label_da": f"Række {row + 1}",
+            "reference_year": year, "row_order": row, "series": f"s{row}", "table_id": "9.9", "unit": "antal",
+            "status": status}
+    if status is None:
+        return base | {"method": None, "monthly_mean": None, "months_covered": None, "observed_value": None,
+                       "published": None, "publisher": None, "release_id": None, "value": None,
+                       "value_unrounded": None}
+    months = 9 if status == "estimated" else 12
+    unrounded = observed / months * 12
+    value = float(round(unrounded)) if integer_valued else round(unrounded, 1)
+    return base | {"method": "linear" if status == "estimated" else "none", "monthly_mean": observed / months,
+                   "months_covered": months, "observed_value": observed, "published": str(year),
+                   "publisher": "Udgiver", "release_id": f"r{year}", "value": value, "value_unrounded": unrounded}
+
+
+@st.composite
+def generated_tables(draw) -> dict:
+    rows = draw(st.integers(1, 3))
+    years = range(2020, 2020 + draw(st.integers(1, 4)))
+    integer_valued = draw(st.booleans())
+    value = st.integers(0, 99_999).map(float) if integer_valued else st.integers(0, 99_999).map(lambda v: v / 10)
+    cells = [_cell(r, y, draw(st.sampled_from([None, "observed", "estimated"])), draw(value), integer_valued)
+             for r in range(rows) for y in years]
+    spec = {"title": "Prøve", "row_labels": draw(st.booleans()),
+            "partial_marker": draw(st.sampled_from(tables.MARKERS))}
+    # through JSON, as the workbook stage reads the tables
+    return json.loads(json.dumps(tables.build_table("9.9", spec, cells)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=generated_tables())
+def test_every_generated_table_keeps_each_value_in_its_own_numeric_cell(tmp_path, table):
+    """Whatever the table holds: each observed value in its year's column, each estimate in the
+    estimate column right after it (which only a year with an estimate has), a missing figure
+    as '-', and the note naming the estimates where the workbook shows them."""
+    target = tmp_path / "table.xlsx"
+    comparison = {"title": "t", "header": ["År", "S", "D", "a", "b", "c", "d", "e"], "rows": [], "figures": [],
+                  "note": "n", "source": "s"}
+    excel.write_workbook(target, [table], pl.DataFrame({"series": ["x"]}), comparison, {}, "0")
+    sheet = openpyxl.load_workbook(target)["Tabel 9.9"]
+    headers = [c.value for c in sheet[3]][1:]
+    cells = {(c["row_order"], c["reference_year"]): c for c in table["cells"]}
+    years = sorted({c["reference_year"] for c in table["cells"]})
+    estimated_years = [y for y in years if any(cells[k]["status"] == "estimated" for k in cells if k[1] == y)]
+    assert len(headers) == len(years) + len(estimated_years)
+    for r in range(len(table["rows"])):
+        values = [c.value for c in sheet[4 + r]][1:]
+        for head, got in zip(headers, values, strict=True):
+            year = int(head[:4])
+            cell = cells[(r, year)]
+            if head.endswith("helårsskøn"):
+                assert got == (cell["value"] if cell["status"] == "estimated" else None)
+            else:
+                assert got == (fmt.MISSING if cell["status"] is None else cell["observed_value"])
+    notes = [sheet.cell(r, 1).value for r in range(4 + len(table["rows"]), sheet.max_row + 1)]
+    notes = [n for n in notes if n]
+    assert notes[-1] == table["source"]
+    if estimated_years:
+        assert notes[0].startswith("Note: ") and wording.ESTIMATES_IN_OWN_CELLS in notes[0]
+        assert notes[0] == table["note"].replace(wording.ESTIMATES_IN_PARENTHESES, wording.ESTIMATES_IN_OWN_CELLS)
+    else:
+        assert len(notes) == 1
