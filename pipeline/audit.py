@@ -9,7 +9,6 @@ error where a later release gives the final count. Same inputs, byte-identical J
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 
@@ -20,6 +19,7 @@ from pipeline.io import staged_outputs
 from pipeline.methods import estimate_all, inputs_of
 from pipeline.params import load_params
 from pipeline.paths import Paths
+from pipeline.rawfiles import file_hashes  # shared with the workbook's run sheet
 from pipeline.stage import stage_main
 
 EXACT, CONSISTENT, MISMATCH, FINDING = "exact", "consistent", "mismatch", "finding"
@@ -492,15 +492,6 @@ class Auditor:
 
 def _span(years: list[int]) -> str:
     return f"{years[0]}–{years[-1]}" if len(years) > 2 and years == list(range(years[0], years[-1] + 1)) else ", ".join(map(str, years))
-
-
-def file_hashes(paths: Paths) -> dict[str, str]:
-    """The SHA-256 of every input: the raw files the ingest stage reads (not README.md, which
-    is documentation) and params.yaml."""
-    from pipeline.rawfiles import raw_inputs
-
-    files = sorted(raw_inputs(paths)[0]) + [paths.params]
-    return {paths.relative(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def build(paths: Paths) -> dict:

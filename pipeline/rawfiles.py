@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -238,3 +239,10 @@ def raw_inputs(paths: Paths) -> tuple[list[Path], list[Problem]]:
         elif entry.name != DOCUMENTATION or not entry.is_file():
             account(entry, expect_csv=False)
     return inputs, problems
+
+
+def file_hashes(paths: Paths) -> dict[str, str]:
+    """The SHA-256 of every input: the raw files the ingest stage reads (not README.md, which
+    is documentation) and params.yaml. The audit and the workbook both record them."""
+    files = sorted(raw_inputs(paths)[0]) + [paths.params]
+    return {paths.relative(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}

@@ -167,10 +167,10 @@ def count_date_note(table_cells: list[dict]) -> str | None:
     return " ".join(parts) or None
 
 
-def note_text(table_cells: list[dict], marker: str) -> str | None:
+def note_text(table_cells: list[dict], marker: str, estimates: str = wording.ESTIMATES_IN_PARENTHESES) -> str | None:
     """The note under a table with estimates: method, assumption and each computation (the
     wording lives in pipeline/wording.py, with every other data-dependent text)."""
-    return wording.table_note(table_cells, marker)
+    return wording.table_note(table_cells, marker, estimates)
 
 
 def source_text(table_cells: list[dict]) -> str:
@@ -195,6 +195,15 @@ def _group(items, key):
     return groups
 
 
+def table_notes(table_cells: list[dict], starred: bool, estimates: str = wording.ESTIMATES_IN_PARENTHESES) -> str | None:
+    """The note under a table: how its estimates were made (`starred`: the estimates carry the
+    asterisk) and the count dates of its stocks; None when there is nothing to note."""
+    notes = [note_text(table_cells, "asterisk" if starred else "header", estimates), count_date_note(table_cells)]
+    if notes[0] is None and notes[1] is not None:
+        notes[1] = "Note: " + notes[1]
+    return " ".join(n for n in notes if n) or None
+
+
 def build_table(table_id: str, spec: dict, table_cells: list[dict]) -> dict:
     """One table as header, rows of formatted cells, note, source and cell metadata."""
     marker = spec.get("partial_marker", "asterisk")
@@ -212,15 +221,12 @@ def build_table(table_id: str, spec: dict, table_cells: list[dict]) -> dict:
         rows.append([label] + [cell_text(c, cell_marker[c["reference_year"]])
                                for c in sorted(row_cells, key=lambda c: c["reference_year"])])
     starred = any(c["status"] == "estimated" and cell_marker[c["reference_year"]] == "asterisk" for c in table_cells)
-    notes = [note_text(table_cells, "asterisk" if starred else "header"), count_date_note(table_cells)]
-    if notes[0] is None and notes[1] is not None:
-        notes[1] = "Note: " + notes[1]
     return {
         "table_id": table_id,
         "title": f"Tabel {table_id} {spec['title']}",
         "header": header,
         "rows": rows,
-        "note": " ".join(n for n in notes if n) or None,
+        "note": table_notes(table_cells, starred),
         "source": source_text(table_cells),
         "cells": [
             {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in c.items()}

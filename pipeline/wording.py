@@ -425,9 +425,16 @@ def months_of(cell: dict) -> float:
     return exposure if exposure is not None else cell["months_covered"]
 
 
-def table_note(table_cells: list[dict], marker: str) -> str | None:
+# Where a table shows its estimates: in parentheses, as the report ("2.181 (2.908)*"), or in
+# cells of their own in italics on a grey fill (the workbook); the note names them so.
+ESTIMATES_IN_PARENTHESES = "Tallene i parentes"
+ESTIMATES_IN_OWN_CELLS = "Tallene i kursiv på gråt felt"
+
+
+def table_note(table_cells: list[dict], marker: str, estimates: str = ESTIMATES_IN_PARENTHESES) -> str | None:
     """The note under a table with estimates: for each year, period and method, how the
-    estimates were made, with each computation; None without estimates."""
+    estimates were made, with each computation; None without estimates. `estimates` names
+    where the table shows them."""
     estimated = [c for c in table_cells if c["status"] == "estimated"]
     if not estimated:
         return None
@@ -437,12 +444,13 @@ def table_note(table_cells: list[dict], marker: str) -> str | None:
     for (year, months, end, method), group in groups.items():
         labels = listing([c["label_da"].lower() for c in group])
         fallback = fallback_sentence(method, labels, describe=False)
-        parts += [p for p in (fallback, _estimate_note(method, year, months, end, group)) if p]
+        parts += [p for p in (fallback, _estimate_note(method, year, months, end, group, estimates)) if p]
     prefix = "Note: * " if marker == "asterisk" else "Note: "
     return prefix + " ".join(parts)
 
 
-def _estimate_note(method: Method, year: int, months: float, end: date | None, group: list[dict]) -> str:
+def _estimate_note(method: Method, year: int, months: float, end: date | None, group: list[dict],
+                   estimates: str) -> str:
     period = f"{period_text(year, months, end)} ({months_text(months)})"
     rest = rest_of_year(months, end)
     if method.used == "linear":
@@ -454,7 +462,7 @@ def _estimate_note(method: Method, year: int, months: float, end: date | None, g
             for c in group
         )
         return (
-            f"Tallene i parentes er fremskrevet til hele {year} ud fra gennemsnittet pr. måned i "
+            f"{estimates} er fremskrevet til hele {year} ud fra gennemsnittet pr. måned i "
             f"{period}, under antagelse af at {rest} "
             f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse."
             + _with(interval_assumptions(group, rest))
@@ -465,7 +473,7 @@ def _estimate_note(method: Method, year: int, months: float, end: date | None, g
         + (f" ({interval_text(c)[2:]})" if c.get("interval_lower") is not None else "")
         for c in group
     )
-    return (f"Tallene i parentes er skøn for hele {year} ud fra {period} med "
+    return (f"{estimates} er skøn for hele {year} ud fra {period} med "
             f"{method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}: {computations}. "
             "Skønnet er ikke en opgørelse." + _with(interval_assumptions(group, rest)))
 

@@ -11,7 +11,7 @@ import sys
 from conftest import copy_project
 
 PRODUCTS = ("outputs/tables", "outputs/comparison", "outputs/audit", "outputs/charts", "outputs/data",
-            "reports/_output")
+            "outputs/excel", "reports/_output")
 
 
 def run_fresh(root):
