@@ -74,7 +74,7 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
     # method for the backtest
     chosen = METHODS[method](partial, history)
     if method != "linear":
-        fallback = linear(partial, history).join(chosen.select(*KEY, "reason"), on=KEY, how="left")
+        fallback = linear(partial, history).drop("reason").join(chosen.select(*KEY, "reason"), on=KEY, how="left")
         chosen = pl.concat([chosen.filter(pl.col("estimate").is_not_null()),
                             fallback.join(chosen.filter(pl.col("estimate").is_null()).select(KEY), on=KEY, how="semi")
                             .select(chosen.columns)])

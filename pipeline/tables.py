@@ -282,7 +282,7 @@ def run(paths: Paths | None = None) -> None:
         spec["number"]: build_table(spec["number"], spec, all_cells.filter(pl.col("table_id") == spec["number"]).to_dicts())
         for spec in specs.values()
     }
-    tidy = tidy_figures(derived, series)
+    tidy = _flat(tidy_figures(derived, series))  # the same columns in the parquet, the CSV and the workbook
 
     with staged_outputs() as out:
         for number, table in tables.items():
@@ -292,7 +292,7 @@ def run(paths: Paths | None = None) -> None:
             out.write_text(paths.tables / f"{stem}.json",
                            json.dumps(table, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         tidy.write_parquet(out.path(paths.data_out / "keyfigures.parquet"))
-        fmt.spreadsheet_safe_frame(_flat(tidy)).write_csv(out.path(paths.data_out / "keyfigures.csv"))
+        fmt.spreadsheet_safe_frame(tidy).write_csv(out.path(paths.data_out / "keyfigures.csv"))
 
 
 if __name__ == "__main__":
