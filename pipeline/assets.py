@@ -1,5 +1,6 @@
-"""The report's web assets, vendored from the npm registry into reports/vendor/ (see its
-README): a partial plotly.js bundle with only the trace types the charts draw (a quarter of
+"""The report's web assets, vendored from the npm registry into pipeline/vendor/ (see its
+README.md; they belong to the renderer like its code, so every copy of the project has them):
+a partial plotly.js bundle with only the trace types the charts draw (a quarter of
 the full plotly.js), and Bootswatch's Cosmo theme for Bootstrap, Quarto's default look."""
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ class AssetError(RuntimeError):
     """A vendored asset does not fit the installed packages or the charts."""
 
 
-def vendor_dir(root: Path) -> Path:
-    return root / "reports" / "vendor"
+VENDOR = Path(__file__).with_name("vendor")
 
 
 @functools.cache
-def plotlyjs(vendor: Path) -> str:
+def plotlyjs(vendor: Path = VENDOR) -> str:
     """The partial plotly.js bundle, refused unless it is the plotly.js version the plotly
     package writes its figures for (its figures' schema follows that version)."""
     from plotly.offline import get_plotlyjs_version
@@ -38,7 +38,7 @@ def plotlyjs(vendor: Path) -> str:
     if not found or found["version"] != wanted:
         have = found["version"] if found else "unknown"
         raise AssetError(f"{path.name} is plotly.js {have}, but the installed plotly package draws for plotly.js "
-                         f"{wanted}: set that version in reports/vendor/vendor.json and run bin/vendor-assets")
+                         f"{wanted}: set that version in pipeline/vendor/vendor.json and run bin/vendor-assets")
     return text
 
 
@@ -56,11 +56,11 @@ def check_traces(name: str, div_html: str) -> None:
     missing = trace_types(div_html) - BUNDLE_TRACES
     if missing:
         raise AssetError(f"chart {name} uses trace types {sorted(missing)}, which {PLOTLY_BUNDLE} does not draw: "
-                         "vendor a larger plotly.js bundle (reports/vendor/README.md)")
+                         "vendor a larger plotly.js bundle (pipeline/vendor/README.md)")
 
 
 @functools.cache
-def theme_css(vendor: Path, theme: str) -> str:
+def theme_css(theme: str, vendor: Path = VENDOR) -> str:
     """The theme's Bootstrap CSS, offline: without the web font it imports (the page falls
     back to the system's sans-serif, as the theme's font stack says) and the source-map link."""
     css = (vendor / THEME_CSS[theme]).read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import hashlib
 import os
 import re
 import shutil
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.assets import THEME_CSS, plotlyjs, theme_css, vendor_dir
+from pipeline.assets import THEME_CSS, plotlyjs, theme_css
 from pipeline.errors import InputError, Problem
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
@@ -79,7 +80,7 @@ CONFIG_VALUES = {
     ("jupyter",): lambda v: v == "python3",
     ("lang",): lambda v: str(v).split("-")[0] in FLOAT_NAMES,
     ("format", "html", "embed-resources"): lambda v: v is True,  # the HTML is always self-contained
-    ("format", "html", "theme"): lambda v: v in THEME_CSS,  # the Bootswatch themes vendored in reports/vendor/
+    ("format", "html", "theme"): lambda v: v in THEME_CSS,  # the Bootswatch themes vendored in pipeline/vendor/
     ("format", "html", "toc-location"): lambda v: v in ("right", "left"),
     ("format", "docx", "reference-doc"): lambda v: isinstance(v, str) and v.endswith(".docx"),
     ("format", "docx", "toc"): _is_bool,
@@ -610,7 +611,7 @@ def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Pa
         div_id = f"{block.options.get('label') or f'cell-{block.line}'}-plotly-{n}"
         html = pio.to_html(value, include_plotlyjs=False, full_html=False, div_id=div_id)
         if not plotly["included"]:  # the vendored partial bundle, once
-            html = f'<script charset="utf-8" type="text/javascript">{plotlyjs(workdir.parent / "vendor")}</script>\n' + html
+            html = f'<script charset="utf-8" type="text/javascript">{plotlyjs()}</script>\n' + html
         plotly["included"] = True
         return _raw("html", html)
     return _image(fmt, mime, value, workdir, f"{block.options.get('label') or f'cell-{block.line}'}-{n}")
@@ -619,9 +620,9 @@ def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Pa
 PLOTLYJS_TOKEN = "/* noegletal: plotly.js is inserted here after pandoc */"
 
 
-def _defer_plotlyjs(html: str, vendor: Path) -> str:
+def _defer_plotlyjs(html: str) -> str:
     """plotly.js (1,2 MB) joins the page after pandoc: reading it costs pandoc seconds."""
-    return html.replace(plotlyjs(vendor), PLOTLYJS_TOKEN) if "plotly" in html else html
+    return html.replace(plotlyjs(), PLOTLYJS_TOKEN) if "plotly" in html else html
 
 
 def _image(fmt: str, mime: str, value: str, workdir: Path, stem: str) -> str:
@@ -791,11 +792,10 @@ def to_html(markdown: str, report: Report, reports: Path, workdir: Path) -> byte
     args = _pandoc_args(report, "html", workdir) + [
         "--embed-resources", f"--css={css}", f"--template={HTML_TEMPLATE}", f"--resource-path={reports}",
         f"--variable=toc-title:{TOC_TITLES[lang]}", f"--variable=toc-location:{options.get('toc-location', 'right')}"]
-    vendor = reports / "vendor"
-    html = pypandoc.convert_text(_defer_plotlyjs(markdown, vendor), "html5", format="markdown", extra_args=args)
+    html = pypandoc.convert_text(_defer_plotlyjs(markdown), "html5", format="markdown", extra_args=args)
     # Quarto's default theme is Bootstrap; Cosmo (`theme: cosmo`) is the one vendored.
-    html = _add_anchors(html).replace(THEME_TOKEN, theme_css(vendor, options.get("theme", "cosmo")), 1)
-    return html.replace(PLOTLYJS_TOKEN, plotlyjs(vendor), 1).encode("utf-8")
+    html = _add_anchors(html).replace(THEME_TOKEN, theme_css(options.get("theme", "cosmo")), 1)
+    return html.replace(PLOTLYJS_TOKEN, plotlyjs(), 1).encode("utf-8")
 
 
 def to_pdf(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
@@ -818,6 +818,18 @@ def to_pdf(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes
                          ignore_system_fonts=True, font_paths=fonts)
 
 
+DATA_URI_IMAGE = re.compile(r"\]\(data:image/(?P<type>png|jpeg);base64,(?P<data>[A-Za-z0-9+/=\s]+)\)")
+
+
+def _image_file(m: re.Match, workdir: Path) -> str:
+    """An image given as a data URI, as a file: pandoc's Word writer would otherwise copy the
+    whole URI into the picture's description as well."""
+    data = base64.b64decode(m["data"])
+    name = f"image-{hashlib.sha256(data).hexdigest()[:16]}.{m['type']}"
+    (workdir / name).write_bytes(data)
+    return f"]({workdir.name}/{name})"
+
+
 def to_docx(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
     """Word, through pandoc with the reference document's styles. pandoc dates the document
     and its zip entries by SOURCE_DATE_EPOCH, so the bytes are the same on every run."""
@@ -829,6 +841,7 @@ def to_docx(markdown: str, report: Report, reports: Path, workdir: Path) -> byte
             raise ReportError(str(Path(report.file).with_name(PROJECT_FILE)), None,
                               f"format.docx.reference-doc: {reference} is not a file in reports/")
         args.append(f"--reference-doc={reports / reference}")
+    markdown = DATA_URI_IMAGE.sub(lambda m: _image_file(m, workdir), markdown)
     target = workdir / "report.docx"
     epoch = os.environ.get("SOURCE_DATE_EPOCH", str(DEFAULT_SOURCE_DATE_EPOCH))
     done = subprocess.run([pypandoc.get_pandoc_path(), "--from=markdown", "--to=docx", f"--output={target}", *args],
