@@ -634,8 +634,8 @@ def _image(fmt: str, mime: str, value: str, workdir: Path, stem: str) -> str:
         return _raw("html", f'<img class="cell-output-image" src="data:{mime};base64,{encoded}" alt="">')
     name = f"{stem}.{'svg' if svg else mime.split('/')[1]}"
     (workdir / name).write_bytes(value.encode("utf-8") if svg else base64.b64decode(value))
-    if fmt == "docx":  # pandoc sizes it by the resolution the file records
-        return f"![]({workdir.name}/{name})"
+    if fmt == "docx":  # pandoc sizes it by the resolution the file records; found in the work directory
+        return f"![]({name})"
     return _raw("typst", f'#image("{workdir.name}/{name}", width: 100%)')
 
 
@@ -827,7 +827,7 @@ def _image_file(m: re.Match, workdir: Path) -> str:
     data = base64.b64decode(m["data"])
     name = f"image-{hashlib.sha256(data).hexdigest()[:16]}.{m['type']}"
     (workdir / name).write_bytes(data)
-    return f"]({workdir.name}/{name})"
+    return f"]({name})"  # in the work directory, pandoc's first resource path (the name is also in the file)
 
 
 def to_docx(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
@@ -835,7 +835,8 @@ def to_docx(markdown: str, report: Report, reports: Path, workdir: Path) -> byte
     and its zip entries by SOURCE_DATE_EPOCH, so the bytes are the same on every run."""
     import pypandoc
 
-    args = _pandoc_args(report, "docx", workdir) + [f"--resource-path={reports}"]
+    # images by their own names in the work directory, whose random name must not reach the file
+    args = _pandoc_args(report, "docx", workdir) + [f"--resource-path={workdir}{os.pathsep}{reports}"]
     if reference := _format_options(report, "docx").get("reference-doc"):
         if not (reports / reference).is_file():  # paths in _quarto.yml are relative to reports/
             raise ReportError(str(Path(report.file).with_name(PROJECT_FILE)), None,
