@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.assets import THEME_CSS, plotlyjs, theme_css
+from pipeline.assets import THEME_CSS, AssetError, check_traces, plotlyjs, theme_css
 from pipeline.errors import InputError, Problem
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
@@ -610,6 +610,10 @@ def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Pa
 
         div_id = f"{block.options.get('label') or f'cell-{block.line}'}-plotly-{n}"
         html = pio.to_html(value, include_plotlyjs=False, full_html=False, div_id=div_id)
+        try:
+            check_traces(div_id, html)
+        except AssetError as exc:
+            raise ReportError(report.file, block.line, str(exc)) from None
         if not plotly["included"]:  # the vendored partial bundle, once
             html = f'<script charset="utf-8" type="text/javascript">{plotlyjs()}</script>\n' + html
         plotly["included"] = True
