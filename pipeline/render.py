@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 import base64
-import functools
+import hashlib
 import os
 import re
 import shutil
@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.assets import THEME_CSS, AssetError, check_traces, plotlyjs, theme_css
 from pipeline.errors import InputError, Problem
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
@@ -68,8 +69,9 @@ CONFIG_SCHEMA = {
     "crossref": {"chapters": None, "title-delim": None},
     "execute": dict.fromkeys(EXECUTE_OPTIONS),
     "format": {
-        "html": {"embed-resources": None, "toc": None},
+        "html": {"embed-resources": None, "toc": None, "theme": None, "toc-location": None},
         "typst": {"papersize": None, "margin": None, "fontsize": None, "toc": None},
+        "docx": {"reference-doc": None, "toc": None},
     },
 }
 CONFIG_VALUES = {
@@ -78,16 +80,23 @@ CONFIG_VALUES = {
     ("jupyter",): lambda v: v == "python3",
     ("lang",): lambda v: str(v).split("-")[0] in FLOAT_NAMES,
     ("format", "html", "embed-resources"): lambda v: v is True,  # the HTML is always self-contained
+    ("format", "html", "theme"): lambda v: v in THEME_CSS,  # the Bootswatch themes vendored in pipeline/vendor/
+    ("format", "html", "toc-location"): lambda v: v in ("right", "left"),
+    ("format", "docx", "reference-doc"): lambda v: isinstance(v, str) and v.endswith(".docx"),
+    ("format", "docx", "toc"): _is_bool,
     ("crossref", "chapters"): _is_bool,
     ("number-sections",): _is_bool, ("toc",): _is_bool,
     ("format", "html", "toc"): _is_bool, ("format", "typst", "toc"): _is_bool,
     **{("execute", key): CELL_OPTION_VALUES[key] for key in EXECUTE_OPTIONS},
 }
-OUTPUT_SUFFIX = {"html": ".html", "typst": ".pdf"}
+OUTPUT_SUFFIX = {"html": ".html", "typst": ".pdf", "docx": ".docx"}
 # The word before a float's number, by document language (Typst has its own, the same).
 FLOAT_NAMES = {"da": {"tbl": "Tabel", "fig": "Figur"}, "en": {"tbl": "Table", "fig": "Figure"}}
 # Div classes and attributes that mean something to Quarto but not to pandoc.
-QUARTO_CLASSES = ("callout", "panel-", "column-", "content-visible", "content-hidden", "cell", "quarto-")
+QUARTO_CLASSES = ("callout", "panel-", "column-", "cell", "quarto-")
+# Quarto's conditional content, on the output format only (pipeline/report_filters.lua).
+CONDITIONAL_CLASSES = ("content-visible", "content-hidden")
+CONDITIONS = ("when-format", "unless-format")
 QUARTO_ATTRIBUTES = ("layout",)
 # Quarto's cross-reference prefixes; `sec-` ids are plain pandoc ids and allowed.
 XREF_PREFIXES = ("fig", "tbl", "eq", "lst", "thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "sol", "rem")
@@ -95,6 +104,7 @@ MIME_ORDER = {  # per format, the first of these a display output has is shown
     "html": ("application/vnd.plotly.v1+json", "text/html", "image/svg+xml", "image/png", "image/jpeg",
              "text/markdown", "text/plain"),
     "typst": ("image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/plain"),
+    "docx": ("image/png", "image/jpeg", "text/markdown", "text/plain"),  # a bitmap for Word
 }
 
 FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>.*?)\s*$")
@@ -314,9 +324,9 @@ def _check_markdown(text: str, first_line: int, file: str) -> None:
             if inner and inner["lang"] != "python":
                 fail(0, f"inline expression `{{{inner['lang']}}} …` is not supported: only `{{python}} …`")
             continue
-        if (bare := DIV_BARE_CLASS.search(piece)) and bare["cls"].startswith(QUARTO_CLASSES):
+        if (bare := DIV_BARE_CLASS.search(piece)) and bare["cls"].startswith(QUARTO_CLASSES + CONDITIONAL_CLASSES):
             fail(bare.start(), f"'::: {bare['cls']}' is not supported by the embedded renderer (no callouts, "
-                 "panels or layouts)")
+                 "panels or layouts; conditional content needs when-format or unless-format)")
         if (at := piece.find("{{<")) >= 0 or (at := piece.find("{{%")) >= 0:
             fail(at, f"shortcode {piece[at:].split('>}}')[0]}>}}}} is not supported by the embedded renderer")
         for m in ATTRIBUTES.finditer(piece):
@@ -324,10 +334,26 @@ def _check_markdown(text: str, first_line: int, file: str) -> None:
             bad = [t for t in tokens if t.startswith(".") and t[1:].startswith(QUARTO_CLASSES)]
             bad += [t for t in tokens if t.startswith("#") and t[1:].split("-")[0] in XREF_PREFIXES]
             bad += [t for t in tokens if t.split("=")[0].startswith(QUARTO_ATTRIBUTES)]
+            if any(t[1:] in CONDITIONAL_CLASSES for t in tokens if t.startswith(".")):
+                _check_condition(tokens, lambda message: fail(m.start(), message))
             if bad:
                 fail(m.start(), f"'{bad[0]}' in {{{m['body']}}} is not supported by the embedded renderer "
                      "(no callouts, panels, layouts or markdown cross-reference targets; "
                      "label a {python} cell 'fig-…'/'tbl-…' instead)")
+
+
+def _check_condition(tokens: list[str], fail) -> None:
+    """`.content-visible`/`.content-hidden` on the output format: when-format or unless-format
+    naming a format the embedded renderer writes (not Quarto's when-meta, when-profile, …)."""
+    pairs = dict(t.split("=", 1) for t in tokens if "=" in t)
+    conditions = {key: value.strip("\"'") for key, value in pairs.items() if key.startswith(("when-", "unless-"))}
+    for key, value in conditions.items():
+        if key not in CONDITIONS:
+            fail(f"'{key}' is not supported by the embedded renderer (only {' and '.join(CONDITIONS)})")
+        if value not in OUTPUT_SUFFIX:
+            fail(f"{key}=\"{value}\": the embedded renderer writes the formats {', '.join(OUTPUT_SUFFIX)}")
+    if not conditions:
+        fail("conditional content needs when-format or unless-format for the embedded renderer")
 
 
 def _number_floats(blocks: list[Block], config: dict, file: str) -> dict[str, str]:
@@ -505,7 +531,7 @@ def _typst_captions(report: Report) -> dict[str, str]:
 
 
 def _resolve_xrefs(text: str, first_line: int, file: str, floats: dict, config: dict, fmt: str) -> str:
-    """@tbl-x / [@tbl-x] -> "Tabel 1.1", a link in HTML and a Typst reference in the PDF."""
+    """@tbl-x / [@tbl-x] -> "Tabel 1.1", a link in HTML and Word and a Typst reference in the PDF."""
     names = FLOAT_NAMES[str(config.get("lang", "en")).split("-")[0]]
     out = []
     for offset, piece, is_code in _segments(text):
@@ -524,9 +550,9 @@ def _resolve_xrefs(text: str, first_line: int, file: str, floats: dict, config: 
             if key not in floats:
                 known = ", ".join(floats) or "none"
                 raise ReportError(file, line, f"@{key} refers to no labelled table or figure cell (labels: {known})")
-            if fmt == "html":
-                return f"[{names[key[:3]]}&nbsp;{floats[key]}](#{key})"
-            return f"`#ref(<{key}>)`{{=typst}}"
+            if fmt == "typst":
+                return f"`#ref(<{key}>)`{{=typst}}"
+            return f"[{names[key[:3]]}&nbsp;{floats[key]}](#{key})"  # a link to the float's id (Word: its bookmark)
 
         out.append(XREF.sub(replace, piece))
     return "".join(out)
@@ -566,8 +592,8 @@ def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Pa
         return _fenced(ANSI.sub("", "\n".join(output.traceback)), ".cell-output .cell-output-error")
     data = output.data
     mime = next((m for m in MIME_ORDER[fmt] if m in data), None)
-    if fmt == "typst" and "application/vnd.plotly.v1+json" in data and mime in ("text/markdown", "text/plain"):
-        raise ReportError(report.file, block.line, "a plotly figure has no static image for the PDF: display "
+    if fmt != "html" and "application/vnd.plotly.v1+json" in data and mime in ("text/markdown", "text/plain"):
+        raise ReportError(report.file, block.line, f"a plotly figure has no static image for the {fmt} output: display "
                           "one too (image/svg+xml or image/png, e.g. via kaleido) or emit raw blocks per format")
     if mime is None:
         return None
@@ -583,7 +609,13 @@ def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Pa
         import plotly.io as pio
 
         div_id = f"{block.options.get('label') or f'cell-{block.line}'}-plotly-{n}"
-        html = pio.to_html(value, include_plotlyjs=not plotly["included"], full_html=False, div_id=div_id)
+        html = pio.to_html(value, include_plotlyjs=False, full_html=False, div_id=div_id)
+        try:
+            check_traces(div_id, html)
+        except AssetError as exc:
+            raise ReportError(report.file, block.line, str(exc)) from None
+        if not plotly["included"]:  # the vendored partial bundle, once
+            html = f'<script charset="utf-8" type="text/javascript">{plotlyjs()}</script>\n' + html
         plotly["included"] = True
         return _raw("html", html)
     return _image(fmt, mime, value, workdir, f"{block.options.get('label') or f'cell-{block.line}'}-{n}")
@@ -592,16 +624,9 @@ def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Pa
 PLOTLYJS_TOKEN = "/* noegletal: plotly.js is inserted here after pandoc */"
 
 
-@functools.cache
-def _plotlyjs() -> str:
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs()
-
-
 def _defer_plotlyjs(html: str) -> str:
-    """plotly.js (4,9 MB) joins the page after pandoc: reading it costs pandoc seconds."""
-    return html.replace(_plotlyjs(), PLOTLYJS_TOKEN) if "plotly" in html else html
+    """plotly.js (1,2 MB) joins the page after pandoc: reading it costs pandoc seconds."""
+    return html.replace(plotlyjs(), PLOTLYJS_TOKEN) if "plotly" in html else html
 
 
 def _image(fmt: str, mime: str, value: str, workdir: Path, stem: str) -> str:
@@ -613,6 +638,8 @@ def _image(fmt: str, mime: str, value: str, workdir: Path, stem: str) -> str:
         return _raw("html", f'<img class="cell-output-image" src="data:{mime};base64,{encoded}" alt="">')
     name = f"{stem}.{'svg' if svg else mime.split('/')[1]}"
     (workdir / name).write_bytes(value.encode("utf-8") if svg else base64.b64decode(value))
+    if fmt == "docx":  # pandoc sizes it by the resolution the file records; found in the work directory
+        return f"![]({name})"
     return _raw("typst", f'#image("{workdir.name}/{name}", width: 100%)')
 
 
@@ -625,6 +652,13 @@ def _float(fmt: str, label: str, number: str, delim: str, caption: str, parts: l
         inner = [cap, content] if kind == "tbl" else [content, cap]
         return "\n\n".join([_raw("html", f'<figure id="{label}" class="quarto-float quarto-float-{kind}">'),
                             *inner, _raw("html", "</figure>")])
+    if fmt == "docx":
+        # a bookmark (the div's id) for the cross-references; Word's caption styles, the
+        # table's caption kept with the table
+        style = "Table Caption" if kind == "tbl" else "Image Caption"
+        cap = f'::: {{custom-style="{style}"}}\n{number}{delim} {caption}\n:::'
+        inner = [cap, content] if kind == "tbl" else [content, cap]
+        return f"::::: {{#{label}}}\n\n" + "\n\n".join(inner) + "\n\n:::::"
     # the caption is Typst markup already (_typst_captions)
     typst_kind = "table" if kind == "tbl" else "image"
     return "\n\n".join([_raw("typst", f"#figure(kind: {typst_kind}, caption: [{caption}])["),
@@ -649,13 +683,52 @@ def _fenced(text: str, classes: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # 4. convert
 
+HTML_TEMPLATE = Path(__file__).with_name("report_template.html")
+PANDOC_FILTER = Path(__file__).with_name("report_filters.lua")
+THEME_TOKEN = "#noegletal-theme-css{display:none}"  # in the template; the theme's CSS replaces it after pandoc
+TOC_TITLES = {"da": "Indholdsfortegnelse", "en": "Table of contents"}
+# Quarto's article layout on Bootstrap: a text column wide enough for the 900 px charts, the
+# table of contents floating beside it on a wide screen, folded under the title on a narrow one
+# (a checkbox opens it: no script needed), an anchor link shown beside each heading.
 HTML_CSS = """
-body { max-width: 60em; }  /* the charts are 900 px wide */
-figure.quarto-float { margin: 1.75em 0; }
-figure.quarto-float figcaption { font-weight: 600; margin: .4em 0; }
+#quarto-content { max-width: 1240px; margin: 0 auto; padding: 1.5rem 1rem 4rem; display: grid;
+  grid-template-columns: minmax(0, 1fr); grid-template-areas: "title" "toc" "main"; }
+#title-block-header { grid-area: title; margin-bottom: 1.5rem; }
+#title-block-header .title { font-size: clamp(1.6rem, 5vw, 2.25rem); font-weight: 600; margin-bottom: .5rem; }
+#TOC { grid-area: toc; margin-bottom: 1.5rem; }
+main.content { grid-area: main; min-width: 0; }
+.toc-toggle { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.toc-title { display: block; font-weight: 600; cursor: pointer; margin-bottom: .5rem; }
+.toc-title::before { content: "\\25B8"; display: inline-block; width: 1.1em; transition: transform .15s; }
+.toc-toggle:checked + .toc-title::before { transform: rotate(90deg); }
+.toc-toggle:focus-visible + .toc-title { outline: 2px solid var(--bs-primary); }
+.toc-body { display: none; }
+.toc-toggle:checked ~ .toc-body { display: block; }
+#TOC ul { list-style: none; margin: 0; padding-left: .75rem; }
+#TOC .toc-body > ul { border-left: 1px solid var(--bs-border-color); }
+#TOC a { display: block; padding: .2rem 0; font-size: .875rem; color: var(--bs-secondary-color); text-decoration: none; }
+#TOC a:hover { color: var(--bs-link-color); }
+@media (min-width: 992px) {
+  #quarto-content { grid-template-columns: minmax(0, 57rem) 15rem; column-gap: 3rem; justify-content: center;
+    grid-template-areas: "title toc" "main toc"; }
+  #quarto-content.toc-left { grid-template-columns: 15rem minmax(0, 57rem); grid-template-areas: "toc title" "toc main"; }
+  #TOC { position: sticky; top: 1.5rem; align-self: start; max-height: calc(100vh - 3rem); overflow-y: auto; }
+  .toc-title { cursor: default; font-size: .95rem; }
+  .toc-title::before { display: none; }
+  .toc-body { display: block; }
+}
+main.content h1, main.content h2 { margin-top: 2.5rem; padding-bottom: .5rem; border-bottom: 1px solid var(--bs-border-color); }
+main.content h1 { font-size: 1.75rem; }
+main.content h2 { font-size: 1.5rem; }
+main.content h3 { font-size: 1.25rem; margin-top: 2rem; }
+.anchorjs-link { margin-left: .4em; font-weight: 400; color: var(--bs-secondary-color); text-decoration: none; opacity: 0; }
+:is(h1, h2, h3, h4, h5, h6):hover > .anchorjs-link, .anchorjs-link:focus { opacity: 1; }
+@media (hover: none) { .anchorjs-link { opacity: .5; } }
+figure.quarto-float { margin: 1.75rem 0; overflow-x: auto; }  /* a wide table or chart scrolls on a phone */
+figure.quarto-float figcaption { font-weight: 600; margin: .4rem 0 .6rem; }
 figure.quarto-float table { font-variant-numeric: tabular-nums; }
-figure.quarto-float .float-note { font-size: .85em; margin: .4em 0; }
-.plotly-graph-div { width: 100%; }
+figure.quarto-float .float-note { font-size: .85rem; color: var(--bs-secondary-color); margin: .4rem 0; }
+main.content img { max-width: 100%; height: auto; }
 """
 
 TYPST_PREAMBLE = """
@@ -680,16 +753,20 @@ TYPST_CHAPTERS = """
 """
 
 
-def _pandoc_args(report: Report, fmt: str, workdir: Path) -> list[str]:
+def _format_options(report: Report, fmt: str) -> dict:
     options = report.config.get("format", {}).get(fmt)
-    options = options if isinstance(options, dict) else {}  # `html: default`
+    return options if isinstance(options, dict) else {}  # `html: default`
+
+
+def _pandoc_args(report: Report, fmt: str, workdir: Path) -> list[str]:
+    options = _format_options(report, fmt)
     keys = ("title", "subtitle", "author", "lang")
     meta = {k: report.config[k] for k in keys if k in report.config}
     meta |= {k: v for k, v in options.items() if k in ("papersize", "margin", "fontsize")}
     meta_file = workdir / f"metadata-{fmt}.yaml"
     meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     # --preserve-tabs: pandoc would otherwise turn tabs in raw blocks (plotly.js) into spaces.
-    args = ["--standalone", "--preserve-tabs", f"--metadata-file={meta_file}"]
+    args = ["--standalone", "--preserve-tabs", f"--metadata-file={meta_file}", f"--lua-filter={PANDOC_FILTER}"]
     if report.config.get("number-sections"):
         args.append("--number-sections")
     if options.get("toc", report.config.get("toc")):
@@ -697,15 +774,32 @@ def _pandoc_args(report: Report, fmt: str, workdir: Path) -> list[str]:
     return args
 
 
+HEADING_WITH_ID = re.compile(r'(<h([1-6])\b[^>]*\bid="([^"]+)"[^>]*>)(.*?)(</h\2>)', re.S)
+
+
+def _add_anchors(html: str) -> str:
+    """Quarto's anchor-sections: a link to each section beside its heading (in the document,
+    not in the table of contents, which pandoc builds from the headings)."""
+    head, sep, body = html.partition('<main id="quarto-document-content"')
+    return head + sep + HEADING_WITH_ID.sub(
+        lambda m: f'{m[1]}{m[4]} <a class="anchorjs-link" href="#{m[3]}" aria-label="Link til dette afsnit">#</a>{m[5]}',
+        body)
+
+
 def to_html(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
     import pypandoc
 
+    options = _format_options(report, "html")
     css = workdir / "report.css"
     css.write_text(HTML_CSS, encoding="utf-8")
+    lang = str(report.config.get("lang", "en")).split("-")[0]
     args = _pandoc_args(report, "html", workdir) + [
-        "--embed-resources", f"--css={css}", "--variable=document-css", f"--resource-path={reports}"]
+        "--embed-resources", f"--css={css}", f"--template={HTML_TEMPLATE}", f"--resource-path={reports}",
+        f"--variable=toc-title:{TOC_TITLES[lang]}", f"--variable=toc-location:{options.get('toc-location', 'right')}"]
     html = pypandoc.convert_text(_defer_plotlyjs(markdown), "html5", format="markdown", extra_args=args)
-    return html.replace(PLOTLYJS_TOKEN, _plotlyjs(), 1).encode("utf-8")
+    # Quarto's default theme is Bootstrap; Cosmo (`theme: cosmo`) is the one vendored.
+    html = _add_anchors(html).replace(THEME_TOKEN, theme_css(options.get("theme", "cosmo")), 1)
+    return html.replace(PLOTLYJS_TOKEN, plotlyjs(), 1).encode("utf-8")
 
 
 def to_pdf(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
@@ -726,6 +820,42 @@ def to_pdf(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes
     # Given as bytes, the source's relative paths resolve against the root: reports/, as in the .qmd.
     return typst.compile(source, root=str(reports), format="pdf", timestamp=epoch,
                          ignore_system_fonts=True, font_paths=fonts)
+
+
+DATA_URI_IMAGE = re.compile(r"\]\(data:image/(?P<type>png|jpeg);base64,(?P<data>[A-Za-z0-9+/=\s]+)\)")
+
+
+def _image_file(m: re.Match, workdir: Path) -> str:
+    """An image given as a data URI, as a file: pandoc's Word writer would otherwise copy the
+    whole URI into the picture's description as well."""
+    data = base64.b64decode(m["data"])
+    name = f"image-{hashlib.sha256(data).hexdigest()[:16]}.{m['type']}"
+    (workdir / name).write_bytes(data)
+    return f"]({name})"  # in the work directory, pandoc's first resource path (the name is also in the file)
+
+
+def to_docx(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
+    """Word, through pandoc with the reference document's styles. pandoc dates the document
+    and its zip entries by SOURCE_DATE_EPOCH, so the bytes are the same on every run."""
+    import pypandoc
+
+    # images by their own names in the work directory, whose random name must not reach the file
+    args = _pandoc_args(report, "docx", workdir) + [f"--resource-path={workdir}{os.pathsep}{reports}"]
+    if reference := _format_options(report, "docx").get("reference-doc"):
+        if not (reports / reference).is_file():  # paths in _quarto.yml are relative to reports/
+            raise ReportError(str(Path(report.file).with_name(PROJECT_FILE)), None,
+                              f"format.docx.reference-doc: {reference} is not a file in reports/")
+        args.append(f"--reference-doc={reports / reference}")
+    markdown = DATA_URI_IMAGE.sub(lambda m: _image_file(m, workdir), markdown)
+    target = workdir / "report.docx"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", str(DEFAULT_SOURCE_DATE_EPOCH))
+    done = subprocess.run([pypandoc.get_pandoc_path(), "--from=markdown", "--to=docx", f"--output={target}", *args],
+                          input=markdown.encode("utf-8"), cwd=reports, capture_output=True,
+                          env=os.environ | {"SOURCE_DATE_EPOCH": epoch})
+    if done.returncode != 0:
+        raise ReportError(report.file, None, "pandoc could not write the Word document: "
+                          + done.stderr.decode("utf-8", "replace").strip())
+    return target.read_bytes()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -764,7 +894,7 @@ def render_embedded(paths: Paths) -> dict[str, float]:
         lap("markdown")
         # The formats convert side by side: pandoc runs as its own process and typst
         # compiles in Rust, so both cores work.
-        convert = {"html": to_html, "typst": to_pdf}
+        convert = {"html": to_html, "typst": to_pdf, "docx": to_docx}
         with ThreadPoolExecutor(max_workers=len(targets) or 1) as pool:
             done = {fmt: pool.submit(convert[fmt], markdown[fmt], report, reports, workdir) for fmt in targets}
             for fmt in targets:

@@ -31,6 +31,7 @@ def test_two_fresh_copies_give_the_same_bytes(tmp_path):
     second = run_fresh(tmp_path / "b")
     assert any(k.endswith(".svg") for k in first) and "reports/_output/noegletal.html" in first
     assert "reports/_output/noegletal.pdf" in first and "outputs/audit/audit.json" in first
+    assert "reports/_output/noegletal.docx" in first
     different = sorted(k for k in first if first[k] != second.get(k))
     assert not different
     assert first.keys() == second.keys()
