@@ -744,7 +744,9 @@ def figure(cell: dict | None, series: dict[str, dict]) -> wording.Figure | None:
         value=cell["value"], observed=cell["observed_value"],
         months=wording.months_of(cell) if estimated else MONTHS_IN_YEAR,
         method=cell["method"] if estimated else None, monthly_mean=cell["monthly_mean"],
-        period_end=wording.period_end_of(cell) if estimated else None)
+        period_end=wording.period_end_of(cell) if estimated else None,
+        interval=(cell["interval_lower"], cell["interval_upper"], cell["interval_level"], cell.get("interval_kind"))
+        if estimated and cell.get("interval_lower") is not None else None)
 
 
 def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:

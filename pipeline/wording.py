@@ -642,6 +642,8 @@ class Figure:
     method: str | None = None      # the `method` column, for an estimate
     monthly_mean: float | None = None
     period_end: date | None = None
+    # the estimate's interval: lower, upper, level and kind (full_year or rate), if it has one
+    interval: tuple[float, float, float, str] | None = None
 
     @property
     def estimated(self) -> bool:
@@ -663,7 +665,7 @@ def partial_year_sentence(f: Figure, decimals: int | None = None) -> str:
     period = period_text(f.year, f.months, f.period_end).removesuffix(f" {f.year}")
     rest = rest_of_year(f.months, f.period_end)
     known = f"For {f.year} foreligger kun {period}: {counted(f.observed, f.plural, decimals)}"
-    whole = f"bliver det {counted(f.value, f.plural, 0)} for hele {f.year}."
+    whole = f"bliver det {counted(f.value, f.plural, 0)} for hele {f.year}{_interval_aside(f)}."
     if method.used == "seasonal_share":
         share = f.observed / f.value if f.value else None
         text = (f"{known}. Udgjorde {period} samme andel af året som i tidligere år "
@@ -676,6 +678,20 @@ def partial_year_sentence(f: Figure, decimals: int | None = None) -> str:
                 f"{'resten af året' if rest == 'resten af året' else f'i {rest}'}, {whole}")
     fallback = fallback_sentence(method, describe=False)
     return f"{text} {fallback}".strip()
+
+
+def _interval_aside(f: Figure, with_level: bool = True) -> str:
+    """' (mellem 2.848 og 2.970 med 95 % sandsynlighed)' after a full-year estimate; for a
+    rate interval ' (95 %-interval for den årlige rate 2.787,2–3.032,7)'; '' without one."""
+    if not f.interval:
+        return ""
+    low, high, level, kind = f.interval
+    cell = {"interval_lower": low, "interval_upper": high, "interval_level": level, "interval_kind": kind,
+            "reference_year": f.year}
+    text = interval_range(cell).replace(f" i hele {f.year}", "")
+    if kind == "full_year" and not with_level:
+        text = text.removesuffix(f" med {fmt.percent(level)} sandsynlighed")
+    return f" ({text})"
 
 
 def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[str]) -> str:
@@ -700,8 +716,13 @@ def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[st
         methods = dict.fromkeys(parse_method(f.method) for f in estimated)
         used = list(dict.fromkeys(m.used for m in methods))
         how = "" if used == ["linear"] else f" ({listing([method_name(u) for u in used])})"
+        # several full-year intervals of one level: the level said once, after them
+        levels = {f.interval[2] if f.interval and f.interval[3] == "full_year" else None for f in estimated}
+        shared = len(estimated) > 1 and len(levels) == 1 and None not in levels
         text += (f"; fremskrevet til hele året{how} svarer det til "
-                 f"{counts_listing((f.value, f.plural) for f in estimated)}")
+                 + listing([counted(f.value, f.plural) + _interval_aside(f, with_level=not shared) for f in estimated]))
+        if shared:
+            text += f", hvert med {fmt.percent(levels.pop())} sandsynlighed inden for intervallet i parentes"
         fallbacks = " ".join(dict.fromkeys(fallback_sentence(m, describe=False) for m in methods if m.fell_back))
     else:
         fallbacks = ""
