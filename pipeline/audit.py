@@ -564,7 +564,10 @@ def to_markdown(report: dict) -> str:
                      f"{fmt.number(e['rounded'])}; printed {e['published']['printed'] if e['published'] else '—'}. "
                      f"Input {fmt.number(i['value'])} over {_period_text(i)}, {i['publisher']} "
                      f"{i['published']} ({i['source']}). Method {e['method']}. "
-                     + (f"Interval {fmt.number(e['interval'][0], 2)}–{fmt.number(e['interval'][1], 2)}. " if e["interval"][0] is not None else "")
+                     + (f"{fmt.percent(e['interval_level'])} interval for "
+                        f"{'the annual rate' if e.get('interval_kind') == 'rate' else 'the full-year count'} "
+                        f"{fmt.number(e['interval'][0], 2)}–{fmt.number(e['interval'][1], 2)}. "
+                        if e["interval"][0] is not None else "")
                      + e["reason"] + ".")
     lines += ["", "## The report's statements", ""]
     for s in report["statements"]:
