@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipeline import ingest
@@ -132,6 +133,12 @@ def test_documented_leniencies_are_accepted(project, variant):
     target.write_bytes(b"\xef\xbb\xbf" + data if variant == "bom" else data)
     try:
         ingest.run(project)
+        figures = pl.read_parquet(project.validated_figures)
+        read = figures.filter(pl.col("source_file") == f"data/raw/releases/ok_{variant}.csv")
+        # the mark and the spaces are gone: the row reads exactly as the clean row would
+        assert read.select("series", "reference_year", "value", "months_covered", "kind", "unit", "status",
+                           "publisher", "published", "source_line").rows() == [
+            ("sigtelser", 2025, 1520.0, 6, "flow", "sigtelser", "final", "NSK", "2025", 2)]
     finally:
         target.unlink()
         run_core(project)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import polars as pl
 import pytest
 
 from pipeline import ingest
@@ -129,3 +130,8 @@ def test_utf8_bom_is_accepted(project):
     path = write_release(project, "bom_2025", [GOOD])
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     ingest.run(project)
+    figures = pl.read_parquet(project.validated_figures)
+    read = figures.filter(pl.col("source_file") == "data/raw/releases/bom_2025.csv")
+    # the mark is not part of the first column's name or its first field
+    assert read.select("series", "reference_year", "value", "months_covered", "source_line").rows() == [
+        ("sigtelser", 2025, 1520.0, 6, 2)]
