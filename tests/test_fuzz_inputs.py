@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,9 @@ from pipeline.params import ParamsError
 from conftest import copy_project, examples
 
 EXAMPLES = int(os.environ.get("NOEGLETAL_FUZZ_EXAMPLES") or examples())
+
+# an ingest of the whole tree per example
+pytestmark = pytest.mark.slow
 
 # text that has broken or could break a reader, a parser or a renderer
 NASTY = st.sampled_from([

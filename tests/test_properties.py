@@ -57,6 +57,7 @@ def minimal(tmp_path_factory) -> Paths:
     return paths
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(content=raw_bytes)
 def test_parser_returns_valid_rows_or_locates_the_problem(minimal, content):
@@ -160,6 +161,7 @@ MUTATIONS = {
 
 
 # 15 mutations × duplicated or not × the row: a few hundred examples cover the combinations
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutation=st.sampled_from(sorted(MUTATIONS)), row=st.integers(0, 10_000), duplicate=st.booleans())
 def test_one_pass_verdict_equals_pandera(typed_rows, mutation, row, duplicate):
