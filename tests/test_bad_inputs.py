@@ -81,7 +81,9 @@ def test_case_fails_with_its_location(project, case):
             target.write_bytes(original)
 
 
-@pytest.mark.parametrize("name", ["negative_count", "windows1252", "formula_in_source"])
+# each case starts Python anew: one in the fast tier, the others in the slow one
+@pytest.mark.parametrize("name", [pytest.param("negative_count", marks=pytest.mark.slow), "windows1252",
+                                  pytest.param("formula_in_source", marks=pytest.mark.slow)])
 def test_case_exits_non_zero_from_the_command_line(project, name):
     case = next(c for c in CASES if c["case"] == name)
     before = snapshot(project)

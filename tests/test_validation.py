@@ -77,7 +77,9 @@ def test_danish_thousands_are_read_as_thousands(project):
     assert figures.filter(pl.col("release_id") == "ok_2025")["value"].to_list() == [1520.0]
 
 
-@pytest.mark.parametrize("bad", ["-5", "1.5.20", "13"])
+# each case starts Python anew: one in the fast tier, the others in the slow one
+@pytest.mark.parametrize("bad", [pytest.param("-5", marks=pytest.mark.slow), "1.5.20",
+                                 pytest.param("13", marks=pytest.mark.slow)])
 def test_failing_run_exits_non_zero_and_writes_nothing(project, bad):
     run_core(project)
     before = {p: p.read_bytes() for p in sorted(project.root.glob("data/*/*")) if p.is_file()}
