@@ -26,6 +26,7 @@ def examples(at_least: int = 0) -> int:
     need that many to be covered."""
     return max(at_least, settings.default.max_examples)
 
+
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("params.yaml", "dvc.yaml", "dvc.lock", "pyproject.toml")
 PROJECT_DIRS = ("data/raw", "sql", "pipeline", ".dvc", "reports")
