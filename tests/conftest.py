@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import settings
 
 from pipeline.core import run_core
 from pipeline.paths import Paths
+
+# Property tests: a few dozen examples each in everyday runs, 2.000 in CI (`.ci/run` sets
+# HYPOTHESIS_PROFILE=ci). Loaded here, before the test modules build their settings, so a
+# test that names no count of its own gets the profile's.
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile("ci", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def examples(at_least: int = 0) -> int:
+    """The profile's number of examples, but at least `at_least` for a property whose cases
+    need that many to be covered."""
+    return max(at_least, settings.default.max_examples)
+
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("params.yaml", "dvc.yaml", "dvc.lock", "pyproject.toml")

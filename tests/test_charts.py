@@ -32,7 +32,8 @@ def compared(built: Paths) -> Paths:
 
 @pytest.fixture(scope="session")
 def exported(built: Paths) -> tuple[Path, Path]:
-    """All charts exported twice (two browser sessions), to compare the runs."""
+    """All charts exported twice (two browser sessions), to compare the runs. The tests that
+    use it are marked slow."""
     first, second = built.outputs / "charts", built.root / "charts_again"
     charts.export(paths=built)
     charts.export(out_dir=second, paths=built)
@@ -74,6 +75,7 @@ def test_chart_spans_and_missing_years(built):
     assert any("Strafmasse: ingen offentliggjorte tal for 2024" in n for n in meta["notes"])
 
 
+@pytest.mark.slow
 def test_exported_files(exported):
     out, _ = exported
     for name in charts.CHARTS:
@@ -82,6 +84,7 @@ def test_exported_files(exported):
     assert not list(out.glob(".*.tmp"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(charts.CHARTS))
 def test_svg_parses_and_holds_the_danish_title(built, exported, name):
     out, _ = exported
@@ -93,12 +96,14 @@ def test_svg_parses_and_holds_the_danish_title(built, exported, name):
         assert "Kilde: Figuren er baseret på nøgletal fra" in text
 
 
+@pytest.mark.slow
 def test_png_is_a_png(exported):
     out, _ = exported
     for name in charts.CHARTS:
         assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_html_is_standalone_and_offline(exported):
     out, _ = exported
     bundle = get_plotlyjs()
@@ -111,6 +116,7 @@ def test_html_is_standalone_and_offline(exported):
         assert f'id="noegletal-{name}"' in rest and '<html lang="da">' in rest
 
 
+@pytest.mark.slow
 def test_estimates_are_marked(built, exported):
     out, _ = exported
     meta = json.loads((out / "skud_saarede_draebte.json").read_text(encoding="utf-8"))
@@ -212,6 +218,7 @@ def test_a_chart_on_other_data_can_be_registered(built):
         charts.CHARTS.pop("test_other", None)
 
 
+@pytest.mark.slow
 def test_context_year_is_drawn_apart_and_labelled(built, exported):
     """The 2017 gang conflict beside 2021–2024: its own rows, a labelled band, no 2018–2020."""
     out, _ = exported
@@ -237,6 +244,7 @@ def test_context_year_is_drawn_apart_and_labelled(built, exported):
     assert "Bandekonflikten 2017" in svg_text(out / "skud_saarede_draebte.svg")
 
 
+@pytest.mark.slow
 def test_dk_se_rates_mark_the_danish_partial_year_as_an_estimate(built, exported):
     out, _ = exported
     data = charts.chart_data("dk_se_rater", built)
@@ -290,6 +298,7 @@ def test_dk_se_rates_without_a_danish_rate(built, tmp_path):
     assert next(a.text for a in fig.layout.annotations if a.name == "ratio-2024") == "Forhold: ingen"
 
 
+@pytest.mark.slow
 def test_custom_notifications_chart(built, exported):
     out, _ = exported
     data = charts.chart_data("custom_notifications", built)
@@ -312,6 +321,7 @@ def test_custom_notifications_chart(built, exported):
         assert shown in text, shown
 
 
+@pytest.mark.slow
 def test_axes_use_danish_separators(exported):
     out, _ = exported
     text = svg_text(out / "medlemmer.svg")
@@ -322,6 +332,7 @@ def test_axes_use_danish_separators(exported):
     assert "2014" in years  # years are not grouped as 2.014
 
 
+@pytest.mark.slow
 def test_two_exports_are_byte_identical(exported):
     first, second = exported
     names = sorted(p.name for p in first.iterdir())
@@ -362,6 +373,7 @@ def test_cli_list(built):
         assert name in result.output and spec.title in result.output
 
 
+@pytest.mark.slow
 def test_cli_export_one_file(built, exported):
     target = built.root / "figurer" / "medlemmer.svg"
     target.parent.mkdir(exist_ok=True)

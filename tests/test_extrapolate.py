@@ -63,7 +63,7 @@ def test_full_release_wins_over_partial_and_later_over_earlier():
     assert out.height == 3  # the others stay, for the audit
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)  # as many examples as the profile (conftest.py)
 @given(value=st.integers(0, 10_000_000), months=st.integers(1, 12),
        rounding=st.sampled_from(["half_up", "half_even"]))
 def test_properties(value, months, rounding):

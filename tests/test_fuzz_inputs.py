@@ -3,7 +3,8 @@ numbers, Unicode, file names — goes through the ingest. Every outcome is eithe
 a refusal whose every problem is one line naming a file; never another exception, and after
 a refusal no output has changed.
 
-Examples: NOEGLETAL_FUZZ_EXAMPLES (CI sets 2.000, `.ci/run`); 100 otherwise."""
+Examples: the hypothesis profile's (conftest.py: a few dozen everyday, 2.000 in CI);
+NOEGLETAL_FUZZ_EXAMPLES overrides it for this test alone."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import hashlib
 import os
 import shutil
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,9 +20,12 @@ from pipeline import ingest
 from pipeline.errors import InputError
 from pipeline.params import ParamsError
 
-from conftest import copy_project
+from conftest import copy_project, examples
 
-EXAMPLES = int(os.environ.get("NOEGLETAL_FUZZ_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("NOEGLETAL_FUZZ_EXAMPLES") or examples())
+
+# an ingest of the whole tree per example
+pytestmark = pytest.mark.slow
 
 # text that has broken or could break a reader, a parser or a renderer
 NASTY = st.sampled_from([

@@ -13,6 +13,9 @@ import pytest
 
 from conftest import copy_project
 
+# whole pipeline runs, killed and concurrent
+pytestmark = pytest.mark.slow
+
 STAGES_BEFORE_CHARTS = ["ingest", "extrapolate", "tables", "compare", "audit"]
 
 

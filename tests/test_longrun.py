@@ -179,6 +179,7 @@ def test_a_new_publisher_adds_a_mark_and_the_same_one_does_not(project):
     assert not [c for c in changes if c["reference_year"] == 2023]  # the figure shown is still NSK's
 
 
+@pytest.mark.slow
 def test_the_chart_is_exported_with_its_data(built, tmp_path):
     charts.export([CHART], out_dir=tmp_path, paths=built)
     for ext in (*charts.FORMATS, "div.html", "csv", "json"):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline.params import ParamsError, check_params, load_params
 
-from conftest import REPO
+from conftest import REPO, examples
 
 SHIPPED = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
 
@@ -102,7 +102,7 @@ junk = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats
                  st.text(max_size=12), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
 
 
-@settings(max_examples=max(300, int(__import__("os").environ.get("NOEGLETAL_FUZZ_EXAMPLES", "0"))), deadline=None)
+@settings(max_examples=examples(at_least=300), deadline=None)
 @given(leaf=st.sampled_from(leaves), value=junk)
 def test_any_value_is_accepted_or_refused_in_one_line(leaf, value):
     """Whatever a key is set to, the check either accepts it (and the result has the same

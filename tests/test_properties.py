@@ -1,5 +1,6 @@
-"""Property-based tests (hypothesis), 2.000 examples each: the raw parser never fails with a
-foreign exception, and the extrapolation keeps its promises."""
+"""Property-based tests (hypothesis; as many examples as the profile in conftest.py says: a
+few dozen everyday, 2.000 in CI): the raw parser never fails with a foreign exception, and the
+extrapolation keeps its promises."""
 
 from __future__ import annotations
 
@@ -18,10 +19,9 @@ from pipeline.schemas import RELEASE_COLUMNS
 from conftest import REPO, copy_project
 from test_extrapolate import figures
 
-EXAMPLES = 2000
 FILE_LEVEL = {"encoding", "field_count", "separator", "empty_file", "no_rows", "line_break", "csv_syntax",
               "control_character"}
-PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 VALID = {
     "series": ["sigtelser", "draebte", "medlemmer", "x", ""],
@@ -57,6 +57,7 @@ def minimal(tmp_path_factory) -> Paths:
     return paths
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(content=raw_bytes)
 def test_parser_returns_valid_rows_or_locates_the_problem(minimal, content):
@@ -160,6 +161,7 @@ MUTATIONS = {
 
 
 # 15 mutations × duplicated or not × the row: a few hundred examples cover the combinations
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutation=st.sampled_from(sorted(MUTATIONS)), row=st.integers(0, 10_000), duplicate=st.booleans())
 def test_one_pass_verdict_equals_pandera(typed_rows, mutation, row, duplicate):

@@ -44,6 +44,7 @@ def test_a_stray_file_at_the_top_is_refused(project):
     assert refused(project) == {("data/raw/notes.txt", "unknown_file")}
 
 
+@pytest.mark.slow
 def test_the_audit_lists_only_what_was_read(project):
     run_core(project)
     audit.run(project)

@@ -263,6 +263,7 @@ def a_release(draw):
 import datetime as dt  # noqa: E402
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(new=st.lists(a_release(), min_size=1, max_size=3))
 def test_every_core_stage_completes_on_generated_releases(tmp_path_factory, new):

@@ -231,7 +231,9 @@ def mutate(files: list[list[list[str]]], kind: str, pick: int, choice: int) -> N
             row[COLUMN["published"]] = ["2026-13", "2027", ""][choice % 3]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# as many examples as the profile (conftest.py): a few dozen everyday, 2.000 in CI
+@pytest.mark.slow
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     months=st.integers(1, 12),
     regions=st.integers(1, 3),

@@ -43,7 +43,8 @@ QUARTO_SYNTAX = ("{python}", "#|", "@tbl-", "@fig-", "{{<", "tbl-cap", "fig-cap"
 
 @pytest.fixture(scope="module")
 def report(built: Paths, tmp_path_factory) -> Paths:
-    """A copy of the built project with the charts and the report rendered (without Quarto)."""
+    """A copy of the built project with the charts and the report rendered (without Quarto).
+    The tests that use it are marked slow."""
     root = tmp_path_factory.mktemp("report")
     shutil.copytree(built.root, root, dirs_exist_ok=True)
     shutil.copytree(REPO / "reports", root / "reports", ignore=shutil.ignore_patterns("_output", ".render-*"),
@@ -75,6 +76,7 @@ def chromium(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProc
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_html_report_renders_in_a_browser_without_network(report, tmp_path):
     page = output(report, ".html")
     result = chromium(page, tmp_path, "--dump-dom")
@@ -112,6 +114,7 @@ def test_html_report_renders_in_a_browser_without_network(report, tmp_path):
     assert shot.returncode == 0 and screenshot.stat().st_size > 50_000, shot.stderr
 
 
+@pytest.mark.slow
 def test_pdf_report_keeps_tables_numbers_and_danish_letters(report):
     result = subprocess.run(["pdftotext", "-layout", str(output(report, ".pdf")), "-"],
                             capture_output=True, text=True, check=True)
@@ -133,6 +136,7 @@ def test_pdf_report_keeps_tables_numbers_and_danish_letters(report):
     assert not [s for s in QUARTO_SYNTAX if s in text]
 
 
+@pytest.mark.slow
 def test_long_run_section(report):
     """'Den lange udvikling': the long-run chart and its sentences, from the history releases."""
     result = subprocess.run(["pdftotext", str(output(report, ".pdf")), "-"], capture_output=True, text=True, check=True)
@@ -149,6 +153,7 @@ def test_long_run_section(report):
     assert "Ny opgørelse og kilde" in page.split('id="noegletal-lang_udvikling"', 1)[1]
 
 
+@pytest.mark.slow
 def test_stage_renders_the_same_bytes_again(report):
     """`python -m pipeline.render`, as DVC runs it: the same bytes as before, only the three
     outputs in _output/, no scratch files left in reports/."""

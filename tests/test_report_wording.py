@@ -179,6 +179,7 @@ def test_each_method_is_described_in_its_own_words(project, method):
             assert "/ 9 × 12" in written
 
 
+@pytest.mark.slow
 def test_report_renders_a_full_year_without_partial_year(project, tmp_path):
     """The whole report, rendered, for a state with no partial year: it renders, and the PDF
     says the full year in its words."""
@@ -285,6 +286,7 @@ def test_key_figure_sentences_hold_in_any_state(tables, conflict_count):
             assert f"i hele {year} var der" in latest.lower()
 
 
+@pytest.mark.slow
 def test_report_after_a_refresh_says_only_true_things(project):
     """Full year 2024 and January–June 2025 (with its 30 June member count and the 2025
     population), extrapolated by the trend method, rendered to PDF: none of the false
@@ -325,6 +327,7 @@ def test_report_after_a_refresh_says_only_true_things(project):
     assert "2025-03" not in text and "2025-08" not in text
 
 
+@pytest.mark.slow
 def test_text_from_the_data_prints_as_written(project):
     """Characters markdown, TeX and HTML would read as markup ($y$, ~x^, *b*, _c_, &) print
     literally in the PDF wherever data text reaches the report."""

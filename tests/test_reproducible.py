@@ -8,7 +8,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import copy_project
+
+# two full pipeline runs
+pytestmark = pytest.mark.slow
 
 PRODUCTS = ("outputs/tables", "outputs/comparison", "outputs/audit", "outputs/charts", "outputs/data",
             "outputs/excel", "reports/_output")

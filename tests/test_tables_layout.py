@@ -74,6 +74,7 @@ def test_dotted_table_keys_are_what_dvc_cannot_set(tmp_path):
         apply_overrides(target, ["tables.1.3.first_year=2022"])
 
 
+@pytest.mark.slow
 def test_dvc_exp_run_sets_a_tables_year(tmp_path):
     """End to end (about 7 s): `dvc exp run -S` on the key, through the tables stage."""
     copy_project(tmp_path)

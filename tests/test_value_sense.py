@@ -3,9 +3,11 @@ beyond its series' plausible maximum (data/raw/series.csv) is refused with the l
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -148,6 +150,10 @@ def test_a_year_after_the_reference_year_is_refused(project):
 def test_the_shipped_data_is_not_from_the_future_of_its_newest_release(project):
     with_as_of(project, "2026-02-02")  # the newest release's day
     ingest.run(project)
+    figures = pl.read_parquet(project.validated_figures)
+    # the boundary is inclusive: the release of that very day is read, not refused
+    assert figures["published_start"].max() == datetime.date(2026, 2, 2)
+    assert set(figures["source_file"]) == {project.relative(f) for f in project.raw_releases.glob("*.csv")}
 
 
 def test_a_cycle_in_the_notifications_parents_is_refused(project):

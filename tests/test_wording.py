@@ -140,8 +140,11 @@ def test_every_shipped_series_has_forms():
     import csv
     from conftest import REPO
     with (REPO / "data/raw/series.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            wording.forms(wording.series_noun(row))
+        rows = list(csv.DictReader(f))
+    assert rows
+    for row in rows:
+        singular, plural = wording.forms(wording.series_noun(row))
+        assert singular and plural, row["series"]
 
 
 # --- development over a period -------------------------------------------------------------
