@@ -94,7 +94,7 @@ def _run_pipeline(out: Console, force: bool = False, quiet: bool = False) -> Non
     env = os.environ | {"DVC_NO_ANALYTICS": "1"}
     output: list[str] = []
     # SIGTERM ends the run as Ctrl-C does: DVC is stopped, then the outputs are put back
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with all_or_nothing(paths), out.status("dvc repro …") as status:
             proc = subprocess.Popen(cmd, cwd=paths.root, env=env, stdout=subprocess.PIPE,
@@ -132,6 +132,8 @@ def _run_pipeline(out: Console, force: bool = False, quiet: bool = False) -> Non
     except KeyboardInterrupt:
         out.print("[red]interrupted:[/] nothing was published; the outputs are as they were before this run")
         raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _warn_if_stale(*stages: str) -> None:
