@@ -1460,6 +1460,7 @@ WIDTH_PX_RANGE = (200, 12000)
 JPEG_QUALITY = 92
 BARE_TOP_PX = 12             # above the legend (or the plot) once the title is gone
 BARE_BOTTOM_PX = 6           # below the tick labels once the notes and source are gone
+LEGEND_ROW_PX = 28           # the room apply_style gives the legend's row
 _WIDTH = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*(cm|px)\s*", re.IGNORECASE)
 
 
@@ -1502,7 +1503,7 @@ def bare_figure(figure: go.Figure) -> go.Figure:
     # the room above the plot that is not the title's: the gap under the legend (the panels'
     # titles sit in it) and the legend itself (apply_style sets both)
     gap = (layout.legend.y - 1) * plot_height if layout.legend.y is not None else 0
-    top = round(gap + (28 if layout.showlegend else 0)) + BARE_TOP_PX
+    top = round(gap + (LEGEND_ROW_PX if layout.showlegend else 0)) + BARE_TOP_PX
     bottom = round(-footer.y * plot_height) + BARE_BOTTOM_PX if footer else layout.margin.b
     bare.layout.annotations = [a for a in layout.annotations if a.name != "footer"]
     bare.update_layout(title=dict(text="", subtitle=dict(text="")), height=plot_height + top + bottom,
