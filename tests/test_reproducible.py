@@ -11,6 +11,7 @@ import sys
 from conftest import copy_project
 
 PRODUCTS = ("outputs/tables", "outputs/comparison", "outputs/audit", "outputs/charts", "outputs/data",
+            "outputs/metrics",
             "reports/_output")
 
 
