@@ -172,9 +172,8 @@ def test_compare_fits_80_columns_and_says_the_comparability_reason_once(repo):
     data = read_json(repo.comparison / "dk_se.json")
     flowing = " ".join(words(out))
     reasons = {f["comparability_reason"] for f in data["figures"]}
-    for reason in reasons:
-        assert flowing.count(" ".join(words(reason))) == (1 if len(reasons) == 1 else
-                                                          sum(f["comparability_reason"] == reason for f in data["figures"]))
+    assert len(data["rows"]) > 1 and len(reasons) == 1  # the shipped data: one reason for every year …
+    assert flowing.count(" ".join(words(reasons.pop()))) == 1  # … said once
     for row in data["rows"]:
         assert all(word in flowing for word in words(" ".join(row[:6])))
     assert len(out.splitlines()) < 12 * len(data["rows"])  # not a cell a line
@@ -278,7 +277,8 @@ def pdf_width_cm(path: Path) -> float:
 
 def test_pdf_chart_is_text_that_pdftotext_reads_at_the_width_asked_for(repo, tmp_path):
     target = tmp_path / "skud.pdf"
-    ok(invoke(repo, "chart", "export", "skud_saarede_draebte", "--format", "pdf", "--width", "12cm", "--out", str(target)))
+    ok(invoke(repo, "chart", "export", "skud_saarede_draebte", "--format", "pdf", "--width", "12cm",
+              "--out", str(target)))
     meta = read_json(repo.outputs / "charts" / "skud_saarede_draebte.json")
     text = " ".join(pdf_text(target).split())
     assert meta["title"] in text and "Kilde:" in text and "skøn" in text
@@ -369,7 +369,8 @@ def test_exp_run_with_another_method_shows_the_key_figures_of_both_runs(tmp_path
     paths = dvc_project(tmp_path)
     root = paths.root
     git = ["git", *GIT_ID]
-    assert sh([*git, "add", "-A"], root).returncode == 0 and sh([*git, "commit", "-qm", "project"], root).returncode == 0
+    assert sh([*git, "add", "-A"], root).returncode == 0
+    assert sh([*git, "commit", "-qm", "project"], root).returncode == 0
     run = sh([sys.executable, "-m", "dvc", "repro"], root)
     assert run.returncode == 0, run.stdout + run.stderr
     assert sh([*git, "add", "-A"], root).returncode == 0 and sh([*git, "commit", "-qm", "run"], root).returncode == 0
