@@ -14,7 +14,7 @@ import math
 
 import polars as pl
 
-from pipeline import __version__, backtest, extrapolate, fmt
+from pipeline import __version__, backtest, extrapolate, fmt, metrics
 from pipeline.io import staged_outputs
 from pipeline.methods import estimate_all, inputs_of
 from pipeline.params import load_params
@@ -612,6 +612,7 @@ def run(paths: Paths | None = None) -> None:
     with staged_outputs() as out:
         out.write_text(paths.audit / "audit.json", to_json(report))
         out.write_text(paths.audit / "audit.md", to_markdown(report))
+        metrics.write(out, paths, "backtest", metrics.backtest(report["methods"]["summary"]))
 
 
 if __name__ == "__main__":

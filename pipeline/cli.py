@@ -1,27 +1,65 @@
-"""The command line: `noegletal run | table | explain`."""
+"""The command line: `noegletal run | table | compare | explain | audit | backtest | chart`.
+
+Every command that prints outputs reads them as the pipeline wrote them: `--format json`
+prints the output file's content (or the part of it the command shows), `csv` where the
+output is a table, `terminal` lays it out for a person at the terminal's width. A command
+either brings the pipeline up to date first (`audit`, `backtest`) or warns, on stderr, when
+DVC reports that what it shows is out of date."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.padding import Padding
+from rich.text import Text
 
+from pipeline import terminal
 from pipeline.chart_cli import chart_app
 
 app = typer.Typer(help="Danish gang-related police key figures: tables, extrapolations and audits.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, cls=terminal.Group_)
 app.add_typer(chart_app, name="chart")
 console = Console(emoji=False)  # ":x:" in a quoted input stays as typed
+err = Console(emoji=False, stderr=True)
+command = app.command
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from pipeline import __version__
+
+        print(f"noegletal {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True,
+                                          callback=_show_version)] = False,
+) -> None:
+    """Danish gang-related police key figures: tables, extrapolations and audits."""
+    global console, err
+    # fresh consoles per invocation: the width follows the terminal (or $COLUMNS) of this call
+    console, err = Console(emoji=False), Console(emoji=False, stderr=True)
+
+
+Format = Literal["terminal", "csv", "json", "markdown"]
+FORMAT_HELP = "terminal, csv, json or markdown"
+
+
+def _format_option(help: str = FORMAT_HELP):
+    return typer.Option("--format", "-f", metavar="FORMAT", help=help)
 
 
 def _paths():
@@ -37,9 +75,16 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-@app.command()
+@command(cls=terminal.Command)
 def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if nothing changed.")] = False) -> None:
     """Run the whole pipeline through DVC (only the stages whose inputs changed)."""
+    _run_pipeline(console, force=force)
+    console.print(f"[green]done[/] — tables in {_paths().relative(_paths().tables)}/")
+
+
+def _run_pipeline(out: Console, force: bool = False, quiet: bool = False) -> None:
+    """`dvc repro`, publishing all or nothing (pipeline/publish.py); progress on `out`, and
+    with `quiet` only the stages that run."""
     paths = _paths()
     from pipeline.params import load_params
     from pipeline.publish import LOG, all_or_nothing, failure_summary
@@ -49,9 +94,9 @@ def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if not
     env = os.environ | {"DVC_NO_ANALYTICS": "1"}
     output: list[str] = []
     # SIGTERM ends the run as Ctrl-C does: DVC is stopped, then the outputs are put back
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with all_or_nothing(paths), console.status("dvc repro …") as status:
+        with all_or_nothing(paths), out.status("dvc repro …") as status:
             proc = subprocess.Popen(cmd, cwd=paths.root, env=env, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, text=True)
             try:
@@ -59,9 +104,9 @@ def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if not
                     output.append(line)
                     if m := re.match(r"Running stage '([^']+)'", line):
                         status.update(f"stage {m.group(1)} …")
-                        console.print(f"[bold]▶[/] {m.group(1)}")
-                    elif "didn't change, skipping" in line:
-                        console.print(f"[dim]· {line.strip()}[/]")
+                        out.print(f"[bold]▶[/] {m.group(1)}")
+                    elif "didn't change, skipping" in line and not quiet:
+                        out.print(f"[dim]· {line.strip()}[/]")
                 if proc.wait() != 0:
                     raise _RunFailed()
             finally:
@@ -79,157 +124,218 @@ def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if not
         log.write_text("".join(output), encoding="utf-8")
         stage, cause = failure_summary("".join(output))
         where = f" at stage {stage}" if stage else ""
-        console.print(f"[red]pipeline failed{where}:[/] ", end="")
-        console.print(cause, markup=False, highlight=False)
-        console.print(f"Nothing was published: {' and '.join(f'{n}/' for n in ('outputs', 'reports/_output'))} "
-                      f"are as they were before this run. Full output: {LOG.as_posix()}", markup=False, highlight=False)
+        out.print(f"[red]pipeline failed{where}:[/] ", end="")
+        out.print(cause, markup=False, highlight=False)
+        out.print(f"Nothing was published: {' and '.join(f'{n}/' for n in ('outputs', 'reports/_output'))} "
+                  f"are as they were before this run. Full output: {LOG.as_posix()}", markup=False, highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        console.print("[red]interrupted:[/] nothing was published; the outputs are as they were before this run")
+        out.print("[red]interrupted:[/] nothing was published; the outputs are as they were before this run")
         raise typer.Exit(130) from None
-    console.print(f"[green]done[/] — tables in {paths.relative(paths.tables)}/")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
-@app.command()
+def _warn_if_stale(*stages: str) -> None:
+    """A warning on stderr when DVC reports a change in `stages` or a stage before them."""
+    from pipeline.freshness import dvc_status, stale_message
+
+    if message := stale_message(dvc_status(_paths().root, list(stages))):
+        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+def _repro(target: str | None = None) -> None:
+    """Bring the pipeline's outputs up to date (quietly) before reading them."""
+    from pipeline.freshness import repro
+
+    result = repro(_paths().root, target)
+    if result.returncode:
+        err.print(result.stdout + result.stderr, markup=False, highlight=False)
+        raise typer.Exit(result.returncode)
+
+
+def _print_json(value) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def _print_csv(records: list[dict]) -> None:
+    """Rows of dicts as CSV, every key a column (in order of first appearance); text that a
+    spreadsheet would run as a formula is neutralised, as in the CSV outputs."""
+    from pipeline import fmt
+
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([fmt.spreadsheet_safe(_csv_value(record.get(c))) for c in columns])
+    sys.stdout.write(buffer.getvalue())
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _refuse_format(format: str, command_name: str, allowed: str) -> None:
+    err.print(f"[red]noegletal {command_name}:[/] no {format} output; use {allowed}", highlight=False)
+    raise typer.Exit(2)
+
+
+@command(cls=terminal.Command)
 def table(
-    table_id: Annotated[str, typer.Argument(help="Table number, e.g. 1.2")],
-    format: Annotated[str, typer.Option("--format", "-f", help="terminal, csv or markdown")] = "terminal",
+    table_id: Annotated[str, typer.Argument(help="Table number, e.g. 1.2", show_default=False)],
+    format: Annotated[Format, _format_option()] = "terminal",
 ) -> None:
     """Print one of the report's tables from the pipeline's outputs."""
     from pipeline.tables import table_file_stem
 
     paths = _paths()
     stem = paths.tables / table_file_stem(table_id)
-    if not stem.with_suffix(".csv").exists():
-        available = sorted(p.stem.removeprefix("table_").replace("_", ".") for p in paths.tables.glob("table_*.csv"))
+    if not stem.with_suffix(".json").exists():
+        available = sorted(p.stem.removeprefix("table_").replace("_", ".") for p in paths.tables.glob("table_*.json"))
         console.print(f"[red]no table {table_id}[/] (have: {', '.join(available) or 'none — run `noegletal run`'})")
         raise typer.Exit(2)
+    _warn_if_stale("tables")
     _print_output(stem, format, f"table {table_id}")
 
 
 def _print_output(stem: Path, format: str, what: str) -> None:
-    if not stem.with_suffix(".csv").exists():
+    if not stem.with_suffix(".json").exists():
         console.print(f"[red]no {what} yet[/] — run `noegletal run`")
         raise typer.Exit(2)
-    if format == "csv":
-        sys.stdout.write(stem.with_suffix(".csv").read_text(encoding="utf-8"))
+    if format in ("csv", "json"):
+        sys.stdout.write(stem.with_suffix(f".{format}").read_text(encoding="utf-8"))
     elif format == "markdown":
         sys.stdout.write(stem.with_suffix(".md").read_text(encoding="utf-8"))
-    elif format == "terminal":
-        _print_table(stem)
     else:
-        console.print(f"[red]unknown format {format}[/]: use terminal, csv or markdown")
-        raise typer.Exit(2)
+        _print_table(json.loads(stem.with_suffix(".json").read_text(encoding="utf-8")))
 
 
-def _print_table(stem: Path) -> None:
-    import json
-
-    meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-    rows = list(csv.reader(io.StringIO(stem.with_suffix(".csv").read_text(encoding="utf-8"))))
-    grid = Table(title=meta["title"], caption="\n".join(filter(None, [meta["note"], meta["source"]])),
-                 caption_justify="left")
-    for i, name in enumerate(rows[0]):
-        grid.add_column(name, justify="left" if i == 0 else "right")
-    for row in rows[1:]:
-        grid.add_row(*row)
-    console.print(grid)
+def _print_table(meta: dict) -> None:
+    """A report table: as printed if it fits the terminal, else turned (years as rows)."""
+    terminal.print_table(console, meta["title"], meta["header"], meta["rows"], [meta["note"], meta["source"]],
+                         corner="År")
 
 
-@app.command()
-def compare(
-    format: Annotated[str, typer.Option("--format", "-f", help="terminal, csv or markdown")] = "terminal",
-) -> None:
+@command(cls=terminal.Command)
+def compare(format: Annotated[Format, _format_option()] = "terminal") -> None:
     """Print the Denmark–Sweden comparison: counts, rates per 100.000, ratio and flags."""
     paths = _paths()
-    _print_output(paths.comparison / "dk_se", format, "comparison")
+    _warn_if_stale("compare")
+    stem = paths.comparison / "dk_se"
+    if format != "terminal" or not stem.with_suffix(".json").exists():
+        _print_output(stem, format, "comparison")
+        return
+    meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+    header, rows = meta["header"], meta["rows"]
+    # a row's note goes under the table, named by its year; a text the same on every row
+    # (whether the two series are comparable) is said once
+    notes = [f"{row[0]}: {row[-1]}" for row in rows if row[-1]]
+    header, rows = terminal.without([len(header) - 1], header, rows)
+    once, lines = terminal.said_once(header, rows, "alle år")
+    header, rows = terminal.without(once, header, rows)
+    terminal.print_table(console, meta["title"], header, rows, [*lines, *notes, meta["note"], meta["source"]],
+                         corner="År")
 
 
-def _repro(target: str | None = None) -> None:
-    """Bring the pipeline's outputs up to date (quietly) before reading them."""
-    paths = _paths()
-    cmd = [sys.executable, "-m", "dvc", "repro", "--quiet"] + ([target] if target else [])
-    result = subprocess.run(cmd, cwd=paths.root, env=os.environ | {"DVC_NO_ANALYTICS": "1"},
-                            capture_output=True, text=True)
-    if result.returncode:
-        console.print(result.stdout + result.stderr, markup=False, highlight=False)
-        raise typer.Exit(result.returncode)
+def _audit_report() -> dict:
+    return json.loads((_paths().audit / "audit.json").read_text(encoding="utf-8"))
 
 
-@app.command()
-def audit() -> None:
-    """Run every check of derived figures, statements and releases; write and summarise the audit."""
-    import json
+AUDIT_SECTIONS = ("extrapolations", "statements", "published_values", "revised_since", "disagreements_between_releases",
+                  "publication_dates", "count_dates", "uncertain_dates")
 
-    paths = _paths()
-    _repro("audit")
-    report = json.loads((paths.audit / "audit.json").read_text(encoding="utf-8"))
-    colours = {"exact": "green", "consistent": "green", "mismatch": "yellow", "finding": "yellow"}
-    for section in ("extrapolations", "statements", "published_values", "revised_since", "disagreements_between_releases",
-                    "publication_dates", "count_dates", "uncertain_dates"):
-        items = report[section]
-        counts = report["summary"].get(section, {}) or {"listed": len(items)}
-        console.print(f"[bold]{section.replace('_', ' ')}[/] ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
-        for item in items:
-            if section == "published_values" and item["verdict"] == "exact":
-                continue
+
+def _findings(report: dict) -> list[dict]:
+    """The audit's findings, one per item: section, verdict, what, reason."""
+    rows = []
+    for section in AUDIT_SECTIONS:
+        for item in report[section]:
             label = item.get("figure") or item.get("statement") or item.get("series") or item.get("release") or ""
             verdict = item.get("verdict") or ("unchecked" if section == "extrapolations" else "")
-            colour = colours.get(verdict, "white")
-            console.print(f"  [{colour}]{verdict}[/] {label}: ".replace("  [white][/] ", "  "), end="")
-            console.print(item["reason"], markup=False, highlight=False)
+            rows.append({"section": section, "verdict": verdict, "item": label, "reason": item["reason"]})
+    return rows
+
+
+@command(cls=terminal.Command)
+def audit(format: Annotated[Literal["terminal", "json", "csv"],
+                            _format_option("terminal, json (outputs/audit/audit.json) or csv (one row a finding)")]
+          = "terminal") -> None:
+    """Bring the pipeline up to date, then summarise the audit (written to outputs/audit/)."""
+    paths = _paths()
+    _run_pipeline(err, quiet=True)
+    if format == "json":
+        sys.stdout.write((paths.audit / "audit.json").read_text(encoding="utf-8"))
+        return
+    report = _audit_report()
+    if format == "csv":
+        _print_csv(_findings(report))
+        return
+    colours = {"exact": "green", "consistent": "green", "mismatch": "yellow", "finding": "yellow"}
+    findings = _findings(report)
+    for section in AUDIT_SECTIONS:
+        counts = report["summary"].get(section, {}) or {"listed": len(report[section])}
+        console.print(f"[bold]{section.replace('_', ' ')}[/] ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
+        for item in findings:
+            if item["section"] != section or (section == "published_values" and item["verdict"] == "exact"):
+                continue
+            verdict = (item["verdict"], colours.get(item["verdict"], "")) if item["verdict"] else ""
+            line = Text.assemble(verdict, " " if verdict else "", f"{item['item']}: " if item["item"] else "",
+                                 item["reason"])
+            console.print(Padding(line, (0, 0, 0, 2)))  # one text, so that it wraps as a whole
     console.print(f"written: {paths.relative(paths.audit / 'audit.md')}, {paths.relative(paths.audit / 'audit.json')}")
 
 
-@app.command()
-def backtest() -> None:
+
+@command(cls=terminal.Command)
+def backtest(
+    format: Annotated[Literal["terminal", "json", "csv"], _format_option("terminal, json or csv")] = "terminal",
+    part: Annotated[Literal["summary", "cases"], typer.Option(
+        "--table", metavar="TABLE", help="With csv: summary (one row a method) or cases")] = "summary",
+) -> None:
     """Score every extrapolation method against later final releases, with the number of cases."""
-    import json
-
-    paths = _paths()
     _repro("audit")
-    methods = json.loads((paths.audit / "audit.json").read_text(encoding="utf-8"))["methods"]
-    from pipeline import fmt
-
-    cases = Table(title="Cases: an earlier (partial or preliminary) release against the final count")
-    for name in ("figure", "earlier release", "months", "method", "estimate", "interval", "final", "error %"):
-        cases.add_column(name, justify="left" if name in ("figure", "earlier release", "method") else "right")
-    for c in methods["cases"]:
-        interval = (f"{fmt.number(c['interval_lower'])}–{fmt.number(c['interval_upper'])}"
-                    + ("" if c["covered"] else " (missed)") if c["interval_lower"] is not None else "-")
-        cases.add_row(f"{c['series']} {c['reference_year']}" + ("" if c["common"] else " (not common)"),
-                      c["release_id"], fmt.months(c["months_exposure"]),
-                      c["method"], fmt.number(c["estimate"], 1) if c["estimate"] is not None else f"- ({c['reason']})",
-                      interval, fmt.number(c["final"]),
-                      fmt.number(c["error_percent"], 1) if c["error_percent"] is not None else "-")
-    console.print(cases)
-    summary = Table(title="Methods, on the cases every method can score")
-    for name in ("method", "cases", "mean abs. % error", "mean % error", "coverage", "mean width", "verdict"):
-        summary.add_column(name, justify="left" if name in ("method", "coverage", "verdict") else "right")
-    for m in methods["summary"]:
-        coverage = (f"{m['covered']}/{m['interval_cases']} ({fmt.number(m['coverage_lower'] * 100)}–"
-                    f"{fmt.number(m['coverage_upper'] * 100)} %)" if m["interval_cases"] else "-")
-        summary.add_row(m["method"], str(m["cases"]), fmt.number(m["mean_absolute_percent_error"], 2),
-                        fmt.number(m["mean_percent_error"], 2), coverage, fmt.number(m["mean_interval_width"], 1),
-                        m["verdict"])
-    console.print(summary)
-    rec = methods["recommendation"]
-    console.print(f"Recommendation: {rec['method'] or 'none'} ({rec['reason']})", highlight=False)
+    methods = _audit_report()["methods"]
+    if format == "json":  # as in outputs/audit/audit.json → methods
+        _print_json(methods)
+    elif format == "csv":
+        _print_csv(methods[part])
+    else:
+        terminal.print_records(console, "Methods", methods["summary"], lead=("method",))
+        console.print()
+        terminal.print_records(console, "Cases: an earlier (partial or preliminary) release against the final count",
+                               methods["cases"], group_by=("series", "reference_year", "release_id"), lead=("method",))
+        rec = methods.get("recommendation") or {}
+        if rec:
+            console.print(f"Recommendation: {rec['method'] or 'none'} ({rec['reason']})", highlight=False)
 
 
-@app.command()
+@command(cls=terminal.Command)
 def explain(
     series: Annotated[str, typer.Argument(
-        help="Series id (e.g. sigtelser), or a comparison figure: rate_dk, rate_se, rate_ratio")],
-    year: Annotated[int, typer.Argument(help="Reference year, e.g. 2024")],
+        help="Series id (e.g. sigtelser), or a comparison figure: rate_dk, rate_se, rate_ratio", show_default=False)],
+    year: Annotated[int, typer.Argument(help="Reference year, e.g. 2024", show_default=False)],
+    format: Annotated[Literal["terminal", "json"], _format_option("terminal or json")] = "terminal",
 ) -> None:
     """Show how one figure was made: inputs, sources, method, formula and published value."""
     from pipeline.explain import COMPARISON_FIGURES, explain as build, explain_comparison
 
-    if series in COMPARISON_FIGURES:
-        result = explain_comparison(series, year, _paths())
-    else:
-        result = build(series, year, _paths())
+    paths = _paths()
+    comparison = series in COMPARISON_FIGURES
+    _warn_if_stale("compare" if comparison else "tables")
+    result = explain_comparison(series, year, paths) if comparison else build(series, year, paths)
+    if format == "json":
+        _print_json({
+            "figure": series, "reference_year": year, "title": result.title, "lines": result.lines,
+            "comparisons": [{"what": what, "computed": ours, "printed": printed, "match": match}
+                            for what, ours, printed, match in result.comparisons],
+            "rows": _explained_rows(series, year, comparison, paths),
+        })
+        return
     console.print(f"[bold]{result.title}[/]")
     for line in result.lines:
         console.print(line, markup=False, highlight=False)
@@ -238,6 +344,19 @@ def explain(
         for what, ours, printed, match in result.comparisons:
             verdict = "[green]match[/]" if match else "[yellow]mismatch[/]"
             console.print(f"  {verdict} {what}: computed {ours}; printed \"{printed}\"", highlight=False)
+
+
+def _explained_rows(series: str, year: int, comparison: bool, paths) -> list[dict]:
+    """The output rows the explanation is about: the comparison's year in
+    outputs/comparison/dk_se.json, or every release of the figure in outputs/data/keyfigures.parquet."""
+    if comparison:
+        figures = json.loads((paths.comparison / "dk_se.json").read_text(encoding="utf-8"))["figures"]
+        return [f for f in figures if f["reference_year"] == year]
+    import polars as pl
+
+    rows = pl.read_parquet(paths.data_out / "keyfigures.parquet").filter(
+        (pl.col("series") == series) & (pl.col("reference_year") == year))
+    return json.loads(json.dumps(rows.to_dicts(), default=str))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import polars as pl
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson, confint_poisson_2indep
 
-from pipeline import db, fmt, wording
+from pipeline import db, fmt, metrics, wording
 from pipeline.io import staged_outputs
 from pipeline.params import ParamsError, load_params, require_known, resolve_years, year_choice
 from pipeline.paths import Paths
@@ -284,6 +284,7 @@ def run(paths: Paths | None = None) -> None:
         out.write_text(paths.comparison / "dk_se.json",
                        json.dumps(table | {"figures": comparison.to_dicts()}, ensure_ascii=False, indent=2,
                                   sort_keys=True, default=str) + "\n")
+        metrics.write(out, paths, "comparison", metrics.comparison(comparison.to_dicts()))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from datetime import date
 
 import polars as pl
 
-from pipeline import db, fmt, wording
+from pipeline import db, fmt, metrics, wording
 from pipeline.io import staged_outputs
 from pipeline.params import ParamsError, load_params, require_known, resolve_years, year_choice
 from pipeline.paths import Paths
@@ -293,6 +293,7 @@ def run(paths: Paths | None = None) -> None:
                            json.dumps(table, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         tidy.write_parquet(out.path(paths.data_out / "keyfigures.parquet"))
         fmt.spreadsheet_safe_frame(tidy).write_csv(out.path(paths.data_out / "keyfigures.csv"))
+        metrics.write(out, paths, "keyfigures", metrics.keyfigures(c for t in tables.values() for c in t["cells"]))
 
 
 if __name__ == "__main__":

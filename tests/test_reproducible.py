@@ -16,7 +16,7 @@ from conftest import copy_project
 pytestmark = pytest.mark.slow
 
 PRODUCTS = ("outputs/tables", "outputs/comparison", "outputs/audit", "outputs/charts", "outputs/data",
-            "outputs/excel", "reports/_output")
+            "outputs/excel", "outputs/metrics", "reports/_output")
 
 
 def run_fresh(root):
