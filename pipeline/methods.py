@@ -46,7 +46,8 @@ def _period_key() -> pl.Expr:
 def final_full_years(derived: pl.DataFrame) -> pl.DataFrame:
     """Each figure's final full-year count (the best-ranked vintage), and whether any release
     of it marks the year as exceptional."""
-    exceptional = (pl.col("exceptional").fill_null(False).any() if "exceptional" in derived.columns
+    # `exceptional` holds why a release marks the year as exceptional; blank when it does not
+    exceptional = (pl.col("exceptional").is_not_null().any() if "exceptional" in derived.columns
                    else pl.lit(False)).alias("exceptional")
     marks = derived.group_by("series", "reference_year").agg(exceptional)
     return (derived.filter((pl.col("months_exposure") >= MONTHS_IN_YEAR) & (pl.col("release_status") == "final"))
@@ -111,6 +112,7 @@ def linear(partial: pl.DataFrame, history: History) -> pl.DataFrame:
 
 def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     earlier = (history.derived.filter(pl.col("months_exposure") < MONTHS_IN_YEAR)
+               .drop("exceptional", strict=False)  # the year's mark comes with its final count
                .with_columns(_period_key().alias("period"))
                .join(history.full, on=["series", "reference_year"], how="inner")
                .filter(pl.col("full_year") > 0)  # a year without events has no share

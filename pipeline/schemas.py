@@ -22,7 +22,9 @@ RELEASE_COLUMNS = (
 # Optional dimensions for monthly and regional series: a row with a `month` is the figure for
 # that month alone; rows with a `region` are parts of the national figure. The ingest stage
 # sums them to national years (sql/int_keyfigures_aggregated_to_country_year.sql).
-OPTIONAL_RELEASE_COLUMNS = ("month", "region")
+# `exceptional`: why the release marks the year as exceptional (the 2017 gang conflict), so
+# that fits to earlier years can leave it out (params.yaml extrapolation.leave_out_exceptional).
+OPTIONAL_RELEASE_COLUMNS = ("month", "region", "exceptional")
 PUBLISHED_COLUMNS = (
     "publication", "table_id", "location", "series", "reference_year", "measure", "value",
     "printed",
@@ -302,6 +304,7 @@ release_figures = Schema(
         "reported_by": Column(pl.Utf8, nullable=True, checks=safe_text("reported_by")),
         "url": Column(pl.Utf8, nullable=True, checks=safe_text("url")),
         "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),
+        "exceptional": Column(pl.Utf8, nullable=True, checks=safe_text("exceptional")),
         "published": Column(
             pl.Utf8, nullable=True,
             checks=[

@@ -533,19 +533,21 @@ def _years(value) -> tuple[int, ...]:
 
 def _variation_clause(rule: str | None, years: tuple, left_out: tuple, labels: str, count: int) -> str:
     n = len(years)
-    span = fmt.year_ranges(years)
-    skipped = (f" ({fmt.year_ranges(left_out)} er udeladt som {'usædvanlige år' if len(left_out) > 1 else 'et usædvanligt år'})"
-               if left_out else "")
+    skipped = (f"{fmt.year_ranges(left_out)} er udeladt som "
+               f"{'usædvanlige år' if len(left_out) > 1 else 'et usædvanligt år'}" if left_out else "")
+    # '(2010–2016 og 2021–2023; 2017 er udeladt som et usædvanligt år)'
+    within = "; ".join(p for p in (fmt.year_ranges(years), skipped) if p)
+    span = f" ({within})" if within else ""
+    earlier = {0: "ingen tidligere hele år", 1: "1 tidligere helt år"}.get(n, f"{n} tidligere hele år")
     if rule == "estimated":
-        return f"udsvingene fra år til år i {labels} er målt på {n} tidligere hele år ({span}){skipped}"
+        return f"udsvingene fra år til år i {labels} er målt på {earlier}{span}"
     if rule == "floor":
-        return (f"{labels} har i {n} tidligere hele år ({span}){skipped} ikke svinget mere end ren tilfældighed, "
+        return (f"{labels} har i {earlier}{span} ikke svinget mere end ren tilfældighed, "
                 "så der er regnet med den rent tilfældige variation")
     if rule == "too_short":
-        years_text = f"{n} tidligere hele år" + (f" ({span})" if n else "")
         narrow = "intervallerne kan være for smalle" if count > 1 else "intervallet kan være for smalt"
-        return (f"for {labels} er der kun {years_text}{skipped}, for få til at måle udsvingene fra år til år, så "
-                f"der er regnet med den rent tilfældige variation, og {narrow}")
+        return (f"for {labels} er der {'kun ' if n else ''}{earlier}{span}, for få til at måle udsvingene fra år til år, "
+                f"så der er regnet med den rent tilfældige variation, og {narrow}")
     if rule == "assumed_poisson":
         return f"for {labels} er der regnet med den rent tilfældige variation uden ekstra udsving"
     return ""

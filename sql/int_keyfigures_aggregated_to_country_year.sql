@@ -25,6 +25,7 @@ select
     min(reported_by)                                   as reported_by,
     min(url)                                           as url,
     min(note)                                          as note,
+    min(exceptional)                                   as exceptional,
     min(country)                                       as country,
     min(concept)                                       as concept,
     bool_and(series_integer)                           as series_integer,

@@ -48,6 +48,7 @@ select
     reported_by,
     url,
     note,
+    exceptional,
     source_file,
     source_line,
     rows_aggregated,

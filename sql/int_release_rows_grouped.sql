@@ -29,7 +29,7 @@ grouped as (
     select
         filename,
         series, reference_year, months_covered, period_end, count_date, kind, unit, status,
-        publisher, publication, published, reported_by, url, note, region,
+        publisher, publication, published, reported_by, url, note, region, exceptional,
         -- `value` and `month` stay as blank columns: the staging model types these groups like rows
         null::varchar                                                 as value,
         null::varchar                                                 as month,

@@ -8,7 +8,8 @@ with trimmed as (
         -- any further columns (release_id, source_file, source_line, and the counts of
         -- sql/int_release_rows_grouped.sql when it is grouped rows that are typed) pass through
         * exclude (series, reference_year, value, months_covered, period_end, count_date, kind, unit,
-                   status, publisher, publication, published, reported_by, url, note, month, region),
+                   status, publisher, publication, published, reported_by, url, note, month, region,
+                   exceptional),
         nullif(trim(series), '')         as series,
         nullif(trim(reference_year), '') as reference_year_text,
         nullif(trim(value), '')          as value_text,
@@ -25,7 +26,8 @@ with trimmed as (
         nullif(trim(url), '')            as url,
         nullif(trim(note), '')           as note,
         nullif(trim(month), '')          as month_text,
-        nullif(trim(region), '')         as region
+        nullif(trim(region), '')         as region,
+        nullif(trim(exceptional), '')    as exceptional
     from raw_releases
 ),
 

@@ -19,7 +19,7 @@ def monthly_counts(rng: np.random.Generator, mean: float, dispersion: float, siz
 
 
 def release_rows(series: str, year: int, value: float, months: float, status: str = "final",
-                 release_id: str | None = None, exceptional: bool = False) -> dict:
+                 release_id: str | None = None, exceptional: str | None = None) -> dict:
     """One release of one figure, with the columns the methods and intervals read."""
     return {"series": series, "reference_year": year, "release_id": release_id or f"{series}_{year}_{months}",
             "months_exposure": float(months), "months_covered": int(np.ceil(months)), "period_end": None,

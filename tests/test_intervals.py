@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import polars as pl
@@ -32,7 +33,7 @@ def histories(draw):
     rows = []
     for k in range(n_years):
         full = draw(st.integers(0, 5000))
-        rows.append(release_rows("s", 2000 + k, full, 12, exceptional=draw(st.booleans())))
+        rows.append(release_rows("s", 2000 + k, full, 12, exceptional=draw(st.sampled_from([None, "a conflict"]))))
         if draw(st.booleans()):
             rows.append(release_rows("s", 2000 + k, draw(st.integers(0, full)), months))
     observed = draw(st.integers(0, 5000))
@@ -200,3 +201,48 @@ def test_backtest_json_has_the_documented_keys(built):
     for m in methods["summary"]:
         assert set(m) >= {"method", "cases", "mean_absolute_percent_error", "coverage", "coverage_lower",
                           "coverage_upper", "mean_interval_width", "verdict"}
+
+
+# --- years a release marks as exceptional ---------------------------------------------------
+
+def test_a_year_marked_exceptional_is_left_out_of_the_fits_and_said(built):
+    derived = pl.read_parquet(built.derived_figures).filter(
+        pl.col("selected") & (pl.col("status") == "estimated") & pl.col("series").is_in(["saarede", "draebte"]))
+    for row in derived.iter_rows(named=True):
+        assert row["history_left_out"] == [2017] and 2017 not in row["dispersion_years"]
+        lines = "\n".join(explain(row["series"], 2024, built).lines)
+        assert "Left out as exceptional (params.yaml extrapolation.leave_out_exceptional): 2017" in lines
+    note = json.loads((built.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
+    assert "2017 er udeladt som et usædvanligt år" in note
+    # the figure itself stays in the tables and charts as published
+    kept = pl.read_parquet(built.derived_figures).filter((pl.col("series") == "skudepisoder")
+                                                         & (pl.col("reference_year") == 2017))
+    assert kept["value"].to_list() == [87] and kept["exceptional"][0].startswith("bandekonflikten i 2017")
+
+
+def test_leaving_out_is_a_choice(project):
+    from pipeline.core import run_core
+
+    params = yaml.safe_load(project.params.read_text(encoding="utf-8"))
+    params["extrapolation"]["leave_out_exceptional"] = False
+    project.params.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    run_core(project)
+    derived = pl.read_parquet(project.derived_figures).filter(
+        pl.col("selected") & (pl.col("status") == "estimated") & (pl.col("series") == "saarede"))
+    assert derived["history_left_out"].to_list() == [[]] and 2017 in derived["dispersion_years"][0]
+    note = json.loads((project.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
+    assert "udeladt" not in note
+
+
+@given(rule=st.sampled_from(["estimated", "floor", "too_short", "assumed_poisson"]),
+       years=st.lists(st.integers(1990, 2030), unique=True, max_size=12).map(sorted),
+       left_out=st.lists(st.integers(1990, 2030), unique=True, max_size=3).map(sorted),
+       count=st.integers(1, 4))
+def test_the_variation_clause_is_danish_in_every_state(rule, years, left_out, count):
+    from pipeline import wording
+
+    text = wording._variation_clause(rule, tuple(years), tuple(left_out), "dræbte", count)
+    assert text and not re.search(r"\b0 tidligere|\b1 tidligere hele", text) and "()" not in text
+    assert ("udeladt" in text) == bool(left_out) or rule == "assumed_poisson"
+    if rule == "too_short":
+        assert ("intervallerne kan være for smalle" in text) == (count > 1)
