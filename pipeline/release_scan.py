@@ -19,8 +19,7 @@ DuckDB's CSV reader and the row reader read plain fields alike but can differ ar
 and carriage returns; a file holding either byte is read by the row reader instead, and its
 rows join the same grouping. The scan answers only when the rows provably pass; its
 national figures are then those of the row path (tests/test_release_scan.py compares the
-two; sums of fractional values may differ in the last binary digit, as any two orders of
-adding doubles do). Whenever it cannot prove that (a rule fails, a reader refuses a file, a
+two; values are summed as decimals, exactly, so the sums are the same in any order). Whenever it cannot prove that (a rule fails, a reader refuses a file, a
 text holds a control character) it returns None, and the row path reads the rows and names
 each problem's file, line and column. A figure given on one row keeps its line when the row
 reader read it; DuckDB's CSV reader does not number lines, so for the files it read
@@ -182,5 +181,5 @@ def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[str, ...], li
     if not validate.passes_on_distinct(distinct, schemas.release_figures, DECIDED_IN_SQL):
         return None
     con.execute("create or replace temp view validated_parts as "
-                "select * replace (value_sum as value, month_max as month) from typed_groups")
+                "select * replace (value_sum as value_exact, month_max as month) from typed_groups")
     return db.query(con, paths, "int_keyfigures_aggregated_to_country_year")

@@ -47,8 +47,8 @@ def assert_scan_agrees(paths):
         assert scanned is None, f"the scan accepted what the row path refuses: {problems[:3]}"
     else:
         assert scanned is not None, "the scan refused what the row path accepts"
-        # sums of fractional values in another order may differ in the last binary digit
-        assert_frame_equal(scanned, rows, check_exact=False, rel_tol=1e-12)
+        # values are summed exactly (as decimals): the two orders of adding give the same bits
+        assert_frame_equal(scanned, rows, check_exact=True)
     return scanned, problems
 
 
