@@ -17,7 +17,8 @@ staging model as rows (sql/stg_raw__release_figures.sql) and checked:
 
 DuckDB's CSV reader and the row reader read plain fields alike but can differ around quotes
 and carriage returns. Quoted files are read by DuckDB too, in bounded memory like plain ones,
-when every quote opens or closes a whole field (checked piece by piece); a file with any
+when every quote opens or closes a whole field (checked by a streaming pass of DuckDB over
+the lines); a file with any
 other quote or a lone carriage return is read by the row reader instead, whole, and its rows
 join the same grouping. The scan answers only when the rows provably pass; its
 national figures are then those of the row path (tests/test_release_scan.py compares the
@@ -36,7 +37,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline import db, rawfiles, schemas, validate
+from pipeline import db, schemas, validate
 from pipeline.errors import InputError
 from pipeline.paths import Paths
 from pipeline.rawfiles import read_csv, read_header
@@ -61,12 +62,14 @@ REFUSED_TEXT = r"[\x00-\x08\x0a-\x1f\x7f]"
 # field ("a, ""b"" c" right after a comma or the line's start, right before a comma or the
 # line's end, no line break inside).
 LONE_CR = re.compile(rb"\r(?!\n)")
-QUOTED_FIELD = re.compile(rb'(?:(?<=,)|(?<=\n)|\A)"(?:[^"\r\n]|"")*"(?=,|\r?\n|\Z)')
+# A line whose every field is either unquoted without a quote, or quoted whole with quotes
+# inside doubled ("a, ""b"" c"); RE2 syntax, for DuckDB.
+_FIELD = r'(?:[^",]*|"(?:[^"]|"")*")'
+QUOTED_LINE = rf"{_FIELD}(?:,{_FIELD})*\r?"
 # A record of empty fields some of them quoted: blank for DuckDB, empty texts for the row
 # reader (which then refuses the blank series).
-QUOTED_BLANK_RECORD = re.compile(rb'(?m)^[,"]*""[,"]*\r?$')
-# Quoted files are checked a piece at a time, so memory stays bounded by the piece.
-CHUNK_BYTES = 1 << 23
+QUOTED_BLANK_RECORD = r'[,"]*""[,"]*\r?'
+
 
 
 def _sql_text(value: str) -> str:
@@ -110,31 +113,36 @@ def _check_rules_are_placed() -> None:
 
 def _reading(path: Path) -> str:
     """How the file is read: "row" when it holds bytes DuckDB's reader and the row reader may
-    read differently, or has a name DuckDB would take for a pattern of several files;
-    "quoted" when it holds quotes both read alike; "plain" otherwise. (A memory map and byte
-    searches, piece by piece: no copy of the whole file.)"""
+    read differently (a lone carriage return), or has a name DuckDB would take for a pattern
+    of several files; "quoted" when it holds quotes (`_quotes_read_alike` decides whether
+    DuckDB may read them); "plain" otherwise. (A memory map and byte searches: no copy of
+    the file.)"""
     if any(c in str(path) for c in "*?[]{}"):
         return "row"
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if data.find(b"\r") >= 0 and LONE_CR.search(data) is not None:
             return "row"
-        if data.find(b'"') < 0:
-            return "plain"
-        return "quoted" if _quotes_read_alike(data) else "row"
+        return "quoted" if data.find(b'"') >= 0 else "plain"
 
 
-def _quotes_read_alike(data: mmap.mmap) -> bool:
-    """Every quote of the file opens or closes a whole field, and no record is blank but for
-    quoted empty fields: pieces of whole lines, each searched for any other quote."""
-    start = len(rawfiles.BOM) if data[:len(rawfiles.BOM)] == rawfiles.BOM else 0
-    while start < len(data):
-        end = data.find(b"\n", start + CHUNK_BYTES)
-        end = len(data) if end < 0 else end + 1
-        piece = data[start:end]
-        if b'"' in piece and (b'"' in QUOTED_FIELD.sub(b"", piece) or QUOTED_BLANK_RECORD.search(piece)):
-            return False
-        start = end
-    return True
+def _quotes_read_alike(con, files: list[Path]) -> set[Path]:
+    """The `files` whose every quote opens or closes a whole field and which hold no record
+    blank but for quoted empty fields: there DuckDB's reader and the row reader agree. One
+    streaming pass of DuckDB over the files' lines (memory stays bounded), each line matched
+    whole; a file it cannot split into lines is left out."""
+    if not files:
+        return set()
+    try:
+        found = con.execute(
+            "select filename, count_if(not regexp_full_match(coalesce(line, ''), $line)) "
+            "+ count_if(regexp_full_match(line, $blank)) as bad "
+            "from read_csv($files, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, "
+            "delim = '\x01', quote = '', escape = '', strict_mode = true, filename = true) group by filename",
+            {"line": QUOTED_LINE, "blank": QUOTED_BLANK_RECORD, "files": [str(p) for p in files]}).fetchall()
+    except duckdb.Error:
+        return set()
+    alike = {name for name, bad in found if bad == 0}
+    return {p for p in files if str(p) in alike}
 
 
 def _no_refused_text(con) -> bool:
@@ -155,9 +163,17 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
         return None
     shapes: dict[tuple[bool, tuple[str, ...]], list[Path]] = {}
     row_read: list[pl.DataFrame] = []
+    con = db.connect()
+    try:
+        readings = {path: _reading(path) for path in files}
+    except ValueError:  # an empty file cannot be mapped
+        return None
+    quoted = [p for p, r in readings.items() if r == "quoted"]
+    alike = _quotes_read_alike(con, quoted)
+    readings |= {p: "row" for p in quoted if p not in alike}
     for path in files:
+        reading = readings[path]
         try:
-            reading = _reading(path)
             if reading == "row":
                 row_read.append(read_csv(path, paths.relative(path), schemas.RELEASE_COLUMNS,
                                          schemas.OPTIONAL_RELEASE_COLUMNS).with_columns(filename=pl.lit(str(path))))
@@ -166,7 +182,6 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
         except (InputError, ValueError):  # ValueError: an empty file cannot be mapped
             return None
         shapes.setdefault((reading == "quoted", tuple(header)), []).append(path)
-    con = db.connect()
     con.register("release_files", pl.DataFrame({
         "filename": [str(p) for p in files],
         "release_id": [p.stem for p in files],

@@ -16,7 +16,7 @@ from polars.testing import assert_frame_equal
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from pipeline import db, ingest, release_scan, schemas
+from pipeline import db, ingest, rawfiles, release_scan, schemas
 from pipeline.release_scan import DECIDED_IN_SQL
 
 from conftest import copy_project
@@ -265,20 +265,18 @@ def test_scan_agrees_with_the_row_path(empty_project, months, regions, n_files, 
 
 @pytest.mark.parametrize("quoting", [csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC, csv.QUOTE_MINIMAL],
                          ids=["all", "non-numeric", "minimal"])
-@pytest.mark.parametrize("chunk", [1 << 23, 64], ids=["one piece", "many pieces"])
-def test_quoted_files_are_scanned_like_plain_ones(project, monkeypatch, quoting, chunk):
+def test_quoted_files_are_scanned_like_plain_ones(project, monkeypatch, quoting):
     """A file whose quotes each open or close a whole field (a note with a comma and a quote
     in it) is read by DuckDB, not held whole by the row reader, and gives the row path's
-    figures; the check reads the file piece by piece, and a piece boundary changes nothing."""
-    monkeypatch.setattr(release_scan, "CHUNK_BYTES", chunk)
+    figures."""
     rows = monthly_release(months=9, note='a, "b" c') + monthly_release(series="sigtelser", unit="sigtelser")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n", quoting=quoting)
     writer.writerow(HEADER)
     writer.writerows([[int(c) if quoting == csv.QUOTE_NONNUMERIC and c.isdigit() else c for c in r] for r in rows])
     path = project.raw_releases / "zz_quoted.csv"
-    path.write_bytes(release_scan.rawfiles.BOM + out.getvalue().encode("utf-8"))
-    assert release_scan._reading(path) == "quoted"
+    path.write_bytes(rawfiles.BOM + out.getvalue().encode("utf-8"))
+    assert release_scan._quotes_read_alike(db.connect(), [path]) == {path}
     monkeypatch.setattr(release_scan, "read_csv", lambda *a, **k: pytest.fail("read by the row reader"))
     scanned, problems = assert_scan_agrees(project)
     assert not problems
@@ -286,8 +284,9 @@ def test_quoted_files_are_scanned_like_plain_ones(project, monkeypatch, quoting,
     assert (row["value"], row["months_covered"], row["rows_aggregated"], row["note"]) == (36, 9, 18, 'a, "b" c')
 
 
-@pytest.mark.parametrize("line", [' "x",1', '"x" ,1', 'a"b,1', '"a\nb",1', '"",""', '"",,', '"x"y,1'])
+@pytest.mark.parametrize("line", [' "x",1', '"x" ,1', 'a"b,1', '"a\nb",1', '"",""', '"",,', '"x"y,1', '"x'])
 def test_quotes_read_differently_go_to_the_row_reader(tmp_path, line):
     path = tmp_path / "r.csv"
     path.write_bytes(f'"a",b\n{line}\n'.encode())
-    assert release_scan._reading(path) == "row"
+    assert release_scan._reading(path) == "quoted"
+    assert release_scan._quotes_read_alike(db.connect(), [path]) == set()
