@@ -242,6 +242,16 @@ def machine() -> dict:
     }
 
 
+def bytecode_state() -> dict:
+    """Whether the venv's packages are compiled to bytecode, and whether Python may write it:
+    without either, every stage compiles polars, scipy, … from source on each start."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("polars")
+    compiled = bool(spec and spec.origin and (Path(spec.origin).parent / "__pycache__").is_dir())
+    return {"packages_compiled": compiled, "dont_write_bytecode": bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))}
+
+
 def loadavg() -> list[float]:
     try:
         return [float(x) for x in _read("/proc/loadavg").split()[:3]]
@@ -840,6 +850,13 @@ def write_markdown(results: dict, path: Path) -> None:
             w(f"> **The machine was not idle** (1-minute load up to {busy:.1f} on {m['cores']} cores: other "
               "processes were running). Times are inflated by an unknown amount; compare ratios measured in the "
               "same run rather than absolute seconds, and re-run on an idle machine for absolute figures.")
+    code = meta.get("bytecode") or {}
+    if code and not code.get("packages_compiled"):
+        w("")
+        w("> **The venv's packages are not compiled to bytecode**"
+          + (" and Python may not write it here (`PYTHONDONTWRITEBYTECODE`)" if code.get("dont_write_bytecode") else "")
+          + ": every stage may compile its libraries from source on start, which inflates start-up. "
+            "`bash bin/uv sync --frozen --compile-bytecode` (as `bin/pipeline` and `bin/test` do) compiles them once.")
     w("")
     w("## Versions")
     w("")
@@ -1140,7 +1157,7 @@ def main(argv: list[str] | None = None) -> int:
                                       *(sys.argv[1:] if argv is None else argv)]),
                  "repeat": repeat, "max_rows": max_rows, "quick": args.quick, "source": args.source,
                  "source_desc": "", "targets": TARGETS, "json_name": out_md.with_suffix(".json").name,
-                 "mem_limit_gb": round(mem_limit_kb / 1024 ** 2, 1)},
+                 "mem_limit_gb": round(mem_limit_kb / 1024 ** 2, 1), "bytecode": bytecode_state()},
         "load": [],
         "machine": mach,
         "versions": versions(),
