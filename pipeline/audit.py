@@ -15,10 +15,8 @@ import math
 
 import polars as pl
 
-from pipeline import __version__, backtest, extrapolate, fmt
+from pipeline import __version__, fmt
 from pipeline.io import staged_outputs
-from pipeline.methods import estimate_all
-from pipeline.params import load_params
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
 
@@ -121,6 +119,8 @@ def as_of(figures: pl.DataFrame, publication: dict, params: dict, paths: Paths) 
     releases = (marked.select("release_id", "published", "availability").unique()
                 .sort("release_id", "availability", "published", nulls_last=True))
     settings = {**(params.get("extrapolation") or {}), "method": publication["method"]}
+    from pipeline import extrapolate  # here, not at the top: the report imports this module for its rounding
+
     derived = extrapolate.with_intervals(
         extrapolate.extrapolate(known, settings, paths, extrapolate.stock_count(params)), known, settings)
     return View(derived, publication), releases
@@ -134,6 +134,8 @@ class Auditor:
     def __init__(self, derived: pl.DataFrame, published: pl.DataFrame, statements: pl.DataFrame,
                  views: dict[str, View] | None = None, availability: dict[str, pl.DataFrame] | None = None):
         self.derived, self.published, self.statements = derived, published, statements
+        from pipeline.methods import estimate_all
+
         self.estimates = estimate_all(derived)  # every method on every partial figure
         self.selected = derived.filter(pl.col("selected"))
         self.latest = View(derived)
@@ -477,6 +479,8 @@ class Auditor:
         return out
 
     def method_errors(self) -> dict:
+        from pipeline import backtest
+
         scored = backtest.cases(self.derived, self.estimates)
         return {"cases": scored.to_dicts(), "summary": backtest.summary(scored).to_dicts(),
                 "estimates": self.estimates.join(
@@ -498,6 +502,8 @@ def file_hashes(paths: Paths) -> dict[str, str]:
 
 
 def build(paths: Paths) -> dict:
+    from pipeline.params import load_params
+
     params = load_params(paths)
     figures = pl.read_parquet(paths.validated_figures)
     views, availability_by = {}, {}
