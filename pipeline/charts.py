@@ -1369,7 +1369,7 @@ class ImageRenderer:
 
     With a `cache` folder, an image is drawn only when its chart changed: each image is kept
     there under a hash of everything it is made from (the figure, the image options, this
-    module's code, kaleido's version and the browser), and an unchanged chart takes its image
+    module's code, kaleido's and plotly's versions and the browser), and an unchanged chart takes its image
     from there, without starting the browser at all when no chart changed. Images the run did
     not ask for are removed from the folder at the end."""
 
@@ -1431,6 +1431,7 @@ def _image_key(chart: BuiltChart, opts: dict) -> str:
     browser = browser_path()
     made_of = [chart.name, chart.figure.to_json(), json.dumps(opts, sort_keys=True),
                Path(__file__).read_text(encoding="utf-8"), importlib.metadata.version("kaleido"),
+               importlib.metadata.version("plotly"),  # kaleido draws with the plotly package's plotly.js
                browser, str(os.stat(browser).st_mtime_ns)]
     return hashlib.sha256("\0".join(made_of).encode("utf-8")).hexdigest() + "." + opts["format"]
 
