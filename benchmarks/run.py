@@ -65,10 +65,35 @@ SIZES = (  # (label, synthetic rows wanted); "shipped" is the shipped raw data a
 TARGETS = {
     "noop_ratio": 1.3,         # pipeline no-op / DVC no-op floor
     "render_seconds": 5.0,     # cold HTML + PDF render
-    "core_floor_ratio": 2.0,   # core at 10M rows / DuckDB floor
+    "cold_repro_seconds": 10.0,   # cold `dvc repro` of the shipped pipeline (issue 17)
+    "change_repro_seconds": 10.0,  # `dvc repro` after one raw value changed (issue 17)
+    "core_floor_ratio": 1.5,   # core at 10M rows / DuckDB floor, every field as text (issue 17)
+    "core_floor_ratio_typed": 2.0,  # core at 10M rows / DuckDB floor, column types declared (issue 17)
     "core_peak_gb": 4.0,       # peak RSS of the core at 10M rows
     "per_row_ratio": 1.2,      # time per row at 10M / time per row at 100k
+    "quoted_rss_ratio": 1.2,   # core peak RSS on a 1M-row quoted file / on the same file unquoted (issue 17)
 }
+# Why a target is missed, when it is (the targets table's rows, by the start of their label):
+# the structural cause, with where in the results the numbers behind it are.
+WHY_MISSED = {
+    "Cold `dvc repro`": (
+        "every stage is its own DVC stage and Python process: DVC's own checks cost about 1 s per stage "
+        "(section 1, *DVC's share*) before any work, and a cold run also starts the browser and draws every chart image "
+        "and a Jupyter kernel for the report. The stages are kept apart on purpose, so that DVC re-runs exactly "
+        "the stages whose inputs changed (issue 17's trade-off); merging them would save DVC's share but re-run "
+        "work that did not change."),
+    "`dvc repro` after one raw value": (
+        "a raw value reaches every stage (figures → tables, comparison, charts, audit, report), so all of them "
+        "re-run, each with DVC's own share and a Python start (sections 1–2); charts whose data did not change are "
+        "not drawn again (their images are kept in `.cache/chart-images`), but the stage still starts."),
+    "Core at 10M rows / DuckDB floor (every field": (
+        "the floor reads six columns and sums; the core must read and group all seventeen columns of every row to "
+        "check every field, type and check the groups and keep each figure's provenance (sections 4–5, per stage)."),
+    "Core at 10M rows / DuckDB floor (column types": (
+        "this floor is told the column types of the synthetic files, which the format does not allow a reader to "
+        "assume; see the row above."),
+}
+QUOTED_SIZE = "1M"  # the size at which the core also runs on the same data with every text field quoted
 RAW_CHANGE = ("data/raw/releases/nsk_2023.csv", "sigtelser", "2023")  # file, series, year to bump by one
 GB = 1024 ** 3
 NOOP_SAMPLES = 3  # no-op `dvc repro`s per run (each alternating with one in the floor repository)
@@ -215,6 +240,16 @@ def machine() -> dict:
         "tmp": str(Path(tempfile.gettempdir())),
         "tmp_free_gb": round(shutil.disk_usage(tempfile.gettempdir()).free / GB, 1),
     }
+
+
+def bytecode_state() -> dict:
+    """Whether the venv's packages are compiled to bytecode, and whether Python may write it:
+    without either, every stage compiles polars, scipy, … from source on each start."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("polars")
+    compiled = bool(spec and spec.origin and (Path(spec.origin).parent / "__pycache__").is_dir())
+    return {"packages_compiled": compiled, "dont_write_bytecode": bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))}
 
 
 def loadavg() -> list[float]:
@@ -607,6 +642,8 @@ def bench_scaling(ws: Workspace, repeat: int, max_rows: int, timeout: float, mem
             if core_failed:
                 raise BenchError(f"core failed: {core_failed}")
             entry["floor_check"] = {v: compare_floor(root, v) for v in ("varchar", "typed")}
+            if label == QUOTED_SIZE:
+                bench_quoted(ws, code, root, rows, fmt, repeat, timeout, mem_limit_kb, entry, log)
         except BenchError as exc:
             entry["error"] = str(exc)
             failed_before = label
@@ -614,6 +651,38 @@ def bench_scaling(ws: Workspace, repeat: int, max_rows: int, timeout: float, mem
         finally:
             ws.remove(root)
     ws.remove(code)
+
+
+def bench_quoted(ws: Workspace, code: Path, plain: Path, rows: int, fmt: str, repeat: int, timeout: float,
+                 mem_limit_kb: int, entry: dict, log) -> None:
+    """The core on the same synthetic data with every text field quoted (`synth.py --quoted`,
+    same seed, so the same figures): its peak RSS against the plain files' (`entry`'s core).
+    The derived figures must be byte for byte the plain run's."""
+    root = ws.base / f"synth-{entry['label']}-quoted"
+    res = entry.setdefault("quoted", {"core": []})
+    try:
+        log(f"[scaling {entry['label']} quoted] generating {rows:,} synthetic rows, every text field quoted")
+        gen = run([PYTHON, str(SYNTH), str(root), "--rows", str(rows), "--format", fmt, "--source", str(code),
+                   "--quoted"], ws.base, project_env(code, root), timeout)
+        res["data"] = gen.json_line()
+        for i in range(repeat):
+            clean_outputs(root)
+            log(f"[scaling {entry['label']} quoted {i + 1}/{repeat}] core")
+            core = run([PYTHON, str(CHILD), "core", str(root)], root, project_env(code, root), timeout,
+                       mem_limit_kb, check=False)
+            if core.returncode != 0 or core.timed_out or core.memory_killed:
+                res["failure"] = core.describe()
+                return
+            info = core.json_line()
+            info["wall_seconds"] = core.seconds
+            info["peak_rss_kb"] = max(info.get("peak_rss_kb") or 0, core.maxrss_kb)
+            res["core"].append(info)
+        figures = "data/derived/figures_full_year.parquet"
+        res["same_figures"] = (root / figures).read_bytes() == (plain / figures).read_bytes()
+    except BenchError as exc:
+        res["failure"] = str(exc)
+    finally:
+        ws.remove(root)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -655,6 +724,13 @@ def evaluate(results: dict) -> list[tuple[str, str, str, str]]:
                  f"< {TARGETS['render_seconds']:.0f} s",
                  verdict(None if render is None else render < TARGETS["render_seconds"])))
 
+    for key, label, target in (("cold_total", "Cold `dvc repro` of the shipped pipeline (fresh clone)",
+                                "cold_repro_seconds"),
+                               ("raw_change", "`dvc repro` after one raw value changed", "change_repro_seconds")):
+        t = median(d.get(key, []))
+        rows.append((label, f"{fmt_s(t)} s" if t else "–", f"≤ {TARGETS[target]:.0f} s",
+                     verdict(None if t is None else t <= TARGETS[target])))
+
     sizes = {e["label"]: e for e in results.get("scaling", {}).get("sizes", [])}
     big, small = sizes.get("10M"), sizes.get("100k")
 
@@ -670,8 +746,9 @@ def evaluate(results: dict) -> list[tuple[str, str, str, str]]:
     # Two floors: DuckDB reading every field as text and parsing numbers the Danish way, as
     # the format requires of any reader; and DuckDB told the column types, which is right
     # only for this synthetic data (plain integers). Each gets its own verdict.
-    for variant, label in (("floor_varchar", "every field as text, as the format requires"),
-                           ("floor_typed", "column types declared, valid for this data only")):
+    for variant, label, target in (("floor_varchar", "every field as text, as the format requires", "core_floor_ratio"),
+                                   ("floor_typed", "column types declared, valid for this data only",
+                                    "core_floor_ratio_typed")):
         floor10 = med(big, variant, "wall_seconds")
         r = core10 / floor10 if core10 and floor10 else None
         if failure:
@@ -679,8 +756,8 @@ def evaluate(results: dict) -> list[tuple[str, str, str, str]]:
         else:
             measured = f"{fmt_s(r, 1)} ({fmt_s(core10, 1)} s / {fmt_s(floor10, 1)} s)" if r else _why(big)
         rows.append((f"Core at 10M rows / DuckDB floor ({label})", measured,
-                     f"≤ {TARGETS['core_floor_ratio']}",
-                     verdict(failed if failure or r is None else r <= TARGETS["core_floor_ratio"])))
+                     f"≤ {TARGETS[target]}",
+                     verdict(failed if failure or r is None else r <= TARGETS[target])))
     peak = max((c["peak_rss_kb"] for c in big.get("core", [])), default=None) if big else None
     if failure and failure.get("memory_killed"):
         measured = f"> {gb(failure['peak_sampled_kb'])} GB (stopped by the memory guard)"
@@ -704,7 +781,26 @@ def evaluate(results: dict) -> list[tuple[str, str, str, str]]:
     rows.append(("Time per row, 10M / 100k (core in-process time)", measured,
                  f"≤ {TARGETS['per_row_ratio']}",
                  verdict(failed if failure or pr is None else pr <= TARGETS["per_row_ratio"])))
+    rows.append(quoted_row(sizes.get(QUOTED_SIZE)))
     return rows
+
+
+def quoted_row(entry: dict | None) -> tuple[str, str, str, str]:
+    """A quoted file's core peak RSS against the same rows unquoted."""
+    label = f"Core peak memory, {QUOTED_SIZE} rows with every text field quoted / the same unquoted (RSS)"
+    limit = f"≤ {TARGETS['quoted_rss_ratio']}"
+    quoted = (entry or {}).get("quoted")
+    if not quoted:
+        return label, _why(entry), limit, verdict(None)
+    if quoted.get("failure"):
+        return label, "did not complete: " + quoted["failure"].splitlines()[0][:200], limit, verdict(False)
+    q = max((c["peak_rss_kb"] for c in quoted["core"]), default=None)
+    p = max((c["peak_rss_kb"] for c in entry.get("core", [])), default=None)
+    if not q or not p:
+        return label, "–", limit, verdict(None)
+    same = "" if quoted.get("same_figures") else "; **the figures differ from the unquoted run's**"
+    ok = q / p <= TARGETS["quoted_rss_ratio"] and quoted.get("same_figures")
+    return label, f"{q / p:.2f} ({gb(q)} GB / {gb(p)} GB){same}", limit, verdict(ok)
 
 
 def _failure_text(failure: dict) -> str:
@@ -754,6 +850,13 @@ def write_markdown(results: dict, path: Path) -> None:
             w(f"> **The machine was not idle** (1-minute load up to {busy:.1f} on {m['cores']} cores: other "
               "processes were running). Times are inflated by an unknown amount; compare ratios measured in the "
               "same run rather than absolute seconds, and re-run on an idle machine for absolute figures.")
+    code = meta.get("bytecode") or {}
+    if code and not code.get("packages_compiled"):
+        w("")
+        w("> **The venv's packages are not compiled to bytecode**"
+          + (" and Python may not write it here (`PYTHONDONTWRITEBYTECODE`)" if code.get("dont_write_bytecode") else "")
+          + ": every stage may compile its libraries from source on start, which inflates start-up. "
+            "`bash bin/uv sync --frozen --compile-bytecode` (as `bin/pipeline` and `bin/test` do) compiles them once.")
     w("")
     w("## Versions")
     w("")
@@ -765,9 +868,19 @@ def write_markdown(results: dict, path: Path) -> None:
     w("")
     w("| target | measured | limit | |")
     w("|---|---|---|---|")
-    for row in evaluate(results):
+    targets = evaluate(results)
+    for row in targets:
         w("| " + " | ".join(row) + " |")
     w("")
+    missed = [row[0] for row in targets if row[3] == verdict(False)]
+    if missed:
+        w("Why targets are missed:")
+        w("")
+        for label in missed:
+            why = next((text for start, text in WHY_MISSED.items() if label.startswith(start)),
+                       "see the sections below")
+            w(f"- *{label}*: {why}")
+        w("")
     if results.get("errors"):
         w("**Failures:**")
         w("")
@@ -958,6 +1071,17 @@ def write_markdown(results: dict, path: Path) -> None:
                          for v, c in check.items()]
                 w(f"- {label}: " + "; ".join(parts))
             w("")
+        for e in s["sizes"]:
+            quoted = e.get("quoted")
+            if quoted and quoted.get("core"):
+                qc = quoted["core"]
+                w(f"Quoted files ({e['label']}): the same synthetic rows with every text field quoted "
+                  f"(`synth.py --quoted`, {quoted.get('data', {}).get('bytes', 0) / 1e6:,.0f} MB): core wall "
+                  f"{spread([c['wall_seconds'] for c in qc])} s, in-process "
+                  f"{spread([c['core_seconds'] for c in qc])} s, peak RSS {gb(max(c['peak_rss_kb'] for c in qc))} GB "
+                  f"(unquoted: {gb(max(c['peak_rss_kb'] for c in e.get('core', [])))} GB); derived figures "
+                  f"{'byte for byte the same' if quoted.get('same_figures') else 'NOT the same'} as the unquoted run's.")
+                w("")
         gen = [(e["label"], e.get("generate_seconds")) for e in s["sizes"] if e.get("generate_seconds")]
         if gen:
             w("Generating the data (not timed above): " + ", ".join(f"{lbl} {sec:.1f} s" for lbl, sec in gen) + ".")
@@ -1033,7 +1157,7 @@ def main(argv: list[str] | None = None) -> int:
                                       *(sys.argv[1:] if argv is None else argv)]),
                  "repeat": repeat, "max_rows": max_rows, "quick": args.quick, "source": args.source,
                  "source_desc": "", "targets": TARGETS, "json_name": out_md.with_suffix(".json").name,
-                 "mem_limit_gb": round(mem_limit_kb / 1024 ** 2, 1)},
+                 "mem_limit_gb": round(mem_limit_kb / 1024 ** 2, 1), "bytecode": bytecode_state()},
         "load": [],
         "machine": mach,
         "versions": versions(),

@@ -20,7 +20,7 @@ of series is chosen to get closest to the requested number of rows, so sizes are
 1M, 10M synthetic rows. Values are Poisson counts written as plain integers (the format
 allows "1520" as well as "1.520"). Everything is vectorised (numpy + polars `write_csv`).
 
-    uv run python benchmarks/synth.py /tmp/synth-1m --rows 1000000 [--format yearly] [--seed 7]
+    uv run python benchmarks/synth.py /tmp/synth-1m --rows 1000000 [--format yearly] [--seed 7] [--quoted]
 
 prints a JSON summary (rows, files, bytes, seconds) on stdout.
 """
@@ -127,11 +127,13 @@ def _series_rows(ids: list[str]) -> str:
 
 
 def generate(root: Path, rows: int, fmt: str = "monthly", seed: int = 7, source: Path = PROJECT,
-             synthetic: bool = True) -> dict:
+             synthetic: bool = True, quoted: bool = False) -> dict:
     """Write a project root with the shipped raw data plus ≈`rows` synthetic release rows.
 
     `source` is the checkout to take params.yaml, sql/ and the shipped data/raw/ from.
-    With `synthetic=False` only the shipped data is copied (the "shipped" size)."""
+    With `synthetic=False` only the shipped data is copied (the "shipped" size). With
+    `quoted=True` every text field of the synthetic files is quoted ("Syntetisk Politi"), as a
+    spreadsheet may save them; the values are the same."""
     started = time.perf_counter()
     if fmt not in ("monthly", "yearly"):
         raise SystemExit(f"synth: unknown format {fmt!r} (monthly or yearly)")
@@ -167,7 +169,7 @@ def generate(root: Path, rows: int, fmt: str = "monthly", seed: int = 7, source:
             partial = year == years[-1]
             frame = _release_frame(id_series, year, PARTIAL_MONTHS if partial else 12, rng, rates, fmt, partial)
             path = raw / "releases" / f"syn_{year}.csv"
-            frame.write_csv(path)
+            frame.write_csv(path, quote_style="non_numeric" if quoted else "necessary")
             total += frame.height
             summary["bytes"] += path.stat().st_size
             summary["files"] += 1
@@ -194,8 +196,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--source", type=Path, default=PROJECT, help="checkout to copy params, sql/ and data/raw from")
     parser.add_argument("--shipped-only", action="store_true", help="copy the shipped data only")
+    parser.add_argument("--quoted", action="store_true", help="quote every text field of the synthetic files")
     args = parser.parse_args(argv)
-    summary = generate(args.root, args.rows, args.format, args.seed, args.source, synthetic=not args.shipped_only)
+    summary = generate(args.root, args.rows, args.format, args.seed, args.source, synthetic=not args.shipped_only,
+                       quoted=args.quoted)
     json.dump(summary, sys.stdout)
     sys.stdout.write("\n")
 

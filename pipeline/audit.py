@@ -14,10 +14,8 @@ import math
 
 import polars as pl
 
-from pipeline import __version__, backtest, extrapolate, fmt, metrics
+from pipeline import __version__, fmt, metrics
 from pipeline.io import staged_outputs
-from pipeline.methods import estimate_all, inputs_of
-from pipeline.params import load_params
 from pipeline.paths import Paths
 from pipeline.rawfiles import file_hashes  # shared with the workbook's run sheet
 from pipeline.stage import stage_main
@@ -121,6 +119,8 @@ def as_of(figures: pl.DataFrame, publication: dict, params: dict, paths: Paths) 
     releases = (marked.select("release_id", "published", "availability").unique()
                 .sort("release_id", "availability", "published", nulls_last=True))
     settings = {**(params.get("extrapolation") or {}), "method": publication["method"]}
+    from pipeline import extrapolate  # here, not at the top: the report imports this module for its rounding
+
     derived = extrapolate.extrapolate(known, settings, paths, extrapolate.stock_count(params))
     return View(derived, publication), releases
 
@@ -134,6 +134,9 @@ class Auditor:
                  views: dict[str, View] | None = None, availability: dict[str, pl.DataFrame] | None = None,
                  extrapolation: dict | None = None):
         self.derived, self.published, self.statements = derived, published, statements
+        from pipeline import extrapolate
+        from pipeline.methods import estimate_all
+
         extrapolation = extrapolation or {}
         # every method, with its interval, on every partial figure (the backtest)
         self.interval_level = float(extrapolate.interval_spec(extrapolation)["level"])
@@ -205,7 +208,7 @@ class Auditor:
             "unrounded": row["value_unrounded"], "rounded": row["value"], "rounding": row["rounding"],
             "interval": [row["interval_lower"], row["interval_upper"]], "interval_method": row["interval_method"],
             "interval_kind": row.get("interval_kind"), "interval_level": row.get("interval_level"),
-            "method_inputs": inputs_of(row),
+            "method_inputs": _inputs_of(row),
             "published": None, "verdict": None,
             "reason": "no published value to compare with" if publication else "the latest data; no publication printed it",
         }
@@ -483,6 +486,8 @@ class Auditor:
         return out
 
     def method_errors(self) -> dict:
+        from pipeline import backtest
+
         out = backtest.report(self.derived, self.estimates, self.interval_level)
         out["estimates"] = self.estimates.join(
             self.selected.filter(pl.col("status") == "estimated").select("series", "reference_year", "release_id"),
@@ -490,11 +495,19 @@ class Auditor:
         return out
 
 
+def _inputs_of(row: dict) -> dict:
+    from pipeline.methods import inputs_of  # here, not at the top: the report imports this module
+
+    return inputs_of(row)
+
+
 def _span(years: list[int]) -> str:
     return f"{years[0]}–{years[-1]}" if len(years) > 2 and years == list(range(years[0], years[-1] + 1)) else ", ".join(map(str, years))
 
 
 def build(paths: Paths) -> dict:
+    from pipeline.params import load_params
+
     params = load_params(paths)
     figures = pl.read_parquet(paths.validated_figures)
     views, availability_by = {}, {}

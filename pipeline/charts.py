@@ -1375,18 +1375,37 @@ def _with_deadline(call: Callable[[], Any], seconds: float, alive: Callable[[], 
 
 class ImageRenderer:
     """SVG and PNG from one headless Chromium for a whole run: kaleido's sync server, started
-    on entry and stopped on exit (a bare write_image per figure would start a browser each
-    time). MathJax is off and plotly.js comes from the plotly package: no network needed."""
+    for the first image and stopped on exit (a bare write_image per figure would start a
+    browser each time). MathJax is off and plotly.js comes from the plotly package: no
+    network needed.
+
+    With a `cache` folder, an image is drawn only when its chart changed: each image is kept
+    there under a hash of everything it is made from (the figure, the image options, this
+    module's code, kaleido's and plotly's versions and the browser), and an unchanged chart takes its image
+    from there, without starting the browser at all when no chart changed. Images the run did
+    not ask for are removed from the folder at the end."""
+
+    def __init__(self, cache: Path | None = None) -> None:
+        self._kaleido = None
+        self._cache = cache
+        self._used: set[str] = set()
 
     def __enter__(self) -> ImageRenderer:
-        import kaleido
-
-        self._kaleido = kaleido
-        kaleido.start_sync_server(path=browser_path(), mathjax=False, timeout=RENDER_TIMEOUT)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._kaleido.stop_sync_server(silence_warnings=True)
+        if self._kaleido is not None:
+            self._kaleido.stop_sync_server(silence_warnings=True)
+        if self._cache is not None and self._cache.is_dir() and not any(exc):
+            for stale in self._cache.iterdir():
+                if stale.name not in self._used:
+                    stale.unlink(missing_ok=True)
+
+    def _start(self) -> None:
+        import kaleido
+
+        kaleido.start_sync_server(path=browser_path(), mathjax=False, timeout=RENDER_TIMEOUT)
+        self._kaleido = kaleido
 
     def _server_alive(self) -> bool:
         # kaleido runs its server in a thread that ends if the browser fails to start; it has
@@ -1398,10 +1417,40 @@ class ImageRenderer:
         layout = chart.figure.layout
         opts = {"format": image_format, "width": layout.width, "height": layout.height,
                 "scale": PNG_SCALE if image_format == "png" else 1}
+        cached = self._cache / _image_key(chart, opts) if self._cache is not None else None
+        if cached is not None:
+            self._used.add(cached.name)
+            if cached.is_file():
+                return cached.read_bytes()
+        if self._kaleido is None:
+            self._start()
         figure = chart.figure.to_dict()
         image = _with_deadline(lambda: self._kaleido.calc_fig_sync(figure, opts=opts),
                                RENDER_TIMEOUT + STARTUP_ALLOWANCE, self._server_alive)
-        return stable_svg(image, chart.name) if image_format == "svg" else image
+        image = stable_svg(image, chart.name) if image_format == "svg" else image
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(".tmp")
+            partial.write_bytes(image)
+            partial.replace(cached)
+        return image
+
+
+def _image_key(chart: BuiltChart, opts: dict) -> str:
+    """A hash of everything an image is made from."""
+    import importlib.metadata
+
+    browser = browser_path()
+    made_of = [chart.name, chart.figure.to_json(), json.dumps(opts, sort_keys=True),
+               Path(__file__).read_text(encoding="utf-8"), importlib.metadata.version("kaleido"),
+               importlib.metadata.version("plotly"),  # kaleido draws with the plotly package's plotly.js
+               browser, str(os.stat(browser).st_mtime_ns)]
+    return hashlib.sha256("\0".join(made_of).encode("utf-8")).hexdigest() + "." + opts["format"]
+
+
+def image_cache(paths: Paths) -> Path:
+    """Where the charts stage keeps its drawn images (`ImageRenderer`): outside the outputs."""
+    return paths.root / ".cache" / "chart-images"
 
 
 def render(chart: BuiltChart, output_format: str, renderer: ImageRenderer | None) -> bytes:
@@ -1422,12 +1471,12 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
     return formats
 
 
-def _renderer(formats: Iterable[str]) -> ImageRenderer | nullcontext:
-    return ImageRenderer() if any(f in STATIC_FORMATS for f in formats) else nullcontext()
+def _renderer(formats: Iterable[str], cache: Path | None = None) -> ImageRenderer | nullcontext:
+    return ImageRenderer(cache) if any(f in STATIC_FORMATS for f in formats) else nullcontext()
 
 
 def export(names: Iterable[str] | None = None, formats: Iterable[str] = FORMATS,
-           out_dir: Path | None = None, paths: Paths | None = None) -> list[Path]:
+           out_dir: Path | None = None, paths: Paths | None = None, image_cache: Path | None = None) -> list[Path]:
     """Write each chart in each format, with its data (CSV) and metadata (JSON) beside it,
     to out_dir (default outputs/charts/); all files are moved into place only at the end."""
     paths = paths or Paths()
@@ -1435,7 +1484,7 @@ def export(names: Iterable[str] | None = None, formats: Iterable[str] = FORMATS,
     formats = _check_formats(formats)
     charts = [build(name, paths) for name in (list(names) if names else list(CHARTS))]
     written = []
-    with staged_outputs() as out, _renderer(formats) as renderer:
+    with staged_outputs() as out, _renderer(formats, image_cache) as renderer:
         for chart in charts:
             for output_format in formats:
                 target = out_dir / f"{chart.name}.{output_format}"
@@ -1608,7 +1657,7 @@ def export_for_document(name: str, output_format: str, target: Path, size: Print
 
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
-    export(list(CHARTS), FORMATS, charts_dir(paths), paths)
+    export(list(CHARTS), FORMATS, charts_dir(paths), paths, image_cache=image_cache(paths))
 
 
 if __name__ == "__main__":

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from statsmodels.stats.proportion import proportion_confint
-from statsmodels.stats.rates import confint_poisson, confint_poisson_2indep
 
 from pipeline import db, fmt, metrics, wording
 from pipeline.io import staged_outputs
@@ -26,9 +24,45 @@ RATIO_METHODS = ("conditional_binomial", "score")
 NOT_COMPARABLE = "ikke direkte sammenlignelig"
 
 
+# statsmodels takes seconds to import (pandas and most of scipy come with it). The default
+# intervals are computed here with the very scipy calls statsmodels makes for them (0.15:
+# stats/rates.py, confint_poisson "exact-c"; stats/proportion.py, proportion_confint "beta"),
+# so they are the same numbers to the bit (tests/test_compare.py checks against statsmodels);
+# statsmodels is imported only for the other methods.
+
+
+def _exact_poisson(counts, exposures, alpha):
+    """statsmodels' confint_poisson(method="exact-c"): Garwood's central interval."""
+    from scipy import stats
+
+    low = stats.gamma.ppf(alpha / 2, counts) / exposures
+    high = stats.gamma.isf(alpha / 2, counts + 1) / exposures
+    if np.isnan(low).any():  # a count of 0
+        low[np.isnan(low)] = 0.0
+    return low, high
+
+
+def _clopper_pearson(count, nobs, alpha):
+    """statsmodels' proportion_confint(method="beta") for arrays."""
+    from scipy import stats
+
+    count, nobs = np.asarray(count, dtype=np.double), np.asarray(nobs, dtype=np.double)
+    q = count / nobs
+    low = stats.beta.ppf(alpha / 2.0, count, nobs - count + 1)
+    high = stats.beta.isf(alpha / 2.0, count + 1, nobs - count)
+    low.flat[q.flat == 0] = 0
+    high.flat[q.flat == 1] = 1
+    return low, high
+
+
 def rate_interval(counts, exposures, per, level, method):
-    """Interval of count / exposure × per, by statsmodels' confint_poisson."""
-    low, high = confint_poisson(counts, exposures, method=method, alpha=1 - level)
+    """Interval of count / exposure × per, as statsmodels' confint_poisson gives it."""
+    if method == "exact-c":
+        low, high = _exact_poisson(counts, exposures, 1 - level)
+    else:
+        from statsmodels.stats.rates import confint_poisson
+
+        low, high = confint_poisson(counts, exposures, method=method, alpha=1 - level)
     return np.asarray(low) * per, np.asarray(high) * per
 
 
@@ -40,9 +74,11 @@ def ratio_interval(k1, e1, k2, e2, level, method):
     if method == "conditional_binomial":
         # a year without counts (0 / 0) gets no interval; its rates are masked anyway
         with np.errstate(divide="ignore", invalid="ignore"):
-            low_p, high_p = proportion_confint(k1, k1 + k2, alpha=1 - level, method="beta")
+            low_p, high_p = _clopper_pearson(k1, k1 + k2, 1 - level)
             return (np.asarray(low_p) / (1 - np.asarray(low_p)) * e2 / e1,
                     np.asarray(high_p) / (1 - np.asarray(high_p)) * e2 / e1)
+    from statsmodels.stats.rates import confint_poisson_2indep
+
     low, high = confint_poisson_2indep(k1, e1, k2, e2, method=method, compare="ratio", alpha=1 - level)
     return np.asarray(low), np.asarray(high)
 

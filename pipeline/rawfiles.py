@@ -76,8 +76,9 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
 
 def read_header(path: Path, shown_as: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[str]:
     """The column names of a raw file's header from its first line alone, with `read_csv`'s
-    checks of names, encoding and control characters. Not all of them: a quoted header is for
-    `read_csv` to judge (pipeline/release_scan.py hands files with quotes to it)."""
+    checks of names, encoding and control characters. Not all of them: a header with quotes
+    comes here only when each quote opens or closes a whole name (pipeline/release_scan.py
+    hands files with other quotes to `read_csv`)."""
     with path.open("rb") as file:
         first_line = _checked_bytes(file.readline(), shown_as).removesuffix(b"\n")
     if CONTROL.search(first_line.removesuffix(b"\r")):

@@ -16,11 +16,13 @@ staging model as rows (sql/stg_raw__release_figures.sql) and checked:
   first line, DuckDB's strict reader, and a look at every distinct text.
 
 DuckDB's CSV reader and the row reader read plain fields alike but can differ around quotes
-and carriage returns; a file holding either byte is read by the row reader instead, and its
-rows join the same grouping. The scan answers only when the rows provably pass; its
+and carriage returns. Quoted files are read by DuckDB too, in bounded memory like plain ones,
+when every quote opens or closes a whole field (checked by a streaming pass of DuckDB over
+the lines); a file with any
+other quote or a lone carriage return is read by the row reader instead, whole, and its rows
+join the same grouping. The scan answers only when the rows provably pass; its
 national figures are then those of the row path (tests/test_release_scan.py compares the
-two; sums of fractional values may differ in the last binary digit, as any two orders of
-adding doubles do). Whenever it cannot prove that (a rule fails, a reader refuses a file, a
+two; values are summed as decimals, exactly, so the sums are the same in any order). Whenever it cannot prove that (a rule fails, a reader refuses a file, a
 text holds a control character) it returns None, and the row path reads the rows and names
 each problem's file, line and column. A figure given on one row keeps its line when the row
 reader read it; DuckDB's CSV reader does not number lines, so for the files it read
@@ -55,30 +57,45 @@ REFUSED_TEXT = r"[\x00-\x08\x0a-\x1f\x7f]"
 # Where DuckDB's CSV reader and the row reader can read the same bytes differently: quotes
 # (DuckDB drops spaces around a quoted field and takes a"b unquoted; the row reader keeps
 # ' "x"' as it is and refuses both others) and a carriage return not ending a line. Files
-# with either are read by the row reader, and its rows go into the same grouping.
+# with either are read by the row reader, and its rows go into the same grouping. Quotes are
+# left to DuckDB only where both readers read them alike: each quote opens or closes a whole
+# field ("a, ""b"" c" right after a comma or the line's start, right before a comma or the
+# line's end, no line break inside).
 LONE_CR = re.compile(rb"\r(?!\n)")
+# A line whose every field is either unquoted without a quote, or quoted whole with quotes
+# inside doubled ("a, ""b"" c"); RE2 syntax, for DuckDB.
+_FIELD = r'(?:[^",]*|"(?:[^"]|"")*")'
+QUOTED_LINE = rf"{_FIELD}(?:,{_FIELD})*\r?"
+# A record of empty fields some of them quoted: blank for DuckDB, empty texts for the row
+# reader (which then refuses the blank series).
+QUOTED_BLANK_RECORD = r'[,"]*""[,"]*\r?'
+
 
 
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _read_csv(files: list[Path], header: list[str]) -> str:
+def _read_csv(files: list[Path], header: list[str], quoted: bool = False) -> str:
     """A select over DuckDB's strict CSV reader for files sharing one header: every field as
     text, no guessing of the dialect, every release column present (blank if absent), and no
     blank records (every field empty), which the row reader drops as well.
 
-    Only files without a quote come here, so quoting is off, and an empty field is read as
-    an empty text (the null string is a quote, which no field holds): with the empty null
-    string DuckDB silently drops empty fields beyond the header's (a trailing comma), which
-    the row reader refuses. Empty texts become null in the staging model, as the row
-    reader's nulls do."""
+    Files without a quote are read with quoting off; `quoted` files (whose quotes both
+    readers read alike, `_quotes_read_alike`) with the quote '"', doubled inside a field. An
+    empty field is read as an empty text (the null string is one no field holds: a quote
+    where quoting is off, a line break where it is on; a quoted field is never taken for
+    it): with the empty null string DuckDB
+    silently drops empty fields beyond the header's (a trailing comma), which the row reader
+    refuses. Empty texts become null in the staging model, as the row reader's nulls do."""
     columns = "{" + ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in header) + "}"
     fields = ", ".join(c if c in header else f"null::varchar as {c}" for c in RAW_COLUMNS)
     paths = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
     blank_or = ", ".join(f"nullif({c}, '')" for c in header)
+    quoting = ("quote = '\"', escape = '\"', allow_quoted_nulls = false, nullstr = '\n'" if quoted
+               else "quote = '', escape = '', nullstr = '\"'")
     return (f"select filename, null::bigint as source_line, {fields} from read_csv({paths}, columns = {columns}, header = true, "
-            "auto_detect = false, delim = ',', quote = '', escape = '', nullstr = '\"', strict_mode = true, "
+            f"auto_detect = false, delim = ',', {quoting}, strict_mode = true, "
             f"filename = true) where coalesce({blank_or}) is not null")
 
 
@@ -94,14 +111,38 @@ def _check_rules_are_placed() -> None:
             raise AssertionError(f"blank {name} must be decided in sql/int_release_checks_failed.sql")
 
 
-def _for_row_reader(path: Path) -> bool:
-    """Whether the file holds bytes DuckDB's reader and the row reader may read differently
-    (a memory map and byte searches: no copy of the file), or has a name DuckDB would take
-    for a pattern of several files."""
+def _reading(path: Path) -> str:
+    """How the file is read: "row" when it holds bytes DuckDB's reader and the row reader may
+    read differently (a lone carriage return), or has a name DuckDB would take for a pattern
+    of several files; "quoted" when it holds quotes (`_quotes_read_alike` decides whether
+    DuckDB may read them); "plain" otherwise. (A memory map and byte searches: no copy of
+    the file.)"""
     if any(c in str(path) for c in "*?[]{}"):
-        return True
+        return "row"
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b'"') >= 0 or (data.find(b"\r") >= 0 and LONE_CR.search(data) is not None)
+        if data.find(b"\r") >= 0 and LONE_CR.search(data) is not None:
+            return "row"
+        return "quoted" if data.find(b'"') >= 0 else "plain"
+
+
+def _quotes_read_alike(con, files: list[Path]) -> set[Path]:
+    """The `files` whose every quote opens or closes a whole field and which hold no record
+    blank but for quoted empty fields: there DuckDB's reader and the row reader agree. One
+    streaming pass of DuckDB over the files' lines (memory stays bounded), each line matched
+    whole; a file it cannot split into lines is left out."""
+    if not files:
+        return set()
+    try:
+        found = con.execute(
+            "select filename, count_if(not regexp_full_match(coalesce(line, ''), $line)) "
+            "+ count_if(regexp_full_match(line, $blank)) as bad "
+            "from read_csv($files, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, "
+            "delim = '\x01', quote = '', escape = '', strict_mode = true, filename = true) group by filename",
+            {"line": QUOTED_LINE, "blank": QUOTED_BLANK_RECORD, "files": [str(p) for p in files]}).fetchall()
+    except duckdb.Error:
+        return set()
+    alike = {name for name, bad in found if bad == 0}
+    return {p for p in files if str(p) in alike}
 
 
 def _no_refused_text(con) -> bool:
@@ -120,19 +161,27 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
     _check_rules_are_placed()
     if not files:
         return None
-    shapes: dict[tuple[str, ...], list[Path]] = {}
+    shapes: dict[tuple[bool, tuple[str, ...]], list[Path]] = {}
     row_read: list[pl.DataFrame] = []
+    con = db.connect()
+    try:
+        readings = {path: _reading(path) for path in files}
+    except ValueError:  # an empty file cannot be mapped
+        return None
+    quoted = [p for p, r in readings.items() if r == "quoted"]
+    alike = _quotes_read_alike(con, quoted)
+    readings |= {p: "row" for p in quoted if p not in alike}
     for path in files:
+        reading = readings[path]
         try:
-            if _for_row_reader(path):
+            if reading == "row":
                 row_read.append(read_csv(path, paths.relative(path), schemas.RELEASE_COLUMNS,
                                          schemas.OPTIONAL_RELEASE_COLUMNS).with_columns(filename=pl.lit(str(path))))
                 continue
             header = read_header(path, paths.relative(path), schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS)
         except (InputError, ValueError):  # ValueError: an empty file cannot be mapped
             return None
-        shapes.setdefault(tuple(header), []).append(path)
-    con = db.connect()
+        shapes.setdefault((reading == "quoted", tuple(header)), []).append(path)
     con.register("release_files", pl.DataFrame({
         "filename": [str(p) for p in files],
         "release_id": [p.stem for p in files],
@@ -150,9 +199,9 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
         con.unregister("stg_series")
 
 
-def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[str, ...], list[Path]],
+def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[bool, tuple[str, ...]], list[Path]],
           row_read: list[pl.DataFrame]) -> pl.DataFrame | None:
-    sources = [_read_csv(group, list(header)) for header, group in shapes.items()]
+    sources = [_read_csv(group, list(header), quoted) for (quoted, header), group in shapes.items()]
     if row_read:
         con.register("row_read_releases", pl.concat(row_read).select("filename", "source_line", *RAW_COLUMNS))
         sources.append(f"select filename, source_line, {', '.join(RAW_COLUMNS)} from row_read_releases")
@@ -182,5 +231,5 @@ def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[str, ...], li
     if not validate.passes_on_distinct(distinct, schemas.release_figures, DECIDED_IN_SQL):
         return None
     con.execute("create or replace temp view validated_parts as "
-                "select * replace (value_sum as value, month_max as month) from typed_groups")
+                "select * replace (value_sum as value_exact, month_max as month) from typed_groups")
     return db.query(con, paths, "int_keyfigures_aggregated_to_country_year")

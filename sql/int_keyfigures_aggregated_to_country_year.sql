@@ -1,7 +1,8 @@
 -- One national figure per release, series and year: monthly and regional parts summed. The
 -- parts are either single rows (`rows_grouped` 1) or groups of rows from
--- sql/int_release_rows_grouped.sql whose `value` is already their sum and `month` their last
--- month (summed in another order, fractional values can differ in the last binary digit). A monthly figure covers the months it has (validation made sure they run from
+-- sql/int_release_rows_grouped.sql whose `value_exact` is already their sum and `month` their
+-- last month. Values are summed as decimals (`value_exact`), exactly, so the figure is the same
+-- for any order of the rows; it becomes a double once, at the end. A monthly figure covers the months it has (validation made sure they run from
 -- January without gaps and are the same in every region). Text fields are the same on every
 -- row of a figure in practice; min() picks one deterministically. A figure given on one row
 -- keeps that row's line; a sum of several rows has none (`rows_aggregated` says how many,
@@ -10,7 +11,7 @@ select
     release_id,
     series,
     reference_year,
-    sum(value)                                         as value,
+    cast(sum(value_exact) as double)                   as value,
     coalesce(max(month), max(months_covered))          as months_covered,
     max(period_end)                                    as period_end,
     count_date,

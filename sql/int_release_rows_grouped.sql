@@ -20,7 +20,7 @@ with trimmed as (
 parsed as (
     select
         *,
-        danish_number(value, $number_pattern) as value_parsed,
+        danish_decimal(value, $number_pattern) as value_parsed,  -- exact: summed below
         whole_number(month, $months_pattern)  as month_parsed
     from trimmed
 ),
@@ -35,7 +35,7 @@ grouped as (
         null::varchar                                                 as month,
         count(*)                                                      as rows_grouped,
         min(source_line)                                              as source_line,  -- row reader only
-        sum(value_parsed)                                             as value_sum,
+        sum(value_parsed)                                             as value_sum,  -- exact, in any order
         max(month_parsed)                                             as month_max,
         bit_or((case when value is null then 1 else 0 end)
              | (case when value is not null and value_parsed is null then 2 else 0 end)

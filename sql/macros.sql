@@ -7,6 +7,14 @@ create or replace macro danish_number(t, pattern) as
     case when regexp_full_match(t, '[0-9]{1,15}') then cast(cast(t as bigint) as double)
          when regexp_full_match(t, pattern) then cast(replace(replace(t, '.', ''), ',', '.') as double) end;
 
+-- The same number exactly, for sums: a decimal with the format's 15 digits before the comma
+-- and 6 after (pipeline/schemas.py). Sums of these are exact (DuckDB sums DECIMAL(21, 6) into
+-- DECIMAL(38, 6)), so a national figure does not depend on the order of its rows, as sums of
+-- doubles do; it becomes a double only once summed.
+create or replace macro danish_decimal(t, pattern) as
+    case when regexp_full_match(t, '[0-9]{1,15}') then cast(cast(t as bigint) as decimal(21, 6))
+         when regexp_full_match(t, pattern) then cast(replace(replace(t, '.', ''), ',', '.') as decimal(21, 6)) end;
+
 create or replace macro whole_number(t, pattern) as
     case when regexp_full_match(t, pattern) then cast(t as bigint) end;
 

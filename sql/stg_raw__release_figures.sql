@@ -36,6 +36,8 @@ typed as (
         *,
         whole_number(reference_year_text, $year_pattern)                            as reference_year,
         danish_number(value_text, $number_pattern)                                 as value,
+        -- the same value as a decimal, which sums exactly (sql/int_keyfigures_aggregated_to_country_year.sql)
+        danish_decimal(value_text, $number_pattern)                                as value_exact,
         whole_number(months_covered_text, $months_pattern)                          as months_covered,
         whole_number(month_text, $months_pattern)                                    as month,
         real_date(period_end_text)                                           as period_end,

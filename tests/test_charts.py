@@ -403,3 +403,45 @@ def test_cli_export_refuses_paths_out_of_the_project(built, tmp_path):
 def test_cli_unknown_chart(built):
     result = invoke(built, "export", "nosuch")
     assert result.exit_code == 2 and "no chart nosuch" in result.output
+
+
+def test_the_stage_draws_only_changed_charts(built, exported, tmp_path, monkeypatch):
+    """The charts stage keeps its images (outside the outputs) and draws a chart again only
+    when it changed: a run on unchanged data starts no browser and writes the same bytes;
+    one changed chart is drawn again, alone."""
+    first, _ = exported
+    cache = tmp_path / "cache"
+    charts.export(out_dir=tmp_path / "a", paths=built, image_cache=cache)
+    kept = sorted(p.name for p in cache.iterdir())
+    assert len(kept) == len(charts.CHARTS) * len(charts.STATIC_FORMATS)
+    monkeypatch.setattr(charts.ImageRenderer, "_start", lambda self: pytest.fail("started the browser"))
+    charts.export(out_dir=tmp_path / "b", paths=built, image_cache=cache)
+    for path in first.iterdir():
+        assert (tmp_path / "b" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert sorted(p.name for p in cache.iterdir()) == kept
+
+    monkeypatch.undo()
+    drawn = []
+    original = charts.ImageRenderer.image
+
+    def counting(self, chart, image_format):
+        before = set(p.name for p in cache.iterdir())
+        image = original(self, chart, image_format)
+        if set(p.name for p in cache.iterdir()) != before:
+            drawn.append(chart.name)
+        return image
+
+    monkeypatch.setattr(charts.ImageRenderer, "image", counting)
+    name = next(iter(charts.CHARTS))
+    original_build = charts.build
+
+    def changed(chart_name, paths=None):
+        chart = original_build(chart_name, paths)
+        if chart_name == name:
+            chart.figure.update_layout(title_text="ændret")
+        return chart
+
+    monkeypatch.setattr(charts, "build", changed)
+    charts.export(out_dir=tmp_path / "c", paths=built, image_cache=cache)
+    assert set(drawn) == {name}
+    assert len(list(cache.iterdir())) == len(kept)  # the old images of the changed chart are gone

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 
+import numpy as np
 import polars as pl
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -106,3 +111,32 @@ def test_compare_command_prints_the_table(built, compared):
     assert result.exit_code == 0
     assert "7,5 gange" in result.output and "pr. 100.000" in result.output
     assert "ikke direkte sammenlignelig" in result.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts=st.lists(st.tuples(st.integers(0, 5_000), st.integers(0, 5_000),
+                                 st.floats(0.01, 1e7), st.floats(0.01, 1e7)), min_size=1, max_size=6),
+       level=st.sampled_from([0.9, 0.95, 0.99]))
+def test_default_intervals_are_statsmodels_to_the_bit(counts, level):
+    """The stage computes its default intervals without importing statsmodels (seconds of
+    start-up): they must be statsmodels' very numbers."""
+    from statsmodels.stats.proportion import proportion_confint
+    from statsmodels.stats.rates import confint_poisson
+
+    k1, k2, e1, e2 = (np.array(c) for c in zip(*counts))
+    low, high = compare._exact_poisson(k1, e1, 1 - level)
+    want_low, want_high = confint_poisson(k1, e1, method="exact-c", alpha=1 - level)
+    # (statsmodels gives a lone count of 0 a scalar lower bound, which broadcasts alike)
+    assert np.array_equal(low, np.broadcast_to(want_low, low.shape)) and np.array_equal(high, want_high)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low, high = compare._clopper_pearson(k1, k1 + k2, 1 - level)
+        want_low, want_high = proportion_confint(k1, k1 + k2, alpha=1 - level, method="beta")
+    assert np.array_equal(low, want_low, equal_nan=True) and np.array_equal(high, want_high, equal_nan=True)
+
+
+def test_the_stage_does_not_import_statsmodels(built, compared):
+    """With the default methods the stage runs without statsmodels (issue 17: start-up)."""
+    code = ("import sys; from pathlib import Path; from pipeline import compare; from pipeline.paths import Paths; "
+            f"compare.run(Paths(Path({str(built.root)!r}))); print('statsmodels' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "False"
