@@ -115,7 +115,8 @@ VARCHAR_SOURCE = """
         from read_csv({files}, header = true, all_varchar = true, union_by_name = true,
                       filename = true, auto_detect = true)
 """
-TYPED_SOURCE = """
+TYPED_SOURCE = (
+    """
         select
             regexp_extract(filename, '([^/]+)\\.csv$', 1) as release_id,
             series, reference_year, value::double as value, months_covered, {typed_month} as month
@@ -123,7 +124,9 @@ TYPED_SOURCE = """
                       types = {{'series': 'VARCHAR', 'reference_year': 'INTEGER', 'value': 'BIGINT',
                                'months_covered': 'INTEGER'{month_type}}})
         union all by name
-""" + VARCHAR_SOURCE
+"""
+    + VARCHAR_SOURCE
+)
 
 
 def _sql_list(paths: list[Path]) -> str:
@@ -137,6 +140,7 @@ def floor(root: Path, variant: str) -> dict:
     releases = sorted((root / "data" / "raw" / "releases").glob("*.csv"))
     synthetic = [p for p in releases if p.name.startswith("syn_")]
     shipped = [p for p in releases if not p.name.startswith("syn_")]
+
     def has_month(files):
         return any("month" in p.open(encoding="utf-8-sig").readline().strip().split(",") for p in files)
 
@@ -146,9 +150,13 @@ def floor(root: Path, variant: str) -> dict:
     if variant == "typed" and synthetic:
         typed_month = has_month(synthetic)
         source = TYPED_SOURCE.format(
-            synthetic=_sql_list(synthetic), files=_sql_list(shipped), danish=DANISH, month_expr=month_expr(shipped),
+            synthetic=_sql_list(synthetic),
+            files=_sql_list(shipped),
+            danish=DANISH,
+            month_expr=month_expr(shipped),
             typed_month="month" if typed_month else "null::integer",
-            month_type=", 'month': 'INTEGER'" if typed_month else "")
+            month_type=", 'month': 'INTEGER'" if typed_month else "",
+        )
     elif variant in ("typed", "varchar"):
         source = VARCHAR_SOURCE.format(files=_sql_list(releases), danish=DANISH, month_expr=month_expr(releases))
     else:
@@ -157,8 +165,12 @@ def floor(root: Path, variant: str) -> dict:
     con = duckdb.connect(":memory:")
     con.execute(FLOOR_SQL.format(source=source, out=str(out).replace("'", "''")))
     done = time.perf_counter()
-    return {"import_seconds": imported - STARTED, "core_seconds": done - imported, "output": str(out),
-            "threads": con.execute("select current_setting('threads')").fetchone()[0]}
+    return {
+        "import_seconds": imported - STARTED,
+        "core_seconds": done - imported,
+        "output": str(out),
+        "threads": con.execute("select current_setting('threads')").fetchone()[0],
+    }
 
 
 def render_probe(root: Path) -> dict:
@@ -194,8 +206,11 @@ def render_probe(root: Path) -> dict:
         result["to_markdown_typst_seconds"] = time.perf_counter() - t
         (workdir / "report.css").write_text(render.HTML_CSS, encoding="utf-8")
         html_args = render._pandoc_args(report, "html", workdir) + [
-            "--embed-resources", f"--css={workdir / 'report.css'}", "--variable=document-css",
-            f"--resource-path={reports}"]
+            "--embed-resources",
+            f"--css={workdir / 'report.css'}",
+            "--variable=document-css",
+            f"--resource-path={reports}",
+        ]
         preamble = render.TYPST_PREAMBLE.replace("DELIM", report.config.get("crossref", {}).get("title-delim", ":"))
         if report.config.get("crossref", {}).get("chapters"):
             preamble += render.TYPST_CHAPTERS
@@ -215,23 +230,37 @@ def render_probe(root: Path) -> dict:
 
         out_html, out_typ = workdir / "out.html", workdir / "out.typ"
         result["pandoc_html_seconds"] = timed(
-            [pandoc, str(workdir / "doc-html.md"), "-f", "markdown", "-t", "html5", "-o", str(out_html), *html_args])
+            [pandoc, str(workdir / "doc-html.md"), "-f", "markdown", "-t", "html5", "-o", str(out_html), *html_args]
+        )
         result["pandoc_typst_seconds"] = timed(
-            [pandoc, str(workdir / "doc-typst.md"), "-f", "markdown", "-t", "typst", "-o", str(out_typ), *typst_args])
+            [pandoc, str(workdir / "doc-typst.md"), "-f", "markdown", "-t", "typst", "-o", str(out_typ), *typst_args]
+        )
         # diagnostic: the HTML markdown without the (multi-megabyte) plotly.js bundle, which
         # would then have to be put into the HTML after pandoc
         bundle = re.compile(r"<script[^>]*>.{100000,}?</script>", re.S)
-        (workdir / "doc-html-nojs.md").write_text(bundle.sub("<script>/* plotly.js */</script>", md_html, count=1),
-                                                  encoding="utf-8")
+        (workdir / "doc-html-nojs.md").write_text(
+            bundle.sub("<script>/* plotly.js */</script>", md_html, count=1), encoding="utf-8"
+        )
         result["plotlyjs_bytes"] = len(md_html) - len((workdir / "doc-html-nojs.md").read_text(encoding="utf-8"))
         result["pandoc_html_no_plotlyjs_seconds"] = timed(
-            [pandoc, str(workdir / "doc-html-nojs.md"), "-f", "markdown", "-t", "html5", "-o",
-             str(workdir / "out-nojs.html"), *html_args])
+            [
+                pandoc,
+                str(workdir / "doc-html-nojs.md"),
+                "-f",
+                "markdown",
+                "-t",
+                "html5",
+                "-o",
+                str(workdir / "out-nojs.html"),
+                *html_args,
+            ]
+        )
         source = out_typ.read_bytes()
         fonts = [str(d) for d in render.CHART_FONT_DIRS if d.is_dir()]
         t = time.perf_counter()
-        pdf = typst.compile(source, root=str(reports), format="pdf", timestamp=0,
-                            ignore_system_fonts=True, font_paths=fonts)
+        pdf = typst.compile(
+            source, root=str(reports), format="pdf", timestamp=0, ignore_system_fonts=True, font_paths=fonts
+        )
         result["typst_seconds"] = time.perf_counter() - t
         result["html_bytes"] = out_html.stat().st_size
         result["typst_source_bytes"] = len(source)

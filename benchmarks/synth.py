@@ -41,8 +41,21 @@ import yaml
 PROJECT = Path(__file__).resolve().parents[1]
 
 RELEASE_COLUMNS = (
-    "series", "reference_year", "value", "months_covered", "period_end", "count_date", "kind", "unit",
-    "status", "publisher", "publication", "published", "reported_by", "url", "note",
+    "series",
+    "reference_year",
+    "value",
+    "months_covered",
+    "period_end",
+    "count_date",
+    "kind",
+    "unit",
+    "status",
+    "publisher",
+    "publication",
+    "published",
+    "reported_by",
+    "url",
+    "note",
 )
 OPTIONAL_COLUMNS = ("month", "region")
 N_REGIONS = 98
@@ -75,8 +88,9 @@ def _constant(value: str | None, n: int) -> pl.Series:
     return pl.repeat(value, n, dtype=pl.Utf8, eager=True)
 
 
-def _release_frame(ids: pl.Series, year: int, months: int, rng: np.random.Generator,
-                   rates: np.ndarray, fmt: str, partial: bool) -> pl.DataFrame:
+def _release_frame(
+    ids: pl.Series, year: int, months: int, rng: np.random.Generator, rates: np.ndarray, fmt: str, partial: bool
+) -> pl.DataFrame:
     s = len(ids)
     if fmt == "monthly":
         per_series = months * N_REGIONS
@@ -126,8 +140,15 @@ def _series_rows(ids: list[str]) -> str:
     )
 
 
-def generate(root: Path, rows: int, fmt: str = "monthly", seed: int = 7, source: Path = PROJECT,
-             synthetic: bool = True, quoted: bool = False) -> dict:
+def generate(
+    root: Path,
+    rows: int,
+    fmt: str = "monthly",
+    seed: int = 7,
+    source: Path = PROJECT,
+    synthetic: bool = True,
+    quoted: bool = False,
+) -> dict:
     """Write a project root with the shipped raw data plus ≈`rows` synthetic release rows.
 
     `source` is the checkout to take params.yaml, sql/ and the shipped data/raw/ from.
@@ -151,8 +172,7 @@ def generate(root: Path, rows: int, fmt: str = "monthly", seed: int = 7, source:
         max(0, len([ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]) - 1)
         for p in sorted((raw / "releases").glob("*.csv"))
     )
-    summary = {"format": fmt, "shipped_rows": shipped_rows, "synthetic_rows": 0, "series": 0,
-               "files": 0, "bytes": 0}
+    summary = {"format": fmt, "shipped_rows": shipped_rows, "synthetic_rows": 0, "series": 0, "files": 0, "bytes": 0}
     if synthetic:
         n_series = series_for(rows, fmt)
         ids = series_ids(n_series)
@@ -198,8 +218,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shipped-only", action="store_true", help="copy the shipped data only")
     parser.add_argument("--quoted", action="store_true", help="quote every text field of the synthetic files")
     args = parser.parse_args(argv)
-    summary = generate(args.root, args.rows, args.format, args.seed, args.source, synthetic=not args.shipped_only,
-                       quoted=args.quoted)
+    summary = generate(
+        args.root, args.rows, args.format, args.seed, args.source, synthetic=not args.shipped_only, quoted=args.quoted
+    )
     json.dump(summary, sys.stdout)
     sys.stdout.write("\n")
 

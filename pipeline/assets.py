@@ -37,8 +37,10 @@ def plotlyjs(vendor: Path = VENDOR) -> str:
     wanted = get_plotlyjs_version()
     if not found or found["version"] != wanted:
         have = found["version"] if found else "unknown"
-        raise AssetError(f"{path.name} is plotly.js {have}, but the installed plotly package draws for plotly.js "
-                         f"{wanted}: set that version in pipeline/vendor/vendor.json and run bin/vendor-assets")
+        raise AssetError(
+            f"{path.name} is plotly.js {have}, but the installed plotly package draws for plotly.js "
+            f"{wanted}: set that version in pipeline/vendor/vendor.json and run bin/vendor-assets"
+        )
     return text
 
 
@@ -55,8 +57,10 @@ def check_traces(name: str, div_html: str) -> None:
     """A chart whose traces the partial bundle cannot draw would stay empty in the page."""
     missing = trace_types(div_html) - BUNDLE_TRACES
     if missing:
-        raise AssetError(f"chart {name} uses trace types {sorted(missing)}, which {PLOTLY_BUNDLE} does not draw: "
-                         "vendor a larger plotly.js bundle (pipeline/vendor/README.md)")
+        raise AssetError(
+            f"chart {name} uses trace types {sorted(missing)}, which {PLOTLY_BUNDLE} does not draw: "
+            "vendor a larger plotly.js bundle (pipeline/vendor/README.md)"
+        )
 
 
 @functools.cache

@@ -15,9 +15,13 @@ from rich.console import Console
 
 from pipeline import terminal
 
-chart_app = typer.Typer(help="Charts for report authors: list them, or export one for a document (PNG, JPG, SVG, "
-                             "PDF) or a web page (HTML).",
-                        no_args_is_help=True, add_completion=False, cls=terminal.Group_)
+chart_app = typer.Typer(
+    help="Charts for report authors: list them, or export one for a document (PNG, JPG, SVG, "
+    "PDF) or a web page (HTML).",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=terminal.Group_,
+)
 console = Console(emoji=False)  # ":x:" in a quoted input stays as typed
 err = Console(emoji=False, stderr=True)
 
@@ -31,6 +35,7 @@ def main() -> None:
 
 def _paths():
     from pipeline.paths import Paths
+
     return Paths()
 
 
@@ -52,18 +57,23 @@ def chart_entries(paths) -> list[dict]:
     for name, spec in CHARTS.items():
         folder = charts_dir(paths)
         meta = folder / f"{name}.json"
-        entries.append({
-            "name": name, "title": spec.title,
-            "files": sorted(paths.relative(p) for p in folder.glob(f"{name}.*")),
-            "metadata": json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else None,
-        })
+        entries.append(
+            {
+                "name": name,
+                "title": spec.title,
+                "files": sorted(paths.relative(p) for p in folder.glob(f"{name}.*")),
+                "metadata": json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else None,
+            }
+        )
     return entries
 
 
 @chart_app.command("list", cls=terminal.Command)
 def list_charts(
-    format: Annotated[Literal["terminal", "json", "csv"], typer.Option(
-        "--format", "-f", metavar="FORMAT", help="terminal, json or csv (name and title)")] = "terminal",
+    format: Annotated[
+        Literal["terminal", "json", "csv"],
+        typer.Option("--format", "-f", metavar="FORMAT", help="terminal, json or csv (name and title)"),
+    ] = "terminal",
 ) -> None:
     """The charts: name and Danish title."""
     paths = _paths()
@@ -94,8 +104,9 @@ def output_path(out: Path | None, name: str, output_format: str, root: Path, cwd
         target = out if out.is_absolute() else (cwd or Path.cwd()) / out
         target = target.resolve()
         if ".." in out.parts and not target.is_relative_to(root):
-            raise ValueError(f"--out {out} leads out of the project ({root}); give an absolute path "
-                             "if you mean to write there")
+            raise ValueError(
+                f"--out {out} leads out of the project ({root}); give an absolute path if you mean to write there"
+            )
         if target.is_dir():
             target = target / f"{name}.{output_format}"
     if target.suffix.lower() != f".{output_format}":
@@ -108,19 +119,39 @@ def output_path(out: Path | None, name: str, output_format: str, root: Path, cwd
 @chart_app.command("export", cls=terminal.Command)
 def export_chart(
     name: Annotated[str, typer.Argument(help="Chart name, see `noegletal chart list`", show_default=False)],
-    format: Annotated[str | None, typer.Option(
-        "--format", "-f", metavar="FORMAT",
-        help="png, jpg, svg, pdf or html (default: from --out, else png)", show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", metavar="PATH", help="File or directory (default outputs/export/NAME.FORMAT)",
-        show_default=False)] = None,
-    width: Annotated[str, typer.Option(
-        "--width", "-w", metavar="WIDTH",
-        help="Width on the page, in cm or pixels: 16cm, 12,5cm, 1800px")] = "16cm",
-    dpi: Annotated[int, typer.Option(
-        "--dpi", metavar="DPI", help="Pixels per inch of a PNG or JPG, recorded in the file")] = 300,
-    bare: Annotated[bool, typer.Option(
-        "--bare", help="No title, notes or source in the image; they go to NAME.txt beside it, as a caption")] = False,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="png, jpg, svg, pdf or html (default: from --out, else png)",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="PATH",
+            help="File or directory (default outputs/export/NAME.FORMAT)",
+            show_default=False,
+        ),
+    ] = None,
+    width: Annotated[
+        str,
+        typer.Option("--width", "-w", metavar="WIDTH", help="Width on the page, in cm or pixels: 16cm, 12,5cm, 1800px"),
+    ] = "16cm",
+    dpi: Annotated[
+        int, typer.Option("--dpi", metavar="DPI", help="Pixels per inch of a PNG or JPG, recorded in the file")
+    ] = 300,
+    bare: Annotated[
+        bool,
+        typer.Option(
+            "--bare", help="No title, notes or source in the image; they go to NAME.txt beside it, as a caption"
+        ),
+    ] = False,
 ) -> None:
     """Write one chart for a document: PNG or JPG (16 cm at 300 dpi unless told), SVG or PDF
     (vector, 16 cm wide), or standalone HTML."""

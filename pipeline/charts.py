@@ -54,6 +54,7 @@ def charts_dir(paths: Paths) -> Path:
 
 # --- The registry -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ChartSpec:
     """One chart. `series` and `first_year` select the figures (the last year is always the
@@ -64,21 +65,21 @@ class ChartSpec:
     their data; title, style and export are shared."""
 
     name: str
-    title: str                          # Danish; the data's years are appended
+    title: str  # Danish; the data's years are appended
     series: tuple[str, ...] = ()
     first_year: int | None = None
     context: tuple[tuple[int, str], ...] = ()  # (year, Danish label) shown apart, before the span
-    mark: str = "bar"                   # "bar" for flows (counts over a year), "line" for stocks
-    panels: bool = False                # one panel per series (different units) or one shared axis
-    horizontal: bool = False            # values on the x axis (the drawing must match)
-    plot_height: int | None = None      # the plotting area in px; default PLOT_HEIGHT
-    y_title: str | None = None          # default "Antal <unit>"
-    drawn_as: str | None = None         # how an estimate is drawn, in words; default from `mark`
-    notes: tuple[str, ...] = ()         # extra Danish notes under the chart
+    mark: str = "bar"  # "bar" for flows (counts over a year), "line" for stocks
+    panels: bool = False  # one panel per series (different units) or one shared axis
+    horizontal: bool = False  # values on the x axis (the drawing must match)
+    plot_height: int | None = None  # the plotting area in px; default PLOT_HEIGHT
+    y_title: str | None = None  # default "Antal <unit>"
+    drawn_as: str | None = None  # how an estimate is drawn, in words; default from `mark`
+    notes: tuple[str, ...] = ()  # extra Danish notes under the chart
     load: Callable[[ChartSpec, Paths], pl.DataFrame] | None = None
     draw: Callable[[ChartSpec, pl.DataFrame], go.Figure] | None = None
     describe: Callable[[ChartSpec, pl.DataFrame], list[str]] | None = None  # notes from the data
-    cite: Callable[[pl.DataFrame], str] | None = None                       # the source line
+    cite: Callable[[pl.DataFrame], str] | None = None  # the source line
 
 
 CHARTS: dict[str, ChartSpec] = {}
@@ -104,22 +105,46 @@ def get_spec(name: str) -> ChartSpec:
 # The estimate's interval, from the extrapolate stage; without it no interval is drawn.
 # What the interval is for (interval_kind: full_year or rate) and how the year-to-year
 # variation behind it was judged (years as '2010;2011;…'), for the note on its assumptions.
-INTERVAL_COLUMNS = {"interval_lower": pl.Float64, "interval_upper": pl.Float64,
-                    "interval_level": pl.Float64, "interval_method": pl.Utf8, "interval_kind": pl.Utf8,
-                    "dispersion_rule": pl.Utf8, "dispersion_years": pl.Utf8, "history_left_out": pl.Utf8}
+INTERVAL_COLUMNS = {
+    "interval_lower": pl.Float64,
+    "interval_upper": pl.Float64,
+    "interval_level": pl.Float64,
+    "interval_method": pl.Utf8,
+    "interval_kind": pl.Utf8,
+    "dispersion_rule": pl.Utf8,
+    "dispersion_years": pl.Utf8,
+    "history_left_out": pl.Utf8,
+}
 # The rows every chart plots, one per series and year; `status` is observed, estimated or
 # missing (a year inside the chart's span without a figure). Written beside each chart as CSV.
 # A loader must give REQUIRED_COLUMNS; any other of these it lacks is null, and columns of its
 # own follow them. `period_end` and `months_exposure` describe a period ending inside a month
 # ("up to 15 December"); without them a period is January to the end of `months_covered`.
 CHART_SCHEMA = {
-    "series": pl.Utf8, "label_da": pl.Utf8, "country": pl.Utf8, "unit": pl.Utf8, "kind": pl.Utf8,
-    "integer_valued": pl.Boolean, "reference_year": pl.Int64, "status": pl.Utf8,
-    "observed_value": pl.Float64, "months_covered": pl.Int64, "period_end": pl.Date,
-    "months_exposure": pl.Float64, "count_date": pl.Date, "value": pl.Float64, "value_unrounded": pl.Float64,
-    "method": pl.Utf8, **INTERVAL_COLUMNS,
-    "publisher": pl.Utf8, "publication": pl.Utf8, "published": pl.Utf8, "reported_by": pl.Utf8,
-    "release_id": pl.Utf8, "source_file": pl.Utf8, "source_line": pl.Int64,
+    "series": pl.Utf8,
+    "label_da": pl.Utf8,
+    "country": pl.Utf8,
+    "unit": pl.Utf8,
+    "kind": pl.Utf8,
+    "integer_valued": pl.Boolean,
+    "reference_year": pl.Int64,
+    "status": pl.Utf8,
+    "observed_value": pl.Float64,
+    "months_covered": pl.Int64,
+    "period_end": pl.Date,
+    "months_exposure": pl.Float64,
+    "count_date": pl.Date,
+    "value": pl.Float64,
+    "value_unrounded": pl.Float64,
+    "method": pl.Utf8,
+    **INTERVAL_COLUMNS,
+    "publisher": pl.Utf8,
+    "publication": pl.Utf8,
+    "published": pl.Utf8,
+    "reported_by": pl.Utf8,
+    "release_id": pl.Utf8,
+    "source_file": pl.Utf8,
+    "source_line": pl.Int64,
 }
 CHART_COLUMNS = tuple(CHART_SCHEMA)
 REQUIRED_COLUMNS = ("series", "label_da", "unit", "reference_year", "status", "value")
@@ -141,9 +166,7 @@ def keyfigure_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     unknown = sorted(set(spec.series) - set(series["series"]))
     if unknown:
         raise SystemExit(f"noegletal charts: chart '{spec.name}': unknown series {', '.join(unknown)}")
-    selected = pl.read_parquet(paths.derived_figures).filter(
-        pl.col("selected") & pl.col("series").is_in(spec.series)
-    )
+    selected = pl.read_parquet(paths.derived_figures).filter(pl.col("selected") & pl.col("series").is_in(spec.series))
     figures = selected
     if spec.first_year is not None:
         figures = figures.filter(pl.col("reference_year") >= spec.first_year)
@@ -156,24 +179,34 @@ def keyfigure_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     years = pl.DataFrame({"reference_year": [*sorted(context), *span]})
     order = {s: i for i, s in enumerate(spec.series)}
     grid = series.select(
-        "series", "label_da", "country", "unit", "kind",
+        "series",
+        "label_da",
+        "country",
+        "unit",
+        "kind",
         pl.col("integer").cast(pl.Utf8).str.to_lowercase().is_in(["true", "1"]).alias("integer_valued"),
     ).join(years, how="cross")
     in_view = selected.filter(pl.col("reference_year").is_in(years["reference_year"].to_list())).with_columns(
-        pl.col(c).cast(pl.List(pl.Utf8)).list.join(";") for c, t in selected.schema.items()
-        if isinstance(t, pl.List) and c in CHART_SCHEMA)
-    rows = grid.join(in_view.drop(["label_da", "country", "unit", "kind"], strict=False),
-                     on=["series", "reference_year"], how="left")
+        pl.col(c).cast(pl.List(pl.Utf8)).list.join(";")
+        for c, t in selected.schema.items()
+        if isinstance(t, pl.List) and c in CHART_SCHEMA
+    )
+    rows = grid.join(
+        in_view.drop(["label_da", "country", "unit", "kind"], strict=False), on=["series", "reference_year"], how="left"
+    )
     rows = (
-        rows.with_columns(pl.col("status").fill_null("missing"),
-                          pl.col("series").replace_strict(order, return_dtype=pl.Int64).alias("_order"))
+        rows.with_columns(
+            pl.col("status").fill_null("missing"),
+            pl.col("series").replace_strict(order, return_dtype=pl.Int64).alias("_order"),
+        )
         .sort("_order", "reference_year")
         .select(c for c in CHART_COLUMNS if c in rows.columns)
     )
     if not context:
         return rows
-    return rows.with_columns(pl.col("reference_year").replace_strict(context, default=None, return_dtype=pl.Utf8)
-                             .alias("context"))
+    return rows.with_columns(
+        pl.col("reference_year").replace_strict(context, default=None, return_dtype=pl.Utf8).alias("context")
+    )
 
 
 def chart_data(name: str, paths: Paths | None = None) -> pl.DataFrame:
@@ -183,6 +216,7 @@ def chart_data(name: str, paths: Paths | None = None) -> pl.DataFrame:
 
 
 # --- Danish texts from the data -----------------------------------------------------------
+
 
 def _rows(data: pl.DataFrame, status: str | None = None) -> list[dict]:
     rows = data.to_dicts()
@@ -255,8 +289,10 @@ def subtitle(spec: ChartSpec, data: pl.DataFrame) -> str:
         return "; ".join(f"{period} er opgjort, resten af året er et skøn ({_drawn_as(spec)})" for period in periods)
     undated = [r for r in _rows(data) if r["kind"] == "stock" and r["status"] != "missing" and not r["count_date"]]
     if undated:
-        return (f"Antal {undated[0]['unit']} på opgørelsesdatoen; datoen er ikke oplyst for "
-                f"{fmt.year_ranges(r['reference_year'] for r in undated)}")
+        return (
+            f"Antal {undated[0]['unit']} på opgørelsesdatoen; datoen er ikke oplyst for "
+            f"{fmt.year_ranges(r['reference_year'] for r in undated)}"
+        )
     return ""
 
 
@@ -266,8 +302,9 @@ def _computation(row: dict) -> str:
     label, observed, value = row["label_da"].lower(), _num(row["observed_value"], row), _num(row["value"], row)
     method = wording.parse_method(row["method"])
     if method.used != "linear":
-        return wording.computation(method, label, row["observed_value"], row["value_unrounded"], _months(row),
-                                   row["value"], value, observed)
+        return wording.computation(
+            method, label, row["observed_value"], row["value_unrounded"], _months(row), row["value"], value, observed
+        )
     months = _months(row)
     equals = "=" if row["value_unrounded"] == row["value"] else "≈"
     return f"{label} {observed} / {_months_number(months)} × {MONTHS_IN_YEAR} {equals} {value}"
@@ -279,13 +316,15 @@ def _estimate_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
         groups.setdefault((row["reference_year"], _period(row), wording.parse_method(row["method"])), []).append(row)
     notes = []
     for (year, period, method), rows in groups.items():
-        fallback = wording.fallback_sentence(method, wording.listing([r["label_da"].lower() for r in rows]),
-                                             describe=False)
+        fallback = wording.fallback_sentence(
+            method, wording.listing([r["label_da"].lower() for r in rows]), describe=False
+        )
         notes.append(
             f"Skøn: {year} er kun opgjort for {period} ({_months_text(_months(rows[0]))}). Helårstallet "
             f"({_drawn_as(spec)}) er fremskrevet {wording.how_estimated(method, period, _rest_of_year(rows[0]))}: "
             f"{'; '.join(_computation(r) for r in rows)}. Det er et skøn, ikke en opgørelse."
-            + (f" {fallback}" if fallback else ""))
+            + (f" {fallback}" if fallback else "")
+        )
     return notes
 
 
@@ -300,8 +339,9 @@ def _interval_notes(data: pl.DataFrame) -> list[str]:
     methods = {(r["interval_level"], r["interval_method"]) for r in rows if r.get("interval_kind") != "full_year"}
     for level, method in sorted(methods, key=lambda m: (m[0], m[1] or "")):
         how = wording.interval_description(method)
-        notes.append(f"Den lodrette streg viser et {fmt.percent(level)}-interval for skønnet"
-                     + (f": {how}." if how else "."))
+        notes.append(
+            f"Den lodrette streg viser et {fmt.percent(level)}-interval for skønnet" + (f": {how}." if how else ".")
+        )
     assumptions = wording.interval_assumptions(_rows(data, "estimated"))
     return notes + ([assumptions] if assumptions else [])
 
@@ -312,12 +352,15 @@ def _count_date_notes(data: pl.DataFrame) -> list[str]:
     for label in dict.fromkeys(r["label_da"] for r in stocks):
         rows = [r for r in stocks if r["label_da"] == label]
         undated = [r["reference_year"] for r in rows if not r["count_date"]]
-        dated = "; ".join(f"{r['reference_year']} er opgjort pr. {fmt.date_text(r['count_date'])}"
-                          for r in rows if r["count_date"])
+        dated = "; ".join(
+            f"{r['reference_year']} er opgjort pr. {fmt.date_text(r['count_date'])}" for r in rows if r["count_date"]
+        )
         text = f"{label} er en bestand (antal på en dato), ikke et antal over året."
         if undated:
-            text += (f" Opgørelsesdatoen er ikke oplyst for {fmt.year_ranges(undated)}, så tallene er ikke "
-                     "nødvendigvis opgjort på samme dato hvert år.")
+            text += (
+                f" Opgørelsesdatoen er ikke oplyst for {fmt.year_ranges(undated)}, så tallene er ikke "
+                "nødvendigvis opgjort på samme dato hvert år."
+            )
         if dated:
             text += f" {dated[0].upper()}{dated[1:]}."
         notes.append(text)
@@ -341,15 +384,23 @@ def _context_notes(data: pl.DataFrame) -> list[str]:
     span = sorted({r["reference_year"] for r in _rows(data) if not r["context"]})
     shown = "; ".join(label if str(year) in label else f"{year} ({label})" for year, label in sorted(context.items()))
     gap = [y for y in range(max(context) + 1, span[0]) if y not in context]
-    return [f"{shown[0].upper()}{shown[1:]} er vist til sammenligning, adskilt fra {fmt.year_ranges(span)}"
-            + (f"; {fmt.year_ranges(gap)} er ikke vist." if gap else ".")]
+    return [
+        f"{shown[0].upper()}{shown[1:]} er vist til sammenligning, adskilt fra {fmt.year_ranges(span)}"
+        + (f"; {fmt.year_ranges(gap)} er ikke vist." if gap else ".")
+    ]
 
 
 def chart_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
     if spec.describe:
         return [*spec.describe(spec, data), *spec.notes]
-    return [*_estimate_notes(spec, data), *_interval_notes(data), *_count_date_notes(data),
-            *_missing_notes(data), *_context_notes(data), *spec.notes]
+    return [
+        *_estimate_notes(spec, data),
+        *_interval_notes(data),
+        *_count_date_notes(data),
+        *_missing_notes(data),
+        *_context_notes(data),
+        *spec.notes,
+    ]
 
 
 def chart_source(spec: ChartSpec, data: pl.DataFrame) -> str:
@@ -401,14 +452,14 @@ def _hover(row: dict) -> str:
 # --- One style for every chart ------------------------------------------------------------
 
 WIDTH = 900
-PLOT_HEIGHT = 340        # the plotting area; title, legend and footer come on top of it
-PNG_SCALE = 2            # 1800 px wide: sharp in print
+PLOT_HEIGHT = 340  # the plotting area; title, legend and footer come on top of it
+PNG_SCALE = 2  # 1800 px wide: sharp in print
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 INK = "#1a1a1a"
 MUTED = "#555555"
 GRID = "#e3e3e3"
-BAR_SPAN = 0.8           # of a year's width, shared by the bars of one year
-FOOTER_WRAP = 150        # characters per footer line (11 px, about 5 px a character, on 800 px)
+BAR_SPAN = 0.8  # of a year's width, shared by the bars of one year
+FOOTER_WRAP = 150  # characters per footer line (11 px, about 5 px a character, on 800 px)
 FOOTER_LINE_PX = 15
 ESTIMATE_PATTERN = "/"
 
@@ -448,22 +499,38 @@ def _bar_traces(rows: list[dict], style: SeriesStyle, slot: int, slots: int, leg
     s, label = rows[0]["series"], rows[0]["label_da"]
     drawn = [r for r in rows if r["status"] != "missing"]
     estimated = [r for r in rows if r["status"] == "estimated"]
-    traces = [go.Bar(
-        x=[r["x"] for r in drawn], y=[r["observed_value"] for r in drawn],
-        offset=offset, width=width, name=label, legendgroup=s, showlegend=legend, uid=f"{s}-observed",
-        marker=dict(color=style.fill, line=dict(color=style.ink, width=1)),
-        hovertext=[_hover(r) for r in drawn], hovertemplate="%{hovertext}<extra></extra>",
-    )]
+    traces = [
+        go.Bar(
+            x=[r["x"] for r in drawn],
+            y=[r["observed_value"] for r in drawn],
+            offset=offset,
+            width=width,
+            name=label,
+            legendgroup=s,
+            showlegend=legend,
+            uid=f"{s}-observed",
+            marker=dict(color=style.fill, line=dict(color=style.ink, width=1)),
+            hovertext=[_hover(r) for r in drawn],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    ]
     if estimated:
-        traces.append(go.Bar(
-            x=[r["x"] for r in estimated],
-            y=[r["value"] - r["observed_value"] for r in estimated],
-            base=[r["observed_value"] for r in estimated],
-            offset=offset, width=width, name=f"{label}, skøn", legendgroup=s, showlegend=False,
-            uid=f"{s}-estimated",
-            marker=dict(color="white", line=dict(color=style.ink, width=1), pattern=_hatch(style.ink)),
-            hovertext=[_hover(r) for r in estimated], hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        traces.append(
+            go.Bar(
+                x=[r["x"] for r in estimated],
+                y=[r["value"] - r["observed_value"] for r in estimated],
+                base=[r["observed_value"] for r in estimated],
+                offset=offset,
+                width=width,
+                name=f"{label}, skøn",
+                legendgroup=s,
+                showlegend=False,
+                uid=f"{s}-estimated",
+                marker=dict(color="white", line=dict(color=style.ink, width=1), pattern=_hatch(style.ink)),
+                hovertext=[_hover(r) for r in estimated],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
         traces += _whiskers(estimated, [r["x"] + centre for r in estimated], s)
     traces.append(_labels(rows, [r["x"] + centre for r in rows], s, mark="bar"))
     return traces
@@ -474,28 +541,51 @@ def _line_traces(rows: list[dict], style: SeriesStyle, legend: bool) -> list:
     dotted segment from the year before, with the interval as an error bar; value labels."""
     s, label = rows[0]["series"], rows[0]["label_da"]
     observed = {r["reference_year"]: r for r in rows if r["status"] == "observed"}
-    traces = [go.Scatter(
-        x=[r["x"] for r in rows],
-        y=[r["value"] if r["status"] == "observed" else None for r in rows],
-        mode="lines+markers", name=label, legendgroup=s, showlegend=legend, uid=f"{s}-observed",
-        connectgaps=False, line=dict(color=style.ink, dash=style.dash, width=2),
-        marker=dict(symbol=style.symbol, size=8, color=style.ink),
-        hovertext=[_hover(r) for r in rows], hovertemplate="%{hovertext}<extra></extra>",
-    )]
+    traces = [
+        go.Scatter(
+            x=[r["x"] for r in rows],
+            y=[r["value"] if r["status"] == "observed" else None for r in rows],
+            mode="lines+markers",
+            name=label,
+            legendgroup=s,
+            showlegend=legend,
+            uid=f"{s}-observed",
+            connectgaps=False,
+            line=dict(color=style.ink, dash=style.dash, width=2),
+            marker=dict(symbol=style.symbol, size=8, color=style.ink),
+            hovertext=[_hover(r) for r in rows],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    ]
     for r in (r for r in rows if r["status"] == "estimated"):
         year = r["reference_year"]
         if before := observed.get(year - 1):
-            traces.append(go.Scatter(
-                x=[before["x"], r["x"]], y=[before["value"], r["value"]], mode="lines", showlegend=False,
-                legendgroup=s, uid=f"{s}-{year}-estimate-segment", hoverinfo="skip",
-                line=dict(color=style.ink, dash="dot", width=2),
-            ))
-        traces.append(go.Scatter(
-            x=[r["x"]], y=[r["value"]], mode="markers", name=f"{label}, skøn", legendgroup=s, showlegend=False,
-            uid=f"{s}-{year}-estimate",
-            marker=dict(symbol=f"{style.symbol}-open", size=10, color=style.ink, line=dict(width=2)),
-            hovertext=[_hover(r)], hovertemplate="%{hovertext}<extra></extra>",
-        ))
+            traces.append(
+                go.Scatter(
+                    x=[before["x"], r["x"]],
+                    y=[before["value"], r["value"]],
+                    mode="lines",
+                    showlegend=False,
+                    legendgroup=s,
+                    uid=f"{s}-{year}-estimate-segment",
+                    hoverinfo="skip",
+                    line=dict(color=style.ink, dash="dot", width=2),
+                )
+            )
+        traces.append(
+            go.Scatter(
+                x=[r["x"]],
+                y=[r["value"]],
+                mode="markers",
+                name=f"{label}, skøn",
+                legendgroup=s,
+                showlegend=False,
+                uid=f"{s}-{year}-estimate",
+                marker=dict(symbol=f"{style.symbol}-open", size=10, color=style.ink, line=dict(width=2)),
+                hovertext=[_hover(r)],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
         traces += _whiskers([r], [r["x"]], f"{s}-{year}")
     traces.append(_labels(rows, [r["x"] for r in rows], s, mark="line"))
     return traces
@@ -511,13 +601,23 @@ def _whiskers(rows: list[dict], x: list[float], uid: str) -> list:
     rows_x = [(r, xi) for r, xi in zip(rows, x) if r["interval_lower"] is not None and r["interval_upper"] is not None]
     if not rows_x:
         return []
-    error = dict(type="data", symmetric=False,
-                 array=[r["interval_upper"] - r["value"] for r, _ in rows_x],
-                 arrayminus=[r["value"] - r["interval_lower"] for r, _ in rows_x])
+    error = dict(
+        type="data",
+        symmetric=False,
+        array=[r["interval_upper"] - r["value"] for r, _ in rows_x],
+        arrayminus=[r["value"] - r["interval_lower"] for r, _ in rows_x],
+    )
     return [
-        go.Scatter(x=[xi for _, xi in rows_x], y=[r["value"] for r, _ in rows_x], mode="markers",
-                   marker=dict(size=1, color="rgba(0,0,0,0)"), error_y=error | dict(color=colour, thickness=t, width=w),
-                   showlegend=False, hoverinfo="skip", uid=f"{uid}-interval-{part}")
+        go.Scatter(
+            x=[xi for _, xi in rows_x],
+            y=[r["value"] for r, _ in rows_x],
+            mode="markers",
+            marker=dict(size=1, color="rgba(0,0,0,0)"),
+            error_y=error | dict(color=colour, thickness=t, width=w),
+            showlegend=False,
+            hoverinfo="skip",
+            uid=f"{uid}-interval-{part}",
+        )
         for part, colour, t, w in (("halo", "white", 4, 7), ("line", INK, 1.5, 5))
     ]
 
@@ -541,11 +641,17 @@ def _labels(rows: list[dict], x: list[float], s: str, mark: str) -> go.Scatter:
     """Value labels above each bar or point (above the interval); "ingen tal" at the axis.
     On a line, an invisible marker keeps the label clear of the line's own marker."""
     return go.Scatter(
-        x=x, y=[0 if r["status"] == "missing" else _top(r) for r in rows],
-        mode="text" if mark == "bar" else "markers+text", marker=dict(size=14, opacity=0),
-        text=[_label_text(r) for r in rows], textposition="top center",
+        x=x,
+        y=[0 if r["status"] == "missing" else _top(r) for r in rows],
+        mode="text" if mark == "bar" else "markers+text",
+        marker=dict(size=14, opacity=0),
+        text=[_label_text(r) for r in rows],
+        textposition="top center",
         textfont=dict(size=11, color=[MUTED if r["status"] == "missing" else INK for r in rows]),
-        showlegend=False, hoverinfo="skip", cliponaxis=False, uid=f"{s}-labels",
+        showlegend=False,
+        hoverinfo="skip",
+        cliponaxis=False,
+        uid=f"{s}-labels",
     )
 
 
@@ -555,21 +661,46 @@ def _legend_keys(spec: ChartSpec, data: pl.DataFrame) -> list:
     if not estimated:
         return []
     if spec.mark == "bar":
-        keys = [go.Bar(x=[None], y=[None], name="Skøn for resten af året", uid="key-estimate", showlegend=True,
-                       marker=dict(color="white", line=dict(color=INK, width=1), pattern=_hatch(INK)))]
+        keys = [
+            go.Bar(
+                x=[None],
+                y=[None],
+                name="Skøn for resten af året",
+                uid="key-estimate",
+                showlegend=True,
+                marker=dict(color="white", line=dict(color=INK, width=1), pattern=_hatch(INK)),
+            )
+        ]
     else:
-        keys = [go.Scatter(x=[None], y=[None], mode="lines+markers", name="Skøn for hele året", uid="key-estimate",
-                           showlegend=True, line=dict(color=INK, dash="dot"),
-                           marker=dict(symbol="circle-open", size=10, color=INK))]
+        keys = [
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines+markers",
+                name="Skøn for hele året",
+                uid="key-estimate",
+                showlegend=True,
+                line=dict(color=INK, dash="dot"),
+                marker=dict(symbol="circle-open", size=10, color=INK),
+            )
+        ]
     levels = sorted({r["interval_level"] for r in estimated if r["interval_lower"] is not None and r["interval_level"]})
     for level in levels:
-        keys.append(go.Scatter(x=[None], y=[None], mode="markers", name=f"{fmt.percent(level)}-interval for skønnet",
-                               uid=f"key-interval-{round(level * 1000)}", showlegend=True,
-                               marker=dict(symbol="line-ns-open", size=12, color=INK)))
+        keys.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{fmt.percent(level)}-interval for skønnet",
+                uid=f"key-interval-{round(level * 1000)}",
+                showlegend=True,
+                marker=dict(symbol="line-ns-open", size=12, color=INK),
+            )
+        )
     return keys
 
 
-CONTEXT_GAP = 1.6       # years of axis between the context years and the span
+CONTEXT_GAP = 1.6  # years of axis between the context years and the span
 CONTEXT_FILL = "#ebebeb"
 
 
@@ -591,10 +722,30 @@ def _context_band(fig: go.Figure, rows: list[dict], positions: dict[int, float])
             labels.setdefault(r["context"], []).append(r["reference_year"])
     for label, years in labels.items():
         x0, x1 = min(positions[y] for y in years) - 0.5, max(positions[y] for y in years) + 0.5
-        fig.add_shape(type="rect", x0=x0, x1=x1, y0=0, y1=1, xref="x", yref="y domain", layer="below",
-                      fillcolor=CONTEXT_FILL, line=dict(width=0), name=f"context-{label}")
-        fig.add_annotation(x=(x0 + x1) / 2, y=1, xref="x", yref="y domain", yanchor="top", showarrow=False,
-                           text=f"<b>{html.escape(label)}</b>", font=dict(size=12, color=INK), name=f"context-{label}")
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x1,
+            y0=0,
+            y1=1,
+            xref="x",
+            yref="y domain",
+            layer="below",
+            fillcolor=CONTEXT_FILL,
+            line=dict(width=0),
+            name=f"context-{label}",
+        )
+        fig.add_annotation(
+            x=(x0 + x1) / 2,
+            y=1,
+            xref="x",
+            yref="y domain",
+            yanchor="top",
+            showarrow=False,
+            text=f"<b>{html.escape(label)}</b>",
+            font=dict(size=12, color=INK),
+            name=f"context-{label}",
+        )
 
 
 def draw_keyfigures(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
@@ -605,15 +756,19 @@ def draw_keyfigures(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
     years = sorted(positions, key=positions.get)
     groups = [[s] for s in series_ids] if spec.panels else [series_ids]
     labels = [next(r["label_da"] for r in rows if r["series"] == g[0]) for g in groups]
-    fig = make_subplots(rows=1, cols=len(groups), horizontal_spacing=0.12,
-                        subplot_titles=labels if spec.panels else None)
+    fig = make_subplots(
+        rows=1, cols=len(groups), horizontal_spacing=0.12, subplot_titles=labels if spec.panels else None
+    )
     legend = len(series_ids) > 1 and not spec.panels
     for col, group in enumerate(groups, start=1):
         for slot, s in enumerate(group):
             style = SERIES_STYLES[series_ids.index(s) % len(SERIES_STYLES)]
             series_rows = [r for r in rows if r["series"] == s]
-            traces = (_bar_traces(series_rows, style, slot, len(group), legend) if spec.mark == "bar"
-                      else _line_traces(series_rows, style, legend))
+            traces = (
+                _bar_traces(series_rows, style, slot, len(group), legend)
+                if spec.mark == "bar"
+                else _line_traces(series_rows, style, legend)
+            )
             for trace in traces:
                 fig.add_trace(trace, row=1, col=col)
         group_rows = [r for r in rows if r["series"] in group]
@@ -623,44 +778,81 @@ def draw_keyfigures(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
         fig.add_trace(key, row=1, col=1)
     if not spec.panels:
         _context_band(fig, rows, positions)
-    fig.update_xaxes(tickmode="array", tickvals=[positions[y] for y in years], ticktext=[str(y) for y in years],
-                     range=[positions[years[0]] - 0.6, positions[years[-1]] + 0.6], showgrid=False, ticks="outside")
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=[positions[y] for y in years],
+        ticktext=[str(y) for y in years],
+        range=[positions[years[0]] - 0.6, positions[years[-1]] + 0.6],
+        showgrid=False,
+        ticks="outside",
+    )
     return fig
 
 
 def apply_style(fig: go.Figure, spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
     """The shared look: Danish separators, fonts, title and subtitle, legend, footer with the
     notes and the source line; sizes fixed so HTML, SVG and PNG look alike."""
-    footer_lines = [line for text in [*chart_notes(spec, data), chart_source(spec, data)]
-                    for line in textwrap.wrap(text, FOOTER_WRAP)]
+    footer_lines = [
+        line
+        for text in [*chart_notes(spec, data), chart_source(spec, data)]
+        for line in textwrap.wrap(text, FOOTER_WRAP)
+    ]
     plot_height = spec.plot_height or PLOT_HEIGHT
     legend = any(trace.showlegend for trace in fig.data)
-    legend_gap = 34 if spec.panels else 8          # room for the panels' titles
+    legend_gap = 34 if spec.panels else 8  # room for the panels' titles
     top = (78 if subtitle(spec, data) else 56) + (28 if legend else 0) + legend_gap
     footer_gap = 46 + (20 if spec.horizontal else 0)  # below the tick labels (and the value axis' title)
     bottom = footer_gap + FOOTER_LINE_PX * len(footer_lines) + 8
     # the panels' titles; a drawing's own annotations are named and keep their look
     fig.update_annotations(font=dict(family=FONT, size=14, color=INK), selector=lambda a: not a.name)
-    value_axis = dict(rangemode="tozero", tickformat=",~f", showgrid=True, gridcolor=GRID, ticks="outside",
-                      title_font=dict(size=12))
+    value_axis = dict(
+        rangemode="tozero", tickformat=",~f", showgrid=True, gridcolor=GRID, ticks="outside", title_font=dict(size=12)
+    )
     (fig.update_xaxes if spec.horizontal else fig.update_yaxes)(**value_axis)
     fig.update_layout(
-        template="simple_white", separators=",.",
-        width=WIDTH, height=plot_height + top + bottom,
+        template="simple_white",
+        separators=",.",
+        width=WIDTH,
+        height=plot_height + top + bottom,
         margin=dict(l=74, r=24, t=top, b=bottom),
         font=dict(family=FONT, size=13, color=INK),
-        title=dict(text=f"<b>{html.escape(chart_title(spec, data))}</b>", x=0, xref="paper", xanchor="left",
-                   y=1 - 14 / (plot_height + top + bottom), yref="container", yanchor="top",
-                   font=dict(size=18), subtitle=dict(text=subtitle(spec, data), font=dict(size=13, color=MUTED))),
+        title=dict(
+            text=f"<b>{html.escape(chart_title(spec, data))}</b>",
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=1 - 14 / (plot_height + top + bottom),
+            yref="container",
+            yanchor="top",
+            font=dict(size=18),
+            subtitle=dict(text=subtitle(spec, data), font=dict(size=13, color=MUTED)),
+        ),
         showlegend=legend,
-        legend=dict(orientation="h", x=0, xanchor="left", y=1 + legend_gap / plot_height, yanchor="bottom",
-                    font=dict(size=12), traceorder="normal"),
-        barmode="overlay", hovermode="closest", hoverlabel=dict(font=dict(family=FONT, size=12)),
+        legend=dict(
+            orientation="h",
+            x=0,
+            xanchor="left",
+            y=1 + legend_gap / plot_height,
+            yanchor="bottom",
+            font=dict(size=12),
+            traceorder="normal",
+        ),
+        barmode="overlay",
+        hovermode="closest",
+        hoverlabel=dict(font=dict(family=FONT, size=12)),
     )
     fig.add_annotation(
-        text="<br>".join(html.escape(line, quote=False) for line in footer_lines), showarrow=False, align="left",
-        x=0, xref="paper", xanchor="left", y=-footer_gap / plot_height, yref="paper", yanchor="top",
-        font=dict(size=11, color=MUTED), name="footer",
+        text="<br>".join(html.escape(line, quote=False) for line in footer_lines),
+        showarrow=False,
+        align="left",
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=-footer_gap / plot_height,
+        yref="paper",
+        yanchor="top",
+        font=dict(size=11, color=MUTED),
+        name="footer",
     )
     return fig
 
@@ -668,7 +860,7 @@ def apply_style(fig: go.Figure, spec: ChartSpec, data: pl.DataFrame) -> go.Figur
 # --- Denmark against Sweden, per 100.000 inhabitants -----------------------------------------
 
 COUNTRY_DA = {"DK": "Danmark", "SE": "Sverige"}
-SIDES = ("dk", "se")    # the compare stage's prefixes; its rate_ratio is se / dk
+SIDES = ("dk", "se")  # the compare stage's prefixes; its rate_ratio is se / dk
 
 
 def _without_country(label: str, country: str) -> str:
@@ -683,8 +875,10 @@ def comparison_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     series = {r["series"]: r for r in pl.read_parquet(paths.validated_series).iter_rows(named=True)}
     figures = pl.read_parquet(paths.derived_figures)
     # a file alone is the location of every sum of rows in it: series and year tell them apart
-    provenance = {(fmt.source_location(r["source_file"], r["source_line"]), r["series"], r["reference_year"]): r
-                  for r in figures.iter_rows(named=True)}
+    provenance = {
+        (fmt.source_location(r["source_file"], r["source_line"]), r["series"], r["reference_year"]): r
+        for r in figures.iter_rows(named=True)
+    }
     rows = []
     for side in SIDES:
         for c in comparison.iter_rows(named=True):
@@ -692,28 +886,53 @@ def comparison_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
             source = provenance.get((c[f"{side}_location"], c[f"{side}_series"], c["reference_year"]), {})
             months, rate = c[f"{side}_months"], c[f"{side}_rate"]
             partial = months is not None and months < MONTHS_IN_YEAR
-            rows.append({
-                "series": meta["series"], "country": meta["country"],
-                "label_da": f"{COUNTRY_DA.get(meta['country'], meta['country'])}: "
-                            f"{_without_country(meta['label_da'], meta['country']).lower()}",
-                "unit": f"pr. {fmt.number(c['per_inhabitants'])} indbyggere", "kind": meta["kind"],
-                "integer_valued": False, "reference_year": c["reference_year"],
-                "status": "missing" if rate is None else "estimated" if partial else "observed",
-                "months_covered": int(months) if months is not None and float(months).is_integer() else None,
-                "months_exposure": months, "value": rate, "value_unrounded": rate,
-                "method": c["partial_year_mode"] if partial else None,
-                "interval_lower": c[f"{side}_rate_lower"], "interval_upper": c[f"{side}_rate_upper"],
-                "interval_level": c["interval_level"], "interval_method": c["rate_interval_method"],
-                **{k: source.get(k) for k in ("publisher", "publication", "published", "reported_by", "release_id",
-                                              "source_file", "source_line")},
-                "side": side, "count": c[f"{side}_count"], "per_inhabitants": c["per_inhabitants"],
-                "population": c[f"{side}_population"], "population_date": str(c[f"{side}_population_date"]),
-                "population_source": c[f"{side}_population_source"],
-                "rate_ratio": c["rate_ratio"], "rate_ratio_lower": c["rate_ratio_lower"],
-                "rate_ratio_upper": c["rate_ratio_upper"], "ratio_interval_method": c["ratio_interval_method"],
-                "directly_comparable": c["directly_comparable"], "comparability_reason": c["comparability_reason"],
-                "period_note": c["period_note"],
-            })
+            rows.append(
+                {
+                    "series": meta["series"],
+                    "country": meta["country"],
+                    "label_da": f"{COUNTRY_DA.get(meta['country'], meta['country'])}: "
+                    f"{_without_country(meta['label_da'], meta['country']).lower()}",
+                    "unit": f"pr. {fmt.number(c['per_inhabitants'])} indbyggere",
+                    "kind": meta["kind"],
+                    "integer_valued": False,
+                    "reference_year": c["reference_year"],
+                    "status": "missing" if rate is None else "estimated" if partial else "observed",
+                    "months_covered": int(months) if months is not None and float(months).is_integer() else None,
+                    "months_exposure": months,
+                    "value": rate,
+                    "value_unrounded": rate,
+                    "method": c["partial_year_mode"] if partial else None,
+                    "interval_lower": c[f"{side}_rate_lower"],
+                    "interval_upper": c[f"{side}_rate_upper"],
+                    "interval_level": c["interval_level"],
+                    "interval_method": c["rate_interval_method"],
+                    **{
+                        k: source.get(k)
+                        for k in (
+                            "publisher",
+                            "publication",
+                            "published",
+                            "reported_by",
+                            "release_id",
+                            "source_file",
+                            "source_line",
+                        )
+                    },
+                    "side": side,
+                    "count": c[f"{side}_count"],
+                    "per_inhabitants": c["per_inhabitants"],
+                    "population": c[f"{side}_population"],
+                    "population_date": str(c[f"{side}_population_date"]),
+                    "population_source": c[f"{side}_population_source"],
+                    "rate_ratio": c["rate_ratio"],
+                    "rate_ratio_lower": c["rate_ratio_lower"],
+                    "rate_ratio_upper": c["rate_ratio_upper"],
+                    "ratio_interval_method": c["ratio_interval_method"],
+                    "directly_comparable": c["directly_comparable"],
+                    "comparability_reason": c["comparability_reason"],
+                    "period_note": c["period_note"],
+                }
+            )
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
@@ -729,8 +948,10 @@ def _rate_hover(row: dict) -> str:
     else:
         lines.append(f"{_rate(row['value'])} {row['unit']} ({count} i alt)")
     if row["interval_lower"] is not None:
-        lines.append(f"{fmt.percent(row['interval_level'])}-interval: "
-                     f"{_rate(row['interval_lower'])}–{_rate(row['interval_upper'])}")
+        lines.append(
+            f"{fmt.percent(row['interval_level'])}-interval: "
+            f"{_rate(row['interval_lower'])}–{_rate(row['interval_upper'])}"
+        )
     lines.append(f"Folketal {fmt.number(row['population'])} pr. {row['population_date']}")
     if row["publisher"]:
         lines.append(f"Kilde: {row['publisher']} {(row['published'] or '')[:4]}".strip())
@@ -743,8 +964,10 @@ def _ratio_label(rows: list[dict]) -> str:
     if first["rate_ratio"] is None:
         return "Forhold: ingen"
     estimate = "skøn: " if any(r["status"] == "estimated" for r in rows) else ""
-    return (f"{estimate}{fmt.number(first['rate_ratio'], 1)} gange<br>"
-            f"({fmt.number(first['rate_ratio_lower'], 1)}–{fmt.number(first['rate_ratio_upper'], 1)})")
+    return (
+        f"{estimate}{fmt.number(first['rate_ratio'], 1)} gange<br>"
+        f"({fmt.number(first['rate_ratio_lower'], 1)}–{fmt.number(first['rate_ratio_upper'], 1)})"
+    )
 
 
 def draw_rates(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
@@ -760,27 +983,60 @@ def draw_rates(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
         drawn = [r | {"x": r["reference_year"] + offset} for r in rows if r["series"] == s and r["status"] != "missing"]
         fig.add_traces(_whiskers(drawn, [r["x"] for r in drawn], s))
         fig.add_traces(_rate_points(drawn, style, s))
-        fig.add_trace(go.Scatter(  # an invisible marker keeps the label clear of the whisker's cap
-            x=[r["x"] for r in drawn], y=[_top(r) for r in drawn], mode="markers+text", cliponaxis=False,
-            marker=dict(size=12, opacity=0),
-            text=[("skøn<br>" if r["status"] == "estimated" else "") + _rate(r["value"]) for r in drawn],
-            textposition="top center", textfont=dict(size=11, color=INK), showlegend=False, hoverinfo="skip",
-            uid=f"{s}-labels",
-        ))
+        fig.add_trace(
+            go.Scatter(  # an invisible marker keeps the label clear of the whisker's cap
+                x=[r["x"] for r in drawn],
+                y=[_top(r) for r in drawn],
+                mode="markers+text",
+                cliponaxis=False,
+                marker=dict(size=12, opacity=0),
+                text=[("skøn<br>" if r["status"] == "estimated" else "") + _rate(r["value"]) for r in drawn],
+                textposition="top center",
+                textfont=dict(size=11, color=INK),
+                showlegend=False,
+                hoverinfo="skip",
+                uid=f"{s}-labels",
+            )
+        )
     top = max((_top(r) for r in rows if r["status"] != "missing"), default=0) or 1
     by_year = {y: [r for r in rows if r["reference_year"] == y] for y in years}
     country = {r["side"]: COUNTRY_DA.get(r["country"], r["country"]) for r in rows}
-    ratio_title = f"{country['se']}/{country['dk']}"   # the compare stage's rate_ratio is se / dk
+    ratio_title = f"{country['se']}/{country['dk']}"  # the compare stage's rate_ratio is se / dk
     for year, year_rows in by_year.items():
-        fig.add_annotation(x=year, y=1, xref="x", yref="y domain", yanchor="top", showarrow=False,
-                           text=_ratio_label(year_rows), font=dict(size=11, color=INK), name=f"ratio-{year}")
-    fig.add_annotation(x=0, xref="paper", xanchor="left", y=1, yref="y domain", yanchor="bottom", showarrow=False,
-                       text=f"Forhold {ratio_title}:", font=dict(size=11, color=MUTED), name="ratio-title")
+        fig.add_annotation(
+            x=year,
+            y=1,
+            xref="x",
+            yref="y domain",
+            yanchor="top",
+            showarrow=False,
+            text=_ratio_label(year_rows),
+            font=dict(size=11, color=INK),
+            name=f"ratio-{year}",
+        )
+    fig.add_annotation(
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=1,
+        yref="y domain",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"Forhold {ratio_title}:",
+        font=dict(size=11, color=MUTED),
+        name="ratio-title",
+    )
     for key in _rate_legend_keys(data):
         fig.add_trace(key)
     fig.update_yaxes(title_text=f"Rate {rows[0]['unit']}", range=[0, top * 1.5])
-    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
-                     range=[years[0] - 0.6, years[-1] + 0.6], showgrid=False, ticks="outside")
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=years,
+        ticktext=[str(y) for y in years],
+        range=[years[0] - 0.6, years[-1] + 0.6],
+        showgrid=False,
+        ticks="outside",
+    )
     return fig
 
 
@@ -792,28 +1048,57 @@ def _rate_points(drawn: list[dict], style: SeriesStyle, s: str) -> list:
         points = [r for r in drawn if r["status"] == status]
         if not points:
             continue
-        marker = (dict(symbol=f"{style.symbol}-open", size=12, color=style.ink, line=dict(color=style.ink, width=2))
-                  if open_marker else
-                  dict(symbol=style.symbol, size=11, color=style.fill, line=dict(color=style.ink, width=1.5)))
-        traces.append(go.Scatter(
-            x=[r["x"] for r in points], y=[r["value"] for r in points], mode="markers", marker=marker,
-            name=points[0]["label_da"], legendgroup=s, showlegend=not open_marker, uid=f"{s}-{status}",
-            hovertext=[_rate_hover(r) for r in points], hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        marker = (
+            dict(symbol=f"{style.symbol}-open", size=12, color=style.ink, line=dict(color=style.ink, width=2))
+            if open_marker
+            else dict(symbol=style.symbol, size=11, color=style.fill, line=dict(color=style.ink, width=1.5))
+        )
+        traces.append(
+            go.Scatter(
+                x=[r["x"] for r in points],
+                y=[r["value"] for r in points],
+                mode="markers",
+                marker=marker,
+                name=points[0]["label_da"],
+                legendgroup=s,
+                showlegend=not open_marker,
+                uid=f"{s}-{status}",
+                hovertext=[_rate_hover(r) for r in points],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     return traces
 
 
 def _rate_legend_keys(data: pl.DataFrame) -> list:
     keys = []
     if _rows(data, "estimated"):
-        keys.append(go.Scatter(x=[None], y=[None], mode="markers", name="Skøn for hele året (delår)",
-                               uid="key-estimate", showlegend=True,
-                               marker=dict(symbol="circle-open", size=12, color=INK, line=dict(width=2))))
-    levels = sorted({r["interval_level"] for r in _rows(data)
-                     if r["interval_lower"] is not None and r["interval_level"]})
-    keys += [go.Scatter(x=[None], y=[None], mode="markers", name=f"{fmt.percent(level)}-interval",
-                        uid=f"key-interval-{round(level * 1000)}", showlegend=True,
-                        marker=dict(symbol="line-ns-open", size=12, color=INK)) for level in levels]
+        keys.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name="Skøn for hele året (delår)",
+                uid="key-estimate",
+                showlegend=True,
+                marker=dict(symbol="circle-open", size=12, color=INK, line=dict(width=2)),
+            )
+        )
+    levels = sorted(
+        {r["interval_level"] for r in _rows(data) if r["interval_lower"] is not None and r["interval_level"]}
+    )
+    keys += [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=f"{fmt.percent(level)}-interval",
+            uid=f"key-interval-{round(level * 1000)}",
+            showlegend=True,
+            marker=dict(symbol="line-ns-open", size=12, color=INK),
+        )
+        for level in levels
+    ]
     return keys
 
 
@@ -821,9 +1106,12 @@ def _population_dates(rows: list[dict]) -> str:
     """'Danmark pr. 1. januar samme år, Sverige pr. 31. december året før'."""
     parts = []
     for country in dict.fromkeys(r["country"] for r in rows):
-        dates = {(d.strftime("%m-%d"), d.year - r["reference_year"], d)
-                 for r in rows if r["country"] == country
-                 for d in [date.fromisoformat(r["population_date"])]}
+        dates = {
+            (d.strftime("%m-%d"), d.year - r["reference_year"], d)
+            for r in rows
+            if r["country"] == country
+            for d in [date.fromisoformat(r["population_date"])]
+        }
         when = {(md, offset) for md, offset, _ in dates}
         name = COUNTRY_DA.get(country, country)
         if len(when) == 1:
@@ -839,24 +1127,32 @@ def _population_dates(rows: list[dict]) -> str:
 def comparison_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
     rows = _rows(data)
     shown = [r for r in rows if r["status"] != "missing"]
-    notes = [f"Ikke direkte sammenlignelig: {reason}."
-             for reason in dict.fromkeys(r["comparability_reason"] for r in rows if not r["directly_comparable"])]
+    notes = [
+        f"Ikke direkte sammenlignelig: {reason}."
+        for reason in dict.fromkeys(r["comparability_reason"] for r in rows if not r["directly_comparable"])
+    ]
     for note in dict.fromkeys(r["period_note"] for r in rows if r["period_note"]):
         notes.append(note + (f" Skønnet er tegnet med {_drawn_as(spec)}." if _rows(data, "estimated") else ""))
     if shown:
         first = shown[0]
-        notes.append(f"Rate {first['unit']}: antal pr. personår; folketal ved årets begyndelse "
-                     f"({_population_dates(shown)}).")
+        notes.append(
+            f"Rate {first['unit']}: antal pr. personår; folketal ved årets begyndelse ({_population_dates(shown)})."
+        )
         level = fmt.percent(first["interval_level"])
-        notes.append(f"De lodrette streger viser {level}-intervaller for raterne "
-                     f"({wording.comparison_interval_text(first['interval_method'])}); forholdet øverst har et "
-                     f"{level}-interval: {wording.comparison_interval_text(first['ratio_interval_method'])}.")
+        notes.append(
+            f"De lodrette streger viser {level}-intervaller for raterne "
+            f"({wording.comparison_interval_text(first['interval_method'])}); forholdet øverst har et "
+            f"{level}-interval: {wording.comparison_interval_text(first['ratio_interval_method'])}."
+        )
     return notes
 
 
 def comparison_source(data: pl.DataFrame) -> str:
-    populations = dict.fromkeys(r["population_source"].split(", læst i ")[0] for r in _rows(data)
-                                if r["status"] != "missing" and r["population_source"])
+    populations = dict.fromkeys(
+        r["population_source"].split(", læst i ")[0]
+        for r in _rows(data)
+        if r["status"] != "missing" and r["population_source"]
+    )
     return f"{source_text(data)} Folketal: {'; '.join(populations)}."
 
 
@@ -873,11 +1169,21 @@ def notification_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     and how (leaves). No reference year: the pilot period is one period."""
     items = pl.read_parquet(paths.validated_notifications)
     return items.select(
-        pl.col("item").alias("series"), "label_da", pl.lit("personer").alias("unit"), pl.lit("count").alias("kind"),
-        pl.lit(None, dtype=pl.Int64).alias("reference_year"), pl.lit("observed").alias("status"),
-        pl.col("value").alias("observed_value"), "value", "publication", "source_file", "source_line",
-        "parent", pl.col("approximate").str.to_lowercase().is_in(["true", "1"]).alias("approximate"),
-        "location", "quote",
+        pl.col("item").alias("series"),
+        "label_da",
+        pl.lit("personer").alias("unit"),
+        pl.lit("count").alias("kind"),
+        pl.lit(None, dtype=pl.Int64).alias("reference_year"),
+        pl.lit("observed").alias("status"),
+        pl.col("value").alias("observed_value"),
+        "value",
+        "publication",
+        "source_file",
+        "source_line",
+        "parent",
+        pl.col("approximate").str.to_lowercase().is_in(["true", "1"]).alias("approximate"),
+        "location",
+        "quote",
     )
 
 
@@ -902,7 +1208,7 @@ def _approx(row: dict) -> str:
 
 
 def _dark(fill: str) -> bool:
-    r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
     return 0.299 * r + 0.587 * g + 0.114 * b < 140
 
 
@@ -914,16 +1220,28 @@ def _segment(row: dict, y: str, base: float, fill: str, axis_max: float) -> go.B
     """One labelled piece of a bar; the label wrapped to the piece's width (about 690 px of
     plot and 6,3 px a character) rather than shrunk by plotly."""
     chars = max(6, int(row["value"] / axis_max * 690 / 6.3))
-    label = "<br>".join(textwrap.wrap(f"{_short(row['label_da'])}: {fmt.number(row['value'])}", chars,
-                                      break_long_words=False))
+    label = "<br>".join(
+        textwrap.wrap(f"{_short(row['label_da'])}: {fmt.number(row['value'])}", chars, break_long_words=False)
+    )
     return go.Bar(
-        y=[y], x=[row["value"]], base=[base], orientation="h", name=row["label_da"], uid=f"{row['series']}-bar",
-        showlegend=False, width=0.7, marker=dict(color=fill, line=dict(color=INK, width=1)),
-        text=[label], textposition="inside",
-        insidetextanchor="middle", textfont=dict(size=11, color="white" if _dark(fill) else INK),
-        hovertext=[f"<b>{row['label_da']}</b><br>{_approx(row)} {wording.unit_text(row['value'], row['unit'])}<br>"
-                   f"“{row['quote']}”<br>"
-                   f"{row['publication']}, {row['location']}"],
+        y=[y],
+        x=[row["value"]],
+        base=[base],
+        orientation="h",
+        name=row["label_da"],
+        uid=f"{row['series']}-bar",
+        showlegend=False,
+        width=0.7,
+        marker=dict(color=fill, line=dict(color=INK, width=1)),
+        text=[label],
+        textposition="inside",
+        insidetextanchor="middle",
+        textfont=dict(size=11, color="white" if _dark(fill) else INK),
+        hovertext=[
+            f"<b>{row['label_da']}</b><br>{_approx(row)} {wording.unit_text(row['value'], row['unit'])}<br>"
+            f"“{row['quote']}”<br>"
+            f"{row['publication']}, {row['location']}"
+        ],
         hovertemplate="%{hovertext}<extra></extra>",
     )
 
@@ -949,17 +1267,52 @@ def draw_notifications(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
             base += leaf["value"]
     for category, parts in ends:
         if parts:
-            fig.add_annotation(x=sum(p["value"] for p in parts), y=category, xanchor="left", xshift=6, showarrow=False,
-                               text=_sum_text(parts), font=dict(size=12, color=INK), name=f"sum-{category}")
-    fig.add_shape(type="line", x0=root["value"], x1=root["value"], y0=0, y1=1, xref="x", yref="paper",
-                  line=dict(color=INK, width=2, dash="dash"), opacity=1, layer="above", name="root")
+            fig.add_annotation(
+                x=sum(p["value"] for p in parts),
+                y=category,
+                xanchor="left",
+                xshift=6,
+                showarrow=False,
+                text=_sum_text(parts),
+                font=dict(size=12, color=INK),
+                name=f"sum-{category}",
+            )
+    fig.add_shape(
+        type="line",
+        x0=root["value"],
+        x1=root["value"],
+        y0=0,
+        y1=1,
+        xref="x",
+        yref="paper",
+        line=dict(color=INK, width=2, dash="dash"),
+        opacity=1,
+        layer="above",
+        name="root",
+    )
     label = _short(root["label_da"])
-    fig.add_annotation(x=root["value"], y=1, xref="x", yref="paper", yanchor="bottom", xanchor="center",
-                       showarrow=False, text=f"{_approx(root)} {label[0].lower()}{label[1:]}",
-                       font=dict(size=12, color=INK), name="root-label")
+    fig.add_annotation(
+        x=root["value"],
+        y=1,
+        xref="x",
+        yref="paper",
+        yanchor="bottom",
+        xanchor="center",
+        showarrow=False,
+        text=f"{_approx(root)} {label[0].lower()}{label[1:]}",
+        font=dict(size=12, color=INK),
+        name="root-label",
+    )
     fig.update_xaxes(title_text=f"Antal {root['unit']}", range=[0, axis_max])
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=categories, autorange="reversed",
-                     automargin=True, showgrid=False, ticks="")
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=categories,
+        autorange="reversed",
+        automargin=True,
+        showgrid=False,
+        ticks="",
+    )
     fig.update_layout(barmode="overlay")
     return fig
 
@@ -973,10 +1326,12 @@ def _joined(labels: list[str]) -> str:
 def notification_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
     root, groups, leaves = notification_tree(data)
     total = sum(g["value"] for g in groups)
-    notes = [f"Stiplet linje: {_approx(root)} {root['label_da'][0].lower()}{root['label_da'][1:]} "
-             f"({root['location'][0].lower()}{root['location'][1:]}). "
-             f"{_joined([_short(g['label_da']) for g in groups])} giver tilsammen {_sum_text(groups)}"
-             + (f", mod {_approx(root)}." if total != root["value"] else ".")]
+    notes = [
+        f"Stiplet linje: {_approx(root)} {root['label_da'][0].lower()}{root['label_da'][1:]} "
+        f"({root['location'][0].lower()}{root['location'][1:]}). "
+        f"{_joined([_short(g['label_da']) for g in groups])} giver tilsammen {_sum_text(groups)}"
+        + (f", mod {_approx(root)}." if total != root["value"] else ".")
+    ]
     details = [r for parts in leaves.values() for r in parts if " (" in r["label_da"]]
     notes += [f"{_short(r['label_da'])}: {r['label_da'].split(' (', 1)[1].rstrip(')')}." for r in details]
     return notes
@@ -999,7 +1354,7 @@ def notification_source(data: pl.DataFrame) -> str:
 # it ("VIVE (2025): Forenet Mod Vold, Tabel 1.1"): a table or page of the same source is no change.
 SOURCE_PARTS = ("publisher", "publication", "read_in")
 SOURCE_PART_WORDS = {"publisher": "udgiver", "publication": "opgørelse", "read_in": "kilde"}
-LONGRUN_HEADROOM = 1.45   # of a panel's highest figure: room above the value labels for the marks' labels
+LONGRUN_HEADROOM = 1.45  # of a panel's highest figure: room above the value labels for the marks' labels
 PANEL_ORDER = ("stock", "flow")  # head-counts above, counts over the year below
 
 
@@ -1012,8 +1367,12 @@ def _source_of(row: dict) -> tuple:
     return row["publisher"], row["publication"], read_in(row["reported_by"])
 
 
-OVERLAP_COLUMNS = {"other_publisher": pl.Utf8, "other_publication": pl.Utf8, "other_read_in": pl.Utf8,
-                   "other_observed_value": pl.Float64}
+OVERLAP_COLUMNS = {
+    "other_publisher": pl.Utf8,
+    "other_publication": pl.Utf8,
+    "other_read_in": pl.Utf8,
+    "other_observed_value": pl.Float64,
+}
 
 
 def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
@@ -1022,26 +1381,44 @@ def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     release from another source has the same figure for the same months (where two sources
     overlap, as members 2014), the first such release is named beside it (`other_*`)."""
     rows = keyfigure_rows(spec, paths)
-    firsts = (rows.filter(pl.col("status") != "missing").group_by("series")
-              .agg(pl.col("reference_year").min().alias("_first")))
-    rows = (rows.join(firsts, on="series", how="inner").filter(pl.col("reference_year") >= pl.col("_first"))
-            .drop("_first").with_columns(pl.col("reported_by").map_elements(read_in, return_dtype=pl.Utf8)
-                                         .alias("read_in")))
+    firsts = (
+        rows.filter(pl.col("status") != "missing")
+        .group_by("series")
+        .agg(pl.col("reference_year").min().alias("_first"))
+    )
+    rows = (
+        rows.join(firsts, on="series", how="inner")
+        .filter(pl.col("reference_year") >= pl.col("_first"))
+        .drop("_first")
+        .with_columns(pl.col("reported_by").map_elements(read_in, return_dtype=pl.Utf8).alias("read_in"))
+    )
     shown = {(r["series"], r["reference_year"]): r for r in rows.iter_rows(named=True) if r["status"] != "missing"}
     others: dict[tuple, dict] = {}
     not_selected = pl.read_parquet(paths.derived_figures).filter(
-        ~pl.col("selected") & pl.col("series").is_in(spec.series))
+        ~pl.col("selected") & pl.col("series").is_in(spec.series)
+    )
     for other in not_selected.sort("vintage_rank").iter_rows(named=True):
         key = (other["series"], other["reference_year"])
         mine = shown.get(key)
-        if (mine is None or key in others or other["months_covered"] != mine["months_covered"]
-                or _source_of(other) == _source_of(mine)):
+        if (
+            mine is None
+            or key in others
+            or other["months_covered"] != mine["months_covered"]
+            or _source_of(other) == _source_of(mine)
+        ):
             continue
-        others[key] = {"other_publisher": other["publisher"], "other_publication": other["publication"],
-                       "other_read_in": read_in(other["reported_by"]), "other_observed_value": other["observed_value"]}
+        others[key] = {
+            "other_publisher": other["publisher"],
+            "other_publication": other["publication"],
+            "other_read_in": read_in(other["reported_by"]),
+            "other_observed_value": other["observed_value"],
+        }
     return rows.with_columns(
-        pl.Series(column, [others.get((r["series"], r["reference_year"]), {}).get(column)
-                           for r in rows.iter_rows(named=True)], dtype=dtype)
+        pl.Series(
+            column,
+            [others.get((r["series"], r["reference_year"]), {}).get(column) for r in rows.iter_rows(named=True)],
+            dtype=dtype,
+        )
         for column, dtype in OVERLAP_COLUMNS.items()
     )
 
@@ -1058,9 +1435,17 @@ def source_changes(data: pl.DataFrame) -> list[dict]:
             if not changed:
                 continue
             key = (after["kind"], after["reference_year"], changed)
-            entry = changes.setdefault(key, {"kind": after["kind"], "reference_year": after["reference_year"],
-                                             "previous_year": before["reference_year"], "series": [], "labels": [],
-                                             "changed": [{"part": p, "before": b, "after": a} for p, b, a in changed]})
+            entry = changes.setdefault(
+                key,
+                {
+                    "kind": after["kind"],
+                    "reference_year": after["reference_year"],
+                    "previous_year": before["reference_year"],
+                    "series": [],
+                    "labels": [],
+                    "changed": [{"part": p, "before": b, "after": a} for p, b, a in changed],
+                },
+            )
             entry["series"].append(s)
             entry["labels"].append(after["label_da"])
     return sorted(changes.values(), key=lambda c: (c["reference_year"], c["series"]))
@@ -1083,8 +1468,10 @@ def _change_part_text(part: dict) -> str:
 
 def change_note(change: dict) -> str:
     """'Sårede og dræbte fra 2017: opgørelse »…« (før »…«); gengivet i VIVE (2025) (før Nordjyske).'"""
-    return (f"{_joined(change['labels'])} fra {change['reference_year']}: "
-            f"{'; '.join(_change_part_text(p) for p in change['changed'])}.")
+    return (
+        f"{_joined(change['labels'])} fra {change['reference_year']}: "
+        f"{'; '.join(_change_part_text(p) for p in change['changed'])}."
+    )
 
 
 def _and(names: list[str]) -> str:
@@ -1096,22 +1483,37 @@ def longrun_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
     changes = source_changes(data)
     missing: dict[tuple[int, ...], list[str]] = {}
     for label in dict.fromkeys(r["label_da"] for r in _rows(data, "missing")):
-        missing.setdefault(tuple(r["reference_year"] for r in _rows(data, "missing") if r["label_da"] == label),
-                           []).append(label)
+        missing.setdefault(
+            tuple(r["reference_year"] for r in _rows(data, "missing") if r["label_da"] == label), []
+        ).append(label)
     notes = [*_estimate_notes(spec, data), *_interval_notes(data), *_count_date_notes(data)]
-    notes += [f"{_joined(labels)}: ingen tal i de anvendte udgivelser for {fmt.year_ranges(years)}."
-              for years, labels in missing.items()]
+    notes += [
+        f"{_joined(labels)}: ingen tal i de anvendte udgivelser for {fmt.year_ranges(years)}."
+        for years, labels in missing.items()
+    ]
     for r in _rows(data):
         if r["other_publication"] is not None:
             other, mine = _num(r["other_observed_value"], r), _num(r["observed_value"], r)
             where = f", gengivet i {r['other_read_in']}" if r["other_read_in"] else ""
-            notes.append(f"{r['label_da']} {r['reference_year']} findes også i »{r['other_publication']}« "
-                         f"({r['other_publisher']}{where}): {other}"
-                         + (", det samme tal." if r["other_observed_value"] == r["observed_value"]
-                            else f", mod {mine} i figuren."))
+            notes.append(
+                f"{r['label_da']} {r['reference_year']} findes også i »{r['other_publication']}« "
+                f"({r['other_publisher']}{where}): {other}"
+                + (
+                    ", det samme tal."
+                    if r["other_observed_value"] == r["observed_value"]
+                    else f", mod {mine} i figuren."
+                )
+            )
     if changes:
-        notes.append(" ".join(["Prikket lodret linje: kilden skifter mellem to år (udgiver, opgørelse eller den "
-                               "kilde, tallet er gengivet i).", *(change_note(c) for c in changes)]))
+        notes.append(
+            " ".join(
+                [
+                    "Prikket lodret linje: kilden skifter mellem to år (udgiver, opgørelse eller den "
+                    "kilde, tallet er gengivet i).",
+                    *(change_note(c) for c in changes),
+                ]
+            )
+        )
     return notes
 
 
@@ -1132,8 +1534,8 @@ def panel_groups(rows: list[dict]) -> list[list[str]]:
     return [[s for s in kinds if kinds[s] == kind] for kind in ordered]
 
 
-MARK_LINE_PX = 14        # one line of a mark's label
-MARK_CHAR_PX = 6         # about, at 11 px
+MARK_LINE_PX = 14  # one line of a mark's label
+MARK_CHAR_PX = 6  # about, at 11 px
 
 
 def _source_marks(fig: go.Figure, panel: int, changes: list[dict], n_years: int) -> None:
@@ -1143,23 +1545,39 @@ def _source_marks(fig: go.Figure, panel: int, changes: list[dict], n_years: int)
     by_year: dict[int, list[dict]] = {}
     for change in changes:
         by_year.setdefault(change["reference_year"], []).append(change)
-    year_px = (WIDTH - 100) / (n_years + 1.2)    # the plot's width over the axis range
-    ends: list[float] = []                       # where each line of labels is taken up to, in years
+    year_px = (WIDTH - 100) / (n_years + 1.2)  # the plot's width over the axis range
+    ends: list[float] = []  # where each line of labels is taken up to, in years
     for year, here in sorted(by_year.items()):
         x = year - 0.5
         name = f"source-change-{year}-{'-'.join(s for c in here for s in c['series'])}"
-        lines = ([change_label(c) for c in here] if len(here) == 1 else
-                 [f"{change_label(c)} ({_joined(c['labels']).lower()})" for c in here])
+        lines = (
+            [change_label(c) for c in here]
+            if len(here) == 1
+            else [f"{change_label(c)} ({_joined(c['labels']).lower()})" for c in here]
+        )
         width = (max(len(line) for line in lines) * MARK_CHAR_PX + 6) / year_px
-        level = next(i for i in range(len(ends) + 1) if all(end < x for end in ends[i:i + len(lines)]))
+        level = next(i for i in range(len(ends) + 1) if all(end < x for end in ends[i : i + len(lines)]))
         ends += [float("-inf")] * (level + len(lines) - len(ends))
-        ends[level:level + len(lines)] = [x + width] * len(lines)
-        fig.add_vline(x=x, row=panel, col=1, line=dict(color=INK, width=1.2, dash="dot"), name=name,
-                      exclude_empty_subplots=False)
-        fig.add_annotation(x=x, y=1, yref="y domain", row=panel, col=1, xanchor="left", yanchor="top", xshift=3,
-                           yshift=-MARK_LINE_PX * level, showarrow=False, align="left",
-                           text="<br>".join(html.escape(line) for line in lines), font=dict(size=11, color=INK),
-                           name=name)
+        ends[level : level + len(lines)] = [x + width] * len(lines)
+        fig.add_vline(
+            x=x, row=panel, col=1, line=dict(color=INK, width=1.2, dash="dot"), name=name, exclude_empty_subplots=False
+        )
+        fig.add_annotation(
+            x=x,
+            y=1,
+            yref="y domain",
+            row=panel,
+            col=1,
+            xanchor="left",
+            yanchor="top",
+            xshift=3,
+            yshift=-MARK_LINE_PX * level,
+            showarrow=False,
+            align="left",
+            text="<br>".join(html.escape(line) for line in lines),
+            font=dict(size=11, color=INK),
+            name=name,
+        )
 
 
 def draw_longrun(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
@@ -1176,68 +1594,134 @@ def draw_longrun(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
     for panel, group in enumerate(groups, start=1):
         group_rows = [r for r in rows if r["series"] in group]
         # a year no series of the panel has gets one "ingen tal", not one per series
-        empty = sorted({r["reference_year"] for r in group_rows} - {r["reference_year"] for r in group_rows
-                                                                      if r["status"] != "missing"})
+        empty = sorted(
+            {r["reference_year"] for r in group_rows}
+            - {r["reference_year"] for r in group_rows if r["status"] != "missing"}
+        )
         bars = [s for s in group if next(r["kind"] for r in rows if r["series"] == s) != "stock"]
         for s in group:
             style = SERIES_STYLES[series_ids.index(s) % len(SERIES_STYLES)]
             series_rows = [r for r in group_rows if r["series"] == s and r["reference_year"] not in empty]
-            traces = (_bar_traces(series_rows, style, bars.index(s), len(bars), True) if s in bars
-                      else _line_traces(series_rows, style, True))
+            traces = (
+                _bar_traces(series_rows, style, bars.index(s), len(bars), True)
+                if s in bars
+                else _line_traces(series_rows, style, True)
+            )
             for trace in traces:
                 if trace.uid == f"{s}-labels" and s not in bars:
                     # the count date is in the notes and the hover: on 16 years a second line would collide
-                    trace.text = [_num(r["value"], r) if r["status"] == "observed" else _label_text(r)
-                                  for r in series_rows]
+                    trace.text = [
+                        _num(r["value"], r) if r["status"] == "observed" else _label_text(r) for r in series_rows
+                    ]
                 fig.add_trace(trace, row=panel, col=1)
         if empty:
-            fig.add_trace(go.Scatter(x=empty, y=[0] * len(empty), mode="text", text=["ingen<br>tal"] * len(empty),
-                                     textposition="top center", textfont=dict(size=11, color=MUTED), showlegend=False,
-                                     hoverinfo="skip", cliponaxis=False, uid=f"panel{panel}-missing-labels"),
-                          row=panel, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=empty,
+                    y=[0] * len(empty),
+                    mode="text",
+                    text=["ingen<br>tal"] * len(empty),
+                    textposition="top center",
+                    textfont=dict(size=11, color=MUTED),
+                    showlegend=False,
+                    hoverinfo="skip",
+                    cliponaxis=False,
+                    uid=f"panel{panel}-missing-labels",
+                ),
+                row=panel,
+                col=1,
+            )
         top = max((_top(r) for r in group_rows if r["status"] != "missing"), default=0) or 1
         fig.update_yaxes(title_text=y_title(spec, group_rows), range=[0, top * LONGRUN_HEADROOM], row=panel, col=1)
         _source_marks(fig, panel, [c for c in changes if set(c["series"]) & set(group)], len(years))
     for key in _legend_keys(spec, data):
         fig.add_trace(key, row=len(groups), col=1)
-    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
-                     range=[years[0] - 0.6, years[-1] + 0.6], showgrid=False, ticks="outside")
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=years,
+        ticktext=[str(y) for y in years],
+        range=[years[0] - 0.6, years[-1] + 0.6],
+        showgrid=False,
+        ticks="outside",
+    )
     return fig
 
 
 # --- Charts -------------------------------------------------------------------------------
 
-register(ChartSpec(
-    name="medlemmer", title="Rocker-/bandemedlemmer i Danmark",
-    series=("medlemmer",), first_year=2014, mark="line",
-))
-register(ChartSpec(
-    name="sigtelser_strafmasse", title="Sigtelser og strafmasse for rocker-/bandemedlemmer",
-    series=("sigtelser", "strafmasse"), first_year=2021, mark="bar", panels=True,
-))
-register(ChartSpec(
-    name="skud_saarede_draebte", title="Rocker-/banderelaterede skudepisoder, sårede og dræbte",
-    series=("skudepisoder", "saarede", "draebte"), first_year=2021, mark="bar", y_title="Antal",
-    context=((2017, "Bandekonflikten 2017"),),
-))
-register(ChartSpec(
-    name="dk_se_rater", title="Dræbte i forhold til befolkningen i Danmark og Sverige",
-    mark="line", drawn_as="åben markør", load=comparison_rows, draw=draw_rates,
-    describe=comparison_notes, cite=comparison_source,
-))
-register(ChartSpec(
-    name="lang_udvikling", title="Rocker-/bandemedlemmer, sårede og dræbte i Danmark",
-    series=("medlemmer", "saarede", "draebte"), mark="bar", panels=True, plot_height=560,
-    load=longrun_rows, draw=draw_longrun, describe=longrun_notes, cite=longrun_source,
-))
-register(ChartSpec(
-    name="custom_notifications", title="Custom notifications i Forenet Mod Vold",
-    mark="bar", horizontal=True, plot_height=210, load=notification_rows, draw=draw_notifications,
-    describe=notification_notes, cite=notification_source,
-))
+register(
+    ChartSpec(
+        name="medlemmer",
+        title="Rocker-/bandemedlemmer i Danmark",
+        series=("medlemmer",),
+        first_year=2014,
+        mark="line",
+    )
+)
+register(
+    ChartSpec(
+        name="sigtelser_strafmasse",
+        title="Sigtelser og strafmasse for rocker-/bandemedlemmer",
+        series=("sigtelser", "strafmasse"),
+        first_year=2021,
+        mark="bar",
+        panels=True,
+    )
+)
+register(
+    ChartSpec(
+        name="skud_saarede_draebte",
+        title="Rocker-/banderelaterede skudepisoder, sårede og dræbte",
+        series=("skudepisoder", "saarede", "draebte"),
+        first_year=2021,
+        mark="bar",
+        y_title="Antal",
+        context=((2017, "Bandekonflikten 2017"),),
+    )
+)
+register(
+    ChartSpec(
+        name="dk_se_rater",
+        title="Dræbte i forhold til befolkningen i Danmark og Sverige",
+        mark="line",
+        drawn_as="åben markør",
+        load=comparison_rows,
+        draw=draw_rates,
+        describe=comparison_notes,
+        cite=comparison_source,
+    )
+)
+register(
+    ChartSpec(
+        name="lang_udvikling",
+        title="Rocker-/bandemedlemmer, sårede og dræbte i Danmark",
+        series=("medlemmer", "saarede", "draebte"),
+        mark="bar",
+        panels=True,
+        plot_height=560,
+        load=longrun_rows,
+        draw=draw_longrun,
+        describe=longrun_notes,
+        cite=longrun_source,
+    )
+)
+register(
+    ChartSpec(
+        name="custom_notifications",
+        title="Custom notifications i Forenet Mod Vold",
+        mark="bar",
+        horizontal=True,
+        plot_height=210,
+        load=notification_rows,
+        draw=draw_notifications,
+        describe=notification_notes,
+        cite=notification_source,
+    )
+)
 
 
 # --- Building and exporting ---------------------------------------------------------------
+
 
 @dataclass
 class BuiltChart:
@@ -1251,10 +1735,25 @@ def _metadata(spec: ChartSpec, data: pl.DataFrame) -> dict:
     rows = _rows(data)
     units = {r["series"]: r["unit"] for r in rows}
     estimates = [
-        {k: r[k] for k in ("series", "label_da", "reference_year", "months_covered", "months_exposure",
-                           "period_end", "observed_value", "value",
-                           "value_unrounded", "method", "interval_lower", "interval_upper", "interval_level",
-                           "interval_method")}
+        {
+            k: r[k]
+            for k in (
+                "series",
+                "label_da",
+                "reference_year",
+                "months_covered",
+                "months_exposure",
+                "period_end",
+                "observed_value",
+                "value",
+                "value_unrounded",
+                "method",
+                "interval_lower",
+                "interval_upper",
+                "interval_level",
+                "interval_method",
+            )
+        }
         | {"period_observed": _period(r), "drawn_as": _drawn_as(spec)}
         for r in _rows(data, "estimated")
     ]
@@ -1265,8 +1764,10 @@ def _metadata(spec: ChartSpec, data: pl.DataFrame) -> dict:
         "subtitle": subtitle(spec, data),
         "years": [data["reference_year"].min(), data["reference_year"].max()],
         "context": [{"reference_year": year, "label": label} for year, label in context],
-        "series": [{k: r[k] for k in ("series", "label_da", "unit", "kind", "country")}
-                   for r in {r["series"]: r for r in rows}.values()],
+        "series": [
+            {k: r[k] for k in ("series", "label_da", "unit", "kind", "country")}
+            for r in {r["series"]: r for r in rows}.values()
+        ],
         "unit": next(iter(units.values())) if len(set(units.values())) == 1 else None,
         "units": units,
         "source": chart_source(spec, data),
@@ -1294,23 +1795,34 @@ def chart_metadata(name: str, paths: Paths | None = None) -> dict:
 
 
 def _plotly_config(chart: BuiltChart) -> dict:
-    return {"displaylogo": False, "responsive": True,
-            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-            "toImageButtonOptions": {"format": "svg", "filename": chart.name}}
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "toImageButtonOptions": {"format": "svg", "filename": chart.name},
+    }
 
 
 def to_div(chart: BuiltChart) -> bytes:
     """The chart as one <div> to put into a page that loads plotly.js once (the report does;
     so can an author's own page), with the same fixed id as the standalone page."""
-    return chart.figure.to_html(include_plotlyjs=False, include_mathjax=False, full_html=False,
-                                div_id=f"noegletal-{chart.name}", config=_plotly_config(chart)).encode("utf-8")
+    return chart.figure.to_html(
+        include_plotlyjs=False,
+        include_mathjax=False,
+        full_html=False,
+        div_id=f"noegletal-{chart.name}",
+        config=_plotly_config(chart),
+    ).encode("utf-8")
 
 
 def to_html(chart: BuiltChart) -> bytes:
     """A standalone page: plotly.js inline (no CDN, works offline), a fixed div id so that
     the page is the same from run to run."""
     page = chart.figure.to_html(
-        include_plotlyjs=True, include_mathjax=False, full_html=True, div_id=f"noegletal-{chart.name}",
+        include_plotlyjs=True,
+        include_mathjax=False,
+        full_html=True,
+        div_id=f"noegletal-{chart.name}",
         config=_plotly_config(chart),
     )
     title = html.escape(chart.metadata.get("title", chart.name))
@@ -1333,8 +1845,8 @@ def stable_svg(svg: bytes, name: str) -> bytes:
     return _SVG_REFERENCES.sub(lambda m: m.group(0).replace(random_id, fixed), svg)
 
 
-RENDER_TIMEOUT = 60          # seconds kaleido may take for one image
-STARTUP_ALLOWANCE = 60       # seconds on top of that for starting the browser
+RENDER_TIMEOUT = 60  # seconds kaleido may take for one image
+STARTUP_ALLOWANCE = 60  # seconds on top of that for starting the browser
 
 
 def browser_path() -> str:
@@ -1344,8 +1856,10 @@ def browser_path() -> str:
 
     found = os.environ.get("BROWSER_PATH") or Chromium.find_browser(skip_local=False)
     if not found or not os.access(found, os.X_OK):
-        raise SystemExit("noegletal charts: no Chromium found for the SVG and PNG charts; install it "
-                         "(apt-get install chromium, as bin/setup does) or set BROWSER_PATH")
+        raise SystemExit(
+            "noegletal charts: no Chromium found for the SVG and PNG charts; install it "
+            "(apt-get install chromium, as bin/setup does) or set BROWSER_PATH"
+        )
     return found
 
 
@@ -1366,8 +1880,10 @@ def _with_deadline(call: Callable[[], Any], seconds: float, alive: Callable[[], 
     while worker.is_alive() and time.monotonic() < deadline and alive():
         worker.join(0.2)
     if worker.is_alive():
-        raise RuntimeError(f"noegletal charts: no image; the headless Chromium ({browser_path()}) did not "
-                           f"start or answer (see the error above, or waited {seconds:.0f} s)")
+        raise RuntimeError(
+            f"noegletal charts: no image; the headless Chromium ({browser_path()}) did not "
+            f"start or answer (see the error above, or waited {seconds:.0f} s)"
+        )
     if "error" in result:
         raise result["error"]
     return result["value"]
@@ -1415,8 +1931,12 @@ class ImageRenderer:
 
     def image(self, chart: BuiltChart, image_format: str) -> bytes:
         layout = chart.figure.layout
-        opts = {"format": image_format, "width": layout.width, "height": layout.height,
-                "scale": PNG_SCALE if image_format == "png" else 1}
+        opts = {
+            "format": image_format,
+            "width": layout.width,
+            "height": layout.height,
+            "scale": PNG_SCALE if image_format == "png" else 1,
+        }
         cached = self._cache / _image_key(chart, opts) if self._cache is not None else None
         if cached is not None:
             self._used.add(cached.name)
@@ -1425,8 +1945,11 @@ class ImageRenderer:
         if self._kaleido is None:
             self._start()
         figure = chart.figure.to_dict()
-        image = _with_deadline(lambda: self._kaleido.calc_fig_sync(figure, opts=opts),
-                               RENDER_TIMEOUT + STARTUP_ALLOWANCE, self._server_alive)
+        image = _with_deadline(
+            lambda: self._kaleido.calc_fig_sync(figure, opts=opts),
+            RENDER_TIMEOUT + STARTUP_ALLOWANCE,
+            self._server_alive,
+        )
         image = stable_svg(image, chart.name) if image_format == "svg" else image
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
@@ -1441,10 +1964,16 @@ def _image_key(chart: BuiltChart, opts: dict) -> str:
     import importlib.metadata
 
     browser = browser_path()
-    made_of = [chart.name, chart.figure.to_json(), json.dumps(opts, sort_keys=True),
-               Path(__file__).read_text(encoding="utf-8"), importlib.metadata.version("kaleido"),
-               importlib.metadata.version("plotly"),  # kaleido draws with the plotly package's plotly.js
-               browser, str(os.stat(browser).st_mtime_ns)]
+    made_of = [
+        chart.name,
+        chart.figure.to_json(),
+        json.dumps(opts, sort_keys=True),
+        Path(__file__).read_text(encoding="utf-8"),
+        importlib.metadata.version("kaleido"),
+        importlib.metadata.version("plotly"),  # kaleido draws with the plotly package's plotly.js
+        browser,
+        str(os.stat(browser).st_mtime_ns),
+    ]
     return hashlib.sha256("\0".join(made_of).encode("utf-8")).hexdigest() + "." + opts["format"]
 
 
@@ -1475,8 +2004,13 @@ def _renderer(formats: Iterable[str], cache: Path | None = None) -> ImageRendere
     return ImageRenderer(cache) if any(f in STATIC_FORMATS for f in formats) else nullcontext()
 
 
-def export(names: Iterable[str] | None = None, formats: Iterable[str] = FORMATS,
-           out_dir: Path | None = None, paths: Paths | None = None, image_cache: Path | None = None) -> list[Path]:
+def export(
+    names: Iterable[str] | None = None,
+    formats: Iterable[str] = FORMATS,
+    out_dir: Path | None = None,
+    paths: Paths | None = None,
+    image_cache: Path | None = None,
+) -> list[Path]:
     """Write each chart in each format, with its data (CSV) and metadata (JSON) beside it,
     to out_dir (default outputs/charts/); all files are moved into place only at the end."""
     paths = paths or Paths()
@@ -1494,8 +2028,10 @@ def export(names: Iterable[str] | None = None, formats: Iterable[str] = FORMATS,
                 out.path(out_dir / f"{chart.name}.div.html").write_bytes(to_div(chart))
                 written.append(out_dir / f"{chart.name}.div.html")
             chart.data.write_csv(out.path(out_dir / f"{chart.name}.csv"))
-            out.write_text(out_dir / f"{chart.name}.json",
-                           json.dumps(chart.metadata, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")
+            out.write_text(
+                out_dir / f"{chart.name}.json",
+                json.dumps(chart.metadata, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n",
+            )
             written += [out_dir / f"{chart.name}.csv", out_dir / f"{chart.name}.json"]
     return written
 
@@ -1513,15 +2049,15 @@ def write_chart(name: str, output_format: str, target: Path, paths: Paths | None
 
 EXPORT_FORMATS = ("png", "svg", "pdf", "jpg", "html")
 CM_PER_INCH = 2.54
-CSS_DPI = 96                 # a CSS pixel, plotly's unit, is 1/96 inch: how a size maps to paper
+CSS_DPI = 96  # a CSS pixel, plotly's unit, is 1/96 inch: how a size maps to paper
 PRINT_DPI = 300
-PRINT_WIDTH_CM = 16.0        # the text width of an A4 page with ordinary margins
+PRINT_WIDTH_CM = 16.0  # the text width of an A4 page with ordinary margins
 DPI_RANGE = (72, 1200)
 WIDTH_PX_RANGE = (200, 12000)
 JPEG_QUALITY = 92
-BARE_TOP_PX = 12             # above the legend (or the plot) once the title is gone
-BARE_BOTTOM_PX = 6           # below the tick labels once the notes and source are gone
-LEGEND_ROW_PX = 28           # the room apply_style gives the legend's row
+BARE_TOP_PX = 12  # above the legend (or the plot) once the title is gone
+BARE_BOTTOM_PX = 6  # below the tick labels once the notes and source are gone
+LEGEND_ROW_PX = 28  # the room apply_style gives the legend's row
 _WIDTH = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*(cm|px)\s*", re.IGNORECASE)
 
 
@@ -1548,8 +2084,10 @@ def print_size(width: str | None = None, dpi: int = PRINT_DPI) -> PrintSize:
     else:
         size = PrintSize(number / dpi * CM_PER_INCH, round(number), dpi)
     if not WIDTH_PX_RANGE[0] <= size.width_px <= WIDTH_PX_RANGE[1]:
-        raise ValueError(f"--width {width} gives {size.width_px} px at {dpi} dpi; the limits are "
-                         f"{WIDTH_PX_RANGE[0]}–{WIDTH_PX_RANGE[1]} px")
+        raise ValueError(
+            f"--width {width} gives {size.width_px} px at {dpi} dpi; the limits are "
+            f"{WIDTH_PX_RANGE[0]}–{WIDTH_PX_RANGE[1]} px"
+        )
     return size
 
 
@@ -1567,8 +2105,9 @@ def bare_figure(figure: go.Figure) -> go.Figure:
     top = round(gap + (LEGEND_ROW_PX if layout.showlegend else 0)) + BARE_TOP_PX
     bottom = round(-footer.y * plot_height) + BARE_BOTTOM_PX if footer else layout.margin.b
     bare.layout.annotations = [a for a in layout.annotations if a.name != "footer"]
-    bare.update_layout(title=dict(text="", subtitle=dict(text="")), height=plot_height + top + bottom,
-                       margin=dict(t=top, b=bottom))
+    bare.update_layout(
+        title=dict(text="", subtitle=dict(text="")), height=plot_height + top + bottom, margin=dict(t=top, b=bottom)
+    )
     return bare
 
 
@@ -1588,8 +2127,9 @@ def _browser_image(figure: go.Figure, image_format: str, scale: float) -> bytes:
     opts = {"format": image_format, "width": figure.layout.width, "height": figure.layout.height, "scale": scale}
     kaleido.start_sync_server(path=browser_path(), mathjax=False, timeout=RENDER_TIMEOUT)
     try:
-        return _with_deadline(lambda: kaleido.calc_fig_sync(figure.to_dict(), opts=opts),
-                              RENDER_TIMEOUT + STARTUP_ALLOWANCE)
+        return _with_deadline(
+            lambda: kaleido.calc_fig_sync(figure.to_dict(), opts=opts), RENDER_TIMEOUT + STARTUP_ALLOWANCE
+        )
     finally:
         kaleido.stop_sync_server(silence_warnings=True)
 
@@ -1640,8 +2180,14 @@ def document_image(chart: BuiltChart, output_format: str, size: PrintSize) -> by
     raise ValueError(f"unknown chart format '{output_format}'; formats: {', '.join(EXPORT_FORMATS)}")
 
 
-def export_for_document(name: str, output_format: str, target: Path, size: PrintSize | None = None,
-                        bare: bool = False, paths: Paths | None = None) -> list[Path]:
+def export_for_document(
+    name: str,
+    output_format: str,
+    target: Path,
+    size: PrintSize | None = None,
+    bare: bool = False,
+    paths: Paths | None = None,
+) -> list[Path]:
     """`noegletal chart export`: one chart in one format to `target`. With `bare`, the image
     has no title, notes or source; they go to `<target stem>.txt` beside it, as a caption."""
     chart = build(name, paths)

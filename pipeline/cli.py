@@ -27,8 +27,12 @@ from rich.text import Text
 from pipeline import terminal
 from pipeline.chart_cli import chart_app
 
-app = typer.Typer(help="Danish gang-related police key figures: tables, extrapolations and audits.",
-                  no_args_is_help=True, add_completion=False, cls=terminal.Group_)
+app = typer.Typer(
+    help="Danish gang-related police key figures: tables, extrapolations and audits.",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=terminal.Group_,
+)
 app.add_typer(chart_app, name="chart")
 console = Console(emoji=False)  # ":x:" in a quoted input stays as typed
 err = Console(emoji=False, stderr=True)
@@ -45,8 +49,9 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True,
-                                          callback=_show_version)] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_show_version)
+    ] = False,
 ) -> None:
     """Danish gang-related police key figures: tables, extrapolations and audits."""
     global console, err
@@ -64,6 +69,7 @@ def _format_option(help: str = FORMAT_HELP):
 
 def _paths():
     from pipeline.paths import Paths
+
     return Paths()
 
 
@@ -97,8 +103,9 @@ def _run_pipeline(out: Console, force: bool = False, quiet: bool = False) -> Non
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with all_or_nothing(paths), out.status("dvc repro …") as status:
-            proc = subprocess.Popen(cmd, cwd=paths.root, env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, text=True)
+            proc = subprocess.Popen(
+                cmd, cwd=paths.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
             try:
                 for line in proc.stdout:
                     output.append(line)
@@ -126,8 +133,12 @@ def _run_pipeline(out: Console, force: bool = False, quiet: bool = False) -> Non
         where = f" at stage {stage}" if stage else ""
         out.print(f"[red]pipeline failed{where}:[/] ", end="")
         out.print(cause, markup=False, highlight=False)
-        out.print(f"Nothing was published: {' and '.join(f'{n}/' for n in ('outputs', 'reports/_output'))} "
-                  f"are as they were before this run. Full output: {LOG.as_posix()}", markup=False, highlight=False)
+        out.print(
+            f"Nothing was published: {' and '.join(f'{n}/' for n in ('outputs', 'reports/_output'))} "
+            f"are as they were before this run. Full output: {LOG.as_posix()}",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         out.print("[red]interrupted:[/] nothing was published; the outputs are as they were before this run")
@@ -217,8 +228,9 @@ def _print_output(stem: Path, format: str, what: str) -> None:
 
 def _print_table(meta: dict) -> None:
     """A report table: as printed if it fits the terminal, else turned (years as rows)."""
-    terminal.print_table(console, meta["title"], meta["header"], meta["rows"], [meta["note"], meta["source"]],
-                         corner="År")
+    terminal.print_table(
+        console, meta["title"], meta["header"], meta["rows"], [meta["note"], meta["source"]], corner="År"
+    )
 
 
 @command(cls=terminal.Command)
@@ -238,16 +250,25 @@ def compare(format: Annotated[Format, _format_option()] = "terminal") -> None:
     header, rows = terminal.without([len(header) - 1], header, rows)
     once, lines = terminal.said_once(header, rows, "alle år")
     header, rows = terminal.without(once, header, rows)
-    terminal.print_table(console, meta["title"], header, rows, [*lines, *notes, meta["note"], meta["source"]],
-                         corner="År")
+    terminal.print_table(
+        console, meta["title"], header, rows, [*lines, *notes, meta["note"], meta["source"]], corner="År"
+    )
 
 
 def _audit_report() -> dict:
     return json.loads((_paths().audit / "audit.json").read_text(encoding="utf-8"))
 
 
-AUDIT_SECTIONS = ("extrapolations", "statements", "published_values", "revised_since", "disagreements_between_releases",
-                  "publication_dates", "count_dates", "uncertain_dates")
+AUDIT_SECTIONS = (
+    "extrapolations",
+    "statements",
+    "published_values",
+    "revised_since",
+    "disagreements_between_releases",
+    "publication_dates",
+    "count_dates",
+    "uncertain_dates",
+)
 
 
 def _findings(report: dict) -> list[dict]:
@@ -262,9 +283,12 @@ def _findings(report: dict) -> list[dict]:
 
 
 @command(cls=terminal.Command)
-def audit(format: Annotated[Literal["terminal", "json", "csv"],
-                            _format_option("terminal, json (outputs/audit/audit.json) or csv (one row a finding)")]
-          = "terminal") -> None:
+def audit(
+    format: Annotated[
+        Literal["terminal", "json", "csv"],
+        _format_option("terminal, json (outputs/audit/audit.json) or csv (one row a finding)"),
+    ] = "terminal",
+) -> None:
     """Bring the pipeline up to date, then summarise the audit (written to outputs/audit/)."""
     paths = _paths()
     _run_pipeline(err, quiet=True)
@@ -279,23 +303,27 @@ def audit(format: Annotated[Literal["terminal", "json", "csv"],
     findings = _findings(report)
     for section in AUDIT_SECTIONS:
         counts = report["summary"].get(section, {}) or {"listed": len(report[section])}
-        console.print(f"[bold]{section.replace('_', ' ')}[/] ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
+        console.print(
+            f"[bold]{section.replace('_', ' ')}[/] ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})"
+        )
         for item in findings:
             if item["section"] != section or (section == "published_values" and item["verdict"] == "exact"):
                 continue
             verdict = (item["verdict"], colours.get(item["verdict"], "")) if item["verdict"] else ""
-            line = Text.assemble(verdict, " " if verdict else "", f"{item['item']}: " if item["item"] else "",
-                                 item["reason"])
+            line = Text.assemble(
+                verdict, " " if verdict else "", f"{item['item']}: " if item["item"] else "", item["reason"]
+            )
             console.print(Padding(line, (0, 0, 0, 2)))  # one text, so that it wraps as a whole
     console.print(f"written: {paths.relative(paths.audit / 'audit.md')}, {paths.relative(paths.audit / 'audit.json')}")
-
 
 
 @command(cls=terminal.Command)
 def backtest(
     format: Annotated[Literal["terminal", "json", "csv"], _format_option("terminal, json or csv")] = "terminal",
-    part: Annotated[Literal["summary", "cases"], typer.Option(
-        "--table", metavar="TABLE", help="With csv: summary (one row a method) or cases")] = "summary",
+    part: Annotated[
+        Literal["summary", "cases"],
+        typer.Option("--table", metavar="TABLE", help="With csv: summary (one row a method) or cases"),
+    ] = "summary",
 ) -> None:
     """Score every extrapolation method against later final releases, with the number of cases."""
     _repro("audit")
@@ -307,8 +335,13 @@ def backtest(
     else:
         terminal.print_records(console, "Methods", methods["summary"], lead=("method",))
         console.print()
-        terminal.print_records(console, "Cases: an earlier (partial or preliminary) release against the final count",
-                               methods["cases"], group_by=("series", "reference_year", "release_id"), lead=("method",))
+        terminal.print_records(
+            console,
+            "Cases: an earlier (partial or preliminary) release against the final count",
+            methods["cases"],
+            group_by=("series", "reference_year", "release_id"),
+            lead=("method",),
+        )
         rec = methods.get("recommendation") or {}
         if rec:
             console.print(f"Recommendation: {rec['method'] or 'none'} ({rec['reason']})", highlight=False)
@@ -316,8 +349,12 @@ def backtest(
 
 @command(cls=terminal.Command)
 def explain(
-    series: Annotated[str, typer.Argument(
-        help="Series id (e.g. sigtelser), or a comparison figure: rate_dk, rate_se, rate_ratio", show_default=False)],
+    series: Annotated[
+        str,
+        typer.Argument(
+            help="Series id (e.g. sigtelser), or a comparison figure: rate_dk, rate_se, rate_ratio", show_default=False
+        ),
+    ],
     year: Annotated[int, typer.Argument(help="Reference year, e.g. 2024", show_default=False)],
     format: Annotated[Literal["terminal", "json"], _format_option("terminal or json")] = "terminal",
 ) -> None:
@@ -329,12 +366,19 @@ def explain(
     _warn_if_stale("compare" if comparison else "tables")
     result = explain_comparison(series, year, paths) if comparison else build(series, year, paths)
     if format == "json":
-        _print_json({
-            "figure": series, "reference_year": year, "title": result.title, "lines": result.lines,
-            "comparisons": [{"what": what, "computed": ours, "printed": printed, "match": match}
-                            for what, ours, printed, match in result.comparisons],
-            "rows": _explained_rows(series, year, comparison, paths),
-        })
+        _print_json(
+            {
+                "figure": series,
+                "reference_year": year,
+                "title": result.title,
+                "lines": result.lines,
+                "comparisons": [
+                    {"what": what, "computed": ours, "printed": printed, "match": match}
+                    for what, ours, printed, match in result.comparisons
+                ],
+                "rows": _explained_rows(series, year, comparison, paths),
+            }
+        )
         return
     console.print(f"[bold]{result.title}[/]")
     for line in result.lines:
@@ -343,7 +387,7 @@ def explain(
         console.print("Against the published values:")
         for what, ours, printed, match in result.comparisons:
             verdict = "[green]match[/]" if match else "[yellow]mismatch[/]"
-            console.print(f"  {verdict} {what}: computed {ours}; printed \"{printed}\"", highlight=False)
+            console.print(f'  {verdict} {what}: computed {ours}; printed "{printed}"', highlight=False)
 
 
 def _explained_rows(series: str, year: int, comparison: bool, paths) -> list[dict]:
@@ -355,7 +399,8 @@ def _explained_rows(series: str, year: int, comparison: bool, paths) -> list[dic
     import polars as pl
 
     rows = pl.read_parquet(paths.data_out / "keyfigures.parquet").filter(
-        (pl.col("series") == series) & (pl.col("reference_year") == year))
+        (pl.col("series") == series) & (pl.col("reference_year") == year)
+    )
     return json.loads(json.dumps(rows.to_dicts(), default=str))
 
 

@@ -75,8 +75,10 @@ def ratio_interval(k1, e1, k2, e2, level, method):
         # a year without counts (0 / 0) gets no interval; its rates are masked anyway
         with np.errstate(divide="ignore", invalid="ignore"):
             low_p, high_p = _clopper_pearson(k1, k1 + k2, 1 - level)
-            return (np.asarray(low_p) / (1 - np.asarray(low_p)) * e2 / e1,
-                    np.asarray(high_p) / (1 - np.asarray(high_p)) * e2 / e1)
+            return (
+                np.asarray(low_p) / (1 - np.asarray(low_p)) * e2 / e1,
+                np.asarray(high_p) / (1 - np.asarray(high_p)) * e2 / e1,
+            )
     from statsmodels.stats.rates import confint_poisson_2indep
 
     low, high = confint_poisson_2indep(k1, e1, k2, e2, method=method, compare="ratio", alpha=1 - level)
@@ -96,24 +98,39 @@ def compare(derived: pl.DataFrame, series: pl.DataFrame, settings: dict, paths: 
     if mode not in MODES:
         raise SystemExit(f"params.yaml: comparison.partial_year '{mode}' is not one of {', '.join(MODES)}")
     if ratio_method not in RATIO_METHODS:
-        raise SystemExit(f"params.yaml: comparison.interval.ratio '{ratio_method}' is not one of {', '.join(RATIO_METHODS)}")
+        raise SystemExit(
+            f"params.yaml: comparison.interval.ratio '{ratio_method}' is not one of {', '.join(RATIO_METHODS)}"
+        )
     per = float(settings.get("per_inhabitants", 100_000))
 
     first_year, last_year = comparison_years(derived, settings)
 
     con = db.connect()
     con.register("full_year_figures", derived)
-    pairs = db.query(con, paths, "fct_comparison_dk_se", {
-        "dk_series": settings["denmark"], "se_series": settings["sweden"],
-        "se_release": settings.get("sweden_release") or "",
-        "dk_population": settings["population"]["denmark"], "se_population": settings["population"]["sweden"],
-        "first_year": first_year, "last_year": last_year, "mode": mode,
-    })
+    pairs = db.query(
+        con,
+        paths,
+        "fct_comparison_dk_se",
+        {
+            "dk_series": settings["denmark"],
+            "se_series": settings["sweden"],
+            "se_release": settings.get("sweden_release") or "",
+            "dk_population": settings["population"]["denmark"],
+            "se_population": settings["population"]["sweden"],
+            "first_year": first_year,
+            "last_year": last_year,
+            "mode": mode,
+        },
+    )
     check_populations(pairs, derived, settings)
 
     have = pairs.select(
-        (pl.col("dk_count").is_not_null() & pl.col("se_count").is_not_null()
-         & pl.col("dk_exposure").is_not_null() & pl.col("se_exposure").is_not_null()).alias("ok")
+        (
+            pl.col("dk_count").is_not_null()
+            & pl.col("se_count").is_not_null()
+            & pl.col("dk_exposure").is_not_null()
+            & pl.col("se_exposure").is_not_null()
+        ).alias("ok")
     )["ok"].to_numpy()
     k_dk, e_dk = pairs["dk_count"].fill_null(0).to_numpy(), pairs["dk_exposure"].fill_null(1).to_numpy()
     k_se, e_se = pairs["se_count"].fill_null(0).to_numpy(), pairs["se_exposure"].fill_null(1).to_numpy()
@@ -127,22 +144,31 @@ def compare(derived: pl.DataFrame, series: pl.DataFrame, settings: dict, paths: 
     meta = {row["series"]: row for row in series.iter_rows(named=True)}
     dk_meta, se_meta = meta[settings["denmark"]], meta[settings["sweden"]]
     comparable = dk_meta["concept"] == se_meta["concept"]
-    reason = None if comparable else (
-        f"forskellige definitioner — Danmark: {_first_sentence(dk_meta['definition_da'])}; "
-        f"Sverige: {_first_sentence(se_meta['definition_da'])}"
+    reason = (
+        None
+        if comparable
+        else (
+            f"forskellige definitioner — Danmark: {_first_sentence(dk_meta['definition_da'])}; "
+            f"Sverige: {_first_sentence(se_meta['definition_da'])}"
+        )
     )
     return pairs.with_columns(
         masked(k_dk / e_dk * per).alias("dk_rate"),
-        masked(dk_low).alias("dk_rate_lower"), masked(dk_high).alias("dk_rate_upper"),
+        masked(dk_low).alias("dk_rate_lower"),
+        masked(dk_high).alias("dk_rate_upper"),
         masked(k_se / e_se * per).alias("se_rate"),
-        masked(se_low).alias("se_rate_lower"), masked(se_high).alias("se_rate_upper"),
+        masked(se_low).alias("se_rate_lower"),
+        masked(se_high).alias("se_rate_upper"),
         masked(np.divide(k_se / e_se, k_dk / e_dk, out=np.full(len(k_dk), np.inf), where=k_dk > 0)).alias("rate_ratio"),
-        masked(r_low).alias("rate_ratio_lower"), masked(r_high).alias("rate_ratio_upper"),
-        pl.lit(per).alias("per_inhabitants"), pl.lit(level).alias("interval_level"),
+        masked(r_low).alias("rate_ratio_lower"),
+        masked(r_high).alias("rate_ratio_upper"),
+        pl.lit(per).alias("per_inhabitants"),
+        pl.lit(level).alias("interval_level"),
         pl.lit(f"statsmodels confint_poisson, method {rate_method}").alias("rate_interval_method"),
         pl.lit(_ratio_method_text(ratio_method)).alias("ratio_interval_method"),
         pl.lit(mode).alias("partial_year_mode"),
-        pl.lit(settings["denmark"]).alias("dk_series"), pl.lit(settings["sweden"]).alias("se_series"),
+        pl.lit(settings["denmark"]).alias("dk_series"),
+        pl.lit(settings["sweden"]).alias("se_series"),
         pl.lit(comparable).alias("directly_comparable"),
         pl.lit(reason, dtype=pl.Utf8).alias("comparability_reason"),
     ).with_columns(pl.struct(pl.all()).map_elements(_period_note, return_dtype=pl.Utf8).alias("period_note"))
@@ -154,13 +180,16 @@ def comparison_years(derived: pl.DataFrame, settings: dict) -> tuple[int, int]:
     choice = year_choice(settings, "comparison")
     danish = set(derived.filter(pl.col("selected") & (pl.col("series") == settings["denmark"]))["reference_year"])
     release = settings.get("sweden_release") or None
-    swedish = derived.filter((pl.col("series") == settings["sweden"])
-                             & (pl.col("release_id") == release if release else pl.col("selected")))
+    swedish = derived.filter(
+        (pl.col("series") == settings["sweden"]) & (pl.col("release_id") == release if release else pl.col("selected"))
+    )
     both = danish & set(swedish["reference_year"])
     if not both and choice["first_year"] is None and choice["last_n_years"] is None and danish:
-        raise ParamsError("comparison.first_year",
-                          f"no year has both a Danish ({settings['denmark']}) and a Swedish ({settings['sweden']}"
-                          f"{', release ' + release if release else ''}) figure; pin first_year and last_year")
+        raise ParamsError(
+            "comparison.first_year",
+            f"no year has both a Danish ({settings['denmark']}) and a Swedish ({settings['sweden']}"
+            f"{', release ' + release if release else ''}) figure; pin first_year and last_year",
+        )
     return resolve_years(choice, "comparison", min(both, default=None), max(danish, default=None))
 
 
@@ -176,7 +205,8 @@ def check_populations(pairs: pl.DataFrame, derived: pl.DataFrame, settings: dict
         held = f" ({', '.join(files)} {'holds' if len(files) == 1 else 'hold'} the others)" if files else ""
         raise SystemExit(
             f"noegletal compare: no population for {name} {year} (a count dated {year}-01-01 or "
-            f"{year - 1}-12-31) for the comparison of {year}: add it to data/raw/releases/{held}")
+            f"{year - 1}-12-31) for the comparison of {year}: add it to data/raw/releases/{held}"
+        )
 
 
 def _ratio_method_text(method: str) -> str:
@@ -205,10 +235,13 @@ def _period_note(row: dict) -> str | None:
     dk_covers = f"Det danske tal for {year} dækker kun {dk_span} ({dk_n} måneder)"
     if row["se_count"] is None:
         if mode == "same_months" and dk_partial:
-            return (f"{dk_covers}, og der findes ikke et svensk tal for de samme måneder: "
-                    f"ingen rater eller forhold for {year}.")
-        return ((f"{dk_covers}, og der er" if dk_partial else "Der er") + f" intet svensk tal for {year} i den "
-                f"valgte svenske kilde: ingen rater eller forhold for {year}.")
+            return (
+                f"{dk_covers}, og der findes ikke et svensk tal for de samme måneder: "
+                f"ingen rater eller forhold for {year}."
+            )
+        return (
+            f"{dk_covers}, og der er" if dk_partial else "Der er"
+        ) + f" intet svensk tal for {year} i den valgte svenske kilde: ingen rater eller forhold for {year}."
     se_partial = se_m < 12
     if not dk_partial and not se_partial:
         return None
@@ -216,31 +249,51 @@ def _period_note(row: dict) -> str | None:
     if dk_m == se_m:
         return f"Begge lande på de samme måneder ({dk_span} {year}); raterne er pr. personår for de {dk_n} måneder."
     if not dk_partial:
-        return (f"Det svenske tal for {year} dækker kun {se_span} ({se_n} måneder); raten er beregnet pr. "
-                f"personår for de {se_n} måneder, dvs. som et helårsskøn, sat over for et dansk helår.")
+        return (
+            f"Det svenske tal for {year} dækker kun {se_span} ({se_n} måneder); raten er beregnet pr. "
+            f"personår for de {se_n} måneder, dvs. som et helårsskøn, sat over for et dansk helår."
+        )
     # the rate per person-year equals the monthly mean times 12, whatever method the tables use
-    danish = (f"{dk_covers}; raten er beregnet pr. personår for de {dk_n} måneder, dvs. som et helårsskøn "
-              f"({fmt.number(row['dk_count'])} / {dk_n} × 12 = {fmt.number(row['dk_count'] / dk_m * 12, 2)})")
+    danish = (
+        f"{dk_covers}; raten er beregnet pr. personår for de {dk_n} måneder, dvs. som et helårsskøn "
+        f"({fmt.number(row['dk_count'])} / {dk_n} × 12 = {fmt.number(row['dk_count'] / dk_m * 12, 2)})"
+    )
     if not se_partial:
         return danish + ", sat over for et svensk helår."
-    return (f"{danish}. Det svenske tal dækker {se_span} ({se_n} måneder); dets rate er ligeledes pr. personår "
-            f"for de {se_n} måneder.")
+    return (
+        f"{danish}. Det svenske tal dækker {se_span} ({se_n} måneder); dets rate er ligeledes pr. personår "
+        f"for de {se_n} måneder."
+    )
 
 
 def danish_rows(comparison: pl.DataFrame) -> tuple[list[str], list[list[str]]]:
     per = fmt.number(comparison["per_inhabitants"][0]) if comparison.height else fmt.number(100_000)
-    header = ["År", "Sverige", "Danmark", f"Sverige pr. {per}", f"Danmark pr. {per}",
-              "Forhold Sverige/Danmark", "Sammenlignelighed", "Note"]
+    header = [
+        "År",
+        "Sverige",
+        "Danmark",
+        f"Sverige pr. {per}",
+        f"Danmark pr. {per}",
+        "Forhold Sverige/Danmark",
+        "Sammenlignelighed",
+        "Note",
+    ]
     rows = []
     for r in comparison.iter_rows(named=True):
-        rows.append([
-            str(r["reference_year"]),
-            fmt.number(r["se_count_as_quoted"]),
-            fmt.number(r["dk_count"]) + _partial_marker(r["dk_months"]),
-            _rate_text(r, "se"), _rate_text(r, "dk"), _ratio_text(r),
-            "direkte sammenlignelig" if r["directly_comparable"] else f"{NOT_COMPARABLE}: {r['comparability_reason']}",
-            r["period_note"] or "",
-        ])
+        rows.append(
+            [
+                str(r["reference_year"]),
+                fmt.number(r["se_count_as_quoted"]),
+                fmt.number(r["dk_count"]) + _partial_marker(r["dk_months"]),
+                _rate_text(r, "se"),
+                _rate_text(r, "dk"),
+                _ratio_text(r),
+                "direkte sammenlignelig"
+                if r["directly_comparable"]
+                else f"{NOT_COMPARABLE}: {r['comparability_reason']}",
+                r["period_note"] or "",
+            ]
+        )
     return header, rows
 
 
@@ -255,22 +308,28 @@ def _partial_marker(months: float | None) -> str:
 def _rate_text(r: dict, side: str) -> str:
     if r[f"{side}_rate"] is None:
         return fmt.MISSING
-    return (f"{fmt.number(r[f'{side}_rate'], 2)} pr. {fmt.number(r['per_inhabitants'])} "
-            f"({fmt.number(r[f'{side}_rate_lower'], 2)}–{fmt.number(r[f'{side}_rate_upper'], 2)})")
+    return (
+        f"{fmt.number(r[f'{side}_rate'], 2)} pr. {fmt.number(r['per_inhabitants'])} "
+        f"({fmt.number(r[f'{side}_rate_lower'], 2)}–{fmt.number(r[f'{side}_rate_upper'], 2)})"
+    )
 
 
 def _ratio_text(r: dict) -> str:
     if r["rate_ratio"] is None:
         return fmt.MISSING
-    return (f"{fmt.number(r['rate_ratio'], 1)} gange "
-            f"({fmt.number(r['rate_ratio_lower'], 1)}–{fmt.number(r['rate_ratio_upper'], 1)})")
+    return (
+        f"{fmt.number(r['rate_ratio'], 1)} gange "
+        f"({fmt.number(r['rate_ratio_lower'], 1)}–{fmt.number(r['rate_ratio_upper'], 1)})"
+    )
 
 
 def _title(series: pl.DataFrame, settings: dict) -> str:
     label = dict(zip(series["series"], series["label_da"]))
     sweden = label[settings["sweden"]]
-    return (f"{label[settings['denmark']]} (Danmark) og {sweden[:1].lower() + sweden[1:]} "
-            f"pr. {fmt.number(settings.get('per_inhabitants', 100_000))} indbyggere")
+    return (
+        f"{label[settings['denmark']]} (Danmark) og {sweden[:1].lower() + sweden[1:]} "
+        f"pr. {fmt.number(settings.get('per_inhabitants', 100_000))} indbyggere"
+    )
 
 
 def source_text(comparison: pl.DataFrame) -> str:
@@ -280,8 +339,10 @@ def source_text(comparison: pl.DataFrame) -> str:
     def population(column: str) -> str:
         return ", ".join(dict.fromkeys(v.split(", læst i ")[0] for v in comparison[column].drop_nulls().to_list()))
 
-    return (f"Kilde: Danmark: {listed('dk_source')}; folketal: {population('dk_population_source')}. "
-            f"Sverige: {listed('se_source')}; folketal: {population('se_population_source')}.")
+    return (
+        f"Kilde: Danmark: {listed('dk_source')}; folketal: {population('dk_population_source')}. "
+        f"Sverige: {listed('se_source')}; folketal: {population('se_population_source')}."
+    )
 
 
 def run(paths: Paths | None = None) -> None:
@@ -293,33 +354,44 @@ def run(paths: Paths | None = None) -> None:
     for key in ("denmark", "sweden"):
         require_known(f"comparison.{key}", settings[key], ids, "series", "data/raw/series.csv")
     for key in ("denmark", "sweden"):
-        require_known(f"comparison.population.{key}", settings["population"][key], ids, "series",
-                      "data/raw/series.csv")
+        require_known(f"comparison.population.{key}", settings["population"][key], ids, "series", "data/raw/series.csv")
     if settings.get("sweden_release"):
-        require_known("comparison.sweden_release", settings["sweden_release"],
-                      derived.filter(pl.col("series") == settings["sweden"])["release_id"], "release of "
-                      f"{settings['sweden']}", "data/raw/releases/")
+        require_known(
+            "comparison.sweden_release",
+            settings["sweden_release"],
+            derived.filter(pl.col("series") == settings["sweden"])["release_id"],
+            f"release of {settings['sweden']}",
+            "data/raw/releases/",
+        )
 
     comparison = compare(derived, series, settings, paths)
     header, rows = danish_rows(comparison)
     table = {
         "title": _title(series, settings),
-        "header": header, "rows": rows,
-        "note": (f"Intervaller: {fmt.percent(comparison['interval_level'][0])}. Rater: "
-                 f"{wording.comparison_interval_text(comparison['rate_interval_method'][0])}; forhold: "
-                 f"{wording.comparison_interval_text(comparison['ratio_interval_method'][0])}. "
-                 f"Delår: {wording.PARTIAL_YEAR_MODES[settings['partial_year']]}. Befolkning ved årets begyndelse."),
+        "header": header,
+        "rows": rows,
+        "note": (
+            f"Intervaller: {fmt.percent(comparison['interval_level'][0])}. Rater: "
+            f"{wording.comparison_interval_text(comparison['rate_interval_method'][0])}; forhold: "
+            f"{wording.comparison_interval_text(comparison['ratio_interval_method'][0])}. "
+            f"Delår: {wording.PARTIAL_YEAR_MODES[settings['partial_year']]}. Befolkning ved årets begyndelse."
+        ),
         "source": source_text(comparison),
     }
 
     from pipeline.tables import to_csv, to_markdown  # same layouts as the report's tables
+
     with staged_outputs() as out:
         comparison.write_parquet(out.path(paths.derived_comparison))
         out.write_text(paths.comparison / "dk_se.csv", to_csv(table))
         out.write_text(paths.comparison / "dk_se.md", to_markdown(table))
-        out.write_text(paths.comparison / "dk_se.json",
-                       json.dumps(table | {"figures": comparison.to_dicts()}, ensure_ascii=False, indent=2,
-                                  sort_keys=True, default=str) + "\n")
+        out.write_text(
+            paths.comparison / "dk_se.json",
+            json.dumps(
+                table | {"figures": comparison.to_dicts()}, ensure_ascii=False, indent=2, sort_keys=True, default=str
+            )
+            + "\n",
+        )
         metrics.write(out, paths, "comparison", metrics.comparison(comparison.to_dicts()))
 
 

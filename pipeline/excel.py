@@ -63,8 +63,9 @@ class Formats:
         self._made: dict[tuple, object] = {}
         self.title = book.add_format({"bold": True, "font_size": 13})
         self.header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"})
-        self.header_right = book.add_format({"bold": True, "bottom": 1, "align": "right", "text_wrap": True,
-                                             "valign": "bottom"})
+        self.header_right = book.add_format(
+            {"bold": True, "bottom": 1, "align": "right", "text_wrap": True, "valign": "bottom"}
+        )
         self.text = book.add_format({"valign": "top"})
         self.wrapped = book.add_format({"text_wrap": True, "valign": "top"})
         self.missing = book.add_format({"align": "right"})
@@ -148,8 +149,12 @@ def write_table(book: xlsxwriter.Workbook, formats: Formats, table: dict) -> Non
             elif cell is None or cell["observed_value"] is None:
                 sheet.write_string(r, j, fmt.MISSING, formats.missing)
             else:
-                sheet.write_number(r, j, cell["observed_value"],
-                                   formats.number(value_format(cell["observed_value"], cell["integer_valued"])))
+                sheet.write_number(
+                    r,
+                    j,
+                    cell["observed_value"],
+                    formats.number(value_format(cell["observed_value"], cell["integer_valued"])),
+                )
     # the table's own note, naming the estimates by where the workbook shows them
     starred = any(text.endswith("*") for row in table["rows"] for text in row[1:])
     note = table_notes(table["cells"], starred, wording.ESTIMATES_IN_OWN_CELLS)
@@ -208,13 +213,19 @@ def write_figures(book: xlsxwriter.Workbook, formats: Formats, figures: pl.DataF
 
 COMPARISON_COLUMNS = (
     # (header, field, format): a header of None takes the comparison's own header at that place
-    (0, "reference_year", PLAIN), (1, "se_count_as_quoted", INTEGER), ("Sverige, måneder", "se_months", GENERAL),
-    (2, "dk_count", INTEGER), ("Danmark, måneder", "dk_months", GENERAL),
-    (3, "se_rate", TWO_DECIMALS), ("nedre grænse", "se_rate_lower", TWO_DECIMALS),
+    (0, "reference_year", PLAIN),
+    (1, "se_count_as_quoted", INTEGER),
+    ("Sverige, måneder", "se_months", GENERAL),
+    (2, "dk_count", INTEGER),
+    ("Danmark, måneder", "dk_months", GENERAL),
+    (3, "se_rate", TWO_DECIMALS),
+    ("nedre grænse", "se_rate_lower", TWO_DECIMALS),
     ("øvre grænse", "se_rate_upper", TWO_DECIMALS),
-    (4, "dk_rate", TWO_DECIMALS), ("nedre grænse", "dk_rate_lower", TWO_DECIMALS),
+    (4, "dk_rate", TWO_DECIMALS),
+    ("nedre grænse", "dk_rate_lower", TWO_DECIMALS),
     ("øvre grænse", "dk_rate_upper", TWO_DECIMALS),
-    (5, "rate_ratio", ONE_DECIMAL), ("nedre grænse", "rate_ratio_lower", ONE_DECIMAL),
+    (5, "rate_ratio", ONE_DECIMAL),
+    ("nedre grænse", "rate_ratio_lower", ONE_DECIMAL),
     ("øvre grænse", "rate_ratio_upper", ONE_DECIMAL),
 )
 
@@ -250,15 +261,19 @@ def write_comparison(book: xlsxwriter.Workbook, formats: Formats, comparison: di
     sheet.freeze_panes(3, 1)
 
 
-def write_contents(sheet, formats: Formats, tables: list[dict], comparison: dict,
-                   hashes: dict[str, str], version: str) -> None:
+def write_contents(
+    sheet, formats: Formats, tables: list[dict], comparison: dict, hashes: dict[str, str], version: str
+) -> None:
     """What is where, how estimates are shown, and from which inputs the workbook was made."""
     sheet.write_string(0, 0, "Nøgletal på rocker-/bandeområdet", formats.title)
     sheet.write_string(2, 0, "Ark", formats.header)
     sheet.write_string(2, 1, "Indhold", formats.header)
     listing = [(f"Tabel {t['table_id']}", t["title"]) for t in tables] + [
-        (FIGURES_SHEET, "Alle tal fra alle udgivelser, én række pr. serie, år og udgivelse: opgjort tal, "
-                        "helårstal, status, metode og kilde (samme kolonner som keyfigures.csv)"),
+        (
+            FIGURES_SHEET,
+            "Alle tal fra alle udgivelser, én række pr. serie, år og udgivelse: opgjort tal, "
+            "helårstal, status, metode og kilde (samme kolonner som keyfigures.csv)",
+        ),
         (COMPARISON_SHEET, comparison["title"]),
     ]
     row = 3
@@ -267,10 +282,12 @@ def write_contents(sheet, formats: Formats, tables: list[dict], comparison: dict
         sheet.write_string(row, 1, what)
         row += 1
     row += 1
-    for text in ("Tallene er gemt som tal og vises med dansk tusindtalsseparator og decimaltegn.",
-                 "Et delårstal og dets helårsskøn står i hver sin celle, helårsskønnet i kursiv på gråt felt "
-                 "i kolonnen ved siden af.",
-                 "Noter og kilder står under hver tabel."):
+    for text in (
+        "Tallene er gemt som tal og vises med dansk tusindtalsseparator og decimaltegn.",
+        "Et delårstal og dets helårsskøn står i hver sin celle, helårsskønnet i kursiv på gråt felt "
+        "i kolonnen ved siden af.",
+        "Noter og kilder står under hver tabel.",
+    ):
         sheet.write_string(row, 0, text)
         row += 1
     row += 1
@@ -289,12 +306,14 @@ def write_contents(sheet, formats: Formats, tables: list[dict], comparison: dict
     sheet.set_column(1, 1, 72)
 
 
-def write_workbook(target: Path, tables: list[dict], figures: pl.DataFrame, comparison: dict,
-                   hashes: dict[str, str], version: str) -> None:
+def write_workbook(
+    target: Path, tables: list[dict], figures: pl.DataFrame, comparison: dict, hashes: dict[str, str], version: str
+) -> None:
     # explicit write_* calls only, and no text read as a formula or link: a figure's source
     # text stays text whatever it starts with
-    book = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False,
-                                             "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        str(target), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     book.set_properties({"title": "Nøgletal på rocker-/bandeområdet", "created": created_date(figures)})
     formats = Formats(book)
     contents = book.add_worksheet(CONTENTS_SHEET)
@@ -309,8 +328,10 @@ def write_workbook(target: Path, tables: list[dict], figures: pl.DataFrame, comp
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
     specs = table_specs(load_params(paths).get("tables"))
-    tables = [json.loads((paths.tables / f"{table_file_stem(spec['number'])}.json").read_text(encoding="utf-8"))
-              for spec in specs.values()]
+    tables = [
+        json.loads((paths.tables / f"{table_file_stem(spec['number'])}.json").read_text(encoding="utf-8"))
+        for spec in specs.values()
+    ]
     figures = pl.read_parquet(paths.data_out / "keyfigures.parquet")
     comparison = json.loads((paths.comparison / "dk_se.json").read_text(encoding="utf-8"))
     with staged_outputs() as out:

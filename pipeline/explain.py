@@ -30,8 +30,10 @@ def _period(row: dict) -> str:
         date = row["count_date"].isoformat() if row["count_date"] else "ukendt (ikke oplyst i kilden)"
         return f"bestand, opgjort pr. {date}"
     if row["period_end"] is not None:
-        return (f"strøm, 1. januar–{row['period_end'].day}. {fmt.month_name(row['period_end'].month)} "
-                f"{row['reference_year']} ({_months(row['months_exposure'])} måneder)")
+        return (
+            f"strøm, 1. januar–{row['period_end'].day}. {fmt.month_name(row['period_end'].month)} "
+            f"{row['reference_year']} ({_months(row['months_exposure'])} måneder)"
+        )
     return f"strøm, {fmt.months_span(row['months_covered'])} {row['reference_year']} ({row['months_covered']} måneder)"
 
 
@@ -40,9 +42,11 @@ def _months(months: float) -> str:
 
 
 def explain(series: str, year: int, paths: Paths) -> Explanation:
-    derived = pl.read_parquet(paths.derived_figures).filter(
-        (pl.col("series") == series) & (pl.col("reference_year") == year)
-    ).sort("observation_rank")
+    derived = (
+        pl.read_parquet(paths.derived_figures)
+        .filter((pl.col("series") == series) & (pl.col("reference_year") == year))
+        .sort("observation_rank")
+    )
     if derived.height == 0:
         known = pl.read_parquet(paths.derived_figures).select("series").unique().sort("series")["series"].to_list()
         raise SystemExit(f"noegletal explain: no figure for series '{series}' in {year}; series: {', '.join(known)}")
@@ -60,8 +64,10 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
 
     method = wording.parse_method(used["method"]) if used["status"] == "estimated" else None
     if method and method.fell_back:
-        out.lines.append(f"Fallback: params.yaml asked for {method.asked}, which could not be used "
-                         f"({method.reason}); {method.used} was used instead.")
+        out.lines.append(
+            f"Fallback: params.yaml asked for {method.asked}, which could not be used "
+            f"({method.reason}); {method.used} was used instead."
+        )
     if method and method.used != "linear":
         out.lines += [
             f"Method: {method.used} — {wording.method_description(method.used)} "
@@ -82,8 +88,10 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
     if used["status"] == "estimated":
         out.lines += _method_input_lines(used)
     else:
-        out.lines.append("Method: none — observed figure, used as published "
-                         + ("(a stock is never annualised)" if used["kind"] == "stock" else "(covers the full year)"))
+        out.lines.append(
+            "Method: none — observed figure, used as published "
+            + ("(a stock is never annualised)" if used["kind"] == "stock" else "(covers the full year)")
+        )
 
     # A printed value is judged by the data its publication had (its data cut-off), not by a
     # later release: the same view of the data as the audit's.
@@ -92,24 +100,31 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
         view = views.get(pub["publication"])
         then = view.figure(series, year) if view else used
         if then is None:
-            out.comparisons.append((f"{pub['measure']} ({pub['publication']}, {pub['location']})", fmt.MISSING,
-                                    pub["printed"], pub["measure"] == "missing"))
+            out.comparisons.append(
+                (
+                    f"{pub['measure']} ({pub['publication']}, {pub['location']})",
+                    fmt.MISSING,
+                    pub["printed"],
+                    pub["measure"] == "missing",
+                )
+            )
             continue
         if then["release_id"] != used["release_id"] and view is not None:
             out.lines.append(
                 f"{pub['publication']} had, as of its data cut-off {view.publication['data_cutoff'].isoformat()}: "
                 f"{_num(then['observed_value'])} ({_period(then)}; {then['release_id']}); revised since "
-                f"to {_num(used['observed_value'])} ({used['release_id']})")
+                f"to {_num(used['observed_value'])} ({used['release_id']})"
+            )
         out.comparisons.extend(_compare(pub, then))
     return out
 
 
 DISPERSION_RULES = {
     "estimated": "estimated from the earlier final full years (Pearson χ² / (n − 2) around their log-linear "
-                 "trend), scaled by (t/z)² for its own uncertainty",
+    "trend), scaled by (t/z)² for its own uncertainty",
     "floor": "the earlier years vary no more than a Poisson count: 1 used",
     "too_short": "too few earlier final full years to estimate: Poisson variation (1) assumed; the interval may "
-                 "be too narrow",
+    "be too narrow",
     "assumed_poisson": "Poisson variation (1) assumed by the interval method",
 }
 
@@ -124,24 +139,31 @@ def _method_input_lines(row: dict) -> list[str]:
     if inputs["method_years"]:
         lines.append(f"Earlier years the method used: {fmt.year_ranges(inputs['method_years'])}")
     if inputs["history_left_out"]:
-        lines.append(f"Left out as exceptional (params.yaml extrapolation.leave_out_exceptional): "
-                     f"{fmt.year_ranges(inputs['history_left_out'])}")
+        lines.append(
+            f"Left out as exceptional (params.yaml extrapolation.leave_out_exceptional): "
+            f"{fmt.year_ranges(inputs['history_left_out'])}"
+        )
     if inputs["fitted_full_year"] is not None:
         lines.append(f"Fitted full-year count for {row['reference_year']}: {_num(inputs['fitted_full_year'], 2)}")
     if inputs["predicted_rest"] is not None:
-        lines.append(f"Predicted rest of the year (mean of its predictive distribution): "
-                     f"{_num(inputs['predicted_rest'], 2)}")
+        lines.append(
+            f"Predicted rest of the year (mean of its predictive distribution): {_num(inputs['predicted_rest'], 2)}"
+        )
     spread = inputs["dispersion"]
     if spread["rule"]:
         estimate = f"estimate {_num(spread['estimate'], 2)}, " if spread["estimate"] is not None else ""
-        lines.append(f"Dispersion: {estimate}used {_num(spread['used'], 2)} from "
-                     f"{len(spread['years'])} earlier full years ({fmt.year_ranges(spread['years']) or 'none'}) — "
-                     f"{DISPERSION_RULES.get(spread['rule'], spread['rule'])}")
+        lines.append(
+            f"Dispersion: {estimate}used {_num(spread['used'], 2)} from "
+            f"{len(spread['years'])} earlier full years ({fmt.year_ranges(spread['years']) or 'none'}) — "
+            f"{DISPERSION_RULES.get(spread['rule'], spread['rule'])}"
+        )
     interval = inputs["interval"]
     if interval["lower"] is not None:
         what = "the annual rate" if interval["kind"] == "rate" else "the full-year count"
-        lines.append(f"Interval ({fmt.percent(interval['level'])}, for {what}): {_num(interval['lower'], 2)}–"
-                     f"{_num(interval['upper'], 2)} — {interval['method']}")
+        lines.append(
+            f"Interval ({fmt.percent(interval['level'])}, for {what}): {_num(interval['lower'], 2)}–"
+            f"{_num(interval['upper'], 2)} — {interval['method']}"
+        )
     elif interval["method"]:
         lines.append(f"Interval: {interval['method']}")
     return lines
@@ -179,24 +201,43 @@ def _compare(pub: dict, used: dict) -> list[tuple[str, str, str, bool]]:
     where = f"{pub['publication']}, {pub['location']}"
     measure = pub["measure"]
     if measure == "observed":
-        return [(f"observed value ({where})", _num(used["observed_value"]), pub["printed"],
-                 pub["value"] == used["observed_value"])]
+        return [
+            (
+                f"observed value ({where})",
+                _num(used["observed_value"]),
+                pub["printed"],
+                pub["value"] == used["observed_value"],
+            )
+        ]
     if measure == "full_year_estimate":
         return [(f"full-year estimate ({where})", _num(used["value"]), pub["printed"], pub["value"] == used["value"])]
     if measure == "missing":
-        return [(f"missing value ({where})", _num(None if used is None else used["observed_value"]),
-                 pub["printed"], used is None)]
+        return [
+            (
+                f"missing value ({where})",
+                _num(None if used is None else used["observed_value"]),
+                pub["printed"],
+                used is None,
+            )
+        ]
     if measure == "monthly_mean" and used["monthly_mean"] is not None:
         exact = used["monthly_mean"]
         # the report prints the mean rounded half up, as the figures (not a formatted string read back)
         rounded_mean = math.floor(exact + 0.5)
         back = pub["value"] * MONTHS_IN_YEAR
         return [
-            (f"monthly mean ({where})", f"{_num(exact, 2)} (rounded {_num(rounded_mean)})", pub["printed"],
-             pub["value"] == rounded_mean),
-            (f"the quoted monthly mean × {MONTHS_IN_YEAR}", _num(back),
-             f"{_num(used['value'])} (the full-year estimate uses the exact mean, not the rounded one)",
-             back == used["value"]),
+            (
+                f"monthly mean ({where})",
+                f"{_num(exact, 2)} (rounded {_num(rounded_mean)})",
+                pub["printed"],
+                pub["value"] == rounded_mean,
+            ),
+            (
+                f"the quoted monthly mean × {MONTHS_IN_YEAR}",
+                _num(back),
+                f"{_num(used['value'])} (the full-year estimate uses the exact mean, not the rounded one)",
+                back == used["value"],
+            ),
         ]
     return []
 
@@ -247,6 +288,12 @@ def explain_comparison(figure: str, year: int, paths: Paths) -> Explanation:
             f"Interval ({level}): {_num(r[side + '_rate_lower'], 4)}–{_num(r[side + '_rate_upper'], 4)} — "
             f"{r['rate_interval_method']}",
         ]
-    out.lines.append("Comparability: " + ("directly comparable" if r["directly_comparable"]
-                                          else f"ikke direkte sammenlignelig — {r['comparability_reason']}"))
+    out.lines.append(
+        "Comparability: "
+        + (
+            "directly comparable"
+            if r["directly_comparable"]
+            else f"ikke direkte sammenlignelig — {r['comparability_reason']}"
+        )
+    )
     return out

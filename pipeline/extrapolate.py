@@ -32,7 +32,7 @@ def _choice(settings: dict, key: str, default: str, allowed) -> str:
 def rounded(expr: pl.Expr, rounding: str, decimals: int) -> pl.Expr:
     """half_up: 2,5 -> 3 (the report's rounding of counts); half_even: 2,5 -> 2."""
     if rounding == "half_up":
-        scale = 10.0 ** decimals
+        scale = 10.0**decimals
         return (expr * scale + 0.5).floor() / scale
     return expr.round(decimals, mode="half_to_even")
 
@@ -53,8 +53,15 @@ def linear_figures(figures: pl.DataFrame, paths: Paths, stock_rule: str = "annua
     year's count dates), with the report's linear estimate."""
     con = db.connect()
     con.register("validated_figures", figures)
-    con.register("ranked_figures", db.query(con, paths, "int_keyfigures_ranked_by_vintage",
-                                            {"months_in_year": MONTHS_IN_YEAR, "stock_count": stock_rule}))
+    con.register(
+        "ranked_figures",
+        db.query(
+            con,
+            paths,
+            "int_keyfigures_ranked_by_vintage",
+            {"months_in_year": MONTHS_IN_YEAR, "stock_count": stock_rule},
+        ),
+    )
     return db.query(con, paths, "int_keyfigures_extrapolated_to_full_year", {"months_in_year": MONTHS_IN_YEAR})
 
 
@@ -67,7 +74,8 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
     spec = interval_spec(settings)
 
     base = linear_figures(figures, paths, stock_rule).join(
-        figures.select("series", "series_integer").unique("series"), on="series", how="left")
+        figures.select("series", "series_integer").unique("series"), on="series", how="left"
+    )
     partial = base.filter(pl.col("is_partial"))
     history = History(base, bool(settings.get("leave_out_exceptional", True)))
     # only the chosen method runs here (and linear where it cannot say); the audit runs every
@@ -75,30 +83,49 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
     chosen = METHODS[method](partial, history)
     if method != "linear":
         fallback = linear(partial, history).drop("reason").join(chosen.select(*KEY, "reason"), on=KEY, how="left")
-        chosen = pl.concat([chosen.filter(pl.col("estimate").is_not_null()),
-                            fallback.join(chosen.filter(pl.col("estimate").is_null()).select(KEY), on=KEY, how="semi")
-                            .select(chosen.columns)])
+        chosen = pl.concat(
+            [
+                chosen.filter(pl.col("estimate").is_not_null()),
+                fallback.join(chosen.filter(pl.col("estimate").is_null()).select(KEY), on=KEY, how="semi").select(
+                    chosen.columns
+                ),
+            ]
+        )
     chosen = with_intervals(chosen, partial, history, spec)
-    used = (pl.when(pl.col("reason").is_null()).then(pl.lit(method))
-            .otherwise(pl.lit(f"linear (fallback: {method}: ") + pl.col("reason") + pl.lit(")")))
+    used = (
+        pl.when(pl.col("reason").is_null())
+        .then(pl.lit(method))
+        .otherwise(pl.lit(f"linear (fallback: {method}: ") + pl.col("reason") + pl.lit(")"))
+    )
     kind_text = {name: f"{name}: {text}" for name, (_, text) in INTERVAL_METHODS.items()}
     estimated = pl.col("status") == "estimated"
     return (
-        base.join(chosen.rename({"estimate": "value_unrounded"}).with_columns(used.alias("method")).drop("reason"),
-                  on=KEY, how="left")
-        .with_columns(
-            pl.when(~pl.col("is_partial")).then(pl.col("observed_value"))
-            .otherwise(pl.col("value_unrounded")).alias("value_unrounded"),
-            pl.when(~pl.col("is_partial")).then(pl.lit("none")).otherwise(pl.col("method")).alias("method"),
-            pl.when(pl.col("is_partial")).then(pl.lit(rounding)).alias("rounding"),
-            pl.when(estimated & pl.col("interval_lower").is_not_null()).then(pl.lit(spec["level"]))
-            .alias("interval_level"),
-            pl.when(estimated & pl.col("interval_lower").is_not_null()).then(pl.lit(kind_text[spec["method"]]))
-            .when(estimated).then(pl.lit("none: not a count")).alias("interval_method"),
+        base.join(
+            chosen.rename({"estimate": "value_unrounded"}).with_columns(used.alias("method")).drop("reason"),
+            on=KEY,
+            how="left",
         )
         .with_columns(
-            pl.when(pl.col("is_partial")).then(rounded(pl.col("value_unrounded"), rounding, decimals))
-            .otherwise(pl.col("value_unrounded")).alias("value")
+            pl.when(~pl.col("is_partial"))
+            .then(pl.col("observed_value"))
+            .otherwise(pl.col("value_unrounded"))
+            .alias("value_unrounded"),
+            pl.when(~pl.col("is_partial")).then(pl.lit("none")).otherwise(pl.col("method")).alias("method"),
+            pl.when(pl.col("is_partial")).then(pl.lit(rounding)).alias("rounding"),
+            pl.when(estimated & pl.col("interval_lower").is_not_null())
+            .then(pl.lit(spec["level"]))
+            .alias("interval_level"),
+            pl.when(estimated & pl.col("interval_lower").is_not_null())
+            .then(pl.lit(kind_text[spec["method"]]))
+            .when(estimated)
+            .then(pl.lit("none: not a count"))
+            .alias("interval_method"),
+        )
+        .with_columns(
+            pl.when(pl.col("is_partial"))
+            .then(rounded(pl.col("value_unrounded"), rounding, decimals))
+            .otherwise(pl.col("value_unrounded"))
+            .alias("value")
         )
         .sort("series", "reference_year", "observation_rank")
     )
@@ -108,8 +135,9 @@ def interval_spec(settings: dict) -> dict:
     """params.yaml extrapolation.interval, with its defaults."""
     spec = {"method": "negative_binomial", "level": 0.95, "min_history_years": 5} | (settings.get("interval") or {})
     if spec["method"] not in INTERVAL_METHODS:
-        raise SystemExit(f"params.yaml: extrapolation.interval.method '{spec['method']}' is not one of "
-                         f"{', '.join(INTERVAL_METHODS)}")
+        raise SystemExit(
+            f"params.yaml: extrapolation.interval.method '{spec['method']}' is not one of {', '.join(INTERVAL_METHODS)}"
+        )
     return spec
 
 

@@ -107,7 +107,8 @@ def spreadsheet_safe_frame(frame):
 
     return frame.with_columns(
         pl.when(risky(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c, dtype in frame.schema.items() if dtype == pl.Utf8
+        for c, dtype in frame.schema.items()
+        if dtype == pl.Utf8
     )
 
 
@@ -122,10 +123,12 @@ INVISIBLE = re.compile(
     r"[\U00000000-\U00000008\U0000000b-\U0000000c\U0000000e-\U0000001f\U0000007f-\U0000009f\U000000ad\U00000600-\U00000605\U00"
     r"00061c\U000006dd\U0000070f\U00000890-\U00000891\U000008e2\U0000180e\U0000200b-\U0000200f\U0000202a-\U0000202e\U00002060-"
     r"\U00002064\U00002066-\U0000206f\U0000feff\U0000fff9-\U0000fffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001"
-    r"bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+    r"bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def visible(text: str) -> str:
     """Text for a message, with every invisible character written as its code (\\u202e)."""
-    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) <= 0xFFFF
-                         else f"\\U{ord(m.group()):08x}", text)
+    return INVISIBLE.sub(
+        lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) <= 0xFFFF else f"\\U{ord(m.group()):08x}", text
+    )

@@ -67,10 +67,13 @@ def stale_message(status: Status) -> str | None:
         return f"Could not check whether the outputs are up to date (dvc status: {status.error})."
     if not status.stale:
         return None
-    stages = "; ".join(f"{stage} ({', '.join(changes)})" if changes else stage
-                       for stage, changes in status.stages.items())
-    return (f"The outputs shown are out of date: dvc status reports changes in {stages}. "
-            "They are from the last run; `noegletal run` brings them up to date.")
+    stages = "; ".join(
+        f"{stage} ({', '.join(changes)})" if changes else stage for stage, changes in status.stages.items()
+    )
+    return (
+        f"The outputs shown are out of date: dvc status reports changes in {stages}. "
+        "They are from the last run; `noegletal run` brings them up to date."
+    )
 
 
 def repro(root: Path, target: str | None = None) -> subprocess.CompletedProcess:

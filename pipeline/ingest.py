@@ -104,8 +104,11 @@ def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tupl
         problems += found
         # compact copies (text as categories, numbers as 32 bits): a few bytes per row, and
         # no column still pointing into this batch's memory, which can then be freed
-        keys.append(rows.select(*schemas.DUPLICATE_RELEASE_KEY, "source_file", "source_line")
-                    .with_columns(pl.col(pl.Utf8).cast(pl.Categorical), pl.col(pl.Int64).cast(pl.Int32)))
+        keys.append(
+            rows.select(*schemas.DUPLICATE_RELEASE_KEY, "source_file", "source_line").with_columns(
+                pl.col(pl.Utf8).cast(pl.Categorical), pl.col(pl.Int64).cast(pl.Int32)
+            )
+        )
         hashes.append(rows.select(pl.struct(*schemas.DUPLICATE_RELEASE_KEY).hash()).to_series())
         if not found:
             parts = rows.with_columns(rows_grouped=pl.lit(1, pl.Int64))
@@ -120,8 +123,9 @@ def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tupl
         candidates = pl.concat(keys).filter(pl.concat(hashes).is_duplicated())
         problems += validate.problems_from(candidates, schemas.releases_together)
     if not keys and not reader.problems:
-        problems.append(Problem(paths.relative(paths.raw_releases), None, None, "no_releases",
-                                "holds no release files (*.csv)"))
+        problems.append(
+            Problem(paths.relative(paths.raw_releases), None, None, "no_releases", "holds no release files (*.csv)")
+        )
     figures = pl.concat(national) if national else pl.DataFrame()
     return figures, problems
 
@@ -131,8 +135,11 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
     where the scan read the file with DuckDB, which does not number lines; only the files
     holding such figures are read."""
     wanted = set(figures.filter((pl.col("rows_aggregated") == 1) & pl.col("source_line").is_null())["source_file"])
-    frames = [f for f in (reader.read_release(p) for p in reader.release_files() if paths.relative(p) in wanted)
-              if f is not None]
+    frames = [
+        f
+        for f in (reader.read_release(p) for p in reader.release_files() if paths.relative(p) in wanted)
+        if f is not None
+    ]
     if not frames:
         return figures
     con = db.connect()
@@ -141,10 +148,13 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
     con.unregister("raw_releases")
     key = ["release_id", "series", "reference_year", "count_date"]
     lines = rows.group_by(key).agg(pl.col("source_line").min().alias("line"))
-    return (figures.join(lines, on=key, how="left", nulls_equal=True)
-            .with_columns(pl.when(pl.col("rows_aggregated") == 1)
-                          .then(pl.coalesce("source_line", "line")).alias("source_line"))
-            .drop("line"))
+    return (
+        figures.join(lines, on=key, how="left", nulls_equal=True)
+        .with_columns(
+            pl.when(pl.col("rows_aggregated") == 1).then(pl.coalesce("source_line", "line")).alias("source_line")
+        )
+        .drop("line")
+    )
 
 
 def _undeclared_publications(tables: dict[str, pl.DataFrame]) -> list[Problem]:
@@ -152,11 +162,17 @@ def _undeclared_publications(tables: dict[str, pl.DataFrame]) -> list[Problem]:
     so every publication they name must be declared in data/raw/publications/."""
     declared = set(tables["publications"]["publication"].drop_nulls())
     return [
-        Problem(row["source_file"], row["source_line"], "publication", "declared_publication",
-                f"'{row['publication']}' is not declared in data/raw/publications/ (with its data cut-off)")
+        Problem(
+            row["source_file"],
+            row["source_line"],
+            "publication",
+            "declared_publication",
+            f"'{row['publication']}' is not declared in data/raw/publications/ (with its data cut-off)",
+        )
         for name in ("published", "statements")
-        for row in tables[name].filter(pl.col("publication").is_not_null()
-                                       & ~pl.col("publication").is_in(sorted(declared))).iter_rows(named=True)
+        for row in tables[name]
+        .filter(pl.col("publication").is_not_null() & ~pl.col("publication").is_in(sorted(declared)))
+        .iter_rows(named=True)
     ]
 
 
@@ -172,9 +188,16 @@ def _parent_cycles(items: pl.DataFrame) -> list[Problem]:
             node = parent.get(node)
         if node == row["item"] and row["item"] not in reported:
             reported |= set(chain)
-            problems.append(Problem(row["source_file"], row["source_line"], "parent", "parent_cycle",
-                                    f"'{row['parent']}' leads back to this item ({' → '.join([*chain, node])}); "
-                                    "the items of a cycle belong to no whole"))
+            problems.append(
+                Problem(
+                    row["source_file"],
+                    row["source_line"],
+                    "parent",
+                    "parent_cycle",
+                    f"'{row['parent']}' leads back to this item ({' → '.join([*chain, node])}); "
+                    "the items of a cycle belong to no whole",
+                )
+            )
     return problems
 
 
@@ -184,11 +207,16 @@ def _implausible(figures: pl.DataFrame, series: pl.DataFrame) -> list[Problem]:
     limits = series.select("series", "plausible_max").filter(pl.col("plausible_max").is_not_null())
     over = figures.join(limits, on="series").filter(pl.col("value") > pl.col("plausible_max"))
     return [
-        Problem(r["source_file"], r["source_line"], "value", "plausible_max",
-                f"'{fmt.number(r['value'])}' for {r['series']} {r['reference_year']}"
-                + ("" if r["source_line"] is not None else f" (the sum of {r['rows_aggregated']} rows)")
-                + f" is above the plausible maximum {fmt.number(r['plausible_max'])} "
-                  "(data/raw/series.csv, plausible_max)")
+        Problem(
+            r["source_file"],
+            r["source_line"],
+            "value",
+            "plausible_max",
+            f"'{fmt.number(r['value'])}' for {r['series']} {r['reference_year']}"
+            + ("" if r["source_line"] is not None else f" (the sum of {r['rows_aggregated']} rows)")
+            + f" is above the plausible maximum {fmt.number(r['plausible_max'])} "
+            "(data/raw/series.csv, plausible_max)",
+        )
         for r in over.sort("source_file", "series", "reference_year").iter_rows(named=True)
     ]
 
@@ -198,19 +226,31 @@ def _undecidable(figures: pl.DataFrame) -> list[Problem]:
     the same period (a flow's months and period end, a stock's count date), the same status
     and the same publication date. Which one the tables used would rest on file names."""
     period = ["series", "reference_year", "kind", "months_covered", "period_end", "count_date", "status", "published"]
-    ties = (figures.group_by(period, maintain_order=True)
-            .agg(pl.col("value").n_unique().alias("values"), pl.col("source_file"), pl.col("source_line"),
-                 pl.col("value").alias("each"))
-            .filter(pl.col("values") > 1))
+    ties = (
+        figures.group_by(period, maintain_order=True)
+        .agg(
+            pl.col("value").n_unique().alias("values"),
+            pl.col("source_file"),
+            pl.col("source_line"),
+            pl.col("value").alias("each"),
+        )
+        .filter(pl.col("values") > 1)
+    )
     problems = []
     for t in ties.iter_rows(named=True):
         files = ", ".join(f"{f} ({fmt.number(v)})" for f, v in zip(t["source_file"], t["each"]))
         for file, line in zip(t["source_file"], t["source_line"]):
-            problems.append(Problem(
-                file, line, "published", "undecidable_releases",
-                f"{t['series']} {t['reference_year']} has different values in {files}, for the same period, "
-                f"status and publication date ({t['published'] or 'unknown'}): nothing says which is later; "
-                "give the later release its more precise publication date"))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    "published",
+                    "undecidable_releases",
+                    f"{t['series']} {t['reference_year']} has different values in {files}, for the same period, "
+                    f"status and publication date ({t['published'] or 'unknown'}): nothing says which is later; "
+                    "give the later release its more precise publication date",
+                )
+            )
     return problems
 
 
@@ -221,12 +261,25 @@ def _from_the_future(figures: pl.DataFrame, paths: Paths) -> list[Problem]:
     where = "params.yaml as_of" if load_params(paths).get("as_of") else "today"
     problems = []
     for r in figures.filter(pl.col("published_start") > today).iter_rows(named=True):
-        problems.append(Problem(r["source_file"], r["source_line"], "published", "published_in_future",
-                                f"'{r['published']}' is after the run's reference date {today.isoformat()} ({where})"))
+        problems.append(
+            Problem(
+                r["source_file"],
+                r["source_line"],
+                "published",
+                "published_in_future",
+                f"'{r['published']}' is after the run's reference date {today.isoformat()} ({where})",
+            )
+        )
     for r in figures.filter(pl.col("reference_year") > today.year).iter_rows(named=True):
-        problems.append(Problem(r["source_file"], r["source_line"], "reference_year", "year_in_future",
-                                f"'{r['reference_year']}' is after the year of the run's reference date "
-                                f"{today.isoformat()} ({where})"))
+        problems.append(
+            Problem(
+                r["source_file"],
+                r["source_line"],
+                "reference_year",
+                "year_in_future",
+                f"'{r['reference_year']}' is after the year of the run's reference date {today.isoformat()} ({where})",
+            )
+        )
     return problems
 
 

@@ -32,28 +32,44 @@ from pipeline.uncertainty import JEFFREYS
 MONTHS_IN_YEAR = 12
 MIN_TREND_YEARS = 3
 KEY = ["series", "reference_year", "release_id"]
-OUTPUT = {"series": pl.Utf8, "reference_year": pl.Int64, "release_id": pl.Utf8, "estimate": pl.Float64,
-          "reason": pl.Utf8, "rest_mean": pl.Float64, "rest_var_scaled": pl.Float64, "rest_var_fixed": pl.Float64,
-          "fitted_full_year": pl.Float64, "method_years": pl.List(pl.Int64)}
+OUTPUT = {
+    "series": pl.Utf8,
+    "reference_year": pl.Int64,
+    "release_id": pl.Utf8,
+    "estimate": pl.Float64,
+    "reason": pl.Utf8,
+    "rest_mean": pl.Float64,
+    "rest_var_scaled": pl.Float64,
+    "rest_var_fixed": pl.Float64,
+    "fitted_full_year": pl.Float64,
+    "method_years": pl.List(pl.Int64),
+}
 
 
 def _period_key() -> pl.Expr:
     """Which part of the year a release covers: months, and the day it ends where given."""
-    return pl.concat_str(pl.col("months_covered").cast(pl.Utf8),
-                         pl.col("period_end").dt.strftime("%m-%d").fill_null("end"), separator="/")
+    return pl.concat_str(
+        pl.col("months_covered").cast(pl.Utf8),
+        pl.col("period_end").dt.strftime("%m-%d").fill_null("end"),
+        separator="/",
+    )
 
 
 def final_full_years(derived: pl.DataFrame) -> pl.DataFrame:
     """Each figure's final full-year count (the best-ranked vintage), and whether any release
     of it marks the year as exceptional."""
     # `exceptional` holds why a release marks the year as exceptional; blank when it does not
-    exceptional = (pl.col("exceptional").is_not_null().any() if "exceptional" in derived.columns
-                   else pl.lit(False)).alias("exceptional")
+    exceptional = (
+        pl.col("exceptional").is_not_null().any() if "exceptional" in derived.columns else pl.lit(False)
+    ).alias("exceptional")
     marks = derived.group_by("series", "reference_year").agg(exceptional)
-    return (derived.filter((pl.col("months_exposure") >= MONTHS_IN_YEAR) & (pl.col("release_status") == "final"))
-            .sort("vintage_rank").unique(["series", "reference_year"], keep="first", maintain_order=True)
-            .select("series", "reference_year", pl.col("observed_value").alias("full_year"))
-            .join(marks, on=["series", "reference_year"], how="left"))
+    return (
+        derived.filter((pl.col("months_exposure") >= MONTHS_IN_YEAR) & (pl.col("release_status") == "final"))
+        .sort("vintage_rank")
+        .unique(["series", "reference_year"], keep="first", maintain_order=True)
+        .select("series", "reference_year", pl.col("observed_value").alias("full_year"))
+        .join(marks, on=["series", "reference_year"], how="left")
+    )
 
 
 @dataclass
@@ -69,7 +85,8 @@ class History:
         # per series, its final full years in order: looked up once per estimate, not filtered
         self._by_series = {
             name: (group["reference_year"].to_list(), group["full_year"].to_list(), group["exceptional"].to_list())
-            for (name,), group in self.full.sort("reference_year").group_by("series", maintain_order=True)}
+            for (name,), group in self.full.sort("reference_year").group_by("series", maintain_order=True)
+        }
 
     def earlier(self, series: str, year: int) -> tuple[list[int], list[float], list[int]]:
         """The final full years before `year`: years and counts used, and years left out."""
@@ -95,8 +112,10 @@ class History:
 
 
 def _empty_inputs() -> list[pl.Expr]:
-    return [pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
-            pl.lit([], dtype=pl.List(pl.Int64)).alias("method_years")]
+    return [
+        pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
+        pl.lit([], dtype=pl.List(pl.Int64)).alias("method_years"),
+    ]
 
 
 def linear(partial: pl.DataFrame, history: History) -> pl.DataFrame:
@@ -104,30 +123,46 @@ def linear(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     jeffreys = pl.col("observed_value") + JEFFREYS
     rest = jeffreys * (MONTHS_IN_YEAR - pl.col("months_exposure")) / pl.col("months_exposure")
     return partial.select(
-        *KEY, (pl.col("observed_value") * MONTHS_IN_YEAR / pl.col("months_exposure")).alias("estimate"),
-        pl.lit(None, dtype=pl.Utf8).alias("reason"), rest.alias("rest_mean"), (rest ** 2 / jeffreys).alias("rest_var_scaled"),
-        pl.lit(0.0).alias("rest_var_fixed"), *_empty_inputs(),
+        *KEY,
+        (pl.col("observed_value") * MONTHS_IN_YEAR / pl.col("months_exposure")).alias("estimate"),
+        pl.lit(None, dtype=pl.Utf8).alias("reason"),
+        rest.alias("rest_mean"),
+        (rest**2 / jeffreys).alias("rest_var_scaled"),
+        pl.lit(0.0).alias("rest_var_fixed"),
+        *_empty_inputs(),
     ).cast(OUTPUT)
 
 
 def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
-    earlier = (history.derived.filter(pl.col("months_exposure") < MONTHS_IN_YEAR)
-               .drop("exceptional", strict=False)  # the year's mark comes with its final count
-               .with_columns(_period_key().alias("period"))
-               .join(history.full, on=["series", "reference_year"], how="inner")
-               .filter(pl.col("full_year") > 0)  # a year without events has no share
-               .filter(~pl.col("exceptional") if history.leave_out_exceptional else pl.lit(True))
-               .select("series", "period", pl.col("reference_year").alias("earlier_year"), "full_year",
-                       pl.col("observed_value").alias("earlier_part"),
-                       (pl.col("observed_value") / pl.col("full_year")).alias("share")))
-    matched = (partial.with_columns(_period_key().alias("period"))
-               .join(earlier, on=["series", "period"], how="left")
-               .filter(pl.col("earlier_year").is_null() | (pl.col("earlier_year") < pl.col("reference_year")))
-               .group_by(KEY).agg(pl.col("share").drop_nulls().mean().alias("share"),
-                                  pl.col("share").drop_nulls().var().alias("share_var"),
-                                  pl.col("earlier_part").drop_nulls().sum().alias("parts_total"),
-                                  pl.col("full_year").drop_nulls().sum().alias("full_years_total"),
-                                  pl.col("earlier_year").drop_nulls().sort().alias("method_years")))
+    earlier = (
+        history.derived.filter(pl.col("months_exposure") < MONTHS_IN_YEAR)
+        .drop("exceptional", strict=False)  # the year's mark comes with its final count
+        .with_columns(_period_key().alias("period"))
+        .join(history.full, on=["series", "reference_year"], how="inner")
+        .filter(pl.col("full_year") > 0)  # a year without events has no share
+        .filter(~pl.col("exceptional") if history.leave_out_exceptional else pl.lit(True))
+        .select(
+            "series",
+            "period",
+            pl.col("reference_year").alias("earlier_year"),
+            "full_year",
+            pl.col("observed_value").alias("earlier_part"),
+            (pl.col("observed_value") / pl.col("full_year")).alias("share"),
+        )
+    )
+    matched = (
+        partial.with_columns(_period_key().alias("period"))
+        .join(earlier, on=["series", "period"], how="left")
+        .filter(pl.col("earlier_year").is_null() | (pl.col("earlier_year") < pl.col("reference_year")))
+        .group_by(KEY)
+        .agg(
+            pl.col("share").drop_nulls().mean().alias("share"),
+            pl.col("share").drop_nulls().var().alias("share_var"),
+            pl.col("earlier_part").drop_nulls().sum().alias("parts_total"),
+            pl.col("full_year").drop_nulls().sum().alias("full_years_total"),
+            pl.col("earlier_year").drop_nulls().sort().alias("method_years"),
+        )
+    )
     out = partial.select(*KEY, "observed_value", "months_exposure").join(matched, on=KEY, how="left")
     share, n = pl.col("share"), pl.col("method_years").list.len()
     # For the interval, the share pooled over the earlier years and drawn towards the months'
@@ -142,33 +177,46 @@ def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     # and any spread between earlier years beyond that (with two or more years)
     chance = pooled * (1 - pooled) / weight
     between = pl.when(n >= 2).then((pl.col("share_var") / n - chance).clip(0)).otherwise(0.0)
-    return out.select(
-        *KEY,
-        # an earlier part above its final year (a revision down) gives a share over 1: the
-        # estimate never goes below the count already made
-        (pl.col("observed_value") / share.clip(upper_bound=1.0)).alias("estimate"),
-        pl.when(share.is_null())
-        .then(pl.lit("no earlier year has a release for the same months and a final full-year release"))
-        .when(share <= 0).then(pl.lit("the same months held none of an earlier year's total"))
-        .alias("reason"),
-        rest.alias("rest_mean"),
-        (rest ** 2 * (1 / jeffreys + chance / spread ** 2)).alias("rest_var_scaled"),
-        (rest ** 2 * between / spread ** 2).alias("rest_var_fixed"),
-        pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
-        pl.col("method_years").fill_null([]),
-    ).with_columns(
-        [pl.when(pl.col("reason").is_null()).then(pl.col(c)).alias(c)
-         for c in ("estimate", "rest_mean", "rest_var_scaled", "rest_var_fixed")]
-    ).cast(OUTPUT)
+    return (
+        out.select(
+            *KEY,
+            # an earlier part above its final year (a revision down) gives a share over 1: the
+            # estimate never goes below the count already made
+            (pl.col("observed_value") / share.clip(upper_bound=1.0)).alias("estimate"),
+            pl.when(share.is_null())
+            .then(pl.lit("no earlier year has a release for the same months and a final full-year release"))
+            .when(share <= 0)
+            .then(pl.lit("the same months held none of an earlier year's total"))
+            .alias("reason"),
+            rest.alias("rest_mean"),
+            (rest**2 * (1 / jeffreys + chance / spread**2)).alias("rest_var_scaled"),
+            (rest**2 * between / spread**2).alias("rest_var_fixed"),
+            pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
+            pl.col("method_years").fill_null([]),
+        )
+        .with_columns(
+            [
+                pl.when(pl.col("reason").is_null()).then(pl.col(c)).alias(c)
+                for c in ("estimate", "rest_mean", "rest_var_scaled", "rest_var_fixed")
+            ]
+        )
+        .cast(OUTPUT)
+    )
 
 
 def trend(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     rows = []
     for row in partial.iter_rows(named=True):  # one small model per partial figure
         years, counts, _ = history.earlier(row["series"], row["reference_year"])
-        out = {k: row[k] for k in KEY} | {"estimate": None, "reason": None, "rest_mean": None,
-                                          "rest_var_scaled": None, "rest_var_fixed": None,
-                                          "fitted_full_year": None, "method_years": years}
+        out = {k: row[k] for k in KEY} | {
+            "estimate": None,
+            "reason": None,
+            "rest_mean": None,
+            "rest_var_scaled": None,
+            "rest_var_fixed": None,
+            "fitted_full_year": None,
+            "method_years": years,
+        }
         fit = history.fit(row["series"], row["reference_year"])
         if len(years) < MIN_TREND_YEARS:
             out["reason"] = f"fewer than {MIN_TREND_YEARS} earlier full years ({len(years)})"
@@ -177,9 +225,13 @@ def trend(partial: pl.DataFrame, history: History) -> pl.DataFrame:
         else:
             expected = fit.expected(row["reference_year"])
             rest = expected * (MONTHS_IN_YEAR - row["months_exposure"]) / MONTHS_IN_YEAR
-            out |= {"estimate": row["observed_value"] + rest, "rest_mean": rest,
-                    "rest_var_scaled": rest ** 2 * fit.log_variance(row["reference_year"]),
-                    "rest_var_fixed": 0.0, "fitted_full_year": expected}
+            out |= {
+                "estimate": row["observed_value"] + rest,
+                "rest_mean": rest,
+                "rest_var_scaled": rest**2 * fit.log_variance(row["reference_year"]),
+                "rest_var_fixed": 0.0,
+                "fitted_full_year": expected,
+            }
         rows.append(out)
     return pl.DataFrame(rows, schema=OUTPUT)
 
@@ -189,19 +241,24 @@ METHODS = {"linear": linear, "seasonal_share": seasonal_share, "trend": trend}
 
 # --- the interval of each estimate ------------------------------------------------------------
 
+
 def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: History, spec: dict) -> pl.DataFrame:
     """Each estimate's interval by params.yaml extrapolation.interval (`spec`: method, level,
     min_history_years): for a count a full-year prediction interval from the method's own
     rest, or the older rate interval where asked for; none for amounts that are not counts."""
     name, level = spec["method"], float(spec["level"])
     kind = uncertainty.INTERVAL_METHODS[name][0]
-    rows = estimates.join(partial.select(*KEY, "observed_value", "months_exposure", "series_integer"), on=KEY,
-                          how="left")
+    rows = estimates.join(
+        partial.select(*KEY, "observed_value", "months_exposure", "series_integer"), on=KEY, how="left"
+    )
     spreads, left_outs = [], []
     for series, year in zip(rows["series"], rows["reference_year"]):
         left_outs.append(history.earlier(series, year)[2])
-        spreads.append(uncertainty.dispersion(history.fit(series, year), level, spec["min_history_years"],
-                                              overdispersion=name == "negative_binomial"))
+        spreads.append(
+            uncertainty.dispersion(
+                history.fit(series, year), level, spec["min_history_years"], overdispersion=name == "negative_binomial"
+            )
+        )
     counted = (rows["series_integer"].fill_null(False) & rows["estimate"].is_not_null()).to_numpy()
     observed = rows["observed_value"].to_numpy()
     if kind == "rate":
@@ -209,8 +266,9 @@ def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: Hist
         low, high = compute(observed, rows["months_exposure"].to_numpy(), level) if rows.height else ([], [])
     else:
         phi = np.array([s.used for s in spreads])
-        variance = uncertainty.rest_variance(rows["rest_mean"].to_numpy(), rows["rest_var_scaled"].to_numpy(),
-                                             rows["rest_var_fixed"].to_numpy(), phi)
+        variance = uncertainty.rest_variance(
+            rows["rest_mean"].to_numpy(), rows["rest_var_scaled"].to_numpy(), rows["rest_var_fixed"].to_numpy(), phi
+        )
         low, high = uncertainty.full_year_intervals(observed, rows["rest_mean"].to_numpy(), variance, level)
     low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
     if kind == "full_year":
@@ -239,16 +297,20 @@ def estimate_all(derived: pl.DataFrame, spec: dict, leave_out_exceptional: bool 
     """Every method's estimate and interval for every partial-year figure of every release."""
     partial = derived.filter(pl.col("is_partial"))
     history = History(derived, leave_out_exceptional)
-    return pl.concat([
-        with_intervals(fn(partial, history), partial, history, spec).with_columns(pl.lit(name).alias("method"))
-        for name, fn in METHODS.items()
-    ], how="diagonal_relaxed").sort(*KEY, "method")
+    return pl.concat(
+        [
+            with_intervals(fn(partial, history), partial, history, spec).with_columns(pl.lit(name).alias("method"))
+            for name, fn in METHODS.items()
+        ],
+        how="diagonal_relaxed",
+    ).sort(*KEY, "method")
 
 
 def inputs_of(row: dict) -> dict:
     """What one estimate rests on besides its observed count, for explain, the audit and the
     JSON: the years the method fitted and left out, its fitted rate, the predicted rest of the
     year, and the dispersion and interval."""
+
     def years(value) -> list[int]:
         return [int(y) for y in (value or [])]
 
@@ -257,9 +319,17 @@ def inputs_of(row: dict) -> dict:
         "history_left_out": years(row.get("history_left_out")),
         "fitted_full_year": row.get("fitted_full_year"),
         "predicted_rest": row.get("rest_mean"),
-        "dispersion": {"estimate": row.get("dispersion_estimate"), "used": row.get("dispersion_used"),
-                       "rule": row.get("dispersion_rule"), "years": years(row.get("dispersion_years"))},
-        "interval": {"kind": row.get("interval_kind"), "lower": row.get("interval_lower"),
-                     "upper": row.get("interval_upper"), "level": row.get("interval_level"),
-                     "method": row.get("interval_method")},
+        "dispersion": {
+            "estimate": row.get("dispersion_estimate"),
+            "used": row.get("dispersion_used"),
+            "rule": row.get("dispersion_rule"),
+            "years": years(row.get("dispersion_years")),
+        },
+        "interval": {
+            "kind": row.get("interval_kind"),
+            "lower": row.get("interval_lower"),
+            "upper": row.get("interval_upper"),
+            "level": row.get("interval_level"),
+            "method": row.get("interval_method"),
+        },
     }

@@ -65,8 +65,9 @@ class Table(_Section):
 class ComparisonInterval(_Section):
     level: Level = 0.95
     # the exact and approximate Poisson intervals of the rates (statsmodels' names)
-    rate: Literal["exact-c", "midp-c", "score", "wald", "waldccv", "jeff", "sqrt", "sqrt-a", "sqrt-v",
-                  "sqrt-cent", "sqrt-centcc"] = "exact-c"
+    rate: Literal[
+        "exact-c", "midp-c", "score", "wald", "waldccv", "jeff", "sqrt", "sqrt-a", "sqrt-v", "sqrt-cent", "sqrt-centcc"
+    ] = "exact-c"
     ratio: Literal["conditional_binomial", "score"] = "conditional_binomial"
 
 
@@ -146,8 +147,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"the key '{key}' is given twice",
-                                                        key_node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' is given twice", key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep)
 
@@ -181,22 +183,30 @@ def year_choice(section: dict, where: str) -> dict[str, int | None]:
             raise ParamsError(f"{where}.{key}", f"{value!r} is not a whole number (or leave it empty)")
     for key in ("first_year", "last_year"):
         if choice[key] is not None and not FIRST_PLAUSIBLE_YEAR <= choice[key] <= LAST_PLAUSIBLE_YEAR:
-            raise ParamsError(f"{where}.{key}",
-                              f"{choice[key]} is not a year from {FIRST_PLAUSIBLE_YEAR} to {LAST_PLAUSIBLE_YEAR}")
+            raise ParamsError(
+                f"{where}.{key}", f"{choice[key]} is not a year from {FIRST_PLAUSIBLE_YEAR} to {LAST_PLAUSIBLE_YEAR}"
+            )
     n = choice["last_n_years"]
     if n is not None:
         if not 1 <= n <= LAST_PLAUSIBLE_YEAR - FIRST_PLAUSIBLE_YEAR + 1:
             raise ParamsError(f"{where}.last_n_years", f"{n} is not a number of years (1 or more)")
         if choice["first_year"] is not None:
-            raise ParamsError(f"{where}.last_n_years",
-                              f"set either first_year ({choice['first_year']}) or last_n_years ({n}), not both")
-    if choice["first_year"] is not None and choice["last_year"] is not None and choice["last_year"] < choice["first_year"]:
+            raise ParamsError(
+                f"{where}.last_n_years",
+                f"set either first_year ({choice['first_year']}) or last_n_years ({n}), not both",
+            )
+    if (
+        choice["first_year"] is not None
+        and choice["last_year"] is not None
+        and choice["last_year"] < choice["first_year"]
+    ):
         raise ParamsError(f"{where}.last_year", f"{choice['last_year']} is before first_year {choice['first_year']}")
     return choice
 
 
-def resolve_years(choice: dict[str, int | None], where: str, data_first: int | None,
-                  data_last: int | None) -> tuple[int, int]:
+def resolve_years(
+    choice: dict[str, int | None], where: str, data_first: int | None, data_last: int | None
+) -> tuple[int, int]:
     """First and last year: pinned in params.yaml, else from the data (`data_first`,
     `data_last`: the defaults the caller takes from the figures it shows)."""
     last = choice["last_year"] if choice["last_year"] is not None else data_last
@@ -205,8 +215,11 @@ def resolve_years(choice: dict[str, int | None], where: str, data_first: int | N
     else:
         first = choice["first_year"] if choice["first_year"] is not None else data_first
     if first is None or last is None:
-        raise ParamsError(where, "no figures in the data to choose its years from; "
-                                 "pin first_year and last_year, or add the figures to data/raw/")
+        raise ParamsError(
+            where,
+            "no figures in the data to choose its years from; "
+            "pin first_year and last_year, or add the figures to data/raw/",
+        )
     if last < first:
         if choice["last_year"] is not None:
             raise ParamsError(f"{where}.last_year", f"{last} is before {first}, the first year with figures")

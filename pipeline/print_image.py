@@ -20,8 +20,10 @@ def svg_to_png(svg: str, width_cm: float = TEXT_WIDTH_CM, dpi: int = PRINT_DPI) 
     import typst
 
     quoted = '"' + svg.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    source = (f"#set page(width: {width_cm}cm, height: auto, margin: 0pt)\n"
-              f'#image(bytes({quoted}), format: "svg", width: 100%)\n')
+    source = (
+        f"#set page(width: {width_cm}cm, height: auto, margin: 0pt)\n"
+        f'#image(bytes({quoted}), format: "svg", width: 100%)\n'
+    )
     fonts = [str(d) for d in FONT_DIRS if d.is_dir()]
     png = typst.compile(source.encode("utf-8"), format="png", ppi=dpi, ignore_system_fonts=True, font_paths=fonts)
     return with_dpi(png, dpi)
@@ -32,7 +34,7 @@ def with_dpi(png: bytes, dpi: int) -> bytes:
     itself (any pHYs it had replaced)."""
     signature, pos, chunks = png[:8], 8, []
     while pos < len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", png[pos : pos + 8])
         end = pos + 12 + length
         if kind != b"pHYs":
             chunks.append(png[pos:end])
@@ -51,5 +53,5 @@ def png_dpi(png: bytes) -> float | None:
     at = png.find(b"pHYs")
     if at < 0:
         return None
-    per_metre, _, unit = struct.unpack(">IIB", png[at + 4:at + 13])
+    per_metre, _, unit = struct.unpack(">IIB", png[at + 4 : at + 13])
     return per_metre * CM_PER_INCH / 100 if unit == 1 else None

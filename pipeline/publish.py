@@ -36,8 +36,10 @@ class RunInProgress(SystemExit):
 
 class RestoreFailed(SystemExit):
     def __init__(self, backup: Path, exc: OSError) -> None:
-        super().__init__(f"noegletal: the outputs could not be put back ({exc.strerror}: {exc.filename}); "
-                         f"the last good outputs are kept in {backup}")
+        super().__init__(
+            f"noegletal: the outputs could not be put back ({exc.strerror}: {exc.filename}); "
+            f"the last good outputs are kept in {backup}"
+        )
 
 
 def _restore(paths: Paths, backup: Path, existed: dict[str, bool]) -> None:

@@ -42,8 +42,17 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
     data = _checked_bytes(path.read_bytes(), shown_as)
     if _has_control(data) and (bad := CONTROL.search(data)):
         line = data.count(b"\n", 0, bad.start()) + 1
-        raise InputError([Problem(shown_as, line, None, "control_character",
-                                  f"holds the control character {chr(bad.group()[0])!r}; save the file as plain text")])
+        raise InputError(
+            [
+                Problem(
+                    shown_as,
+                    line,
+                    None,
+                    "control_character",
+                    f"holds the control character {chr(bad.group()[0])!r}; save the file as plain text",
+                )
+            ]
+        )
     end = data.find(b"\n")  # not split(): that would copy the rest of the file
     first_line = data if end < 0 else data[:end]
     _require_utf8(first_line, shown_as)
@@ -96,10 +105,11 @@ def _checked_bytes(data: bytes, shown_as: str) -> bytes:
     reader (polars refuses invalid UTF-8); `_require_utf8` then locates the offending byte. Decoding the whole file
     here would cost a copy of it, up to four times its size."""
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     if not data or data.isspace():
-        raise InputError([Problem(shown_as, None, None, "empty_file",
-                                  "is empty; a raw file starts with its header line")])
+        raise InputError(
+            [Problem(shown_as, None, None, "empty_file", "is empty; a raw file starts with its header line")]
+        )
     return data
 
 
@@ -108,11 +118,18 @@ def _require_utf8(data: bytes, shown_as: str) -> None:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError([Problem(
-            shown_as, line, None, "encoding",
-            f"is not UTF-8 (byte 0x{data[exc.start]:02x} at line {line}; a file saved as "
-            "Windows-1252/Latin-1 stores æ, ø, å like this): save it as UTF-8",
-        )]) from None
+        raise InputError(
+            [
+                Problem(
+                    shown_as,
+                    line,
+                    None,
+                    "encoding",
+                    f"is not UTF-8 (byte 0x{data[exc.start]:02x} at line {line}; a file saved as "
+                    "Windows-1252/Latin-1 stores æ, ø, å like this): save it as UTF-8",
+                )
+            ]
+        ) from None
 
 
 def _header(first: str, shown_as: str) -> list[str]:
@@ -122,10 +139,21 @@ def _header(first: str, shown_as: str) -> list[str]:
     try:
         header = next(csv.reader(io.StringIO(first, newline="")), [""])
     except csv.Error as exc:
-        raise InputError([Problem(shown_as, 1, None, "csv_syntax", f"has a header that cannot be read as CSV: {exc}")]) from None
+        raise InputError(
+            [Problem(shown_as, 1, None, "csv_syntax", f"has a header that cannot be read as CSV: {exc}")]
+        ) from None
     if len(header) == 1 and ";" in first:
-        raise InputError([Problem(shown_as, 1, None, "separator",
-                                  "uses ';' as separator; the format is comma-separated (see data/raw/README.md)")])
+        raise InputError(
+            [
+                Problem(
+                    shown_as,
+                    1,
+                    None,
+                    "separator",
+                    "uses ';' as separator; the format is comma-separated (see data/raw/README.md)",
+                )
+            ]
+        )
     return [h.strip() for h in header]
 
 
@@ -138,7 +166,9 @@ def _check_columns(header: list[str], columns: tuple[str, ...], optional: tuple[
         if name not in columns and name not in optional:
             guess = difflib.get_close_matches(name, missing, n=1)
             hint = f"; did you mean '{guess[0]}'?" if guess else f"; expected columns: {', '.join(columns)}"
-            problems.append(Problem(shown_as, 1, name or "(blank)", "unknown_column", f"is not a column of this format{hint}"))
+            problems.append(
+                Problem(shown_as, 1, name or "(blank)", "unknown_column", f"is not a column of this format{hint}")
+            )
     for name in missing:
         problems.append(Problem(shown_as, 1, name, "missing_column", "is missing from the header"))
     if problems:
@@ -148,15 +178,23 @@ def _check_columns(header: list[str], columns: tuple[str, ...], optional: tuple[
 def _locate_ragged(text: str, shown_as: str, width: int, exc: Exception) -> list[Problem]:
     try:
         problems = [
-            Problem(shown_as, reader_line, None, "field_count",
-                    f"has {len(record)} fields; the header has {width} (a comma inside a text must be quoted)")
+            Problem(
+                shown_as,
+                reader_line,
+                None,
+                "field_count",
+                f"has {len(record)} fields; the header has {width} (a comma inside a text must be quoted)",
+            )
             for reader_line, record in _records(text)
             if record and len(record) > width
         ]
     except csv.Error as csv_exc:
         problems = [Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {csv_exc}")]
-    return problems or _stray_quotes(text, shown_as) or [
-        Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {exc}")]
+    return (
+        problems
+        or _stray_quotes(text, shown_as)
+        or [Problem(shown_as, None, None, "csv_syntax", f"cannot be read as CSV: {exc}")]
+    )
 
 
 # One field of a CSV line: quoted (with doubled quotes inside), or unquoted (group 1).
@@ -174,9 +212,16 @@ def _stray_quotes(text: str, shown_as: str) -> list[Problem]:
         for column, field in enumerate(m.group(1) for m in CSV_FIELD.finditer(line.rstrip("\r"))):
             if field is not None and '"' in field:
                 name = header[column].strip() if column < len(header) else None
-                return [Problem(shown_as, number, name, "csv_syntax",
-                                f"'{field.strip()}' has a quote (\") inside a field that does not start with one; "
-                                'quote the whole field and double the quote: "a ""b"" c"')]
+                return [
+                    Problem(
+                        shown_as,
+                        number,
+                        name,
+                        "csv_syntax",
+                        f"'{field.strip()}' has a quote (\") inside a field that does not start with one; "
+                        'quote the whole field and double the quote: "a ""b"" c"',
+                    )
+                ]
     return []
 
 
@@ -189,11 +234,18 @@ def _records(text: str):
 def _check_line_breaks(frame: pl.DataFrame, header: list[str], shown_as: str) -> None:
     broken = frame.filter(pl.any_horizontal(pl.col(c).str.contains("\n") for c in header))
     if broken.height:
-        raise InputError([
-            Problem(shown_as, None, None, "line_break",
+        raise InputError(
+            [
+                Problem(
+                    shown_as,
+                    None,
+                    None,
+                    "line_break",
                     "has a field with a line break; one record per line is required, so line "
-                    "numbers in messages can be trusted")
-        ])
+                    "numbers in messages can be trusted",
+                )
+            ]
+        )
 
 
 DOCUMENTATION = "README.md"
@@ -204,14 +256,26 @@ def raw_inputs(paths: Paths) -> tuple[list[Path], list[Problem]]:
     of each kind's folder), and a problem for anything else — a file of another name, a
     folder where a file belongs, a link that leads nowhere or out of data/raw/. README.md
     files are documentation: neither an input nor a problem."""
-    kinds = {paths.raw_releases, paths.raw_published, paths.raw_statements, paths.raw_notifications,
-             paths.raw_publications}
+    kinds = {
+        paths.raw_releases,
+        paths.raw_published,
+        paths.raw_statements,
+        paths.raw_notifications,
+        paths.raw_publications,
+    }
     inputs, problems = [], []
     raw_root = paths.raw.resolve()
 
     def refuse(entry: Path, message: str, check: str = "unknown_file") -> None:
-        problems.append(Problem(paths.relative(entry) if not entry.is_symlink() else
-                                entry.relative_to(paths.root).as_posix(), None, None, check, message))
+        problems.append(
+            Problem(
+                paths.relative(entry) if not entry.is_symlink() else entry.relative_to(paths.root).as_posix(),
+                None,
+                None,
+                check,
+                message,
+            )
+        )
 
     def account(entry: Path, expect_csv: bool) -> None:
         if entry.name == DOCUMENTATION and entry.is_file():
@@ -223,12 +287,16 @@ def raw_inputs(paths: Paths) -> tuple[list[Path], list[Problem]]:
             if not target.is_relative_to(raw_root):
                 return refuse(entry, "is a link out of data/raw/; copy the file in instead", "link_out_of_raw")
         if entry.is_dir():
-            return refuse(entry, "is a folder where only files belong (data/raw/README.md lists the layout)",
-                          "unexpected_folder")
+            return refuse(
+                entry, "is a folder where only files belong (data/raw/README.md lists the layout)", "unexpected_folder"
+            )
         if not expect_csv or entry.suffix != ".csv":
-            return refuse(entry, "is not a raw file this project reads (a .csv in releases/, published/, "
-                                 "statements/, notifications/ or publications/, or series.csv); "
-                                 "rename it to end in .csv, or move it out of data/raw/")
+            return refuse(
+                entry,
+                "is not a raw file this project reads (a .csv in releases/, published/, "
+                "statements/, notifications/ or publications/, or series.csv); "
+                "rename it to end in .csv, or move it out of data/raw/",
+            )
         inputs.append(entry)
 
     for entry in sorted(paths.raw.iterdir()):

@@ -43,11 +43,25 @@ from pipeline.paths import Paths
 from pipeline.rawfiles import read_csv, read_header
 
 # The rules sql/int_release_checks_failed.sql decides, by the names of its columns.
-DECIDED_IN_SQL = frozenset({
-    "not_nullable:value_text", "number_format", "non_negative", "whole_number", "month_format", "month_in_range",
-    "stock_has_no_month", "month_or_months_covered", "flow_has_months", "months_from_january", "monthly_or_not",
-    "unique_in_release", "same_months_in_every_region", "regional_or_not", "duplicate_release",
-})
+DECIDED_IN_SQL = frozenset(
+    {
+        "not_nullable:value_text",
+        "number_format",
+        "non_negative",
+        "whole_number",
+        "month_format",
+        "month_in_range",
+        "stock_has_no_month",
+        "month_or_months_covered",
+        "flow_has_months",
+        "months_from_january",
+        "monthly_or_not",
+        "unique_in_release",
+        "same_months_in_every_region",
+        "regional_or_not",
+        "duplicate_release",
+    }
+)
 # Grouped rows hold no single value or month: a rule reading one must be decided in SQL.
 VARYING = frozenset({"value", "value_text", "month", "month_text"})
 RAW_COLUMNS = (*schemas.RELEASE_COLUMNS, *schemas.OPTIONAL_RELEASE_COLUMNS)
@@ -71,7 +85,6 @@ QUOTED_LINE = rf"{_FIELD}(?:,{_FIELD})*\r?"
 QUOTED_BLANK_RECORD = r'[,"]*""[,"]*\r?'
 
 
-
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -92,11 +105,16 @@ def _read_csv(files: list[Path], header: list[str], quoted: bool = False) -> str
     fields = ", ".join(c if c in header else f"null::varchar as {c}" for c in RAW_COLUMNS)
     paths = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
     blank_or = ", ".join(f"nullif({c}, '')" for c in header)
-    quoting = ("quote = '\"', escape = '\"', allow_quoted_nulls = false, nullstr = '\n'" if quoted
-               else "quote = '', escape = '', nullstr = '\"'")
-    return (f"select filename, null::bigint as source_line, {fields} from read_csv({paths}, columns = {columns}, header = true, "
-            f"auto_detect = false, delim = ',', {quoting}, strict_mode = true, "
-            f"filename = true) where coalesce({blank_or}) is not null")
+    quoting = (
+        "quote = '\"', escape = '\"', allow_quoted_nulls = false, nullstr = '\n'"
+        if quoted
+        else "quote = '', escape = '', nullstr = '\"'"
+    )
+    return (
+        f"select filename, null::bigint as source_line, {fields} from read_csv({paths}, columns = {columns}, header = true, "
+        f"auto_detect = false, delim = ',', {quoting}, strict_mode = true, "
+        f"filename = true) where coalesce({blank_or}) is not null"
+    )
 
 
 def _check_rules_are_placed() -> None:
@@ -138,7 +156,8 @@ def _quotes_read_alike(con, files: list[Path]) -> set[Path]:
             "+ count_if(regexp_full_match(line, $blank)) as bad "
             "from read_csv($files, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, "
             "delim = '\x01', quote = '', escape = '', strict_mode = true, filename = true) group by filename",
-            {"line": QUOTED_LINE, "blank": QUOTED_BLANK_RECORD, "files": [str(p) for p in files]}).fetchall()
+            {"line": QUOTED_LINE, "blank": QUOTED_BLANK_RECORD, "files": [str(p) for p in files]},
+        ).fetchall()
     except duckdb.Error:
         return set()
     alike = {name for name, bad in found if bad == 0}
@@ -175,40 +194,60 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
         reading = readings[path]
         try:
             if reading == "row":
-                row_read.append(read_csv(path, paths.relative(path), schemas.RELEASE_COLUMNS,
-                                         schemas.OPTIONAL_RELEASE_COLUMNS).with_columns(filename=pl.lit(str(path))))
+                row_read.append(
+                    read_csv(
+                        path, paths.relative(path), schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS
+                    ).with_columns(filename=pl.lit(str(path)))
+                )
                 continue
             header = read_header(path, paths.relative(path), schemas.RELEASE_COLUMNS, schemas.OPTIONAL_RELEASE_COLUMNS)
         except (InputError, ValueError):  # ValueError: an empty file cannot be mapped
             return None
         shapes.setdefault((reading == "quoted", tuple(header)), []).append(path)
-    con.register("release_files", pl.DataFrame({
-        "filename": [str(p) for p in files],
-        "release_id": [p.stem for p in files],
-        "source_file": [paths.relative(p) for p in files],
-    }))
+    con.register(
+        "release_files",
+        pl.DataFrame(
+            {
+                "filename": [str(p) for p in files],
+                "release_id": [p.stem for p in files],
+                "source_file": [paths.relative(p) for p in files],
+            }
+        ),
+    )
     con.register("stg_series", series)
     try:
         return _scan(con, paths, files, shapes, row_read)
     finally:
-        con.execute("drop view if exists raw_release_rows; drop view if exists raw_releases; "
-                    "drop table if exists grouped_rows; drop table if exists typed_groups")
+        con.execute(
+            "drop view if exists raw_release_rows; drop view if exists raw_releases; "
+            "drop table if exists grouped_rows; drop table if exists typed_groups"
+        )
         con.unregister("release_files")
         if row_read:
             con.unregister("row_read_releases")
         con.unregister("stg_series")
 
 
-def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[bool, tuple[str, ...]], list[Path]],
-          row_read: list[pl.DataFrame]) -> pl.DataFrame | None:
+def _scan(
+    con,
+    paths: Paths,
+    files: list[Path],
+    shapes: dict[tuple[bool, tuple[str, ...]], list[Path]],
+    row_read: list[pl.DataFrame],
+) -> pl.DataFrame | None:
     sources = [_read_csv(group, list(header), quoted) for (quoted, header), group in shapes.items()]
     if row_read:
         con.register("row_read_releases", pl.concat(row_read).select("filename", "source_line", *RAW_COLUMNS))
         sources.append(f"select filename, source_line, {', '.join(RAW_COLUMNS)} from row_read_releases")
     con.execute("create or replace temp view raw_release_rows as " + " union all ".join(sources))
     try:
-        db.create_table(con, paths, "int_release_rows_grouped", "grouped_rows", {
-            "number_pattern": schemas.NUMBER_PATTERN, "months_pattern": schemas.MONTHS_PATTERN})
+        db.create_table(
+            con,
+            paths,
+            "int_release_rows_grouped",
+            "grouped_rows",
+            {"number_pattern": schemas.NUMBER_PATTERN, "months_pattern": schemas.MONTHS_PATTERN},
+        )
     except duckdb.Error:
         return None  # DuckDB's reader refuses something; the row reader will say what
     [(files_read,)] = con.execute("select count(distinct source_file) from grouped_rows").fetchall()
@@ -216,12 +255,22 @@ def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[bool, tuple[s
         return None  # a file without records, or texts the row reader refuses
 
     con.execute("create or replace temp view raw_releases as select * from grouped_rows")
-    db.create_table(con, paths, "stg_raw__release_figures", "typed_groups", {
-        "number_pattern": schemas.NUMBER_PATTERN, "year_pattern": schemas.YEAR_PATTERN,
-        "months_pattern": schemas.MONTHS_PATTERN})
+    db.create_table(
+        con,
+        paths,
+        "stg_raw__release_figures",
+        "typed_groups",
+        {
+            "number_pattern": schemas.NUMBER_PATTERN,
+            "year_pattern": schemas.YEAR_PATTERN,
+            "months_pattern": schemas.MONTHS_PATTERN,
+        },
+    )
     failed = db.query(con, paths, "int_release_checks_failed")
     if set(failed.columns) != DECIDED_IN_SQL:
-        raise AssertionError(f"sql/int_release_checks_failed.sql decides {sorted(failed.columns)}, not {sorted(DECIDED_IN_SQL)}")
+        raise AssertionError(
+            f"sql/int_release_checks_failed.sql decides {sorted(failed.columns)}, not {sorted(DECIDED_IN_SQL)}"
+        )
     if any(failed.row(0)):
         return None
 
@@ -230,6 +279,8 @@ def _scan(con, paths: Paths, files: list[Path], shapes: dict[tuple[bool, tuple[s
 
     if not validate.passes_on_distinct(distinct, schemas.release_figures, DECIDED_IN_SQL):
         return None
-    con.execute("create or replace temp view validated_parts as "
-                "select * replace (value_sum as value_exact, month_max as month) from typed_groups")
+    con.execute(
+        "create or replace temp view validated_parts as "
+        "select * replace (value_sum as value_exact, month_max as month) from typed_groups"
+    )
     return db.query(con, paths, "int_keyfigures_aggregated_to_country_year")

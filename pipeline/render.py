@@ -45,6 +45,7 @@ CELL_TIMEOUT_S = 600
 DEFAULT_SOURCE_DATE_EPOCH = 0
 CHART_FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation"),)
 
+
 # What the embedded renderer understands: cell options and the values it takes for them
 # (Quarto knows more, such as `echo: fenced`) ...
 def _is_bool(value) -> bool:
@@ -53,7 +54,11 @@ def _is_bool(value) -> bool:
 
 EXECUTE_OPTIONS = ("echo", "eval", "output", "include", "warning", "error")
 CELL_OPTION_VALUES = {
-    "echo": _is_bool, "eval": _is_bool, "include": _is_bool, "warning": _is_bool, "error": _is_bool,
+    "echo": _is_bool,
+    "eval": _is_bool,
+    "include": _is_bool,
+    "warning": _is_bool,
+    "error": _is_bool,
     "output": lambda v: isinstance(v, bool) or v == "asis",
     "label": lambda v: isinstance(v, str) and re.fullmatch(r"[\w-]+", v) is not None,
     "fig-cap": lambda v: isinstance(v, str),
@@ -64,8 +69,13 @@ CELL_OPTIONS = tuple(CELL_OPTION_VALUES)
 # sub-options; CONFIG_VALUES restricts some values.
 CONFIG_SCHEMA = {
     "project": {"type": None, "output-dir": None, "render": None},
-    "title": None, "subtitle": None, "author": None, "lang": None,
-    "number-sections": None, "toc": None, "jupyter": None,
+    "title": None,
+    "subtitle": None,
+    "author": None,
+    "lang": None,
+    "number-sections": None,
+    "toc": None,
+    "jupyter": None,
     "crossref": {"chapters": None, "title-delim": None},
     "execute": dict.fromkeys(EXECUTE_OPTIONS),
     "format": {
@@ -85,8 +95,10 @@ CONFIG_VALUES = {
     ("format", "docx", "reference-doc"): lambda v: isinstance(v, str) and v.endswith(".docx"),
     ("format", "docx", "toc"): _is_bool,
     ("crossref", "chapters"): _is_bool,
-    ("number-sections",): _is_bool, ("toc",): _is_bool,
-    ("format", "html", "toc"): _is_bool, ("format", "typst", "toc"): _is_bool,
+    ("number-sections",): _is_bool,
+    ("toc",): _is_bool,
+    ("format", "html", "toc"): _is_bool,
+    ("format", "typst", "toc"): _is_bool,
     **{("execute", key): CELL_OPTION_VALUES[key] for key in EXECUTE_OPTIONS},
 }
 OUTPUT_SUFFIX = {"html": ".html", "typst": ".pdf", "docx": ".docx"}
@@ -101,8 +113,15 @@ QUARTO_ATTRIBUTES = ("layout",)
 # Quarto's cross-reference prefixes; `sec-` ids are plain pandoc ids and allowed.
 XREF_PREFIXES = ("fig", "tbl", "eq", "lst", "thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "sol", "rem")
 MIME_ORDER = {  # per format, the first of these a display output has is shown
-    "html": ("application/vnd.plotly.v1+json", "text/html", "image/svg+xml", "image/png", "image/jpeg",
-             "text/markdown", "text/plain"),
+    "html": (
+        "application/vnd.plotly.v1+json",
+        "text/html",
+        "image/svg+xml",
+        "image/png",
+        "image/jpeg",
+        "text/markdown",
+        "text/plain",
+    ),
     "typst": ("image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/plain"),
     "docx": ("image/png", "image/jpeg", "text/markdown", "text/plain"),  # a bitmap for Word
 }
@@ -207,19 +226,25 @@ def _check_config(data: dict, schema: dict, path: tuple, lines: dict, file: str)
         where = path + (key,)
         name = ".".join(where)
         if key not in schema:
-            raise ReportError(file, lines.get(where), f"option '{name}' is not supported by the embedded "
-                              "renderer (install the Quarto CLI, or see reports/README.md)")
+            raise ReportError(
+                file,
+                lines.get(where),
+                f"option '{name}' is not supported by the embedded "
+                "renderer (install the Quarto CLI, or see reports/README.md)",
+            )
         # `format: html` and `html: default` are Quarto's short forms of a format's options
         short_form = (where == ("format",) and isinstance(value, str)) or (
-            path == ("format",) and value in (None, "default"))
+            path == ("format",) and value in (None, "default")
+        )
         if isinstance(schema[key], dict) and isinstance(value, dict):
             _check_config(value, schema[key], where, lines, file)
         elif isinstance(schema[key], dict) and not short_form:
             raise ReportError(file, lines.get(where), f"option '{name}' must be a mapping")
         ok = CONFIG_VALUES.get(where)
         if ok and not ok(value):
-            raise ReportError(file, lines.get(where), f"option '{name}: {value}' is not supported by the "
-                              "embedded renderer")
+            raise ReportError(
+                file, lines.get(where), f"option '{name}: {value}' is not supported by the embedded renderer"
+            )
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -253,12 +278,16 @@ def _blocks(lines: list[str], start: int, file: str) -> list[Block]:
             blocks.append(Block("markdown", markdown_line, "\n".join(markdown)))
         engine = ENGINE.match(opening["info"])
         if engine and engine["lang"] == "python" and not engine["rest"].strip():
-            blocks.append(_cell(lines[i + 1:end], i + 1, file))
+            blocks.append(_cell(lines[i + 1 : end], i + 1, file))
         elif engine:
-            raise ReportError(file, i + 1, f"executable cell {opening['info']} is not supported: the embedded "
-                              "renderer runs {python} cells, with options as '#| key: value' lines")
+            raise ReportError(
+                file,
+                i + 1,
+                f"executable cell {opening['info']} is not supported: the embedded "
+                "renderer runs {python} cells, with options as '#| key: value' lines",
+            )
         else:
-            blocks.append(Block("verbatim", i + 1, "\n".join(lines[i:end + 1])))
+            blocks.append(Block("verbatim", i + 1, "\n".join(lines[i : end + 1])))
         markdown, markdown_line = [], end + 2
         i = end + 1
     if markdown:
@@ -279,11 +308,17 @@ def _cell(body: list[str], fence_line: int, file: str) -> Block:
     if not isinstance(options, dict):
         raise ReportError(file, fence_line + 1, "cell options must be '#| key: value' lines")
     for key, value in options.items():
-        line = fence_line + 1 + next((k for k, text in enumerate(body[:n])
-                                      if re.match(rf"#\|\s*{re.escape(str(key))}\s*:", text)), 0)
+        line = (
+            fence_line
+            + 1
+            + next((k for k, text in enumerate(body[:n]) if re.match(rf"#\|\s*{re.escape(str(key))}\s*:", text)), 0)
+        )
         if key not in CELL_OPTIONS:
-            raise ReportError(file, line, f"cell option '{key}' is not supported by the embedded renderer "
-                              f"(supported: {', '.join(CELL_OPTIONS)})")
+            raise ReportError(
+                file,
+                line,
+                f"cell option '{key}' is not supported by the embedded renderer (supported: {', '.join(CELL_OPTIONS)})",
+            )
         if not CELL_OPTION_VALUES[key](value):
             raise ReportError(file, line, f"cell option '{key}: {value}' is not supported by the embedded renderer")
     label = options.get("label", "")
@@ -303,7 +338,7 @@ def _segments(text: str):
         end = block.start() if block else len(text)
         for m in CODE_SPAN.finditer(text, pos, end):
             if m.start() > pos:
-                yield pos, text[pos:m.start()], False
+                yield pos, text[pos : m.start()], False
             yield m.start(), m.group(0), True
             pos = m.end()
         if end > pos:
@@ -316,7 +351,8 @@ def _segments(text: str):
 def _check_markdown(text: str, first_line: int, file: str) -> None:
     """Refuse Quarto syntax that pandoc alone would print as it stands."""
     for offset, piece, is_code in _segments(text):
-        def fail(at: int, message: str):
+
+        def fail(at: int, message: str, offset: int = offset):
             raise ReportError(file, first_line + text.count("\n", 0, offset + at), message)
 
         if is_code:
@@ -325,8 +361,11 @@ def _check_markdown(text: str, first_line: int, file: str) -> None:
                 fail(0, f"inline expression `{{{inner['lang']}}} …` is not supported: only `{{python}} …`")
             continue
         if (bare := DIV_BARE_CLASS.search(piece)) and bare["cls"].startswith(QUARTO_CLASSES + CONDITIONAL_CLASSES):
-            fail(bare.start(), f"'::: {bare['cls']}' is not supported by the embedded renderer (no callouts, "
-                 "panels or layouts; conditional content needs when-format or unless-format)")
+            fail(
+                bare.start(),
+                f"'::: {bare['cls']}' is not supported by the embedded renderer (no callouts, "
+                "panels or layouts; conditional content needs when-format or unless-format)",
+            )
         if (at := piece.find("{{<")) >= 0 or (at := piece.find("{{%")) >= 0:
             fail(at, f"shortcode {piece[at:].split('>}}')[0]}>}}}} is not supported by the embedded renderer")
         for m in ATTRIBUTES.finditer(piece):
@@ -335,11 +374,14 @@ def _check_markdown(text: str, first_line: int, file: str) -> None:
             bad += [t for t in tokens if t.startswith("#") and t[1:].split("-")[0] in XREF_PREFIXES]
             bad += [t for t in tokens if t.split("=")[0].startswith(QUARTO_ATTRIBUTES)]
             if any(t[1:] in CONDITIONAL_CLASSES for t in tokens if t.startswith(".")):
-                _check_condition(tokens, lambda message: fail(m.start(), message))
+                _check_condition(tokens, lambda message, m=m: fail(m.start(), message))
             if bad:
-                fail(m.start(), f"'{bad[0]}' in {{{m['body']}}} is not supported by the embedded renderer "
-                     "(no callouts, panels, layouts or markdown cross-reference targets; "
-                     "label a {python} cell 'fig-…'/'tbl-…' instead)")
+                fail(
+                    m.start(),
+                    f"'{bad[0]}' in {{{m['body']}}} is not supported by the embedded renderer "
+                    "(no callouts, panels, layouts or markdown cross-reference targets; "
+                    "label a {python} cell 'fig-…'/'tbl-…' instead)",
+                )
 
 
 def _check_condition(tokens: list[str], fail) -> None:
@@ -351,7 +393,7 @@ def _check_condition(tokens: list[str], fail) -> None:
         if key not in CONDITIONS:
             fail(f"'{key}' is not supported by the embedded renderer (only {' and '.join(CONDITIONS)})")
         if value not in OUTPUT_SUFFIX:
-            fail(f"{key}=\"{value}\": the embedded renderer writes the formats {', '.join(OUTPUT_SUFFIX)}")
+            fail(f'{key}="{value}": the embedded renderer writes the formats {", ".join(OUTPUT_SUFFIX)}')
     if not conditions:
         fail("conditional content needs when-format or unless-format for the embedded renderer")
 
@@ -394,9 +436,14 @@ def execute(report: Report, reports: Path) -> None:
     # Unix sockets rather than TCP ports: nothing listens on the network, and the kernel
     # does not warn about unencrypted TCP.
     sockets = tempfile.TemporaryDirectory(prefix="render-kernel-")
-    client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(reports)}},
-                            config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets.name}/kernel"}}))
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(reports)}},
+        config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets.name}/kernel"}}),
+    )
     # The debugger's "frozen modules" notice would otherwise land on the terminal.
     env = os.environ | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     with sockets, client.setup_kernel(env=env):
@@ -464,8 +511,10 @@ INLINE_KEY = "noegletal-inline"
 
 def _inline_values(client, notebook, exprs: list[str]) -> list[dict] | None:
     """The display data of each expression, evaluated in order in one cell; None if any fails."""
-    source = "\n".join(f"__import__('IPython').display.display(({expr}), metadata={{{INLINE_KEY!r}: {n}}})"
-                       for n, expr in enumerate(exprs))
+    source = "\n".join(
+        f"__import__('IPython').display.display(({expr}), metadata={{{INLINE_KEY!r}: {n}}})"
+        for n, expr in enumerate(exprs)
+    )
     outputs = _run(client, notebook, source)
     if any(o.output_type == "error" for o in outputs):
         return None
@@ -480,7 +529,9 @@ def _inline_value(client, notebook, expr: str, line: int, file: str) -> dict:
     outputs = _run(client, notebook, f"__import__('IPython').display.display(({expr}))")
     errors = [o for o in outputs if o.output_type == "error"]
     if errors:
-        raise ReportError(file, line, f"inline expression `{expr}` raised {errors[0].ename}: {errors[0].evalue}", "cell")
+        raise ReportError(
+            file, line, f"inline expression `{expr}` raised {errors[0].ename}: {errors[0].evalue}", "cell"
+        )
     return next((o.data for o in outputs if o.output_type == "display_data"), {})
 
 
@@ -519,9 +570,11 @@ def _typst_captions(report: Report) -> dict[str, str]:
     a caption spans paragraphs and the joined output cannot be split back."""
     import pypandoc
 
-    captions = {block.options["label"]: block.options[f"{block.options['label'][:3]}-cap"]
-                for block in report.blocks
-                if block.kind == "cell" and block.options.get("label", "") in report.floats}
+    captions = {
+        block.options["label"]: block.options[f"{block.options['label'][:3]}-cap"]
+        for block in report.blocks
+        if block.kind == "cell" and block.options.get("label", "") in report.floats
+    }
     if not captions:
         return {}
     converted = pypandoc.convert_text("\n\n".join(captions.values()), "typst", format="markdown").strip().split("\n\n")
@@ -539,12 +592,16 @@ def _resolve_xrefs(text: str, first_line: int, file: str, floats: dict, config: 
             out.append(piece)
             continue
 
-        def replace(m):
+        def replace(m, offset: int = offset):
             key, minus = m["key1"] or m["key2"], m["minus1"] or m["minus2"]
             line = first_line + text.count("\n", 0, offset + m.start())
             if key.split("-")[0] not in ("tbl", "fig") or "-" not in key:
-                raise ReportError(file, line, f"@{key}: citations and cross-references other than @tbl-… and "
-                                  "@fig-… are not supported by the embedded renderer (write \\@ for a literal @)")
+                raise ReportError(
+                    file,
+                    line,
+                    f"@{key}: citations and cross-references other than @tbl-… and "
+                    "@fig-… are not supported by the embedded renderer (write \\@ for a literal @)",
+                )
             if minus:
                 raise ReportError(file, line, f"-@{key} (number only) is not supported by the embedded renderer")
             if key not in floats:
@@ -558,8 +615,16 @@ def _resolve_xrefs(text: str, first_line: int, file: str, floats: dict, config: 
     return "".join(out)
 
 
-def _cell_markdown(block: Block, report: Report, fmt: str, workdir: Path, names: dict, delim: str,
-                   plotly: dict, captions: dict[str, str]) -> list[str]:
+def _cell_markdown(
+    block: Block,
+    report: Report,
+    fmt: str,
+    workdir: Path,
+    names: dict,
+    delim: str,
+    plotly: dict,
+    captions: dict[str, str],
+) -> list[str]:
     parts = []
     if block.options["echo"]:
         parts.append(_fenced(block.text, ".python .cell-code"))
@@ -593,8 +658,12 @@ def _output_markdown(output, block: Block, report: Report, fmt: str, workdir: Pa
     data = output.data
     mime = next((m for m in MIME_ORDER[fmt] if m in data), None)
     if fmt != "html" and "application/vnd.plotly.v1+json" in data and mime in ("text/markdown", "text/plain"):
-        raise ReportError(report.file, block.line, f"a plotly figure has no static image for the {fmt} output: display "
-                          "one too (image/svg+xml or image/png, e.g. via kaleido) or emit raw blocks per format")
+        raise ReportError(
+            report.file,
+            block.line,
+            f"a plotly figure has no static image for the {fmt} output: display "
+            "one too (image/svg+xml or image/png, e.g. via kaleido) or emit raw blocks per format",
+        )
     if mime is None:
         return None
     value = data[mime]
@@ -650,8 +719,13 @@ def _float(fmt: str, label: str, number: str, delim: str, caption: str, parts: l
     if fmt == "html":
         cap = "\n\n".join([_raw("html", "<figcaption>"), f"{number}{delim} {caption}", _raw("html", "</figcaption>")])
         inner = [cap, content] if kind == "tbl" else [content, cap]
-        return "\n\n".join([_raw("html", f'<figure id="{label}" class="quarto-float quarto-float-{kind}">'),
-                            *inner, _raw("html", "</figure>")])
+        return "\n\n".join(
+            [
+                _raw("html", f'<figure id="{label}" class="quarto-float quarto-float-{kind}">'),
+                *inner,
+                _raw("html", "</figure>"),
+            ]
+        )
     if fmt == "docx":
         # a bookmark (the div's id) for the cross-references; Word's caption styles, the
         # table's caption kept with the table
@@ -661,8 +735,9 @@ def _float(fmt: str, label: str, number: str, delim: str, caption: str, parts: l
         return f"::::: {{#{label}}}\n\n" + "\n\n".join(inner) + "\n\n:::::"
     # the caption is Typst markup already (_typst_captions)
     typst_kind = "table" if kind == "tbl" else "image"
-    return "\n\n".join([_raw("typst", f"#figure(kind: {typst_kind}, caption: [{caption}])["),
-                        content, _raw("typst", f"] <{label}>")])
+    return "\n\n".join(
+        [_raw("typst", f"#figure(kind: {typst_kind}, caption: [{caption}])["), content, _raw("typst", f"] <{label}>")]
+    )
 
 
 def _fence_for(text: str) -> str:
@@ -781,9 +856,16 @@ def _add_anchors(html: str) -> str:
     """Quarto's anchor-sections: a link to each section beside its heading (in the document,
     not in the table of contents, which pandoc builds from the headings)."""
     head, sep, body = html.partition('<main id="quarto-document-content"')
-    return head + sep + HEADING_WITH_ID.sub(
-        lambda m: f'{m[1]}{m[4]} <a class="anchorjs-link" href="#{m[3]}" aria-label="Link til dette afsnit">#</a>{m[5]}',
-        body)
+    return (
+        head
+        + sep
+        + HEADING_WITH_ID.sub(
+            lambda m: (
+                f'{m[1]}{m[4]} <a class="anchorjs-link" href="#{m[3]}" aria-label="Link til dette afsnit">#</a>{m[5]}'
+            ),
+            body,
+        )
+    )
 
 
 def to_html(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes:
@@ -794,8 +876,13 @@ def to_html(markdown: str, report: Report, reports: Path, workdir: Path) -> byte
     css.write_text(HTML_CSS, encoding="utf-8")
     lang = str(report.config.get("lang", "en")).split("-")[0]
     args = _pandoc_args(report, "html", workdir) + [
-        "--embed-resources", f"--css={css}", f"--template={HTML_TEMPLATE}", f"--resource-path={reports}",
-        f"--variable=toc-title:{TOC_TITLES[lang]}", f"--variable=toc-location:{options.get('toc-location', 'right')}"]
+        "--embed-resources",
+        f"--css={css}",
+        f"--template={HTML_TEMPLATE}",
+        f"--resource-path={reports}",
+        f"--variable=toc-title:{TOC_TITLES[lang]}",
+        f"--variable=toc-location:{options.get('toc-location', 'right')}",
+    ]
     html = pypandoc.convert_text(_defer_plotlyjs(markdown), "html5", format="markdown", extra_args=args)
     # Quarto's default theme is Bootstrap; Cosmo (`theme: cosmo`) is the one vendored.
     html = _add_anchors(html).replace(THEME_TOKEN, theme_css(options.get("theme", "cosmo")), 1)
@@ -818,8 +905,9 @@ def to_pdf(markdown: str, report: Report, reports: Path, workdir: Path) -> bytes
     # fonts-liberation) for the text in their SVGs; no other machine font can change the PDF.
     fonts = [str(d) for d in CHART_FONT_DIRS if d.is_dir()]
     # Given as bytes, the source's relative paths resolve against the root: reports/, as in the .qmd.
-    return typst.compile(source, root=str(reports), format="pdf", timestamp=epoch,
-                         ignore_system_fonts=True, font_paths=fonts)
+    return typst.compile(
+        source, root=str(reports), format="pdf", timestamp=epoch, ignore_system_fonts=True, font_paths=fonts
+    )
 
 
 DATA_URI_IMAGE = re.compile(r"\]\(data:image/(?P<type>png|jpeg);base64,(?P<data>[A-Za-z0-9+/=\s]+)\)")
@@ -843,18 +931,28 @@ def to_docx(markdown: str, report: Report, reports: Path, workdir: Path) -> byte
     args = _pandoc_args(report, "docx", workdir) + [f"--resource-path={workdir}{os.pathsep}{reports}"]
     if reference := _format_options(report, "docx").get("reference-doc"):
         if not (reports / reference).is_file():  # paths in _quarto.yml are relative to reports/
-            raise ReportError(str(Path(report.file).with_name(PROJECT_FILE)), None,
-                              f"format.docx.reference-doc: {reference} is not a file in reports/")
+            raise ReportError(
+                str(Path(report.file).with_name(PROJECT_FILE)),
+                None,
+                f"format.docx.reference-doc: {reference} is not a file in reports/",
+            )
         args.append(f"--reference-doc={reports / reference}")
     markdown = DATA_URI_IMAGE.sub(lambda m: _image_file(m, workdir), markdown)
     target = workdir / "report.docx"
     epoch = os.environ.get("SOURCE_DATE_EPOCH", str(DEFAULT_SOURCE_DATE_EPOCH))
-    done = subprocess.run([pypandoc.get_pandoc_path(), "--from=markdown", "--to=docx", f"--output={target}", *args],
-                          input=markdown.encode("utf-8"), cwd=reports, capture_output=True,
-                          env=os.environ | {"SOURCE_DATE_EPOCH": epoch})
+    done = subprocess.run(
+        [pypandoc.get_pandoc_path(), "--from=markdown", "--to=docx", f"--output={target}", *args],
+        input=markdown.encode("utf-8"),
+        cwd=reports,
+        capture_output=True,
+        env=os.environ | {"SOURCE_DATE_EPOCH": epoch},
+    )
     if done.returncode != 0:
-        raise ReportError(report.file, None, "pandoc could not write the Word document: "
-                          + done.stderr.decode("utf-8", "replace").strip())
+        raise ReportError(
+            report.file,
+            None,
+            "pandoc could not write the Word document: " + done.stderr.decode("utf-8", "replace").strip(),
+        )
     return target.read_bytes()
 
 
@@ -865,8 +963,11 @@ def formats(report: Report) -> list[str]:
     chosen = list(report.config.get("format", {}) or {"html": None})
     for fmt in chosen:
         if fmt not in OUTPUT_SUFFIX:
-            raise ReportError(report.file, None, f"format '{fmt}' is not supported by the embedded renderer "
-                              f"(supported: {', '.join(OUTPUT_SUFFIX)})")
+            raise ReportError(
+                report.file,
+                None,
+                f"format '{fmt}' is not supported by the embedded renderer (supported: {', '.join(OUTPUT_SUFFIX)})",
+            )
     return chosen
 
 

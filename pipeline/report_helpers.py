@@ -9,7 +9,6 @@ function returns markdown text; the report's cells display it."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 
 from pipeline import fmt, wording
@@ -18,13 +17,18 @@ from pipeline.backtest import MIN_CASES
 
 MONTHS_IN_YEAR = 12
 VERDICTS = {"exact": "eksakt", "consistent": "konsistent med afrundingen", "mismatch": "afvigelse", "finding": "fund"}
-VERDICTS_PLURAL = {"exact": "eksakte", "consistent": "konsistente med afrundingen", "mismatch": "afvigelser",
-                   "finding": "fund"}
+VERDICTS_PLURAL = {
+    "exact": "eksakte",
+    "consistent": "konsistente med afrundingen",
+    "mismatch": "afvigelser",
+    "finding": "fund",
+}
 RELEASE_STATUS = {"final": "endelig", "preliminary": "foreløbig"}
 COUNTRIES = {"DK": "Danmark", "SE": "Sverige"}
 
 
 # --- Markdown -----------------------------------------------------------------------------
+
 
 def escape(text: str) -> str:
     """Plain text into markdown: pipeline text such as '1.234 (1.645)*' must print as it is;
@@ -32,8 +36,9 @@ def escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]<>#|$@~^&" else ch for ch in str(text))
 
 
-def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str | None = None,
-                   widths: Sequence[int] | None = None) -> str:
+def markdown_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], align: str | None = None, widths: Sequence[int] | None = None
+) -> str:
     """A pipe table of plain text cells. `align`: 'l' or 'r' per column (default: first left,
     the rest right); `widths`: relative column widths, for tables with long text (pandoc
     takes them from the dashes under the header)."""
@@ -48,8 +53,9 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: 
 def compact(table: str) -> str:
     """A wide table in the PDF: smaller type and ragged lines (justified text in narrow cells
     leaves gaps); the HTML is unchanged."""
-    return "\n\n".join(["```{=typst}\n#[#set text(size: 8.5pt)\n#set par(justify: false)\n```", table,
-                        "```{=typst}\n]\n```"])
+    return "\n\n".join(
+        ["```{=typst}\n#[#set text(size: 8.5pt)\n#set par(justify: false)\n```", table, "```{=typst}\n]\n```"]
+    )
 
 
 def notes(*texts: str) -> str:
@@ -92,6 +98,7 @@ def published_text(published: str | None) -> str:
     parts = published.split("-")
     if len(parts) == 3:
         from datetime import date
+
         return fmt.date_text(date.fromisoformat(published))
     if len(parts) == 2:
         return f"{fmt.month_name(int(parts[1]))} {parts[0]}"
@@ -133,14 +140,18 @@ def count_by_verdict(items: Iterable[dict]) -> str:
     counts: dict[str, int] = {}
     for item in items:
         counts[item.get("verdict") or ""] = counts.get(item.get("verdict") or "", 0) + 1
-    parts = [f"{n} {(VERDICTS if n == 1 else VERDICTS_PLURAL).get(code, 'ikke kontrolleret')}"
-             for code in VERDICTS if (n := counts.get(code, 0))]
+    parts = [
+        f"{n} {(VERDICTS if n == 1 else VERDICTS_PLURAL).get(code, 'ikke kontrolleret')}"
+        for code in VERDICTS
+        if (n := counts.get(code, 0))
+    ]
     if counts.get(""):
         parts.append(f"{counts['']} ikke kontrolleret")
     return " og ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
 
 
 # --- Denmark against Sweden -------------------------------------------------------------------
+
 
 def _interval(low: float | None, high: float | None, decimals: int) -> str:
     return f"{fmt.number(low, decimals)}–{fmt.number(high, decimals)}" if low is not None else fmt.MISSING
@@ -178,8 +189,11 @@ def quoted_pairs(published: list[dict], comparison: dict, audit: dict) -> list[s
     for (_, year), pair in sorted(pairs.items(), key=lambda item: item[0][1]):
         if dk in pair and se in pair:
             covered = months.get(f"{dk} {year}")
-            note = (f" (det danske tal dækker kun {months_text(covered)})"
-                    if covered is not None and covered < MONTHS_IN_YEAR else "")
+            note = (
+                f" (det danske tal dækker kun {months_text(covered)})"
+                if covered is not None and covered < MONTHS_IN_YEAR
+                else ""
+            )
             out.append(f"{fmt.number(pair[se])} mod {fmt.number(pair[dk])} i {year}{note}")
     return out
 
@@ -197,17 +211,22 @@ def swedish_caveats(comparison: dict, audit: dict) -> list[str]:
     before their year, and a selected (final) release that differs from the figure quoted."""
     figures = comparison["figures"]
     swedish = figures[0]["se_series"]
-    caveats = [f"Det svenske tal for {d['figure'].rsplit(' ', 1)[1]} er i rapporten henført til en kilde udgivet "
-               f"{published_text(d['published'])}, altså før året var begyndt."
-               for d in audit["publication_dates"] if d["figure"].startswith(f"{swedish} ")]
+    caveats = [
+        f"Det svenske tal for {d['figure'].rsplit(' ', 1)[1]} er i rapporten henført til en kilde udgivet "
+        f"{published_text(d['published'])}, altså før året var begyndt."
+        for d in audit["publication_dates"]
+        if d["figure"].startswith(f"{swedish} ")
+    ]
     for f in figures:
         for d in audit["disagreements_between_releases"]:
             chosen = next((r for r in d["releases"] if r["selected"]), None)
             differs = chosen is not None and chosen["value"] != f["se_count_as_quoted"]
             if d["figure"] == f"{swedish} {f['reference_year']}" and differs:
-                caveats.append(f"For {f['reference_year']} gengiver rapporten {fmt.number(f['se_count_as_quoted'])}, "
-                               f"mens {chosen['publisher']}s {RELEASE_STATUS.get(chosen['release_status'], '')}e tal "
-                               f"fra {published_text(chosen['published'])} er {fmt.number(chosen['value'])}.")
+                caveats.append(
+                    f"For {f['reference_year']} gengiver rapporten {fmt.number(f['se_count_as_quoted'])}, "
+                    f"mens {chosen['publisher']}s {RELEASE_STATUS.get(chosen['release_status'], '')}e tal "
+                    f"fra {published_text(chosen['published'])} er {fmt.number(chosen['value'])}."
+                )
     return caveats
 
 
@@ -216,19 +235,31 @@ def comparison_table(comparison: dict) -> str:
     figures = comparison["figures"]
     first = figures[0]
     per, level = fmt.number(first["per_inhabitants"]), fmt.percent(first["interval_level"])
-    header = ["År", "Sverige, antal", "Danmark, antal", f"Sverige pr. {per} ({level}-interval)",
-              f"Danmark pr. {per} ({level}-interval)", f"Forhold Sverige/Danmark ({level}-interval)",
-              "Sammenlignelighed"]
+    header = [
+        "År",
+        "Sverige, antal",
+        "Danmark, antal",
+        f"Sverige pr. {per} ({level}-interval)",
+        f"Danmark pr. {per} ({level}-interval)",
+        f"Forhold Sverige/Danmark ({level}-interval)",
+        "Sammenlignelighed",
+    ]
     rows = []
     for f in figures:
         se = fmt.number(f["se_count_as_quoted"])
         if f["se_count"] is not None and f["se_count"] != f["se_count_as_quoted"]:
             se += f" (beregnet på {fmt.number(f['se_count'])})"
-        rows.append([
-            str(f["reference_year"]), se, fmt.number(f["dk_count"]) + _partial(f["dk_months"]),
-            _rate_cell(f, "se"), _rate_cell(f, "dk"), _ratio_cell(f),
-            "direkte sammenlignelig" if f["directly_comparable"] else "ikke direkte sammenlignelig",
-        ])
+        rows.append(
+            [
+                str(f["reference_year"]),
+                se,
+                fmt.number(f["dk_count"]) + _partial(f["dk_months"]),
+                _rate_cell(f, "se"),
+                _rate_cell(f, "dk"),
+                _ratio_cell(f),
+                "direkte sammenlignelig" if f["directly_comparable"] else "ikke direkte sammenlignelig",
+            ]
+        )
     return compact(markdown_table(header, rows, align="lrrrrrl", widths=[5, 7, 10, 15, 17, 19, 14]))
 
 
@@ -236,16 +267,20 @@ def _rate_cell(f: dict, side: str) -> str:
     if f[f"{side}_rate"] is None:
         return fmt.MISSING
     estimate = "skøn " if side == "dk" and f["dk_status"] == "estimated" else ""
-    return (f"{estimate}{fmt.number(f[f'{side}_rate'], 2)} "
-            f"({_interval(f[f'{side}_rate_lower'], f[f'{side}_rate_upper'], 2)})")
+    return (
+        f"{estimate}{fmt.number(f[f'{side}_rate'], 2)} "
+        f"({_interval(f[f'{side}_rate_lower'], f[f'{side}_rate_upper'], 2)})"
+    )
 
 
 def _ratio_cell(f: dict) -> str:
     if f["rate_ratio"] is None:
         return fmt.MISSING
     estimate = "skøn " if f["dk_status"] == "estimated" else ""
-    return (f"{estimate}{fmt.number(f['rate_ratio'], 1)} gange "
-            f"({_interval(f['rate_ratio_lower'], f['rate_ratio_upper'], 1)})")
+    return (
+        f"{estimate}{fmt.number(f['rate_ratio'], 1)} gange "
+        f"({_interval(f['rate_ratio_lower'], f['rate_ratio_upper'], 1)})"
+    )
 
 
 def comparison_notes(comparison: dict) -> str:
@@ -267,6 +302,7 @@ def comparison_notes(comparison: dict) -> str:
 
 # --- The audit ----------------------------------------------------------------------------------
 
+
 def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, float]) -> str:
     """Each partial-year figure: observed months, the computation in its method's terms, the
     estimate with its interval, what the report printed and the verdict. `levels`: interval
@@ -282,20 +318,32 @@ def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, 
         decimals = 2 if abs(e["rounded"]) < 100 else 0
         if e.get("interval_kind") == "full_year":
             decimals = 0  # a full-year count's interval has whole bounds
-        interval = (f"{fmt.percent(level)}: {_interval(low, high, decimals)}" if level and low is not None
-                    else "intet interval")
+        interval = (
+            f"{fmt.percent(level)}: {_interval(low, high, decimals)}" if level and low is not None else "intet interval"
+        )
         method = wording.parse_method(e["method"])
         # a publication's estimates are checked on the data it had, by its own method; the
         # latest data's own estimates (by the method of params.yaml) are shown beside them
-        basis = (f"som ved rapportens dataafgrænsning {fmt.date_text(_date(cutoffs[e['as_of']]))}"
-                 if e.get("as_of") in cutoffs else "nyeste data")
-        rows.append([
-            f"{label} {year}", basis, f"{number(source['value'])} ({months_text(source['months'])})",
-            wording.computation(method, "", source["value"], e["unrounded"], source["months"]),
-            f"{number(e['rounded'])} ({interval})",
-            e["published"]["printed"] if e["published"] else
-            "ikke trykt med denne metode" if e.get("printed_by") else "ikke trykt", verdict(e["verdict"]),
-        ])
+        basis = (
+            f"som ved rapportens dataafgrænsning {fmt.date_text(_date(cutoffs[e['as_of']]))}"
+            if e.get("as_of") in cutoffs
+            else "nyeste data"
+        )
+        rows.append(
+            [
+                f"{label} {year}",
+                basis,
+                f"{number(source['value'])} ({months_text(source['months'])})",
+                wording.computation(method, "", source["value"], e["unrounded"], source["months"]),
+                f"{number(e['rounded'])} ({interval})",
+                e["published"]["printed"]
+                if e["published"]
+                else "ikke trykt med denne metode"
+                if e.get("printed_by")
+                else "ikke trykt",
+                verdict(e["verdict"]),
+            ]
+        )
     rows = rows or [["ingen fremskrivninger", "", "", "", "", "", ""]]
     return compact(markdown_table(header, rows, align="llllrll", widths=[11, 13, 15, 17, 17, 9, 12]))
 
@@ -308,22 +356,36 @@ def extrapolation_methods(audit: dict, series: dict[str, dict] | None = None) ->
         return ""
     methods = dict.fromkeys(wording.method_sentence(e["method"]) for e in extrapolations)
     # a full-year interval is said by its assumptions; another kind (a rate) by its description
-    intervals = dict.fromkeys(wording.interval_description(e["interval_method"]) for e in extrapolations
-                              if e["interval_method"] and e.get("interval_kind") != "full_year")
+    intervals = dict.fromkeys(
+        wording.interval_description(e["interval_method"])
+        for e in extrapolations
+        if e["interval_method"] and e.get("interval_kind") != "full_year"
+    )
     intervals.pop("", None)
-    cells = [{"label_da": figure_label(e["figure"], series or {})[0], "interval_lower": e["interval"][0],
-              "interval_kind": e.get("interval_kind"), "interval_level": e.get("interval_level"),
-              "dispersion_rule": e["method_inputs"]["dispersion"]["rule"],
-              "dispersion_years": e["method_inputs"]["dispersion"]["years"],
-              "history_left_out": e["method_inputs"]["history_left_out"]}
-             for e in extrapolations if e.get("method_inputs")]
+    cells = [
+        {
+            "label_da": figure_label(e["figure"], series or {})[0],
+            "interval_lower": e["interval"][0],
+            "interval_kind": e.get("interval_kind"),
+            "interval_level": e.get("interval_level"),
+            "dispersion_rule": e["method_inputs"]["dispersion"]["rule"],
+            "dispersion_years": e["method_inputs"]["dispersion"]["years"],
+            "history_left_out": e["method_inputs"]["history_left_out"],
+        }
+        for e in extrapolations
+        if e.get("method_inputs")
+    ]
     assumptions = wording.interval_assumptions(cells)
     rounding = {"half_up": "halvt op (2,5 bliver 3)", "half_even": "halvt til lige (2,5 bliver 2)"}
     roundings = dict.fromkeys(rounding.get(e["rounding"], e["rounding"]) for e in extrapolations)
-    return " ".join([*methods,
-                     (f"Intervallet: {'; '.join(intervals)}. " if intervals else "")
-                     + (f"{assumptions} " if assumptions else "")
-                     + f"Afrunding: {', '.join(roundings)}."])
+    return " ".join(
+        [
+            *methods,
+            (f"Intervallet: {'; '.join(intervals)}. " if intervals else "")
+            + (f"{assumptions} " if assumptions else "")
+            + f"Afrunding: {', '.join(roundings)}.",
+        ]
+    )
 
 
 def _inputs_by_year(s: dict) -> list[dict]:
@@ -334,8 +396,10 @@ def _estimated(inputs: list[dict], series: dict[str, dict]) -> str:
     estimated = [i for i in inputs if i["status"] == "estimated"]
     if not estimated:
         return ""
-    return (f"; {fmt.year_ranges(i['year'] for i in estimated)} er helårsskønnet "
-            f"({', '.join(number(i['value']) + ' i ' + months_text(i['months']) for i in estimated)})")
+    return (
+        f"; {fmt.year_ranges(i['year'] for i in estimated)} er helårsskønnet "
+        f"({', '.join(number(i['value']) + ' i ' + months_text(i['months']) for i in estimated)})"
+    )
 
 
 def statement_check(s: dict, series: dict[str, dict], audit: dict) -> str:
@@ -358,13 +422,17 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
         return f"{number(b['full_year_value'])} − {number(a['full_year_value'])} = {number(s['computed'])}"
     if op == "percent_change":
         a, b = number(inputs[0]["full_year_value"]), number(inputs[-1]["full_year_value"])
-        return (f"({b} − {a}) / {a} = {percent(s['computed'] / 100, 2)}, "
-                f"afrundet {percent(round_half_up(s['computed'], 0) / 100)}")
+        return (
+            f"({b} − {a}) / {a} = {percent(s['computed'] / 100, 2)}, "
+            f"afrundet {percent(round_half_up(s['computed'], 0) / 100)}"
+        )
     if op == "mean":
         values = [i["full_year_value"] for i in inputs]
         rounded = round_half_up(s["computed"], 0)
-        text = (f"({' + '.join(number(v) for v in values)}) / {len(values)} = {number(sum(values))} / {len(values)} = "
-                f"{number(s['computed'], 2)}, som afrundet giver {number(rounded)}")
+        text = (
+            f"({' + '.join(number(v) for v in values)}) / {len(values)} = {number(sum(values))} / {len(values)} = "
+            f"{number(s['computed'], 2)}, som afrundet giver {number(rounded)}"
+        )
         if rounded != printed:
             cut = math.trunc(s["computed"]) == printed
             text += f"; rapportens {number(printed)} er " + ("afkortet, ikke afrundet" if cut else "et andet tal")
@@ -373,34 +441,43 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
         i = inputs[0]
         unit = series[i["series"]]["unit"] if i["series"] in series else ""
         rounded = round_half_up(s["computed"], 0)
-        text = (f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
-                f"afrundet {number(rounded)}" + (f", mens rapporten har {number(printed)}" if rounded != printed else "")
-                + f"; men {number(printed)} × {MONTHS_IN_YEAR} = {number(printed * MONTHS_IN_YEAR)}")
+        text = (
+            f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
+            f"afrundet {number(rounded)}"
+            + (f", mens rapporten har {number(printed)}" if rounded != printed else "")
+            + f"; men {number(printed)} × {MONTHS_IN_YEAR} = {number(printed * MONTHS_IN_YEAR)}"
+        )
         if i["status"] != "estimated":
             return text + f" mod helårstallet {number(i['full_year_value'])}"
-        return (text + f", mens helårsskønnet {number(i['full_year_value'])} bygger på det præcise gennemsnit "
-                f"({number(s['computed'], 2)} × {MONTHS_IN_YEAR})")
+        return (
+            text + f", mens helårsskønnet {number(i['full_year_value'])} bygger på det præcise gennemsnit "
+            f"({number(s['computed'], 2)} × {MONTHS_IN_YEAR})"
+        )
     if op == "year_to_year_change_range":
         changes = [(b["year"], abs(b["full_year_value"] - a["full_year_value"])) for a, b in zip(inputs, inputs[1:])]
         outside = [c for _, c in changes if not printed <= c <= s["printed_upper"]]
         listed = ", ".join(f"{y}: {number(c)}" for y, c in changes)
         values = [i["full_year_value"] for i in inputs]
         sizes = [c for _, c in changes]
-        return (f"ændringerne fra år til år er {listed}; {len(outside)} af {len(changes)} ligger uden for "
-                f"{number(printed)}–{number(s['printed_upper'])} (de går fra {number(min(sizes))} til "
-                f"{number(max(sizes))}); største minus mindste antal er {number(max(values))} − "
-                f"{number(min(values))} = {number(max(values) - min(values))}")
+        return (
+            f"ændringerne fra år til år er {listed}; {len(outside)} af {len(changes)} ligger uden for "
+            f"{number(printed)}–{number(s['printed_upper'])} (de går fra {number(min(sizes))} til "
+            f"{number(max(sizes))}); største minus mindste antal er {number(max(values))} − "
+            f"{number(min(values))} = {number(max(values) - min(values))}"
+        )
     if op == "same_period_pair":
         return _pair_check(s, series, audit)
     if op == "ratio_to_mean":
         first, rest = inputs[0], inputs[1:]
         mean = sum(i["full_year_value"] for i in rest) / len(rest)
         rounded = round_half_up(s["computed"], 0)
-        return (f"{number(first['full_year_value'])} mod gennemsnittet for {fmt.year_ranges(i['year'] for i in rest)}: "
-                f"({' + '.join(number(i['full_year_value']) for i in rest)}) / {len(rest)} = {number(mean, 2)}; "
-                f"{number(first['full_year_value'])} / {number(mean, 2)} = {number(s['computed'], 2)} gange"
-                + (f", afrundet {number(rounded)}" if rounded == printed else f", ikke {number(printed)} gange")
-                + _estimated(rest, series))
+        return (
+            f"{number(first['full_year_value'])} mod gennemsnittet for {fmt.year_ranges(i['year'] for i in rest)}: "
+            f"({' + '.join(number(i['full_year_value']) for i in rest)}) / {len(rest)} = {number(mean, 2)}; "
+            f"{number(first['full_year_value'])} / {number(mean, 2)} = {number(s['computed'], 2)} gange"
+            + (f", afrundet {number(rounded)}" if rounded == printed else f", ikke {number(printed)} gange")
+            + _estimated(rest, series)
+        )
     if op == "equal":
         places = where_text(s["where"]).split(" og ")
         values = s["inputs"]
@@ -413,8 +490,13 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
     return f"beregning: {escape(s.get('formula', ''))}"
 
 
-def _other_releases(name: str, year: int, printed: float, audit: dict,
-                    groups: Sequence[str] = ("disagreements_between_releases", "vintages")) -> list[dict]:
+def _other_releases(
+    name: str,
+    year: int,
+    printed: float,
+    audit: dict,
+    groups: Sequence[str] = ("disagreements_between_releases", "vintages"),
+) -> list[dict]:
     """Releases of the same figure that hold another value (from the audit's lists)."""
     figure = f"{name} {year}"
     found: dict[str, dict] = {}
@@ -430,7 +512,9 @@ def _other_releases(name: str, year: int, printed: float, audit: dict,
 def _period_of(r: dict) -> str:
     """A flow's part of the year, or a stock's count date."""
     if r.get("kind") == "stock":
-        return f"opgjort {fmt.date_text(_date(r['count_date']))}" if r.get("count_date") else "opgørelsesdato ikke oplyst"
+        return (
+            f"opgjort {fmt.date_text(_date(r['count_date']))}" if r.get("count_date") else "opgørelsesdato ikke oplyst"
+        )
     return months_text(r["months"])
 
 
@@ -449,10 +533,18 @@ def _pair_check(s: dict, series: dict[str, dict], audit: dict) -> str:
         text += "; ikke samme periode"
     # only the releases the publication could have had: a later one is a revision, listed
     # under "revised since", not a release the publication passed over
-    later = {r for p in audit.get("publications", []) if s["where"].startswith(p["publication"])
-             for r in p["releases"]["after"]}
-    others = [r for i, printed in zip(sides, (s["printed"], s["printed_upper"]))
-              for r in _other_releases(i["series"], year, printed, audit) if r["release"] not in later]
+    later = {
+        r
+        for p in audit.get("publications", [])
+        if s["where"].startswith(p["publication"])
+        for r in p["releases"]["after"]
+    }
+    others = [
+        r
+        for i, printed in zip(sides, (s["printed"], s["printed_upper"]))
+        for r in _other_releases(i["series"], year, printed, audit)
+        if r["release"] not in later
+    ]
     if others:
         text += "; andre udgivelser: " + "; ".join(_release_text(r) for r in others)
     return text
@@ -460,9 +552,11 @@ def _pair_check(s: dict, series: dict[str, dict], audit: dict) -> str:
 
 def statement_items(audit: dict, series: dict[str, dict]) -> list[str]:
     """One markdown list item per statement: verdict, where, the quote, the check."""
-    return [f"**{_upper_first(verdict(s['verdict']))}** ({escape(where_text(s['where']))}): "
-            f"»{escape(s['quote'])}«. {escape(_upper_first(statement_check(s, series, audit)))}."
-            for s in audit["statements"]]
+    return [
+        f"**{_upper_first(verdict(s['verdict']))}** ({escape(where_text(s['where']))}): "
+        f"»{escape(s['quote'])}«. {escape(_upper_first(statement_check(s, series, audit)))}."
+        for s in audit["statements"]
+    ]
 
 
 def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
@@ -470,10 +564,12 @@ def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
     for d in audit["disagreements_between_releases"]:
         label, year = figure_label(d["figure"], series)
         chosen = next((r for r in d["releases"] if r["selected"]), None)
-        text = (f"{label} {year} ({_period_of(d['releases'][0])}): " + "; ".join(_release_text(r) for r in d["releases"]))
+        text = f"{label} {year} ({_period_of(d['releases'][0])}): " + "; ".join(_release_text(r) for r in d["releases"])
         if chosen:
-            text += (f". Udvalgt (den fyldigste, endelige og nyeste udgivelse): {chosen['publisher']}, "
-                     f"{published_text(chosen['published'])}")
+            text += (
+                f". Udvalgt (den fyldigste, endelige og nyeste udgivelse): {chosen['publisher']}, "
+                f"{published_text(chosen['published'])}"
+            )
         items.append(escape(text) + ".")
     return items
 
@@ -486,12 +582,19 @@ def published_value_items(audit: dict, series: dict[str, dict]) -> list[str]:
             continue
         label, year = figure_label(p["figure"], series)
         name = p["figure"].rsplit(" ", 1)[0]
-        others = _other_releases(name, year, p["computed"] if p["computed"] is not None else math.nan, audit,
-                                 groups=("disagreements_between_releases",))
+        others = _other_releases(
+            name,
+            year,
+            p["computed"] if p["computed"] is not None else math.nan,
+            audit,
+            groups=("disagreements_between_releases",),
+        )
         if p["verdict"] == "consistent" and others:
             found = "; ".join(_release_text(r) for r in others)
-            text = (f"tallet findes i en anden udgivelse af samme periode ({found}) end den, pipelinen har udvalgt "
-                    f"({number(p['computed'])})")
+            text = (
+                f"tallet findes i en anden udgivelse af samme periode ({found}) end den, pipelinen har udvalgt "
+                f"({number(p['computed'])})"
+            )
         else:
             text = f"ingen udgivelse har tallet; pipelinen har {number(p['computed'])}"
         items.append(escape(f"{label} {year}: rapportens »{p['printed']}« ({where_text(p['where'])}): {text}."))
@@ -502,8 +605,9 @@ def _figure_text(i: dict) -> str:
     """'2.181 (januar–september 2024, National enhed for Særlig Kriminalitet, 2024)'; a stock
     with its count date."""
     if i.get("kind") == "stock":
-        period = (f"opgjort {fmt.date_text(_date(i['count_date']))}" if i.get("count_date")
-                  else "opgørelsesdato ikke oplyst")
+        period = (
+            f"opgjort {fmt.date_text(_date(i['count_date']))}" if i.get("count_date") else "opgørelsesdato ikke oplyst"
+        )
     else:
         period = wording.period_text(i["year"], i["months"])
     return f"{number(i['value'])} ({period}, {i['publisher']}, {published_text(i['published'])})"
@@ -523,13 +627,18 @@ def revised_items(audit: dict, series: dict[str, dict]) -> list[str]:
 def revised_sentence(audit: dict) -> str:
     """The lead-in to the list of revisions, or that there are none."""
     publications = audit.get("publications", [])
-    cutoff = (f" (efter rapportens dataafgrænsning {fmt.date_text(_date(publications[0]['data_cutoff']))})"
-              if len(publications) == 1 else "")
+    cutoff = (
+        f" (efter rapportens dataafgrænsning {fmt.date_text(_date(publications[0]['data_cutoff']))})"
+        if len(publications) == 1
+        else ""
+    )
     if not audit.get("revised_since"):
         return f"Ingen af de tal, rapporten trykte, er ændret af en udgivelse, der er kommet senere{cutoff}."
     n = len(audit["revised_since"])
-    return (f"{'Ét tal' if n == 1 else f'{n} tal'}, som rapporten trykte, er ændret af en udgivelse, der er kommet "
-            f"senere{cutoff}. Rapportens tal vurderes ud fra de data, den havde; ændringerne er:")
+    return (
+        f"{'Ét tal' if n == 1 else f'{n} tal'}, som rapporten trykte, er ændret af en udgivelse, der er kommet "
+        f"senere{cutoff}. Rapportens tal vurderes ud fra de data, den havde; ændringerne er:"
+    )
 
 
 def publication_date_items(audit: dict, series: dict[str, dict], figures: dict[str, dict]) -> list[str]:
@@ -539,10 +648,14 @@ def publication_date_items(audit: dict, series: dict[str, dict], figures: dict[s
         label, year = figure_label(d["figure"], series)
         figure = figures.get(f"{d['figure']} {d['release']}", {})
         value, publisher = figure.get("observed_value"), figure.get("publisher") or "kilden"
-        items.append(escape(
-            f"{label} {year}" + (f" ({number(value)})" if value is not None else "")
-            + f": kilden, {publisher}, er angivet som udgivet {published_text(d['published'])}, før året {year} var "
-            f"begyndt. Den kan ikke være kilden til tallet ({verdict(d['verdict'])})."))
+        items.append(
+            escape(
+                f"{label} {year}"
+                + (f" ({number(value)})" if value is not None else "")
+                + f": kilden, {publisher}, er angivet som udgivet {published_text(d['published'])}, før året {year} var "
+                f"begyndt. Den kan ikke være kilden til tallet ({verdict(d['verdict'])})."
+            )
+        )
     return items
 
 
@@ -553,36 +666,59 @@ def count_date_items(audit: dict, series: dict[str, dict], tables: dict[str, str
         label = _label(series, c["series"])
         known = "; ".join(f"{y}: {fmt.date_text(_date(d))}" for y, d in sorted(c["known"].items()))
         table = f" (Tabel {tables[c['series']]})" if c["series"] in tables else ""
-        items.append(escape(
-            f"{label}{table}: opgørelsesdatoen er oplyst for {known or 'ingen år'}"
-            + (f" og ukendt for {fmt.year_ranges(c['unknown_years'])}" if c["unknown_years"] else "")
-            + ". Antallene er derfor ikke nødvendigvis opgjort på samme dato hvert år "
-            f"({verdict(c['verdict'])})."))
+        items.append(
+            escape(
+                f"{label}{table}: opgørelsesdatoen er oplyst for {known or 'ingen år'}"
+                + (f" og ukendt for {fmt.year_ranges(c['unknown_years'])}" if c["unknown_years"] else "")
+                + ". Antallene er derfor ikke nødvendigvis opgjort på samme dato hvert år "
+                f"({verdict(c['verdict'])})."
+            )
+        )
     return items
 
 
 def _date(text: str):
     from datetime import date
+
     return date.fromisoformat(text)
 
 
 def method_table(audit: dict) -> str:
     """Each extrapolation method against later final releases, on the cases every method can
     score: relative point error, the coverage of its intervals and their width."""
-    header = ["Metode", "Fælles tilfælde", "Gns. absolut fejl", "Gns. fejl med fortegn", "Intervallet holdt",
-              "Gns. intervalbredde", "Vurdering"]
+    header = [
+        "Metode",
+        "Fælles tilfælde",
+        "Gns. absolut fejl",
+        "Gns. fejl med fortegn",
+        "Intervallet holdt",
+        "Gns. intervalbredde",
+        "Vurdering",
+    ]
     rows = []
     for m in audit["methods"]["summary"]:
         enough = m["cases"] >= MIN_CASES
-        coverage = (f"{m['covered']} af {m['interval_cases']} (usikkerhed: {percent(m['coverage_lower'])}–"
-                    f"{percent(m['coverage_upper'])})" if m["interval_cases"] else fmt.MISSING)
-        rows.append([
-            wording.method_title(m["method"]), str(m["cases"]),
-            _percent_or_missing(m["mean_absolute_percent_error"]), _percent_or_missing(m["mean_percent_error"]),
-            coverage, number(m["mean_interval_width"], 1),
-            (f"nok tilfælde til en sammenligning (mindst {MIN_CASES})" if enough else
-             f"for få tilfælde til at vurdere ({m['cases']} af mindst {MIN_CASES})"),
-        ])
+        coverage = (
+            f"{m['covered']} af {m['interval_cases']} (usikkerhed: {percent(m['coverage_lower'])}–"
+            f"{percent(m['coverage_upper'])})"
+            if m["interval_cases"]
+            else fmt.MISSING
+        )
+        rows.append(
+            [
+                wording.method_title(m["method"]),
+                str(m["cases"]),
+                _percent_or_missing(m["mean_absolute_percent_error"]),
+                _percent_or_missing(m["mean_percent_error"]),
+                coverage,
+                number(m["mean_interval_width"], 1),
+                (
+                    f"nok tilfælde til en sammenligning (mindst {MIN_CASES})"
+                    if enough
+                    else f"for få tilfælde til at vurdere ({m['cases']} af mindst {MIN_CASES})"
+                ),
+            ]
+        )
     return compact(markdown_table(header, rows, align="lrrrlrl", widths=[20, 7, 8, 8, 14, 8, 20]))
 
 
@@ -599,24 +735,33 @@ def backtest_sentences(audit: dict) -> str:
     parts = []
     if linear and linear["cases"]:
         error = linear["mean_absolute_percent_error"]
-        parts.append(f"På de {linear['cases']} tilfælde, som alle metoder kan give et skøn for, ramte den lineære "
-                     f"metode (rapportens) i gennemsnit {percent(error / 100, 2)} ved siden af det endelige tal"
-                     if error is not None else
-                     f"De {linear['cases']} fælles tilfælde har intet endeligt tal over 0 at måle fejlen i procent på")
+        parts.append(
+            f"På de {linear['cases']} tilfælde, som alle metoder kan give et skøn for, ramte den lineære "
+            f"metode (rapportens) i gennemsnit {percent(error / 100, 2)} ved siden af det endelige tal"
+            if error is not None
+            else f"De {linear['cases']} fælles tilfælde har intet endeligt tal over 0 at måle fejlen i procent på"
+        )
         if linear["interval_cases"]:
             level = percent(linear["nominal_level"])
-            parts[-1] += (f", og dens {level}-intervaller holdt det endelige tal i {linear['covered']} af "
-                          f"{linear['interval_cases']} tilfælde")
+            parts[-1] += (
+                f", og dens {level}-intervaller holdt det endelige tal i {linear['covered']} af "
+                f"{linear['interval_cases']} tilfælde"
+            )
         parts[-1] += "."
     else:
         parts.append("Der er endnu ingen tilfælde, som alle metoder kan give et skøn for.")
     if rec["method"]:
-        parts.append(f"Med {rec['common_cases']} fælles tilfælde giver {wording.method_name(rec['method'])} de mindste "
-                     f"fejl blandt de metoder, hvis intervaller holder så ofte, som de lover.")
+        parts.append(
+            f"Med {rec['common_cases']} fælles tilfælde giver {wording.method_name(rec['method'])} de mindste "
+            f"fejl blandt de metoder, hvis intervaller holder så ofte, som de lover."
+        )
     else:
-        parts.append(f"Der er for få fælles tilfælde ({rec['common_cases']} af mindst {MIN_CASES}) til at anbefale "
-                     "en metode frem for en anden." if rec["common_cases"] < MIN_CASES else
-                     "Ingen metodes intervaller holdt så ofte, som de lover, så ingen metode anbefales.")
+        parts.append(
+            f"Der er for få fælles tilfælde ({rec['common_cases']} af mindst {MIN_CASES}) til at anbefale "
+            "en metode frem for en anden."
+            if rec["common_cases"] < MIN_CASES
+            else "Ingen metodes intervaller holdt så ofte, som de lover, så ingen metode anbefales."
+        )
     return " ".join(parts)
 
 
@@ -626,8 +771,11 @@ def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:
     cases = audit["methods"]["cases"]
     figures = dict.fromkeys((c["series"], c["reference_year"]) for c in cases)
     releases = dict.fromkeys((c["series"], c["reference_year"], c["release_id"]) for c in cases)
-    unchecked = dict.fromkeys((e["series"], e["reference_year"]) for e in audit["methods"]["estimates"]
-                              if (e["series"], e["reference_year"]) not in figures)
+    unchecked = dict.fromkeys(
+        (e["series"], e["reference_year"])
+        for e in audit["methods"]["estimates"]
+        if (e["series"], e["reference_year"]) not in figures
+    )
     by_series: dict[str, list[int]] = {}
     for name, year in figures:
         by_series.setdefault(_label(series, name), []).append(year)
@@ -635,7 +783,9 @@ def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:
     for name, year in unchecked:
         unchecked_by.setdefault(_lower_first(_label(series, name)), []).append(year)
     return {
-        "releases": len(releases), "figures": len(figures), "min_cases": MIN_CASES,
+        "releases": len(releases),
+        "figures": len(figures),
+        "min_cases": MIN_CASES,
         # plain text: an inline value is escaped by the renderer, a note by notes()
         "listed": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in by_series.items()),
         "unchecked": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in unchecked_by.items()),
@@ -644,14 +794,17 @@ def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:
 
 # --- Custom notifications -------------------------------------------------------------------------
 
+
 def notification_tree(items: list[dict]) -> list[tuple[int, dict]]:
     """The items in tree order with their depth: root, then each child and its children."""
+
     def walk(parent: str | None, depth: int) -> list[tuple[int, dict]]:
         out = []
         for item in items:
             if (item["parent"] or None) == parent:
                 out += [(depth, item), *walk(item["item"], depth + 1)]
         return out
+
     return walk(None, 0)
 
 
@@ -661,17 +814,23 @@ def approx(item: dict) -> str:
 
 def notification_table(items: list[dict]) -> str:
     indent = "\u00a0" * 4
-    rows = [[indent * depth + item["label_da"], approx(item), f"»{item['quote']}«"]
-            for depth, item in notification_tree(items)]
-    return compact(markdown_table(["", "Personer", "Sådan står det i rapporten"], rows, align="lrl",
-                                  widths=[20, 6, 30]))
+    rows = [
+        [indent * depth + item["label_da"], approx(item), f"»{item['quote']}«"]
+        for depth, item in notification_tree(items)
+    ]
+    return compact(
+        markdown_table(["", "Personer", "Sådan står det i rapporten"], rows, align="lrl", widths=[20, 6, 30])
+    )
 
 
 def notification_notes(items: list[dict]) -> str:
     """Under the table: each sum of parts against its whole, and the source."""
-    texts = [f"{s['item']['label_da']}: {s['formula']}"
-             + (f" (rapporten: {approx(s['item'])})" if s["sum"] != s["item"]["value"] else "") + "."
-             for s in notification_sums(items)]
+    texts = [
+        f"{s['item']['label_da']}: {s['formula']}"
+        + (f" (rapporten: {approx(s['item'])})" if s["sum"] != s["item"]["value"] else "")
+        + "."
+        for s in notification_sums(items)
+    ]
     places = dict.fromkeys(f"{i['publication']}, {section_of(i['location'])}" for i in items)
     return notes(*texts, f"Kilde: {'; '.join(places)}.")
 
@@ -682,9 +841,15 @@ def notification_sums(items: list[dict]) -> list[dict]:
     for item in items:
         children = [c for c in items if c["parent"] == item["item"]]
         if children:
-            out.append({"item": item, "children": children, "sum": sum(c["value"] for c in children),
-                        "formula": f"{' + '.join(number(c['value']) for c in children)} = "
-                                   f"{number(sum(c['value'] for c in children))}"})
+            out.append(
+                {
+                    "item": item,
+                    "children": children,
+                    "sum": sum(c["value"] for c in children),
+                    "formula": f"{' + '.join(number(c['value']) for c in children)} = "
+                    f"{number(sum(c['value'] for c in children))}",
+                }
+            )
     return out
 
 
@@ -704,6 +869,7 @@ def statement(audit: dict, statement_id: str) -> dict:
 # Each function takes the tables' JSON (outputs/tables/table_*.json, by table id) and returns a
 # sentence that is true for the data it is given: rise or fall, singular or plural, a partial
 # year or none, a figure missing, any extrapolation method. The words: pipeline/wording.py.
+
 
 def series_cells(tables: dict[str, dict], name: str) -> list[dict]:
     """A series' cells in the tables, by year (status None where the year has no figure)."""
@@ -740,21 +906,30 @@ def figure(cell: dict | None, series: dict[str, dict]) -> wording.Figure | None:
         return None
     estimated = cell["status"] == "estimated"
     return wording.Figure(
-        plural=wording.series_noun(series.get(cell["series"], cell)), year=cell["reference_year"],
-        value=cell["value"], observed=cell["observed_value"],
+        plural=wording.series_noun(series.get(cell["series"], cell)),
+        year=cell["reference_year"],
+        value=cell["value"],
+        observed=cell["observed_value"],
         months=wording.months_of(cell) if estimated else MONTHS_IN_YEAR,
-        method=cell["method"] if estimated else None, monthly_mean=cell["monthly_mean"],
+        method=cell["method"] if estimated else None,
+        monthly_mean=cell["monthly_mean"],
         period_end=wording.period_end_of(cell) if estimated else None,
         interval=(cell["interval_lower"], cell["interval_upper"], cell["interval_level"], cell.get("interval_kind"))
-        if estimated and cell.get("interval_lower") is not None else None)
+        if estimated and cell.get("interval_lower") is not None
+        else None,
+    )
 
 
 def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:
     """Which releases the key-figure tables use, from the data: 'nøgletallene fra Rigspolitiet
     (2014–2017), … og National enhed for Særlig Kriminalitet (2021–2024), som de gengives i VIVE
     (2025): Forenet Mod Vold'. `figures`: the derived figures' rows (for where each was read)."""
-    used = {(c["series"], c["reference_year"], c["release_id"]) for t in tables.values() for c in t["cells"]
-            if c["status"] in ("observed", "estimated")}
+    used = {
+        (c["series"], c["reference_year"], c["release_id"])
+        for t in tables.values()
+        for c in t["cells"]
+        if c["status"] in ("observed", "estimated")
+    }
     rows = [r for r in figures if (r["series"], r["reference_year"], r["release_id"]) in used]
     years: dict[str, set[int]] = {}
     for r in sorted(rows, key=lambda r: (r["published"] or "", r["publisher"] or "")):
@@ -771,8 +946,10 @@ def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:
     text = f"nøgletallene fra {publishers}"
     if set(read_in) == {""}:
         return escape(text)
-    places = [(f"i {source}" if source else "i udgivelserne selv")
-              + (f" ({fmt.year_ranges(y)})" if len(read_in) > 1 else "") for source, y in read_in.items()]
+    places = [
+        (f"i {source}" if source else "i udgivelserne selv") + (f" ({fmt.year_ranges(y)})" if len(read_in) > 1 else "")
+        for source, y in read_in.items()
+    ]
     return escape(f"{text}, som de gengives {wording.listing(places)}")
 
 
@@ -816,8 +993,9 @@ def development_text(tables: dict[str, dict], name: str) -> str:
     return wording.development({c["reference_year"]: c["value"] for c in cells})
 
 
-def change_sentence(tables: dict[str, dict], name: str, subject: str, series: dict[str, dict],
-                    decimals: int | None = None) -> str:
+def change_sentence(
+    tables: dict[str, dict], name: str, subject: str, series: dict[str, dict], decimals: int | None = None
+) -> str:
     """'Antallet af sigtelser faldt fra 3.357 sigtelser i 2021 til 3.118 sigtelser i 2023, et
     fald på 239 sigtelser (7 %).' — first and last full year; '' without a full year."""
     cells = full_years(tables, name)
@@ -825,8 +1003,9 @@ def change_sentence(tables: dict[str, dict], name: str, subject: str, series: di
         return ""
     plural = wording.series_noun(series[name])
     a, b = cells[0], cells[-1]
-    return wording.from_to_sentence(subject, a["value"], a["reference_year"], b["value"], b["reference_year"],
-                                    plural, decimals)
+    return wording.from_to_sentence(
+        subject, a["value"], a["reference_year"], b["value"], b["reference_year"], plural, decimals
+    )
 
 
 def mean_sentence(tables: dict[str, dict], name: str, series: dict[str, dict], verb: str) -> str:
@@ -877,18 +1056,26 @@ def latest_counts_sentence(tables: dict[str, dict], names: Sequence[str], series
     if year is None:
         return ""
     cells = {n: next((c for c in series_cells(tables, n) if c["reference_year"] == year), None) for n in names}
-    return wording.latest_counts_sentence([figure(cells[n], series) for n in names],
-                                          [wording.noun(2, wording.series_noun(series[n])) for n in names])
+    return wording.latest_counts_sentence(
+        [figure(cells[n], series) for n in names], [wording.noun(2, wording.series_noun(series[n])) for n in names]
+    )
 
 
 def small_numbers_sentence(tables: dict[str, dict], names: Sequence[str]) -> str:
     cells = [c for n in names for c in with_figures(tables, n)]
-    return wording.small_numbers_sentence([c["observed_value"] for c in cells],
-                                          any(c["status"] == "estimated" for c in cells))
+    return wording.small_numbers_sentence(
+        [c["observed_value"] for c in cells], any(c["status"] == "estimated" for c in cells)
+    )
 
 
-def comparison_with_year(tables: dict[str, dict], names: Sequence[str], series: dict[str, dict],
-                         other: dict[str, dict], year: int, source: str) -> str:
+def comparison_with_year(
+    tables: dict[str, dict],
+    names: Sequence[str],
+    series: dict[str, dict],
+    other: dict[str, dict],
+    year: int,
+    source: str,
+) -> str:
     """The figures of another year (the gang conflict) set against the mean of the years in
     the tables: 'Under bandekonflikten i 2017 var der til sammenligning 87 skudepisoder, … Det
     er 3,6 gange så mange skudepisoder som gennemsnittet for 2021–2024 (24,33 om året, med
@@ -896,8 +1083,10 @@ def comparison_with_year(tables: dict[str, dict], names: Sequence[str], series: 
     2021–2024.' `other`: that year's derived rows by series."""
     nouns = {n: wording.series_noun(series[n]) for n in names}
     shown = [n for n in names if n in other and other[n]["value"] is not None]
-    text = (f"Under bandekonflikten i {year} var der til sammenligning "
-            f"{wording.counts_listing((other[n]['value'], nouns[n]) for n in shown)} ({escape(source)}).")
+    text = (
+        f"Under bandekonflikten i {year} var der til sammenligning "
+        f"{wording.counts_listing((other[n]['value'], nouns[n]) for n in shown)} ({escape(source)})."
+    )
     cells = {n: with_figures(tables, n) for n in names}
     first = names[0]
     if first not in shown or not cells[first] or not sum(c["value_unrounded"] for c in cells[first]):
@@ -905,16 +1094,22 @@ def comparison_with_year(tables: dict[str, dict], names: Sequence[str], series: 
     span = fmt.year_ranges(c["reference_year"] for c in cells[names[0]])
     means = {n: sum(c["value_unrounded"] for c in cs) / len(cs) for n, cs in cells.items() if cs}
     estimated = [c["reference_year"] for c in cells[first] if c["status"] == "estimated"]
-    text += (f" Det er {wording.times_as_many(other[first]['value'] / means[first], nouns[first])} "
-             f"gennemsnittet for {span} ({number(means[first], 2)} om året"
-             + (f", med helårsskønnet for {fmt.year_ranges(estimated)}" if estimated else "") + ")")
+    text += (
+        f" Det er {wording.times_as_many(other[first]['value'] / means[first], nouns[first])} "
+        f"gennemsnittet for {span} ({number(means[first], 2)} om året"
+        + (f", med helårsskønnet for {fmt.year_ranges(estimated)}" if estimated else "")
+        + ")"
+    )
     rest = [n for n in names[1:] if n in means]
     spans = {n: fmt.year_ranges(c["reference_year"] for c in cells[n]) for n in rest}
     if rest:  # each mean over its own years, said where they differ from the first series'
-        text += (", mens der i gennemsnit var "
-                 + wording.listing([wording.counted(means[n], nouns[n]) + (f" ({spans[n]})" if spans[n] != span else "")
-                                    for n in rest])
-                 + f" om året i {span}")
+        text += (
+            ", mens der i gennemsnit var "
+            + wording.listing(
+                [wording.counted(means[n], nouns[n]) + (f" ({spans[n]})" if spans[n] != span else "") for n in rest]
+            )
+            + f" om året i {span}"
+        )
     return text + "."
 
 
@@ -930,22 +1125,29 @@ def extrapolations_sentence(audit: dict) -> str:
     if checked:
         n = len(checked)
         method = wording.method_name(wording.parse_method(checked[0]["method"]).used)
-        parts.append(f"{'rapportens ene fremskrivning er' if n == 1 else f'rapportens {n} fremskrivninger er'} "
-                     f"{count_by_verdict(checked)}, regnet på de udgivelser, der forelå ved rapportens "
-                     f"dataafgrænsning, og med rapportens egen metode ({method})")
+        parts.append(
+            f"{'rapportens ene fremskrivning er' if n == 1 else f'rapportens {n} fremskrivninger er'} "
+            f"{count_by_verdict(checked)}, regnet på de udgivelser, der forelå ved rapportens "
+            f"dataafgrænsning, og med rapportens egen metode ({method})"
+        )
     if latest:
-        methods = listing(list(dict.fromkeys(wording.method_name(wording.parse_method(e["method"]).used)
-                                             for e in latest)))
+        methods = listing(
+            list(dict.fromkeys(wording.method_name(wording.parse_method(e["method"]).used) for e in latest))
+        )
         again = [e for e in latest if e.get("printed_by")]
         new = [e for e in latest if not e.get("printed_by")]
         if again:
             n = len(again)
-            parts.append(f"{'det samme tal' if n == 1 else f'de samme {n} tal'} er i de nyeste data fremskrevet efter "
-                         f"{methods}, som valgt til tabellerne")
+            parts.append(
+                f"{'det samme tal' if n == 1 else f'de samme {n} tal'} er i de nyeste data fremskrevet efter "
+                f"{methods}, som valgt til tabellerne"
+            )
         if new:
             n = len(new)
-            parts.append(f"{'ét tal' if n == 1 else f'{n} tal'} i de nyeste data er fremskrevet efter {methods} "
-                         "og er ikke trykt i nogen udgivelse")
+            parts.append(
+                f"{'ét tal' if n == 1 else f'{n} tal'} i de nyeste data er fremskrevet efter {methods} "
+                "og er ikke trykt i nogen udgivelse"
+            )
     return _upper_first(listing(parts)) + "." if not checked else listing(parts) + "."
 
 
@@ -953,10 +1155,8 @@ def unchecked_sentence(backtest: dict) -> str:
     """'Rapportens egne skøn (sigtelser 2024; …) kan først kontrolleres, når de endelige
     helårstal foreligger.' — or, when every partial-year figure has a final one, that."""
     if not backtest["unchecked"]:
-        return ("Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal, som skønnene kan "
-                "kontrolleres mod.")
-    return (f"Skønnene for {backtest['unchecked']} kan først kontrolleres, når de endelige helårstal "
-            "foreligger.")
+        return "Hvert delårstal i udgivelserne er nu fulgt af et endeligt helårstal, som skønnene kan kontrolleres mod."
+    return f"Skønnene for {backtest['unchecked']} kan først kontrolleres, når de endelige helårstal foreligger."
 
 
 def source_of(figures: dict[str, dict], name: str) -> str:
@@ -976,12 +1176,14 @@ def comparison_rates_text(comparison: dict, counted_word: str = "dræbte") -> st
         return "Der er intet helt år med både et dansk og et svensk tal, som rater kan beregnes for."
     f = full[-1]
     per, level = fmt.number(f["per_inhabitants"]), fmt.percent(f["interval_level"])
-    return (f"Sverige havde i {f['reference_year']} {number(f['se_population'] / f['dk_population'], 1)} gange så "
-            f"mange indbyggere som Danmark. I {f['reference_year']} var raten {number(f['se_rate'], 2)} pr. {per} "
-            f"indbyggere i Sverige og {number(f['dk_rate'], 2)} i Danmark, dvs. {number(f['rate_ratio'], 1)} gange så "
-            f"høj i Sverige ({level}-interval {number(f['rate_ratio_lower'], 1)}–{number(f['rate_ratio_upper'], 1)}). "
-            f"Intervallerne er brede, fordi de danske tal er små: med {counted(f['dk_count'], counted_word)} på et år "
-            "kan raten tilfældigt blive lav eller høj.")
+    return (
+        f"Sverige havde i {f['reference_year']} {number(f['se_population'] / f['dk_population'], 1)} gange så "
+        f"mange indbyggere som Danmark. I {f['reference_year']} var raten {number(f['se_rate'], 2)} pr. {per} "
+        f"indbyggere i Sverige og {number(f['dk_rate'], 2)} i Danmark, dvs. {number(f['rate_ratio'], 1)} gange så "
+        f"høj i Sverige ({level}-interval {number(f['rate_ratio_lower'], 1)}–{number(f['rate_ratio_upper'], 1)}). "
+        f"Intervallerne er brede, fordi de danske tal er små: med {counted(f['dk_count'], counted_word)} på et år "
+        "kan raten tilfældigt blive lav eller høj."
+    )
 
 
 def comparability_text(comparison: dict) -> str:
@@ -990,8 +1192,10 @@ def comparability_text(comparison: dict) -> str:
     reasons = list(dict.fromkeys(f["comparability_reason"] for f in pairs if not f["directly_comparable"]))
     if not reasons:
         return "Tallene er direkte sammenlignelige: de to lande opgør det samme efter samme definition."
-    return (f"Tallene er dog **ikke direkte sammenlignelige**, fordi de bygger på {escape(' '.join(reasons))}. "
-            "Forholdene viser derfor en størrelsesorden, ikke en præcis forskel.")
+    return (
+        f"Tallene er dog **ikke direkte sammenlignelige**, fordi de bygger på {escape(' '.join(reasons))}. "
+        "Forholdene viser derfor en størrelsesorden, ikke en præcis forskel."
+    )
 
 
 def more_than_usual(tables: dict[str, dict], name: str, other: dict[str, dict]) -> str:

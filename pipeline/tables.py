@@ -39,24 +39,28 @@ MARKERS = ("asterisk", "header")
 def table_specs(table_params) -> dict[str, dict]:
     """The tables of params.yaml, checked, by key; each with its checked year keys (`years`)."""
     if not isinstance(table_params, dict) or not table_params:
-        raise ParamsError("tables", "no tables; each table is an entry like table_1_1: {number: \"1.1\", ...}")
+        raise ParamsError("tables", 'no tables; each table is an entry like table_1_1: {number: "1.1", ...}')
     specs, stems = {}, {}
     for key, spec in table_params.items():
         where = f"tables.{key}"
         if not isinstance(key, str) or not TABLE_KEY.match(key):
-            raise ParamsError(where, "a table's key holds letters, digits and _ only (no dots, which DVC's "
-                                     "-S splits at), e.g. table_1_3 with number: \"1.3\"")
+            raise ParamsError(
+                where,
+                "a table's key holds letters, digits and _ only (no dots, which DVC's "
+                '-S splits at), e.g. table_1_3 with number: "1.3"',
+            )
         if not isinstance(spec, dict):
             raise ParamsError(where, "is not a table entry (title, number, series, …)")
         number = spec.get("number")
         if not isinstance(number, str) or not TABLE_NUMBER.match(number):
-            raise ParamsError(f"{where}.number", f"{number!r} is not a table number in quotes, e.g. \"1.3\"")
+            raise ParamsError(f"{where}.number", f'{number!r} is not a table number in quotes, e.g. "1.3"')
         series = spec.get("series")
         if not isinstance(series, list) or not series or not all(isinstance(s, str) for s in series):
             raise ParamsError(f"{where}.series", f"{series!r} is not a list of series, e.g. [medlemmer]")
         if spec.get("partial_marker", "asterisk") not in MARKERS:
-            raise ParamsError(f"{where}.partial_marker",
-                              f"{spec['partial_marker']!r} is not one of {', '.join(MARKERS)}")
+            raise ParamsError(
+                f"{where}.partial_marker", f"{spec['partial_marker']!r} is not one of {', '.join(MARKERS)}"
+            )
         stem = table_file_stem(number)
         if stem in stems:
             raise ParamsError(f"{where}.number", f"{number} is also the number of tables.{stems[stem]}")
@@ -78,13 +82,26 @@ def table_years(specs: dict[str, dict], derived: pl.DataFrame) -> dict[str, tupl
 
 def layout_frame(specs: dict[str, dict], years: dict[str, tuple[int, int]]) -> pl.DataFrame:
     rows = [
-        {"table_id": spec["number"], "row_order": i, "series": s,
-         "first_year": years[key][0], "last_year": years[key][1]}
+        {
+            "table_id": spec["number"],
+            "row_order": i,
+            "series": s,
+            "first_year": years[key][0],
+            "last_year": years[key][1],
+        }
         for key, spec in specs.items()
         for i, s in enumerate(spec["series"])
     ]
-    return pl.DataFrame(rows, schema={"table_id": pl.Utf8, "row_order": pl.Int64, "series": pl.Utf8,
-                                      "first_year": pl.Int64, "last_year": pl.Int64})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "table_id": pl.Utf8,
+            "row_order": pl.Int64,
+            "series": pl.Utf8,
+            "first_year": pl.Int64,
+            "last_year": pl.Int64,
+        },
+    )
 
 
 def cells(derived: pl.DataFrame, series: pl.DataFrame, specs: dict[str, dict], paths: Paths) -> pl.DataFrame:
@@ -122,8 +139,12 @@ def months_in_header(year_cells: list[dict], marker: str) -> bool:
     of the year with a figure is partial, on the same months. Otherwise the header is the
     plain year and each partial cell carries the asterisk."""
     figures = [c for c in year_cells if c["status"] is not None]
-    return (marker == "header" and bool(figures) and all(c["status"] == "estimated" for c in figures)
-            and len({c["months_covered"] for c in figures}) == 1)
+    return (
+        marker == "header"
+        and bool(figures)
+        and all(c["status"] == "estimated" for c in figures)
+        and len({c["months_covered"] for c in figures}) == 1
+    )
 
 
 def _count_day(cell: dict) -> tuple[int, int] | None:
@@ -160,10 +181,16 @@ def count_date_note(table_cells: list[dict]) -> str | None:
             parts.append(prefix + "; ".join(f"{c['reference_year']}: {_count_date_text(c)}" for c in row) + ".")
             continue
         odd = [c for c in row if _count_day(c) != usual]
-        rest = ("for de øvrige år er opgørelsesdatoen ikke oplyst" if usual is None
-                else f"de øvrige år er opgjort {usual[1]}. {fmt.month_name(usual[0])}")
-        parts.append(prefix + "; ".join(f"{c['reference_year']}: {_count_date_text(c)}" for c in odd)
-                     + f". {rest[:1].upper()}{rest[1:]}.")
+        rest = (
+            "for de øvrige år er opgørelsesdatoen ikke oplyst"
+            if usual is None
+            else f"de øvrige år er opgjort {usual[1]}. {fmt.month_name(usual[0])}"
+        )
+        parts.append(
+            prefix
+            + "; ".join(f"{c['reference_year']}: {_count_date_text(c)}" for c in odd)
+            + f". {rest[:1].upper()}{rest[1:]}."
+        )
     return " ".join(parts) or None
 
 
@@ -178,8 +205,10 @@ def source_text(table_cells: list[dict]) -> str:
     by_publisher: dict[str, list[str]] = {}
     # cited by publisher and year, as the report cites the police's key figures (a release
     # dated to the day is still cited by its year); an undated one as such, last
-    for c in sorted((c for c in table_cells if c["publisher"]),
-                    key=lambda c: (c["published"] is None, c["published"] or "", c["publisher"])):
+    for c in sorted(
+        (c for c in table_cells if c["publisher"]),
+        key=lambda c: (c["published"] is None, c["published"] or "", c["publisher"]),
+    ):
         years = by_publisher.setdefault(c["publisher"], [])
         cited = c["published"][:4] if c["published"] else "udateret"
         if cited not in years:
@@ -195,7 +224,9 @@ def _group(items, key):
     return groups
 
 
-def table_notes(table_cells: list[dict], starred: bool, estimates: str = wording.ESTIMATES_IN_PARENTHESES) -> str | None:
+def table_notes(
+    table_cells: list[dict], starred: bool, estimates: str = wording.ESTIMATES_IN_PARENTHESES
+) -> str | None:
     """The note under a table: how its estimates were made (`starred`: the estimates carry the
     asterisk) and the count dates of its stocks; None when there is nothing to note."""
     notes = [note_text(table_cells, "asterisk" if starred else "header", estimates), count_date_note(table_cells)]
@@ -218,8 +249,13 @@ def build_table(table_id: str, spec: dict, table_cells: list[dict]) -> dict:
     rows = []
     for _, row_cells in sorted(_group(table_cells, lambda c: c["row_order"]).items()):
         label = row_cells[0]["label_da"] if spec.get("row_labels", True) else ""
-        rows.append([label] + [cell_text(c, cell_marker[c["reference_year"]])
-                               for c in sorted(row_cells, key=lambda c: c["reference_year"])])
+        rows.append(
+            [label]
+            + [
+                cell_text(c, cell_marker[c["reference_year"]])
+                for c in sorted(row_cells, key=lambda c: c["reference_year"])
+            ]
+        )
     starred = any(c["status"] == "estimated" and cell_marker[c["reference_year"]] == "asterisk" for c in table_cells)
     return {
         "table_id": table_id,
@@ -228,10 +264,7 @@ def build_table(table_id: str, spec: dict, table_cells: list[dict]) -> dict:
         "rows": rows,
         "note": table_notes(table_cells, starred),
         "source": source_text(table_cells),
-        "cells": [
-            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in c.items()}
-            for c in table_cells
-        ],
+        "cells": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in c.items()} for c in table_cells],
     }
 
 
@@ -247,8 +280,7 @@ def to_markdown(table: dict) -> str:
     def line(cells):
         return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
-    lines = [f"**{table['title']}**", "", line(table["header"]),
-             "|" + "---|" + "---:|" * (len(table["header"]) - 1)]
+    lines = [f"**{table['title']}**", "", line(table["header"]), "|" + "---|" + "---:|" * (len(table["header"]) - 1)]
     lines += [line(r) for r in table["rows"]]
     lines.append("")
     if table["note"]:
@@ -265,8 +297,11 @@ def tidy_figures(derived: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
 
 def _flat(frame: pl.DataFrame) -> pl.DataFrame:
     """A CSV has no lists: a list of years becomes '2010;2011;2012'."""
-    return frame.with_columns(pl.col(c).cast(pl.List(pl.Utf8)).list.join(";")
-                              for c, dtype in frame.schema.items() if isinstance(dtype, pl.List))
+    return frame.with_columns(
+        pl.col(c).cast(pl.List(pl.Utf8)).list.join(";")
+        for c, dtype in frame.schema.items()
+        if isinstance(dtype, pl.List)
+    )
 
 
 def run(paths: Paths | None = None) -> None:
@@ -279,7 +314,9 @@ def run(paths: Paths | None = None) -> None:
 
     all_cells = cells(derived, series, specs, paths)
     tables = {
-        spec["number"]: build_table(spec["number"], spec, all_cells.filter(pl.col("table_id") == spec["number"]).to_dicts())
+        spec["number"]: build_table(
+            spec["number"], spec, all_cells.filter(pl.col("table_id") == spec["number"]).to_dicts()
+        )
         for spec in specs.values()
     }
     tidy = _flat(tidy_figures(derived, series))  # the same columns in the parquet, the CSV and the workbook
@@ -289,8 +326,9 @@ def run(paths: Paths | None = None) -> None:
             stem = table_file_stem(number)
             out.write_text(paths.tables / f"{stem}.csv", to_csv(table))
             out.write_text(paths.tables / f"{stem}.md", to_markdown(table))
-            out.write_text(paths.tables / f"{stem}.json",
-                           json.dumps(table, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+            out.write_text(
+                paths.tables / f"{stem}.json", json.dumps(table, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+            )
         tidy.write_parquet(out.path(paths.data_out / "keyfigures.parquet"))
         fmt.spreadsheet_safe_frame(tidy).write_csv(out.path(paths.data_out / "keyfigures.csv"))
         metrics.write(out, paths, "keyfigures", metrics.keyfigures(c for t in tables.values() for c in t["cells"]))

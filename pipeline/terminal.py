@@ -19,8 +19,8 @@ from rich.text import Text
 
 from pipeline import fmt
 
-
 # --- help ---------------------------------------------------------------------------------
+
 
 def _plain(params: list) -> list:
     """Typer prints each parameter's Python type beside it ("<str>", "<bool>"); the help texts
@@ -41,6 +41,7 @@ class Group_(typer.core.TyperGroup):
 
 
 # --- cells --------------------------------------------------------------------------------
+
 
 def cell(value, key: str = "") -> str:
     """A value from a JSON output as a person reads it: Danish numbers, years as years, '-'
@@ -145,8 +146,7 @@ def fitted(console: Console, header: Sequence[str], rows: Sequence[Sequence[str]
 def said_once(header: Sequence[str], rows: Sequence[Sequence[str]], every: str) -> tuple[list[int], list[str]]:
     """Columns whose text is the same on every row (of two or more): their index, and each as
     one line 'heading, <every>: text' to print once under the table instead of on every row."""
-    same = [i for i in range(1, len(header))
-            if len(rows) > 1 and len({row[i] for row in rows}) == 1 and rows[0][i]]
+    same = [i for i in range(1, len(header)) if len(rows) > 1 and len({row[i] for row in rows}) == 1 and rows[0][i]]
     return same, [f"{header[i]}, {every}: {rows[0][i]}" for i in same]
 
 
@@ -155,8 +155,14 @@ def without(columns: Sequence[int], header: Sequence[str], rows: Sequence[Sequen
     return [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
-def print_table(console: Console, title: str | None, header: Sequence[str], rows: Sequence[Sequence[str]],
-                notes: Iterable[str] = (), corner: str = "") -> None:
+def print_table(
+    console: Console,
+    title: str | None,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    notes: Iterable[str] = (),
+    corner: str = "",
+) -> None:
     if title:
         console.print(Text(title, style="bold"))
     console.print(fitted(console, header, rows, corner))
@@ -165,8 +171,9 @@ def print_table(console: Console, title: str | None, header: Sequence[str], rows
             console.print(Text(note))
 
 
-def print_records(console: Console, title: str, records: list[dict], group_by: Sequence[str] = (),
-                  lead: Sequence[str] = ()) -> None:
+def print_records(
+    console: Console, title: str, records: list[dict], group_by: Sequence[str] = (), lead: Sequence[str] = ()
+) -> None:
     """Dicts (the rows of a JSON output) whatever their keys. Grouped by `group_by` (the keys
     present): each group's heading names them and the values that are the same throughout the
     group; a table holds the rest, the `lead` keys first."""
@@ -184,8 +191,9 @@ def print_records(console: Console, title: str, records: list[dict], group_by: S
             console.print()
             console.print(Text(" ".join(cell(v, k) for k, v in zip(by, key)), style="bold"))
         if constant:
-            console.print(Padding(Text("; ".join(f"{label(k)}: {cell(group[0].get(k), k)}" for k in constant)),
-                                  (0, 0, 0, 2)))
+            console.print(
+                Padding(Text("; ".join(f"{label(k)}: {cell(group[0].get(k), k)}" for k in constant)), (0, 0, 0, 2))
+            )
         if varying:
             rows = [[cell(r.get(k), k) for k in varying] for r in group]
             console.print(fitted(console, [label(k) for k in varying], rows))

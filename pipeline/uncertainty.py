@@ -42,6 +42,7 @@ JEFFREYS = 0.5
 
 # --- the dispersion and the log-linear fit of earlier full years ------------------------------
 
+
 @dataclass(frozen=True)
 class HistoryFit:
     """A Poisson regression of earlier full-year counts on the year (log link)."""
@@ -78,9 +79,15 @@ def fit_history(years: list[int], counts: list[float]) -> HistoryFit:
     df = len(y) - 2
     pearson = float(fit.pearson_chi2 / df) if df > 0 else None
     cov = np.asarray(fit.cov_params())
-    return HistoryFit(tuple(int(v) for v in years), tuple(float(v) for v in y), float(fit.params[0]),
-                      float(fit.params[1]), centre, ((cov[0, 0], cov[0, 1]), (cov[1, 0], cov[1, 1])),
-                      pearson if pearson is not None and math.isfinite(pearson) else None)
+    return HistoryFit(
+        tuple(int(v) for v in years),
+        tuple(float(v) for v in y),
+        float(fit.params[0]),
+        float(fit.params[1]),
+        centre,
+        ((cov[0, 0], cov[0, 1]), (cov[1, 0], cov[1, 1])),
+        pearson if pearson is not None and math.isfinite(pearson) else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ def dispersion(fit: HistoryFit | None, level: float, min_years: int, overdispers
 
 # --- the prediction interval of the full year -------------------------------------------------
 
+
 def rest_quantiles(means: np.ndarray, variances: np.ndarray, q: float) -> np.ndarray:
     """The q-quantile of counts with these means and variances: negative binomial where they
     vary more than a Poisson count, else Poisson (vectorised: one call for every estimate)."""
@@ -126,13 +134,16 @@ def rest_quantiles(means: np.ndarray, variances: np.ndarray, q: float) -> np.nda
         return np.where(means > 0, np.where(over, nbinom.ppf(q, size, p), poisson.ppf(q, np.maximum(means, 0))), 0.0)
 
 
-def full_year_intervals(observed: np.ndarray, rest_means: np.ndarray, rest_variances: np.ndarray,
-                        level: float) -> tuple[np.ndarray, np.ndarray]:
+def full_year_intervals(
+    observed: np.ndarray, rest_means: np.ndarray, rest_variances: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The observed counts plus the central `level` interval of their rests."""
     alpha = 1 - level
     observed = np.asarray(observed, dtype=float)
-    return (observed + rest_quantiles(rest_means, rest_variances, alpha / 2),
-            observed + rest_quantiles(rest_means, rest_variances, 1 - alpha / 2))
+    return (
+        observed + rest_quantiles(rest_means, rest_variances, alpha / 2),
+        observed + rest_quantiles(rest_means, rest_variances, 1 - alpha / 2),
+    )
 
 
 def rest_variance(rest_mean: float, scaled: float, fixed: float, phi: float) -> float:
@@ -142,6 +153,7 @@ def rest_variance(rest_mean: float, scaled: float, fixed: float, phi: float) -> 
 
 
 # --- the older intervals for the annual rate --------------------------------------------------
+
 
 def exact_poisson(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Garwood's exact (central) interval for a Poisson rate, per full year: the gamma
@@ -167,8 +179,7 @@ def poisson_glm(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[n
     for i, (count, m) in enumerate(zip(counts, months)):
         if count <= 0:
             continue
-        model = sm.GLM([count], [[1.0]], family=sm.families.Poisson(),
-                       offset=[math.log(m / MONTHS_IN_YEAR)])
+        model = sm.GLM([count], [[1.0]], family=sm.families.Poisson(), offset=[math.log(m / MONTHS_IN_YEAR)])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # one observation: no dispersion to estimate
             fit = model.fit()
@@ -180,14 +191,24 @@ def poisson_glm(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[n
 # params.yaml extrapolation.interval.method -> (kind, what it is, in English for explain and
 # the JSON; pipeline/wording.py says it in Danish for readers)
 INTERVAL_METHODS = {
-    "negative_binomial": ("full_year", "prediction interval for the full-year count: the observed count plus "
-                          "negative binomial quantiles of the rest (process and estimation variance, dispersion "
-                          "from the series' earlier full years)"),
-    "poisson": ("full_year", "prediction interval for the full-year count: the observed count plus quantiles of "
-                "the rest, assuming Poisson variation (no overdispersion)"),
-    "exact_poisson_rate": ("rate", "interval for the annual rate: Garwood's exact Poisson interval of the "
-                           "observed count, scaled to 12 months"),
-    "poisson_glm_rate": ("rate", "interval for the annual rate: Poisson GLM with log(exposure) offset, Wald on "
-                         "the log scale"),
+    "negative_binomial": (
+        "full_year",
+        "prediction interval for the full-year count: the observed count plus "
+        "negative binomial quantiles of the rest (process and estimation variance, dispersion "
+        "from the series' earlier full years)",
+    ),
+    "poisson": (
+        "full_year",
+        "prediction interval for the full-year count: the observed count plus quantiles of "
+        "the rest, assuming Poisson variation (no overdispersion)",
+    ),
+    "exact_poisson_rate": (
+        "rate",
+        "interval for the annual rate: Garwood's exact Poisson interval of the observed count, scaled to 12 months",
+    ),
+    "poisson_glm_rate": (
+        "rate",
+        "interval for the annual rate: Poisson GLM with log(exposure) offset, Wald on the log scale",
+    ),
 }
 RATE_INTERVALS = {"exact_poisson_rate": exact_poisson, "poisson_glm_rate": poisson_glm}

@@ -37,8 +37,9 @@ def passes(frame: pl.DataFrame, schema: schemas.Schema) -> bool:
     return not any(found.row(0))
 
 
-def passes_on_distinct(distinct: Callable[[list[str]], pl.DataFrame], schema: schemas.Schema,
-                       decided_elsewhere: frozenset[str]) -> bool:
+def passes_on_distinct(
+    distinct: Callable[[list[str]], pl.DataFrame], schema: schemas.Schema, decided_elsewhere: frozenset[str]
+) -> bool:
     """`passes` for rows known only by `distinct(columns)`, the distinct combinations of
     those columns' values (pipeline/release_scan.py, where each row stands for many): each
     rule runs once on the combinations of the columns it reads, which decides it for every

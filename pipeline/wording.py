@@ -34,6 +34,7 @@ class WordingError(ValueError):
 
 # --- numbers --------------------------------------------------------------------------------
 
+
 def _decimals(value: float, decimals: int | None) -> int:
     """As told; else none for a whole number (also a float sum a hair off one), two otherwise."""
     if decimals is not None:
@@ -91,8 +92,9 @@ def forms(plural: str) -> tuple[str, str]:
     try:
         return FORMS[plural]
     except KeyError:
-        raise WordingError(f"pipeline/wording.py: the unit '{plural}' has no Danish singular/plural forms; "
-                           f"add it to FORMS") from None
+        raise WordingError(
+            f"pipeline/wording.py: the unit '{plural}' has no Danish singular/plural forms; add it to FORMS"
+        ) from None
 
 
 def noun(value: float, plural: str, decimals: int | None = None) -> str:
@@ -130,8 +132,10 @@ def listing(parts: Sequence[str]) -> str:
 
 # --- change ---------------------------------------------------------------------------------
 
-def change_phrase(a: float, b: float, plural: str | None = None, decimals: int | None = None,
-                  with_percent: bool = True) -> str:
+
+def change_phrase(
+    a: float, b: float, plural: str | None = None, decimals: int | None = None, with_percent: bool = True
+) -> str:
     """From a to b: 'en stigning på 23 år (7 %)', 'et fald på 163 år (34 %)', 'uændret'. The
     size is |b − a| without a sign (the word says the direction); the percent is of a, left
     out when a is 0."""
@@ -140,7 +144,7 @@ def change_phrase(a: float, b: float, plural: str | None = None, decimals: int |
     size = abs(b - a)
     d = _decimals(size, decimals)
     if _half_up(size, d) == 0:  # too small to show at these decimals
-        amount = f"under {fmt.number(10 ** -d, d)}"
+        amount = f"under {fmt.number(10**-d, d)}"
     else:
         amount = number(size, d)
     if plural:
@@ -177,15 +181,16 @@ def development(values: dict[int, float], plural: str | None = None, decimals: i
         return f"var uændret {amount(seq[0])} i {span}"
     low_year = min(years, key=lambda y: (values[y], y))
     high_year = max(years, key=lambda y: (values[y], -y))
-    between = (f"mellem {amount(values[low_year])} ({low_year}) og {amount(values[high_year])} "
-               f"({high_year})")
+    between = f"mellem {amount(values[low_year])} ({low_year}) og {amount(values[high_year])} ({high_year})"
     steps = [b - a for a, b in zip(seq, seq[1:])]
     if all(s >= 0 for s in steps) or all(s <= 0 for s in steps):
         return f"{change_verb(seq[0], seq[-1])} fra {amount(seq[0])} i {years[0]} til {amount(seq[-1])} i {years[-1]}"
     mean = sum(seq) / len(seq)
     if mean > 0 and all(abs(v - mean) <= STABLE_WITHIN * mean for v in seq):
-        return (f"lå relativt stabilt i {span}, {between}; hvert år lå inden for "
-                f"{percent(STABLE_WITHIN)} af gennemsnittet for perioden ({number(mean, 0)})")
+        return (
+            f"lå relativt stabilt i {span}, {between}; hvert år lå inden for "
+            f"{percent(STABLE_WITHIN)} af gennemsnittet for perioden ({number(mean, 0)})"
+        )
     return f"svingede {between} i {span}"
 
 
@@ -216,6 +221,7 @@ def more_or_fewer(ratio: float | None) -> str:
 
 # --- periods --------------------------------------------------------------------------------
 
+
 def months_text(months: float) -> str:
     """9 -> '9 måneder'; 1 -> '1 måned'; 11,47 -> '11,47 måneder'."""
     return f"{fmt.months(months)} {noun(months, 'måneder')}"
@@ -243,30 +249,37 @@ def rest_of_year(months: float, period_end: date | None = None) -> str:
 # --- extrapolation methods ------------------------------------------------------------------
 
 # Short names (in a sentence), names for a table and what each method does, for a reader.
-METHOD_NAMES = {"linear": "lineær fremskrivning", "seasonal_share": "sæsonandel",
-                "trend": "tendensfremskrivning"}
-METHOD_TITLES = {"linear": "Lineær (gennemsnit pr. måned × 12; rapportens metode)",
-                 "seasonal_share": "Sæsonandel (de samme måneders andel af året i tidligere år)",
-                 "trend": "Tendens (udviklingen i tidligere hele år)"}
+METHOD_NAMES = {"linear": "lineær fremskrivning", "seasonal_share": "sæsonandel", "trend": "tendensfremskrivning"}
+METHOD_TITLES = {
+    "linear": "Lineær (gennemsnit pr. måned × 12; rapportens metode)",
+    "seasonal_share": "Sæsonandel (de samme måneders andel af året i tidligere år)",
+    "trend": "Tendens (udviklingen i tidligere hele år)",
+}
 METHOD_DESCRIPTIONS = {
     "linear": "gennemsnittet pr. måned i de opgjorte måneder gange 12, dvs. under antagelse af, at resten af "
-              "året har samme gennemsnit pr. måned",
+    "året har samme gennemsnit pr. måned",
     "seasonal_share": "det opgjorte antal divideret med den andel af året, som de samme måneder udgjorde i "
-                      "tidligere år med både en delårsopgørelse og en endelig helårsopgørelse",
+    "tidligere år med både en delårsopgørelse og en endelig helårsopgørelse",
     "trend": "det opgjorte antal plus resten af året efter udviklingen i tidligere hele år (en log-lineær "
-             "Poisson-regression af helårstallene på årstallet)",
+    "Poisson-regression af helårstallene på årstallet)",
 }
 
 # Why a method could not make an estimate (pipeline/methods.py writes the reason in English):
 # each known reason as a Danish clause that follows "fordi".
 REASONS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"no earlier year has a release for the same months and a final full-year release"),
-     "intet tidligere år har både en opgørelse for de samme måneder og en endelig helårsopgørelse"),
-    (re.compile(r"fewer than (?P<needed>\d+) earlier full years \((?P<found>\d+)\)"),
-     "der kun er {found} tidligere hele år med en endelig opgørelse, og metoden kræver mindst {needed}"),
+    (
+        re.compile(r"no earlier year has a release for the same months and a final full-year release"),
+        "intet tidligere år har både en opgørelse for de samme måneder og en endelig helårsopgørelse",
+    ),
+    (
+        re.compile(r"fewer than (?P<needed>\d+) earlier full years \((?P<found>\d+)\)"),
+        "der kun er {found} tidligere hele år med en endelig opgørelse, og metoden kræver mindst {needed}",
+    ),
     (re.compile(r"every earlier full year is 0"), "alle tidligere hele år har 0"),
-    (re.compile(r"the same months held none of an earlier year's total"),
-     "de samme måneder ikke havde noget af et tidligere års antal"),
+    (
+        re.compile(r"the same months held none of an earlier year's total"),
+        "de samme måneder ikke havde noget af et tidligere års antal",
+    ),
 ]
 UNKNOWN_REASON = "metoden ikke kunne give et skøn for tallet"
 
@@ -277,6 +290,7 @@ _METHOD = re.compile(r"(?P<used>[a-z_]+)(?: \(fallback: (?P<asked>[a-z_]+): (?P<
 class Method:
     """How an estimate was made: `used` made it; `asked` is the method params.yaml named when
     it could not be used, with its `reason` (English, from pipeline/methods.py)."""
+
     used: str
     asked: str | None = None
     reason: str | None = None
@@ -292,8 +306,10 @@ def parse_method(text: str | None) -> Method:
     match = _METHOD.fullmatch((text or "none").strip())
     known = set(METHOD_NAMES) | {"none"}
     if not match or match["used"] not in known or (match["asked"] and match["asked"] not in METHOD_NAMES):
-        raise WordingError(f"pipeline/wording.py: cannot read the extrapolation method {text!r}; expected one of "
-                           f"{', '.join(sorted(METHOD_NAMES))}, or '<method> (fallback: <method>: <reason>)'")
+        raise WordingError(
+            f"pipeline/wording.py: cannot read the extrapolation method {text!r}; expected one of "
+            f"{', '.join(sorted(METHOD_NAMES))}, or '<method> (fallback: <method>: <reason>)'"
+        )
     return Method(match["used"], match["asked"], match["reason"])
 
 
@@ -331,8 +347,10 @@ def fallback_sentence(method: Method, subject: str = "", describe: bool = True) 
         return ""
     target = f" for {subject}" if subject else ""
     how = f": {METHOD_DESCRIPTIONS[method.used]}" if describe else ""
-    return (f"{method_name(method.asked).capitalize()} kunne ikke bruges{target}, fordi {reason_text(method.reason)}; "
-            f"i stedet er brugt {method_name(method.used)}{how}.")
+    return (
+        f"{method_name(method.asked).capitalize()} kunne ikke bruges{target}, fordi {reason_text(method.reason)}; "
+        f"i stedet er brugt {method_name(method.used)}{how}."
+    )
 
 
 def method_sentence(text: str | None) -> str:
@@ -347,9 +365,17 @@ def method_sentence(text: str | None) -> str:
 
 # --- one estimate, in its method's words ----------------------------------------------------
 
-def computation(method: Method, label: str, observed: float, unrounded: float, months: float,
-                rounded: float | None = None, rounded_text: str | None = None,
-                observed_text: str | None = None) -> str:
+
+def computation(
+    method: Method,
+    label: str,
+    observed: float,
+    unrounded: float,
+    months: float,
+    rounded: float | None = None,
+    rounded_text: str | None = None,
+    observed_text: str | None = None,
+) -> str:
     """The arithmetic of one estimate with its numbers, in its method's own terms:
     linear 'sigtelser 2.181 / 9 × 12 = 2.908,00'; seasonal share 'sigtelser 2.181 / 0,7512
     ≈ 2.903,43' (the share the same months held); trend 'sigtelser 2.181 + 712,33 for resten
@@ -373,14 +399,17 @@ def how_estimated(method: Method, period: str, rest: str) -> str:
     """The assumption of a method, after 'Helårstallet er fremskrevet …' / 'skønnet …':
     linear 'under antagelse af, at oktober–december har samme gennemsnit pr. måned'."""
     if method.used == "seasonal_share":
-        return (f"ud fra den andel af året, som {period} udgjorde i tidligere år med både en delårsopgørelse og "
-                f"en endelig helårsopgørelse")
+        return (
+            f"ud fra den andel af året, som {period} udgjorde i tidligere år med både en delårsopgørelse og "
+            f"en endelig helårsopgørelse"
+        )
     if method.used == "trend":
         return f"ved at lægge {rest} til efter udviklingen i tidligere hele år"
     return f"under antagelse af, at {rest} har samme gennemsnit pr. måned"
 
 
 # --- table notes (pipeline/tables.py) -------------------------------------------------------
+
 
 def _group(items, key) -> dict:
     groups: dict = {}
@@ -439,8 +468,9 @@ def table_note(table_cells: list[dict], marker: str, estimates: str = ESTIMATES_
     if not estimated:
         return None
     parts = []
-    groups = _group(estimated,
-                    lambda c: (c["reference_year"], months_of(c), period_end_of(c), parse_method(c["method"])))
+    groups = _group(
+        estimated, lambda c: (c["reference_year"], months_of(c), period_end_of(c), parse_method(c["method"]))
+    )
     for (year, months, end, method), group in groups.items():
         labels = listing([c["label_da"].lower() for c in group])
         fallback = fallback_sentence(method, labels, describe=False)
@@ -449,8 +479,9 @@ def table_note(table_cells: list[dict], marker: str, estimates: str = ESTIMATES_
     return prefix + " ".join(parts)
 
 
-def _estimate_note(method: Method, year: int, months: float, end: date | None, group: list[dict],
-                   estimates: str) -> str:
+def _estimate_note(
+    method: Method, year: int, months: float, end: date | None, group: list[dict], estimates: str
+) -> str:
     period = f"{period_text(year, months, end)} ({months_text(months)})"
     rest = rest_of_year(months, end)
     if method.used == "linear":
@@ -468,14 +499,24 @@ def _estimate_note(method: Method, year: int, months: float, end: date | None, g
             + _with(interval_assumptions(group, rest))
         )
     computations = "; ".join(
-        computation(method, c["label_da"].lower(), c["observed_value"], c["value_unrounded"], months,
-                    c["value"], _value_text(c["value"], c["integer_valued"]), fmt.number(c["observed_value"]))
+        computation(
+            method,
+            c["label_da"].lower(),
+            c["observed_value"],
+            c["value_unrounded"],
+            months,
+            c["value"],
+            _value_text(c["value"], c["integer_valued"]),
+            fmt.number(c["observed_value"]),
+        )
         + (f" ({interval_text(c)[2:]})" if c.get("interval_lower") is not None else "")
         for c in group
     )
-    return (f"{estimates} er skøn for hele {year} ud fra {period} med "
-            f"{method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}: {computations}. "
-            "Skønnet er ikke en opgørelse." + _with(interval_assumptions(group, rest)))
+    return (
+        f"{estimates} er skøn for hele {year} ud fra {period} med "
+        f"{method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}: {computations}. "
+        "Skønnet er ikke en opgørelse." + _with(interval_assumptions(group, rest))
+    )
 
 
 def _with(sentence: str) -> str:
@@ -487,14 +528,14 @@ def _with(sentence: str) -> str:
 # The interval methods of pipeline/uncertainty.py, for a reader (no library names).
 INTERVAL_DESCRIPTIONS = {
     "negative_binomial": "et interval for hele årets antal: de opgjorte måneder er kendt, og resten af året er "
-                         "forudsagt med både den tilfældige variation, de ekstra udsving, som seriens tidligere år "
-                         "viser, og usikkerheden om niveauet",
+    "forudsagt med både den tilfældige variation, de ekstra udsving, som seriens tidligere år "
+    "viser, og usikkerheden om niveauet",
     "poisson": "et interval for hele årets antal: de opgjorte måneder er kendt, og resten af året er forudsagt "
-               "med den rent tilfældige variation og usikkerheden om niveauet (uden ekstra udsving)",
+    "med den rent tilfældige variation og usikkerheden om niveauet (uden ekstra udsving)",
     "exact_poisson_rate": "et interval for den årlige rate, ikke for hele årets antal: det eksakte "
-                          "Poisson-interval (Garwood) for det opgjorte antal, skaleret til 12 måneder",
+    "Poisson-interval (Garwood) for det opgjorte antal, skaleret til 12 måneder",
     "poisson_glm_rate": "et interval for den årlige rate, ikke for hele årets antal: Poisson-regression med "
-                        "eksponeringen som offset, Wald-interval på log-skalaen",
+    "eksponeringen som offset, Wald-interval på log-skalaen",
     "none": "intet interval, da tallet ikke er et antal",
 }
 
@@ -510,18 +551,25 @@ def interval_assumptions(cells: list[dict], rest: str = "resten af året") -> st
     several = len(shown) > 1
     noun_ = "Intervallerne" if several else "Intervallet"
     if all(c.get("interval_kind") == "rate" for c in shown):
-        return (f"{noun_} gælder den årlige rate, ikke hele årets antal, og afspejler "
-                "kun den tilfældige variation i de opgjorte måneder.")
+        return (
+            f"{noun_} gælder den årlige rate, ikke hele årets antal, og afspejler "
+            "kun den tilfældige variation i de opgjorte måneder."
+        )
     level = fmt.percent(shown[0]["interval_level"])
-    rules = _group([c for c in shown if c.get("interval_kind") != "rate"],
-                   lambda c: (c.get("dispersion_rule"), _years(c.get("dispersion_years")),
-                              _years(c.get("history_left_out"))))
-    parts = [_variation_clause(rule, years, left_out, listing([c["label_da"].lower() for c in group]), len(group))
-             for (rule, years, left_out), group in rules.items()]
-    return (f"{noun_} for hele året bygger på, at de opgjorte måneder er kendte, og at "
-            f"{rest} kan forudsiges med både den tilfældige variation og usikkerheden om niveauet; "
-            f"{'; '.join(p for p in parts if p)}. Under de antagelser ligger hele årets tal inden for intervallet "
-            f"med {level} sandsynlighed.")
+    rules = _group(
+        [c for c in shown if c.get("interval_kind") != "rate"],
+        lambda c: (c.get("dispersion_rule"), _years(c.get("dispersion_years")), _years(c.get("history_left_out"))),
+    )
+    parts = [
+        _variation_clause(rule, years, left_out, listing([c["label_da"].lower() for c in group]), len(group))
+        for (rule, years, left_out), group in rules.items()
+    ]
+    return (
+        f"{noun_} for hele året bygger på, at de opgjorte måneder er kendte, og at "
+        f"{rest} kan forudsiges med både den tilfældige variation og usikkerheden om niveauet; "
+        f"{'; '.join(p for p in parts if p)}. Under de antagelser ligger hele årets tal inden for intervallet "
+        f"med {level} sandsynlighed."
+    )
 
 
 def _years(value) -> tuple[int, ...]:
@@ -533,8 +581,11 @@ def _years(value) -> tuple[int, ...]:
 
 def _variation_clause(rule: str | None, years: tuple, left_out: tuple, labels: str, count: int) -> str:
     n = len(years)
-    skipped = (f"{fmt.year_ranges(left_out)} er udeladt som "
-               f"{'usædvanlige år' if len(left_out) > 1 else 'et usædvanligt år'}" if left_out else "")
+    skipped = (
+        f"{fmt.year_ranges(left_out)} er udeladt som {'usædvanlige år' if len(left_out) > 1 else 'et usædvanligt år'}"
+        if left_out
+        else ""
+    )
     # '(2010–2016 og 2021–2023; 2017 er udeladt som et usædvanligt år)'
     within = "; ".join(p for p in (fmt.year_ranges(years), skipped) if p)
     span = f" ({within})" if within else ""
@@ -542,12 +593,16 @@ def _variation_clause(rule: str | None, years: tuple, left_out: tuple, labels: s
     if rule == "estimated":
         return f"udsvingene fra år til år i {labels} er målt på {earlier}{span}"
     if rule == "floor":
-        return (f"{labels} har i {earlier}{span} ikke svinget mere end ren tilfældighed, "
-                "så der er regnet med den rent tilfældige variation")
+        return (
+            f"{labels} har i {earlier}{span} ikke svinget mere end ren tilfældighed, "
+            "så der er regnet med den rent tilfældige variation"
+        )
     if rule == "too_short":
         narrow = "intervallerne kan være for smalle" if count > 1 else "intervallet kan være for smalt"
-        return (f"for {labels} er der {'kun ' if n else ''}{earlier}{span}, for få til at måle udsvingene fra år til år, "
-                f"så der er regnet med den rent tilfældige variation, og {narrow}")
+        return (
+            f"for {labels} er der {'kun ' if n else ''}{earlier}{span}, for få til at måle udsvingene fra år til år, "
+            f"så der er regnet med den rent tilfældige variation, og {narrow}"
+        )
     if rule == "assumed_poisson":
         return f"for {labels} er der regnet med den rent tilfældige variation uden ekstra udsving"
     return ""
@@ -565,21 +620,31 @@ def interval_description(text: str | None) -> str:
 
 # The comparison's interval methods: pipeline/compare.py records the library function and its
 # method ('statsmodels confint_poisson, method exact-c'); a reader gets what the interval is.
-RATE_INTERVALS = {"exact-c": "eksakt Poisson-interval (Garwood)", "score": "score-interval",
-                  "wald": "Wald-interval", "waldccv": "Wald-interval med kontinuitetskorrektion",
-                  "midp-c": "mid-p-interval", "jeff": "Jeffreys-interval", "sqrt": "interval på kvadratrodsskala",
-                  "sqrt-a": "interval på kvadratrodsskala (Anscombe)",
-                  "sqrt-v": "interval på kvadratrodsskala (variansstabiliserende)",
-                  "sqrt-cent": "centralt interval på kvadratrodsskala",
-                  "sqrt-centcc": "centralt interval på kvadratrodsskala med kontinuitetskorrektion"}
+RATE_INTERVALS = {
+    "exact-c": "eksakt Poisson-interval (Garwood)",
+    "score": "score-interval",
+    "wald": "Wald-interval",
+    "waldccv": "Wald-interval med kontinuitetskorrektion",
+    "midp-c": "mid-p-interval",
+    "jeff": "Jeffreys-interval",
+    "sqrt": "interval på kvadratrodsskala",
+    "sqrt-a": "interval på kvadratrodsskala (Anscombe)",
+    "sqrt-v": "interval på kvadratrodsskala (variansstabiliserende)",
+    "sqrt-cent": "centralt interval på kvadratrodsskala",
+    "sqrt-centcc": "centralt interval på kvadratrodsskala med kontinuitetskorrektion",
+}
 # How a partial Danish year meets the Swedish figure (params.yaml comparison.partial_year).
-PARTIAL_YEAR_MODES = {"annualise": "et dansk delår regnes pr. personår, som et helårsskøn",
-                      "same_months": "begge lande på de samme måneder, hvor der er et svensk tal for dem"}
-RATIO_INTERVALS = {"score": "score-interval for forholdet mellem to Poisson-rater",
-                   "wald": "Wald-interval for forholdet mellem to Poisson-rater",
-                   "sqrt": "interval på kvadratrodsskala for forholdet mellem to Poisson-rater",
-                   "exact-cond": "eksakt betinget interval for forholdet mellem to Poisson-rater",
-                   "cond-midp": "betinget mid-p-interval for forholdet mellem to Poisson-rater"}
+PARTIAL_YEAR_MODES = {
+    "annualise": "et dansk delår regnes pr. personår, som et helårsskøn",
+    "same_months": "begge lande på de samme måneder, hvor der er et svensk tal for dem",
+}
+RATIO_INTERVALS = {
+    "score": "score-interval for forholdet mellem to Poisson-rater",
+    "wald": "Wald-interval for forholdet mellem to Poisson-rater",
+    "sqrt": "interval på kvadratrodsskala for forholdet mellem to Poisson-rater",
+    "exact-cond": "eksakt betinget interval for forholdet mellem to Poisson-rater",
+    "cond-midp": "betinget mid-p-interval for forholdet mellem to Poisson-rater",
+}
 _LIBRARY = re.compile(r";?\s*statsmodels\b[^;)]*")
 
 
@@ -592,28 +657,35 @@ def comparison_interval_text(text: str | None) -> str:
     if match:
         ratio = match[1].endswith("_2indep")
         known = (RATIO_INTERVALS if ratio else RATE_INTERVALS).get(match[2])
-        return known or f"{'interval for forholdet mellem to Poisson-rater' if ratio else 'Poisson-interval'} " \
-                        f"(metode {match[2]})"
+        return (
+            known
+            or f"{'interval for forholdet mellem to Poisson-rater' if ratio else 'Poisson-interval'} "
+            f"(metode {match[2]})"
+        )
     return _LIBRARY.sub("", text).strip()
 
 
 # --- report sentences on one series ---------------------------------------------------------
+
 
 def counts_listing(counts: Iterable[tuple[float, str]], decimals: int | None = None) -> str:
     """[(87, 'skudepisoder'), (45, 'sårede'), (1, 'dræbte')] -> '87 skudepisoder, 45 sårede og 1 dræbt'."""
     return listing([counted(v, plural, decimals) for v, plural in counts])
 
 
-def from_to_sentence(subject: str, a: float, year_a: int, b: float, year_b: int, plural: str,
-                     decimals: int | None = None) -> str:
+def from_to_sentence(
+    subject: str, a: float, year_a: int, b: float, year_b: int, plural: str, decimals: int | None = None
+) -> str:
     """'Antallet af sigtelser faldt fra 3.357 i 2021 til 3.118 i 2023, et fald på 239 sigtelser
     (7 %).' — the verb, the change and the nouns follow the numbers."""
     if year_a == year_b:
         return f"{subject} var {counted(b, plural, decimals)} i {year_b}."
     if a == b:
         return f"{subject} var uændret {counted(b, plural, decimals)} i både {year_a} og {year_b}."
-    return (f"{subject} {change_verb(a, b)} fra {counted(a, plural, decimals)} i {year_a} til "
-            f"{counted(b, plural, decimals)} i {year_b}, {change_phrase(a, b, plural, decimals)}.")
+    return (
+        f"{subject} {change_verb(a, b)} fra {counted(a, plural, decimals)} i {year_a} til "
+        f"{counted(b, plural, decimals)} i {year_b}, {change_phrase(a, b, plural, decimals)}."
+    )
 
 
 # Counts this small vary a lot from year to year by chance alone: a Poisson count of 50 has a
@@ -628,20 +700,22 @@ def small_numbers_sentence(values: Iterable[float], estimated: bool) -> str:
     values = [v for v in values if v is not None]
     small = bool(values) and min(values) < SMALL_COUNT
     if small:
-        return ("Så små tal svinger meget fra år til år" + (", og en fremskrivning fra en del af året er usikker."
-                                                             if estimated else "."))
+        return "Så små tal svinger meget fra år til år" + (
+            ", og en fremskrivning fra en del af året er usikker." if estimated else "."
+        )
     return "En fremskrivning fra en del af året er usikker." if estimated else ""
 
 
 @dataclass(frozen=True)
 class Figure:
     """One figure of one year as prose needs it (from a table cell or a derived row)."""
-    plural: str                    # the noun it is counted in (FORMS key)
+
+    plural: str  # the noun it is counted in (FORMS key)
     year: int
-    value: float | None            # the full-year figure (the estimate for a partial year)
+    value: float | None  # the full-year figure (the estimate for a partial year)
     observed: float | None = None  # what was counted; the value itself for a full year
     months: float | None = MONTHS_IN_YEAR
-    method: str | None = None      # the `method` column, for an estimate
+    method: str | None = None  # the `method` column, for an estimate
     monthly_mean: float | None = None
     period_end: date | None = None
     # the estimate's interval: lower, upper, level and kind (full_year or rate), if it has one
@@ -670,14 +744,18 @@ def partial_year_sentence(f: Figure, decimals: int | None = None) -> str:
     whole = f"bliver det {counted(f.value, f.plural, 0)} for hele {f.year}{_interval_aside(f)}."
     if method.used == "seasonal_share":
         share = f.observed / f.value if f.value else None
-        text = (f"{known}. Udgjorde {period} samme andel af året som i tidligere år "
-                f"({percent(share, 1) if share is not None else fmt.MISSING}), {whole}")
+        text = (
+            f"{known}. Udgjorde {period} samme andel af året som i tidligere år "
+            f"({percent(share, 1) if share is not None else fmt.MISSING}), {whole}"
+        )
     elif method.used == "trend":
         text = f"{known}. Lægges {rest} til efter udviklingen i tidligere hele år, {whole}"
     else:
         mean = f.monthly_mean if f.monthly_mean is not None else f.observed / f.months
-        text = (f"{known}, eller {number(mean, 2)} om måneden. Fortsætter det gennemsnit "
-                f"{'resten af året' if rest == 'resten af året' else f'i {rest}'}, {whole}")
+        text = (
+            f"{known}, eller {number(mean, 2)} om måneden. Fortsætter det gennemsnit "
+            f"{'resten af året' if rest == 'resten af året' else f'i {rest}'}, {whole}"
+        )
     fallback = fallback_sentence(method, describe=False)
     return f"{text} {fallback}".strip()
 
@@ -688,8 +766,13 @@ def _interval_aside(f: Figure, with_level: bool = True) -> str:
     if not f.interval:
         return ""
     low, high, level, kind = f.interval
-    cell = {"interval_lower": low, "interval_upper": high, "interval_level": level, "interval_kind": kind,
-            "reference_year": f.year}
+    cell = {
+        "interval_lower": low,
+        "interval_upper": high,
+        "interval_level": level,
+        "interval_kind": kind,
+        "reference_year": f.year,
+    }
     text = interval_range(cell).replace(f" i hele {f.year}", "")
     if kind == "full_year" and not with_level:
         text = text.removesuffix(f" med {fmt.percent(level)} sandsynlighed")
@@ -709,8 +792,10 @@ def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[st
     by_period: dict[str, list[Figure]] = {}
     for f in present:
         by_period.setdefault(period_text(f.year, f.months, f.period_end), []).append(f)
-    clauses = [f"i {period} var der {counts_listing((f.counted_value, f.plural) for f in group)}"
-               for period, group in by_period.items()]
+    clauses = [
+        f"i {period} var der {counts_listing((f.counted_value, f.plural) for f in group)}"
+        for period, group in by_period.items()
+    ]
     text = ", og ".join(clauses)
     text = text[0].upper() + text[1:]
     estimated = [f for f in present if f.estimated]
@@ -721,8 +806,9 @@ def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[st
         # several full-year intervals of one level: the level said once, after them
         levels = {f.interval[2] if f.interval and f.interval[3] == "full_year" else None for f in estimated}
         shared = len(estimated) > 1 and len(levels) == 1 and None not in levels
-        text += (f"; fremskrevet til hele året{how} svarer det til "
-                 + listing([counted(f.value, f.plural) + _interval_aside(f, with_level=not shared) for f in estimated]))
+        text += f"; fremskrevet til hele året{how} svarer det til " + listing(
+            [counted(f.value, f.plural) + _interval_aside(f, with_level=not shared) for f in estimated]
+        )
         if shared:
             text += f", hvert med {fmt.percent(levels.pop())} sandsynlighed inden for intervallet i parentes"
         fallbacks = " ".join(dict.fromkeys(fallback_sentence(m, describe=False) for m in methods if m.fell_back))

@@ -37,8 +37,11 @@ def copy_project(dest: Path) -> Paths:
         if (REPO / name).exists():
             shutil.copy2(REPO / name, dest / name)
     for name in PROJECT_DIRS:
-        shutil.copytree(REPO / name, dest / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache", "*.tmp", "_output", ".render-*", ".staging"))
+        shutil.copytree(
+            REPO / name,
+            dest / name,
+            ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache", "*.tmp", "_output", ".render-*", ".staging"),
+        )
     return Paths(dest)
 
 

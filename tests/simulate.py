@@ -18,22 +18,46 @@ def monthly_counts(rng: np.random.Generator, mean: float, dispersion: float, siz
     return rng.negative_binomial(mean * p / (1 - p), p, size)
 
 
-def release_rows(series: str, year: int, value: float, months: float, status: str = "final",
-                 release_id: str | None = None, exceptional: str | None = None) -> dict:
+def release_rows(
+    series: str,
+    year: int,
+    value: float,
+    months: float,
+    status: str = "final",
+    release_id: str | None = None,
+    exceptional: str | None = None,
+) -> dict:
     """One release of one figure, with the columns the methods and intervals read."""
-    return {"series": series, "reference_year": year, "release_id": release_id or f"{series}_{year}_{months}",
-            "months_exposure": float(months), "months_covered": int(np.ceil(months)), "period_end": None,
-            "release_status": status, "vintage_rank": 1, "observed_value": float(value),
-            "is_partial": months < MONTHS, "series_integer": True, "kind": "flow",
-            "status": "estimated" if months < MONTHS else "observed", "exceptional": exceptional}
+    return {
+        "series": series,
+        "reference_year": year,
+        "release_id": release_id or f"{series}_{year}_{months}",
+        "months_exposure": float(months),
+        "months_covered": int(np.ceil(months)),
+        "period_end": None,
+        "release_status": status,
+        "vintage_rank": 1,
+        "observed_value": float(value),
+        "is_partial": months < MONTHS,
+        "series_integer": True,
+        "kind": "flow",
+        "status": "estimated" if months < MONTHS else "observed",
+        "exceptional": exceptional,
+    }
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema_overrides={"period_end": pl.Date})
 
 
-def simulate(rng: np.random.Generator, n_series: int, monthly_mean: float, dispersion: float, history_years: int,
-             months_observed: int) -> tuple[pl.DataFrame, dict[str, float]]:
+def simulate(
+    rng: np.random.Generator,
+    n_series: int,
+    monthly_mean: float,
+    dispersion: float,
+    history_years: int,
+    months_observed: int,
+) -> tuple[pl.DataFrame, dict[str, float]]:
     """`n_series` independent series: each with `history_years` final full years and, for
     each of them, a release of its first `months_observed` months (for the seasonal share),
     then a partial year whose true full-year count is returned beside the frame."""

@@ -73,9 +73,13 @@ def test_table_1_1_count_dates_are_not_the_same(report):
 def test_every_disagreement_between_releases_is_listed(report, built):
     derived = pl.read_parquet(built.derived_figures)
     # independently: every (series, year, period) with more than one distinct value
-    expected = (derived.with_columns(pl.col("months_exposure").round(6))
-                .group_by("series", "reference_year", "months_exposure")
-                .agg(pl.col("observed_value").n_unique().alias("n")).filter(pl.col("n") > 1).height)
+    expected = (
+        derived.with_columns(pl.col("months_exposure").round(6))
+        .group_by("series", "reference_year", "months_exposure")
+        .agg(pl.col("observed_value").n_unique().alias("n"))
+        .filter(pl.col("n") > 1)
+        .height
+    )
     listed = report["disagreements_between_releases"]
     assert len(listed) == expected >= 1
     swedish_2023 = by(listed, "figure")["se_dodade_skjutningar 2023"]
@@ -99,7 +103,9 @@ def test_json_is_byte_identical_and_records_inputs(built, report):
 
 def test_a_full_year_release_replaces_the_estimate_and_scores_the_methods(project):
     # made up for the test: the full year 2024 turns out as 31 wounded
-    header_fields = "saarede,2024,31,12,,,flow,personer,final,National enhed for Særlig Kriminalitet,Nøgletal,2025,,,made up"
+    header_fields = (
+        "saarede,2024,31,12,,,flow,personer,final,National enhed for Særlig Kriminalitet,Nøgletal,2025,,,made up"
+    )
     write_release(project, "nsk_2025", [header_fields])
     run_core(project)
     audit.run(project)
@@ -135,6 +141,7 @@ def test_backtest_command_prints_cases(built, report, monkeypatch):
     env = os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "250"}
     # the built copy is not a DVC repository: skip bringing it up to date, print what is there
     from pipeline import cli
+
     monkeypatch.setattr(cli, "_repro", lambda target=None: None)
     result = CliRunner().invoke(app, ["backtest"], env=env)
     assert result.exit_code == 0, result.output

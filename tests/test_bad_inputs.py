@@ -26,8 +26,12 @@ CASES = list(csv.DictReader((CORPUS / "cases.csv").open(encoding="utf-8")))
 
 def snapshot(paths) -> dict[str, str]:
     roots = [paths.root / "data" / d for d in ("validated", "derived")] + [paths.outputs]
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
-            for root in roots for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for root in roots
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +50,9 @@ def place(paths, case) -> tuple[Path, str, bytes | None]:
         original = target.read_bytes()
         target.write_bytes(original + content)
         return target, "data/raw/series.csv", original
-    folder = {"releases": paths.raw_releases, "published": paths.raw_published,
-              "statements": paths.raw_statements}[case["target"]]
+    folder = {"releases": paths.raw_releases, "published": paths.raw_published, "statements": paths.raw_statements}[
+        case["target"]
+    ]
     target = folder / f"zz_{case['case']}.csv"
     target.write_bytes(content)
     return target, paths.relative(target), None
@@ -82,15 +87,25 @@ def test_case_fails_with_its_location(project, case):
 
 
 # each case starts Python anew: one in the fast tier, the others in the slow one
-@pytest.mark.parametrize("name", [pytest.param("negative_count", marks=pytest.mark.slow), "windows1252",
-                                  pytest.param("formula_in_source", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("negative_count", marks=pytest.mark.slow),
+        "windows1252",
+        pytest.param("formula_in_source", marks=pytest.mark.slow),
+    ],
+)
 def test_case_exits_non_zero_from_the_command_line(project, name):
     case = next(c for c in CASES if c["case"] == name)
     before = snapshot(project)
     target, shown, _ = place(project, case)
     try:
-        result = subprocess.run([sys.executable, "-m", "pipeline.ingest"], capture_output=True, text=True,
-                                env=os.environ | {"NOEGLETAL_ROOT": str(project.root)})
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline.ingest"],
+            capture_output=True,
+            text=True,
+            env=os.environ | {"NOEGLETAL_ROOT": str(project.root)},
+        )
         assert result.returncode == 1
         assert shown in result.stderr and case["check"] in result.stderr
         assert "Traceback" not in result.stderr
@@ -138,9 +153,18 @@ def test_documented_leniencies_are_accepted(project, variant):
         figures = pl.read_parquet(project.validated_figures)
         read = figures.filter(pl.col("source_file") == f"data/raw/releases/ok_{variant}.csv")
         # the mark and the spaces are gone: the row reads exactly as the clean row would
-        assert read.select("series", "reference_year", "value", "months_covered", "kind", "unit", "status",
-                           "publisher", "published", "source_line").rows() == [
-            ("sigtelser", 2025, 1520.0, 6, "flow", "sigtelser", "final", "NSK", "2025", 2)]
+        assert read.select(
+            "series",
+            "reference_year",
+            "value",
+            "months_covered",
+            "kind",
+            "unit",
+            "status",
+            "publisher",
+            "published",
+            "source_line",
+        ).rows() == [("sigtelser", 2025, 1520.0, 6, "flow", "sigtelser", "final", "NSK", "2025", 2)]
     finally:
         target.unlink()
         run_core(project)

@@ -47,8 +47,9 @@ def svg_text(path: Path) -> str:
 
 
 def test_registry_has_the_charts_with_danish_titles():
-    assert {"medlemmer", "sigtelser_strafmasse", "skud_saarede_draebte", "dk_se_rater",
-            "custom_notifications"} <= set(charts.CHARTS)
+    assert {"medlemmer", "sigtelser_strafmasse", "skud_saarede_draebte", "dk_se_rater", "custom_notifications"} <= set(
+        charts.CHARTS
+    )
     assert all(spec.title for spec in charts.CHARTS.values())
 
 
@@ -150,17 +151,22 @@ def test_interval_drawn_when_present_and_absent_without(built, tmp_path):
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
     pl.read_parquet(copy.derived_figures).drop(list(charts.INTERVAL_COLUMNS), strict=False).write_parquet(
-        copy.derived_figures)
+        copy.derived_figures
+    )
     bare = charts.build_figure("sigtelser_strafmasse", copy)
     assert not [t for t in bare.data if t.uid and "interval" in t.uid]
     assert not any("interval" in n for n in charts.chart_metadata("sigtelser_strafmasse", copy)["notes"])
 
     # and with an interval: a whisker from lower to upper around the estimate, and a note
-    with_band = pl.read_parquet(built.derived_figures).drop(list(charts.INTERVAL_COLUMNS), strict=False).with_columns(
-        interval_lower=pl.when(pl.col("status") == "estimated").then(pl.col("value") - 100),
-        interval_upper=pl.when(pl.col("status") == "estimated").then(pl.col("value") + 150),
-        interval_level=pl.when(pl.col("status") == "estimated").then(pl.lit(0.95)),
-        interval_method=pl.when(pl.col("status") == "estimated").then(pl.lit("test: et testinterval")),
+    with_band = (
+        pl.read_parquet(built.derived_figures)
+        .drop(list(charts.INTERVAL_COLUMNS), strict=False)
+        .with_columns(
+            interval_lower=pl.when(pl.col("status") == "estimated").then(pl.col("value") - 100),
+            interval_upper=pl.when(pl.col("status") == "estimated").then(pl.col("value") + 150),
+            interval_level=pl.when(pl.col("status") == "estimated").then(pl.lit(0.95)),
+            interval_method=pl.when(pl.col("status") == "estimated").then(pl.lit("test: et testinterval")),
+        )
     )
     with_band.write_parquet(copy.derived_figures)
     fig = charts.build_figure("sigtelser_strafmasse", copy)
@@ -197,12 +203,22 @@ def test_period_ending_inside_a_month(built):
 
 def test_a_chart_on_other_data_can_be_registered(built):
     """As the Denmark–Sweden and notification charts will be: own loader, shared style."""
+
     def load(spec, paths):
-        return pl.DataFrame({
-            "series": ["x", "x"], "label_da": ["Eksempel", "Eksempel"], "unit": ["pr. 100.000"] * 2,
-            "kind": ["flow"] * 2, "reference_year": [2022, 2023], "status": ["observed"] * 2,
-            "value": [1.25, 2.5], "publisher": ["Testkilde"] * 2, "published": ["2024"] * 2, "rate_basis": ["a", "b"],
-        })
+        return pl.DataFrame(
+            {
+                "series": ["x", "x"],
+                "label_da": ["Eksempel", "Eksempel"],
+                "unit": ["pr. 100.000"] * 2,
+                "kind": ["flow"] * 2,
+                "reference_year": [2022, 2023],
+                "status": ["observed"] * 2,
+                "value": [1.25, 2.5],
+                "publisher": ["Testkilde"] * 2,
+                "published": ["2024"] * 2,
+                "rate_basis": ["a", "b"],
+            }
+        )
 
     charts.register(charts.ChartSpec(name="test_other", title="Et eksempel", load=load, mark="line"))
     try:
@@ -211,7 +227,10 @@ def test_a_chart_on_other_data_can_be_registered(built):
         assert data.columns[-1] == "rate_basis"
         fig = charts.build_figure("test_other", built)
         assert fig.layout.separators == ",." and "Et eksempel, 2022–2023" in fig.layout.title.text
-        assert charts.chart_metadata("test_other", built)["source"] == "Kilde: Figuren er baseret på nøgletal fra Testkilde 2024."
+        assert (
+            charts.chart_metadata("test_other", built)["source"]
+            == "Kilde: Figuren er baseret på nøgletal fra Testkilde 2024."
+        )
         with pytest.raises(ValueError):
             charts.register(charts.ChartSpec(name="test_other", title="igen"))
     finally:
@@ -233,7 +252,10 @@ def test_context_year_is_drawn_apart_and_labelled(built, exported):
     meta = charts.chart_metadata("skud_saarede_draebte", built)
     assert meta["title"].endswith(", 2017 og 2021–2024")
     assert meta["context"] == [{"reference_year": 2017, "label": "Bandekonflikten 2017"}]
-    assert "Bandekonflikten 2017 er vist til sammenligning, adskilt fra 2021–2024; 2018–2020 er ikke vist." in meta["notes"]
+    assert (
+        "Bandekonflikten 2017 er vist til sammenligning, adskilt fra 2021–2024; 2018–2020 er ikke vist."
+        in meta["notes"]
+    )
     assert meta["source"].startswith("Kilde: Figuren er baseret på nøgletal fra Rigspolitiet 2017; ")
 
     fig = charts.build_figure("skud_saarede_draebte", built)
@@ -257,7 +279,8 @@ def test_dk_se_rates_mark_the_danish_partial_year_as_an_estimate(built, exported
 
     meta = json.loads((out / "dk_se_rater.json").read_text(encoding="utf-8"))
     assert [(e["series"], e["reference_year"], e["drawn_as"], e["period_observed"]) for e in meta["estimates"]] == [
-        ("draebte", 2024, "åben markør", "januar–september")]
+        ("draebte", 2024, "åben markør", "januar–september")
+    ]
     assert meta["subtitle"] == "2024: januar–september er opgjort, resten af året er et skøn (åben markør)"
     notes = " ".join(meta["notes"])
     assert "Ikke direkte sammenlignelig: forskellige definitioner" in notes
@@ -276,14 +299,17 @@ def test_dk_se_rates_mark_the_danish_partial_year_as_an_estimate(built, exported
     assert ratios["ratio-2023"] == "7,5 gange<br>(2,8–28,4)" and ratios["ratio-2024"].startswith("skøn: 9,3 gange")
     text = svg_text(out / "dk_se_rater.svg")
     assert "7,5 gange" in text and "skøn" in text and "0,50" in text and "Folketal" in text
-    assert "&quot;" not in text and "(\"döda till följd" in text  # quotes drawn as quotes
+    assert "&quot;" not in text and '("döda till följd' in text  # quotes drawn as quotes
 
 
 def test_dk_se_rates_without_a_danish_rate(built, tmp_path):
     """comparison.partial_year: same_months leaves 2024 without rates: drawn as missing, no estimate."""
     copy = Paths(tmp_path)
-    for src, dest in ((built.derived_figures, copy.derived_figures), (built.validated_series, copy.validated_series),
-                      (built.derived_comparison, copy.derived_comparison)):
+    for src, dest in (
+        (built.derived_figures, copy.derived_figures),
+        (built.validated_series, copy.validated_series),
+        (built.derived_comparison, copy.derived_comparison),
+    ):
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
     rate_columns = [c for c in pl.read_parquet(copy.derived_comparison).columns if "rate" in c and "method" not in c]
@@ -303,8 +329,14 @@ def test_custom_notifications_chart(built, exported):
     out, _ = exported
     data = charts.chart_data("custom_notifications", built)
     assert dict(data.select("series", "value").rows()) == {
-        "fokuspersoner": 40, "gennemfoert": 18, "personligt": 11, "telefon": 7,
-        "ikke_naaet": 23, "ingen_respons": 16, "ikke_fundet": 7}
+        "fokuspersoner": 40,
+        "gennemfoert": 18,
+        "personligt": 11,
+        "telefon": 7,
+        "ikke_naaet": 23,
+        "ingen_respons": 16,
+        "ikke_fundet": 7,
+    }
     assert data.filter(pl.col("approximate"))["series"].to_list() == ["fokuspersoner"]
     meta = json.loads((out / "custom_notifications.json").read_text(encoding="utf-8"))
     assert meta["title"] == "Custom notifications i Forenet Mod Vold" and meta["estimates"] == []
@@ -352,8 +384,10 @@ def test_source_line_from_the_plotted_rows(built):
 
 
 def test_stable_svg_replaces_the_random_id():
-    a = b'<svg><defs id="defs-7f1a31"><clipPath id="clip7f1a31xyplot"/></defs><g clip-path="url(#clip7f1a31xyplot)"/>' \
+    a = (
+        b'<svg><defs id="defs-7f1a31"><clipPath id="clip7f1a31xyplot"/></defs><g clip-path="url(#clip7f1a31xyplot)"/>'
         b'<path d="M7,1V2"/></svg>'
+    )
     b = a.replace(b"7f1a31", b"0f1f22")
     assert charts.stable_svg(a, "x") == charts.stable_svg(b, "x")
     assert b"7f1a31" not in charts.stable_svg(a, "x")

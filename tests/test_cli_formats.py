@@ -19,16 +19,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from PIL import Image
 from rich.console import Console
 from typer.testing import CliRunner
 
-from conftest import REPO, copy_project
 from pipeline import charts, fmt, terminal
 from pipeline.cli import app
 from pipeline.paths import Paths
+
+from conftest import REPO, copy_project
 
 runner = CliRunner()
 ENV = {"DVC_NO_ANALYTICS": "1"}
@@ -36,8 +36,9 @@ GIT_ID = ["-c", "user.name=noegletal tests", "-c", "user.email=tests@example.inv
 
 
 def sh(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=cwd, env=os.environ | ENV | {"NOEGLETAL_ROOT": str(cwd)},
-                          capture_output=True, text=True)
+    return subprocess.run(
+        args, cwd=cwd, env=os.environ | ENV | {"NOEGLETAL_ROOT": str(cwd)}, capture_output=True, text=True
+    )
 
 
 def dvc_project(root: Path) -> Paths:
@@ -73,6 +74,7 @@ def read_json(path: Path):
 
 # --- --format json and csv ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("number", ["1.1", "1.2", "1.3"])
 def test_table_json_and_csv_are_the_output_files(repo, number):
     stem = repo.tables / f"table_{number.replace('.', '_')}"
@@ -90,13 +92,22 @@ def test_audit_json_is_the_audit_file_and_csv_lists_every_finding(repo):
     report = read_json(repo.audit / "audit.json")
     assert json.loads(ok(invoke(repo, "audit", "--format", "json"))) == report
     rows = list(csv.DictReader(io.StringIO(ok(invoke(repo, "audit", "--format", "csv")))))
-    sections = ("extrapolations", "statements", "published_values", "revised_since",
-                "disagreements_between_releases", "publication_dates", "count_dates", "uncertain_dates")
+    sections = (
+        "extrapolations",
+        "statements",
+        "published_values",
+        "revised_since",
+        "disagreements_between_releases",
+        "publication_dates",
+        "count_dates",
+        "uncertain_dates",
+    )
     assert len(rows) == sum(len(report[s]) for s in sections)
     # as in every CSV output, text a spreadsheet would run as a formula is neutralised
     assert {r["reason"] for r in rows} == {fmt.spreadsheet_safe(item["reason"]) for s in sections for item in report[s]}
     assert any(r["reason"].startswith("'-") for r in rows) == any(
-        item["reason"].startswith("-") for s in sections for item in report[s])
+        item["reason"].startswith("-") for s in sections for item in report[s]
+    )
 
 
 def test_backtest_json_is_the_audits_methods_and_csv_has_every_column(repo):
@@ -113,12 +124,16 @@ def test_explain_json_carries_the_output_rows(repo):
     data = json.loads(ok(invoke(repo, "explain", "sigtelser", "2024", "--format", "json")))
     assert set(data) == {"figure", "reference_year", "title", "lines", "comparisons", "rows"}
     tidy = pl.read_parquet(repo.data_out / "keyfigures.parquet").filter(
-        (pl.col("series") == "sigtelser") & (pl.col("reference_year") == 2024))
+        (pl.col("series") == "sigtelser") & (pl.col("reference_year") == 2024)
+    )
     assert len(data["rows"]) == tidy.height > 0
     for row, expected in zip(data["rows"], tidy.iter_rows(named=True)):
         assert row["release_id"] == expected["release_id"] and row["value"] == expected["value"]
-    cell = next(c for c in read_json(repo.tables / "table_1_2.json")["cells"]
-                if c["series"] == "sigtelser" and c["reference_year"] == 2024)
+    cell = next(
+        c
+        for c in read_json(repo.tables / "table_1_2.json")["cells"]
+        if c["series"] == "sigtelser" and c["reference_year"] == 2024
+    )
     assert data["rows"][0]["value"] == cell["value"]
     assert data["comparisons"] and all(set(c) == {"what", "computed", "printed", "match"} for c in data["comparisons"])
 
@@ -143,6 +158,7 @@ def test_a_format_a_command_does_not_have_is_refused(repo):
 
 
 # --- 80 columns -------------------------------------------------------------------------------
+
 
 def assert_fits(out: str, width: int = 80) -> None:
     assert "…" not in out
@@ -193,14 +209,22 @@ def test_other_commands_fit_80_columns(repo):
         assert_fits(ok(invoke(repo, *args)))
 
 
-CELL = st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters="().,–-*"),
-               min_size=1, max_size=14)
+CELL = st.text(
+    st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters="().,–-*"), min_size=1, max_size=14
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(1, 14).flatmap(lambda n: st.tuples(
-    st.lists(st.lists(CELL, max_size=3).map(" ".join), min_size=n, max_size=n),
-    st.lists(st.lists(st.lists(CELL, max_size=6).map(" ".join), min_size=n, max_size=n), min_size=1, max_size=8))))
+@given(
+    st.integers(1, 14).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(CELL, max_size=3).map(" ".join), min_size=n, max_size=n),
+            st.lists(
+                st.lists(st.lists(CELL, max_size=6).map(" ".join), min_size=n, max_size=n), min_size=1, max_size=8
+            ),
+        )
+    )
+)
 def test_any_table_fits_without_a_cut(table):
     """As is, turned or as blocks: at 80 columns no line is longer, nothing is cut, every word shows."""
     header, rows = table
@@ -216,12 +240,26 @@ def test_any_table_fits_without_a_cut(table):
 
 # --- --version, help, stale outputs -------------------------------------------------------------
 
+
 def test_version_is_the_package_version(repo):
     assert ok(invoke(repo, "--version")).strip() == f"noegletal {version('noegletal')}"
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["table"], ["compare"], ["audit"], ["backtest"], ["explain"],
-                                     ["chart"], ["chart", "list"], ["chart", "export"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["run"],
+        ["table"],
+        ["compare"],
+        ["audit"],
+        ["backtest"],
+        ["explain"],
+        ["chart"],
+        ["chart", "list"],
+        ["chart", "export"],
+    ],
+)
 def test_help_has_no_type_clutter(repo, command):
     out = ok(invoke(repo, *command, "--help"))
     assert "Usage" in out
@@ -245,6 +283,7 @@ def test_stale_outputs_are_named_with_their_stage(repo):
 
 # --- charts for documents -------------------------------------------------------------------------
 
+
 def test_default_export_is_a_png_of_16_cm_at_300_dpi(repo):
     ok(invoke(repo, "chart", "export", "medlemmer"))
     image = Image.open(repo.outputs / "export" / "medlemmer.png")
@@ -253,12 +292,36 @@ def test_default_export_is_a_png_of_16_cm_at_300_dpi(repo):
 
 
 def test_png_and_jpg_record_the_dpi_and_have_the_pixels_asked_for(repo, tmp_path):
-    ok(invoke(repo, "chart", "export", "sigtelser_strafmasse", "--width", "1200px", "--dpi", "150",
-              "--out", str(tmp_path / "a.png")))
+    ok(
+        invoke(
+            repo,
+            "chart",
+            "export",
+            "sigtelser_strafmasse",
+            "--width",
+            "1200px",
+            "--dpi",
+            "150",
+            "--out",
+            str(tmp_path / "a.png"),
+        )
+    )
     png = Image.open(tmp_path / "a.png")
     assert png.size[0] == 1200 and [round(d) for d in png.info["dpi"]] == [150, 150]
-    ok(invoke(repo, "chart", "export", "sigtelser_strafmasse", "--width", "10cm", "--dpi", "200",
-              "--out", str(tmp_path / "a.jpg")))
+    ok(
+        invoke(
+            repo,
+            "chart",
+            "export",
+            "sigtelser_strafmasse",
+            "--width",
+            "10cm",
+            "--dpi",
+            "200",
+            "--out",
+            str(tmp_path / "a.jpg"),
+        )
+    )
     jpg = Image.open(tmp_path / "a.jpg")
     assert jpg.format == "JPEG" and jpg.size[0] == round(10 / 2.54 * 200)
     assert jpg.info["jfif_unit"] == 1 and jpg.info["jfif_density"] == (200, 200)
@@ -266,8 +329,9 @@ def test_png_and_jpg_record_the_dpi_and_have_the_pixels_asked_for(repo, tmp_path
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pdf_width_cm(path: Path) -> float:
@@ -277,8 +341,11 @@ def pdf_width_cm(path: Path) -> float:
 
 def test_pdf_chart_is_text_that_pdftotext_reads_at_the_width_asked_for(repo, tmp_path):
     target = tmp_path / "skud.pdf"
-    ok(invoke(repo, "chart", "export", "skud_saarede_draebte", "--format", "pdf", "--width", "12cm",
-              "--out", str(target)))
+    ok(
+        invoke(
+            repo, "chart", "export", "skud_saarede_draebte", "--format", "pdf", "--width", "12cm", "--out", str(target)
+        )
+    )
     meta = read_json(repo.outputs / "charts" / "skud_saarede_draebte.json")
     text = " ".join(pdf_text(target).split())
     assert meta["title"] in text and "Kilde:" in text and "skøn" in text
@@ -301,8 +368,11 @@ def test_bare_chart_leaves_title_notes_and_source_to_the_caption_file(repo, tmp_
     assert re.search(rb'^<svg[^>]* width="8.5cm" height="[\d.]+cm"', svg.read_bytes())
 
 
-LIBRARY_WORDS = re.compile(r"statsmodels|scipy|confint|proportion_confint|exact-c|kaleido|plotly|polars|duckdb|"
-                           r"\w+_\w+\(", re.IGNORECASE)
+LIBRARY_WORDS = re.compile(
+    r"statsmodels|scipy|confint|proportion_confint|exact-c|kaleido|plotly|polars|duckdb|"
+    r"\w+_\w+\(",
+    re.IGNORECASE,
+)
 
 
 def test_captions_are_plain_danish_without_library_names(repo):
@@ -311,17 +381,26 @@ def test_captions_are_plain_danish_without_library_names(repo):
         assert not LIBRARY_WORDS.search(caption), (name, LIBRARY_WORDS.search(caption))
 
 
-@pytest.mark.parametrize(("width", "dpi", "px", "cm"), [
-    (None, 300, 1890, 16.0), ("16cm", 300, 1890, 16.0), ("16,5 cm", 300, 1949, 16.5), ("1800px", 300, 1800, 15.24),
-    ("1800PX", 150, 1800, 30.48), ("8.5cm", 96, 321, 8.5),
-])
+@pytest.mark.parametrize(
+    ("width", "dpi", "px", "cm"),
+    [
+        (None, 300, 1890, 16.0),
+        ("16cm", 300, 1890, 16.0),
+        ("16,5 cm", 300, 1949, 16.5),
+        ("1800px", 300, 1800, 15.24),
+        ("1800PX", 150, 1800, 30.48),
+        ("8.5cm", 96, 321, 8.5),
+    ],
+)
 def test_print_size(width, dpi, px, cm):
     size = charts.print_size(width, dpi)
     assert size.width_px == px and abs(size.width_cm - cm) < 1e-9 and size.dpi == dpi
 
 
-@pytest.mark.parametrize(("width", "dpi"), [("16", 300), ("16in", 300), ("cm", 300), ("-3cm", 300), ("16cm", 10),
-                                            ("5px", 300), ("900cm", 300)])
+@pytest.mark.parametrize(
+    ("width", "dpi"),
+    [("16", 300), ("16in", 300), ("cm", 300), ("-3cm", 300), ("16cm", 10), ("5px", 300), ("900cm", 300)],
+)
 def test_print_size_refuses_what_it_cannot_use(width, dpi):
     with pytest.raises(ValueError, match="--width|--dpi"):
         charts.print_size(width, dpi)
@@ -333,6 +412,7 @@ def test_export_refuses_a_bad_width_in_one_line(repo):
 
 
 # --- DVC metrics ------------------------------------------------------------------------------------
+
 
 def test_metrics_files_hold_the_tables_comparison_and_backtest(repo):
     metrics = repo.outputs / "metrics"
@@ -394,5 +474,7 @@ def test_exp_run_with_another_method_shows_the_key_figures_of_both_runs(tmp_path
     exp = next(r for r in runs if r[0] != "workspace" and r[1] == "trend")
     assert commit[2] == baseline and exp[2] == trend
     assert {"linear_mean_absolute_error", "trend_mean_absolute_error"} <= set(
-        next(row for row in exp_entries(json.loads(shown.stdout)) if row["rev"] == exp[0])
-        ["data"]["metrics"]["outputs/metrics/backtest.json"]["data"])
+        next(row for row in exp_entries(json.loads(shown.stdout)) if row["rev"] == exp[0])["data"]["metrics"][
+            "outputs/metrics/backtest.json"
+        ]["data"]
+    )

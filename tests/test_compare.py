@@ -12,8 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -94,8 +93,9 @@ def test_same_months_option_changes_the_2024_row(project):
 
 
 def test_explain_rate_ratio_2023(built, compared):
-    result = CliRunner().invoke(app, ["explain", "rate_ratio", "2023"],
-                                env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "250"})
+    result = CliRunner().invoke(
+        app, ["explain", "rate_ratio", "2023"], env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "250"}
+    )
     out = result.output
     assert result.exit_code == 0, out
     assert "Sweden: 53" in out and "Denmark: 4" in out
@@ -106,17 +106,23 @@ def test_explain_rate_ratio_2023(built, compared):
 
 
 def test_compare_command_prints_the_table(built, compared):
-    result = CliRunner().invoke(app, ["compare", "--format", "markdown"],
-                                env=os.environ | {"NOEGLETAL_ROOT": str(built.root)})
+    result = CliRunner().invoke(
+        app, ["compare", "--format", "markdown"], env=os.environ | {"NOEGLETAL_ROOT": str(built.root)}
+    )
     assert result.exit_code == 0
     assert "7,5 gange" in result.output and "pr. 100.000" in result.output
     assert "ikke direkte sammenlignelig" in result.output
 
 
 @settings(max_examples=200, deadline=None)
-@given(counts=st.lists(st.tuples(st.integers(0, 5_000), st.integers(0, 5_000),
-                                 st.floats(0.01, 1e7), st.floats(0.01, 1e7)), min_size=1, max_size=6),
-       level=st.sampled_from([0.9, 0.95, 0.99]))
+@given(
+    counts=st.lists(
+        st.tuples(st.integers(0, 5_000), st.integers(0, 5_000), st.floats(0.01, 1e7), st.floats(0.01, 1e7)),
+        min_size=1,
+        max_size=6,
+    ),
+    level=st.sampled_from([0.9, 0.95, 0.99]),
+)
 def test_default_intervals_are_statsmodels_to_the_bit(counts, level):
     """The stage computes its default intervals without importing statsmodels (seconds of
     start-up): they must be statsmodels' very numbers."""
@@ -136,7 +142,9 @@ def test_default_intervals_are_statsmodels_to_the_bit(counts, level):
 
 def test_the_stage_does_not_import_statsmodels(built, compared):
     """With the default methods the stage runs without statsmodels (issue 17: start-up)."""
-    code = ("import sys; from pathlib import Path; from pipeline import compare; from pipeline.paths import Paths; "
-            f"compare.run(Paths(Path({str(built.root)!r}))); print('statsmodels' in sys.modules)")
+    code = (
+        "import sys; from pathlib import Path; from pipeline import compare; from pipeline.paths import Paths; "
+        f"compare.run(Paths(Path({str(built.root)!r}))); print('statsmodels' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"

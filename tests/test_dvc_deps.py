@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -37,9 +36,14 @@ def imported_modules(source: str) -> set[str]:
 def sql_models(source: str) -> set[str]:
     """The SQL models a module runs: string constants that are exactly a model's name
     (db.query(con, paths, "int_…")), not names mentioned in comments or docstrings."""
-    return {node.value for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_NAME.fullmatch(node.value)
-            and (REPO / "sql" / f"{node.value}.sql").exists()}
+    return {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and SQL_NAME.fullmatch(node.value)
+        and (REPO / "sql" / f"{node.value}.sql").exists()
+    }
 
 
 def closure(start: set[str]) -> set[str]:

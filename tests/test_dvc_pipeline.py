@@ -37,11 +37,14 @@ def stages_to_rerun(root) -> set[str]:
         return [next(iter(out)) if isinstance(out, dict) else out for out in stages[name].get("outs", [])]
 
     def reads(name, path):
-        return any(dep == path or dep.startswith(f"{path}/") or path.startswith(f"{dep}/")
-                   for dep in stages[name].get("deps", []))
+        return any(
+            dep == path or dep.startswith(f"{path}/") or path.startswith(f"{dep}/")
+            for dep in stages[name].get("deps", [])
+        )
 
-    while more := {name for name in stages.keys() - rerun
-                   if any(reads(name, out) for upstream in rerun for out in outs(upstream))}:
+    while more := {
+        name for name in stages.keys() - rerun if any(reads(name, out) for upstream in rerun for out in outs(upstream))
+    }:
         rerun |= more
     return rerun
 
@@ -84,8 +87,12 @@ def test_second_repro_does_nothing(repo):
         # excel every time: its first sheet records the SHA-256 of params.yaml
         ("comparison", "partial_year", "same_months", {"compare", "charts", "excel", "audit", "render"}),
         ("tables", None, None, {"tables", "excel", "audit", "render"}),
-        ("extrapolation", "rounding", "half_even",
-         {"extrapolate", "tables", "compare", "excel", "audit", "charts", "render"}),
+        (
+            "extrapolation",
+            "rounding",
+            "half_even",
+            {"extrapolate", "tables", "compare", "excel", "audit", "charts", "render"},
+        ),
     ],
 )
 def test_param_change_reruns_only_dependants(repo, section, key, value, expected):
@@ -125,8 +132,12 @@ def test_bad_raw_file_fails_the_run_and_keeps_outputs(repo):
 
 
 def user_facing(root) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for d in ("outputs", "reports/_output")
-            for p in sorted((root / d).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for d in ("outputs", "reports/_output")
+        for p in sorted((root / d).rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_a_run_failing_after_some_stages_publishes_nothing(repo):
@@ -134,8 +145,9 @@ def test_a_run_failing_after_some_stages_publishes_nothing(repo):
     fail. Every user-facing output is as it was before the run, the cause is one line, and
     the next good run publishes everything."""
     path = repo / "data/raw/releases/nsk_2023.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",-3,", ",3.120,").replace(",3.119,", ",3.120,"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",-3,", ",3.120,").replace(",3.119,", ",3.120,"), encoding="utf-8"
+    )
     assert sh([sys.executable, "-m", "pipeline.cli", "run"], repo).returncode == 0
     before = user_facing(repo)
     path.write_text(path.read_text(encoding="utf-8").replace(",3.120,", ",3.121,"), encoding="utf-8")

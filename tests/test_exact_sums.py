@@ -15,8 +15,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline import db, ingest, release_scan, schemas
 from pipeline.errors import InputError
@@ -39,8 +38,25 @@ EXACT = _danish(LARGE) + (MONTHS * REGIONS - 1) * _danish(SMALL)
 
 
 def _row(value: str, month: int, region: str, series: str = SERIES, unit: str = "år") -> list[str]:
-    return [series, "2025", value, "", "", "", "flow", unit, "final", "NSK", "Nøgletal", "2026", "", "", "",
-            str(month), region]
+    return [
+        series,
+        "2025",
+        value,
+        "",
+        "",
+        "",
+        "flow",
+        unit,
+        "final",
+        "NSK",
+        "Nøgletal",
+        "2026",
+        "",
+        "",
+        "",
+        str(month),
+        region,
+    ]
 
 
 def _rows(large_at: int, seed: int) -> list[list[str]]:
@@ -98,9 +114,13 @@ def test_scan_and_row_path_sum_exactly(exact_project, quoting):
     _write(exact_project, "zz_exact", _rows(0, 1), quoting)
     reader = ingest._Reader(exact_project)
     con = db.connect()
-    series = ingest._query(con, exact_project, "stg_raw__series",
-                           {"raw_series": reader.read(exact_project.raw_series, schemas.SERIES_COLUMNS,
-                                                      schemas.OPTIONAL_SERIES_COLUMNS)}, ("number_pattern",))
+    series = ingest._query(
+        con,
+        exact_project,
+        "stg_raw__series",
+        {"raw_series": reader.read(exact_project.raw_series, schemas.SERIES_COLUMNS, schemas.OPTIONAL_SERIES_COLUMNS)},
+        ("number_pattern",),
+    )
     scanned = release_scan.scan(exact_project, series, reader.release_files())
     rows, problems = ingest.release_figures(reader, series, exact_project)
     assert not problems and scanned is not None
@@ -130,5 +150,9 @@ def test_a_number_beyond_the_format_is_refused_where_it_is(project, value, quoti
         ingest.load(project)
     [problem] = caught.value.problems
     assert (problem.file, problem.line, problem.column, problem.check) == (
-        "data/raw/releases/zz_long.csv", 3, "value", "number_format")
+        "data/raw/releases/zz_long.csv",
+        3,
+        "value",
+        "number_format",
+    )
     assert value[:20] in problem.message

@@ -23,8 +23,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline import compare, excel, fmt, tables, wording
 from pipeline.params import load_params
@@ -55,12 +54,25 @@ def libreoffice_sheets(workbook: Path, work: Path, danish: bool) -> dict[str, st
         (work / "profile" / "user" / "registrymodifications.xcu").write_text(DANISH_PROFILE, encoding="utf-8")
     csv_filter = CSV_FILTER.format(separator=59 if danish else 44, shown="true" if danish else "false")
     result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--convert-to", csv_filter,
-         "--outdir", str(work / "csv"), str(workbook)],
-        capture_output=True, text=True, timeout=300)
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{work / 'profile'}",
+            "--headless",
+            "--convert-to",
+            csv_filter,
+            "--outdir",
+            str(work / "csv"),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    return {path.stem.removeprefix(workbook.stem + "-"): path.read_text(encoding="utf-8")
-            for path in sorted((work / "csv").glob("*.csv"))}
+    return {
+        path.stem.removeprefix(workbook.stem + "-"): path.read_text(encoding="utf-8")
+        for path in sorted((work / "csv").glob("*.csv"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -90,14 +102,20 @@ def table_json(paths: Paths, number: str) -> dict:
 
 # --- LibreOffice --------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def libreoffice_csv(workbook: Path, tmp_path_factory) -> dict[str, list[list]]:
     """Every sheet's raw values, read so that a cell LibreOffice quoted (text) stays a string
     and an unquoted one (a number) becomes a float; an empty cell is ''."""
     sheets = libreoffice_sheets(workbook, tmp_path_factory.mktemp("libreoffice"), danish=False)
-    return {sheet: list(csv.reader(io.StringIO(text)) if sheet == excel.FIGURES_SHEET  # dates come unquoted
-                        else csv.reader(io.StringIO(text), quoting=csv.QUOTE_NONNUMERIC))
-            for sheet, text in sheets.items()}
+    return {
+        sheet: list(
+            csv.reader(io.StringIO(text))
+            if sheet == excel.FIGURES_SHEET  # dates come unquoted
+            else csv.reader(io.StringIO(text), quoting=csv.QUOTE_NONNUMERIC)
+        )
+        for sheet, text in sheets.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +127,8 @@ def danish_libreoffice(workbook: Path, tmp_path_factory) -> dict[str, list[list[
 @pytest.mark.slow
 def test_libreoffice_opens_every_sheet(libreoffice_csv, specs):
     assert list(libreoffice_csv) == sorted(
-        [excel.CONTENTS_SHEET, *(f"Tabel {s['number']}" for s in specs), excel.FIGURES_SHEET,
-         excel.COMPARISON_SHEET])
+        [excel.CONTENTS_SHEET, *(f"Tabel {s['number']}" for s in specs), excel.FIGURES_SHEET, excel.COMPARISON_SHEET]
+    )
 
 
 @pytest.mark.slow
@@ -119,7 +137,7 @@ def test_libreoffice_reads_every_table_value_as_the_figure(libreoffice_csv, spec
     a cell without a figure shows the tables' '-'; every estimate of a year shown is there."""
     for spec in specs:
         rows = libreoffice_csv[f"Tabel {spec['number']}"]
-        header, body = rows[2], rows[3:3 + len(spec["series"])]
+        header, body = rows[2], rows[3 : 3 + len(spec["series"])]
         checked_estimates = 0
         for series, row in zip(spec["series"], body, strict=True):
             for head, got in zip(header[1:], row[1:], strict=True):
@@ -138,8 +156,9 @@ def test_libreoffice_reads_every_table_value_as_the_figure(libreoffice_csv, spec
                     assert isinstance(got, float), (spec["number"], series, head, got)
                     assert got == pytest.approx(figure["observed_value"], rel=1e-12)
         years = {int(h[:4]) for h in header[1:]}
-        assert checked_estimates == sum(1 for (s, y), f in selected.items()
-                                        if s in spec["series"] and y in years and f["status"] == "estimated")
+        assert checked_estimates == sum(
+            1 for (s, y), f in selected.items() if s in spec["series"] and y in years and f["status"] == "estimated"
+        )
 
 
 @pytest.mark.slow
@@ -149,7 +168,7 @@ def test_a_danish_spreadsheet_shows_the_tables_as_the_report_does(danish_libreof
     for spec in specs:
         table = table_json(built, spec["number"])
         rows = danish_libreoffice[f"Tabel {spec['number']}"]
-        header, body = rows[2], rows[3:3 + len(table["rows"])]
+        header, body = rows[2], rows[3 : 3 + len(table["rows"])]
         for expected, row in zip(table["rows"], body, strict=True):
             shown = []
             for head, text in zip(header[1:], row[1:], strict=True):
@@ -166,7 +185,7 @@ def test_a_danish_spreadsheet_shows_the_tables_as_the_report_does(danish_libreof
 def test_libreoffice_reads_the_comparison_as_numbers(libreoffice_csv, built):
     comparison = pl.read_parquet(built.derived_comparison)
     rows = libreoffice_csv[excel.COMPARISON_SHEET]
-    body = rows[3:3 + comparison.height]
+    body = rows[3 : 3 + comparison.height]
     for figure, row in zip(comparison.iter_rows(named=True), body, strict=True):
         for j, (_, field, _) in enumerate(excel.COMPARISON_COLUMNS):
             if figure[field] is None:
@@ -187,6 +206,7 @@ def test_libreoffice_reads_every_column_of_the_tidy_figures(libreoffice_csv, bui
 
 
 # --- cell by cell -------------------------------------------------------------------------------
+
 
 def _note_cells(sheet, first_row: int) -> list[str]:
     return [sheet.cell(r, 1).value for r in range(first_row, sheet.max_row + 1) if sheet.cell(r, 1).value]
@@ -292,38 +312,93 @@ def test_the_workbook_is_dated_by_its_data(workbook, built):
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     """A note or label is written as text whatever it starts with; nothing is run as a formula."""
-    table = {"table_id": "9", "title": "=1+1", "header": ["", "2024"], "rows": [["@x", "1"]], "note": "=SUM(A1)",
-             "source": "+kilde", "cells": [{"reference_year": 2024, "row_order": 0, "status": "observed",
-                                            "observed_value": 1.0, "value": 1.0, "integer_valued": True}]}
-    comparison = {"title": "-t", "header": ["År", "S", "D", "a", "b", "c", "d", "e"], "rows": [], "figures": [],
-                  "note": "=n", "source": "=s"}
+    table = {
+        "table_id": "9",
+        "title": "=1+1",
+        "header": ["", "2024"],
+        "rows": [["@x", "1"]],
+        "note": "=SUM(A1)",
+        "source": "+kilde",
+        "cells": [
+            {
+                "reference_year": 2024,
+                "row_order": 0,
+                "status": "observed",
+                "observed_value": 1.0,
+                "value": 1.0,
+                "integer_valued": True,
+            }
+        ],
+    }
+    comparison = {
+        "title": "-t",
+        "header": ["År", "S", "D", "a", "b", "c", "d", "e"],
+        "rows": [],
+        "figures": [],
+        "note": "=n",
+        "source": "=s",
+    }
     target = tmp_path / "book.xlsx"
     excel.write_workbook(target, [table], pl.DataFrame({"series": ["=x"]}), comparison, {}, "0")
     book = openpyxl.load_workbook(target)
-    texts = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)
-             and c.value[:1] in "=+-@"]
+    texts = [
+        c
+        for sheet in book
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value[:1] in "=+-@"
+    ]
     assert texts and all(c.data_type == "s" for c in texts)
 
 
 # --- the layout rule on generated tables -------------------------------------------------------
 
+
 def _cell(row: int, year: int, status: str | None, observed: float, integer_valued: bool) -> dict:
     """A table cell as the tables stage makes it: missing, observed, or a partial year of 9
     months estimated for the whole year by the report's method."""
-    base = {"count_date": None, "integer_valued": integer_valued, "interval_level": None, "interval_lower": None,
-            "interval_method": None, "interval_upper": None, "kind": "flow", "label_da": f"Række {row + 1}",
-            "reference_year": year, "row_order": row, "series": f"s{row}", "table_id": "9.9", "unit": "antal",
-            "status": status}
+    base = {
+        "count_date": None,
+        "integer_valued": integer_valued,
+        "interval_level": None,
+        "interval_lower": None,
+        "interval_method": None,
+        "interval_upper": None,
+        "kind": "flow",
+        "label_da": f"Række {row + 1}",
+        "reference_year": year,
+        "row_order": row,
+        "series": f"s{row}",
+        "table_id": "9.9",
+        "unit": "antal",
+        "status": status,
+    }
     if status is None:
-        return base | {"method": None, "monthly_mean": None, "months_covered": None, "observed_value": None,
-                       "published": None, "publisher": None, "release_id": None, "value": None,
-                       "value_unrounded": None}
+        return base | {
+            "method": None,
+            "monthly_mean": None,
+            "months_covered": None,
+            "observed_value": None,
+            "published": None,
+            "publisher": None,
+            "release_id": None,
+            "value": None,
+            "value_unrounded": None,
+        }
     months = 9 if status == "estimated" else 12
     unrounded = observed / months * 12
     value = float(round(unrounded)) if integer_valued else round(unrounded, 1)
-    return base | {"method": "linear" if status == "estimated" else "none", "monthly_mean": observed / months,
-                   "months_covered": months, "observed_value": observed, "published": str(year),
-                   "publisher": "Udgiver", "release_id": f"r{year}", "value": value, "value_unrounded": unrounded}
+    return base | {
+        "method": "linear" if status == "estimated" else "none",
+        "monthly_mean": observed / months,
+        "months_covered": months,
+        "observed_value": observed,
+        "published": str(year),
+        "publisher": "Udgiver",
+        "release_id": f"r{year}",
+        "value": value,
+        "value_unrounded": unrounded,
+    }
 
 
 @st.composite
@@ -332,10 +407,16 @@ def generated_tables(draw) -> dict:
     years = range(2020, 2020 + draw(st.integers(1, 4)))
     integer_valued = draw(st.booleans())
     value = st.integers(0, 99_999).map(float) if integer_valued else st.integers(0, 99_999).map(lambda v: v / 10)
-    cells = [_cell(r, y, draw(st.sampled_from([None, "observed", "estimated"])), draw(value), integer_valued)
-             for r in range(rows) for y in years]
-    spec = {"title": "Prøve", "row_labels": draw(st.booleans()),
-            "partial_marker": draw(st.sampled_from(tables.MARKERS))}
+    cells = [
+        _cell(r, y, draw(st.sampled_from([None, "observed", "estimated"])), draw(value), integer_valued)
+        for r in range(rows)
+        for y in years
+    ]
+    spec = {
+        "title": "Prøve",
+        "row_labels": draw(st.booleans()),
+        "partial_marker": draw(st.sampled_from(tables.MARKERS)),
+    }
     # through JSON, as the workbook stage reads the tables
     return json.loads(json.dumps(tables.build_table("9.9", spec, cells)))
 
@@ -347,8 +428,14 @@ def test_every_generated_table_keeps_each_value_in_its_own_numeric_cell(tmp_path
     estimate column right after it (which only a year with an estimate has), a missing figure
     as '-', and the note naming the estimates where the workbook shows them."""
     target = tmp_path / "table.xlsx"
-    comparison = {"title": "t", "header": ["År", "S", "D", "a", "b", "c", "d", "e"], "rows": [], "figures": [],
-                  "note": "n", "source": "s"}
+    comparison = {
+        "title": "t",
+        "header": ["År", "S", "D", "a", "b", "c", "d", "e"],
+        "rows": [],
+        "figures": [],
+        "note": "n",
+        "source": "s",
+    }
     excel.write_workbook(target, [table], pl.DataFrame({"series": ["x"]}), comparison, {}, "0")
     sheet = openpyxl.load_workbook(target)["Tabel 9.9"]
     headers = [c.value for c in sheet[3]][1:]

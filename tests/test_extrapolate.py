@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from pipeline.extrapolate import extrapolate
 from pipeline.paths import Paths
+
 from conftest import REPO
 
 PATHS = Paths(REPO)
@@ -17,20 +18,42 @@ PATHS = Paths(REPO)
 
 def figures(rows: list[dict]) -> pl.DataFrame:
     """National figures as the ingest stage writes them (data/validated/figures.parquet)."""
-    base = {"series": "sigtelser", "country": "DK", "reference_year": 2024, "release_id": "r",
-            "kind": "flow", "unit": "sigtelser", "value": 0.0, "months_covered": 12, "period_end": None,
-            "concept": "c", "series_integer": True, "rows_aggregated": 1, "regions": 0,
-            "count_date": None, "status": "final", "publisher": "P", "publication": "p",
-            "published": "2024", "reported_by": None, "url": None, "note": None,
-            "published_start": date(2024, 1, 1), "published_end": date(2024, 12, 31),
-            "source_file": "f.csv", "source_line": 2}
+    base = {
+        "series": "sigtelser",
+        "country": "DK",
+        "reference_year": 2024,
+        "release_id": "r",
+        "kind": "flow",
+        "unit": "sigtelser",
+        "value": 0.0,
+        "months_covered": 12,
+        "period_end": None,
+        "concept": "c",
+        "series_integer": True,
+        "rows_aggregated": 1,
+        "regions": 0,
+        "count_date": None,
+        "status": "final",
+        "publisher": "P",
+        "publication": "p",
+        "published": "2024",
+        "reported_by": None,
+        "url": None,
+        "note": None,
+        "published_start": date(2024, 1, 1),
+        "published_end": date(2024, 12, 31),
+        "source_file": "f.csv",
+        "source_line": 2,
+    }
     return pl.DataFrame([base | r for r in rows], schema_overrides={"count_date": pl.Date, "period_end": pl.Date})
 
 
 def one(value, months, kind="flow", rounding="half_up", count_date=None):
-    out = extrapolate(figures([{"value": float(value), "months_covered": months, "kind": kind,
-                                "count_date": count_date}]),
-                      {"method": "linear", "rounding": rounding}, PATHS)
+    out = extrapolate(
+        figures([{"value": float(value), "months_covered": months, "kind": kind, "count_date": count_date}]),
+        {"method": "linear", "rounding": rounding},
+        PATHS,
+    )
     return out.row(0, named=True)
 
 
@@ -53,19 +76,24 @@ def test_rounding_follows_params():
 
 
 def test_full_release_wins_over_partial_and_later_over_earlier():
-    out = extrapolate(figures([
-        {"release_id": "jan_sep", "value": 2181.0, "months_covered": 9, "published": "2024"},
-        {"release_id": "full", "value": 2950.0, "months_covered": 12, "published": "2025"},
-        {"release_id": "revised", "value": 2960.0, "months_covered": 12, "published": "2026"},
-    ]), {"method": "linear", "rounding": "half_up"}, PATHS)
+    out = extrapolate(
+        figures(
+            [
+                {"release_id": "jan_sep", "value": 2181.0, "months_covered": 9, "published": "2024"},
+                {"release_id": "full", "value": 2950.0, "months_covered": 12, "published": "2025"},
+                {"release_id": "revised", "value": 2960.0, "months_covered": 12, "published": "2026"},
+            ]
+        ),
+        {"method": "linear", "rounding": "half_up"},
+        PATHS,
+    )
     chosen = out.filter(pl.col("selected"))
     assert chosen["release_id"].to_list() == ["revised"] and chosen["status"].to_list() == ["observed"]
     assert out.height == 3  # the others stay, for the audit
 
 
 @settings(deadline=None)  # as many examples as the profile (conftest.py)
-@given(value=st.integers(0, 10_000_000), months=st.integers(1, 12),
-       rounding=st.sampled_from(["half_up", "half_even"]))
+@given(value=st.integers(0, 10_000_000), months=st.integers(1, 12), rounding=st.sampled_from(["half_up", "half_even"]))
 def test_properties(value, months, rounding):
     row = one(value, months, rounding=rounding)
     if months == 12:

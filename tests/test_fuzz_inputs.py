@@ -13,8 +13,7 @@ import os
 import shutil
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline import ingest
 from pipeline.errors import InputError
@@ -28,12 +27,48 @@ EXAMPLES = int(os.environ.get("NOEGLETAL_FUZZ_EXAMPLES") or examples())
 pytestmark = pytest.mark.slow
 
 # text that has broken or could break a reader, a parser or a renderer
-NASTY = st.sampled_from([
-    "", " ", '"', '""', '1"2', "=1+1", "-2+3", "+45", "@x", "\t", "1.5.20", "1,5", "1.52", "9" * 40,
-    "2024-02-30", "2024-13-45", "2099-12-31", "2024", "2024-09", "0000", "-1", "1e5", "NaN", "inf",
-    "\u202e", "\u200b", "ø", "Æ", "𝑦", "$y$", "&amp;", "<b>", "\\", ",", ",,", "\ufeff", "ﬁ",
-])
-FIELD_TEXT = st.one_of(NASTY, st.text(max_size=12), st.integers(-10**6, 10**18).map(str))
+NASTY = st.sampled_from(
+    [
+        "",
+        " ",
+        '"',
+        '""',
+        '1"2',
+        "=1+1",
+        "-2+3",
+        "+45",
+        "@x",
+        "\t",
+        "1.5.20",
+        "1,5",
+        "1.52",
+        "9" * 40,
+        "2024-02-30",
+        "2024-13-45",
+        "2099-12-31",
+        "2024",
+        "2024-09",
+        "0000",
+        "-1",
+        "1e5",
+        "NaN",
+        "inf",
+        "\u202e",
+        "\u200b",
+        "ø",
+        "Æ",
+        "𝑦",
+        "$y$",
+        "&amp;",
+        "<b>",
+        "\\",
+        ",",
+        ",,",
+        "\ufeff",
+        "ﬁ",
+    ]
+)
+FIELD_TEXT = st.one_of(NASTY, st.text(max_size=12), st.integers(-(10**6), 10**18).map(str))
 NAMES = st.sampled_from(["x.CSV", "x.csv.txt", "x", ".x.csv", "x y.csv", "æøå.csv", "x.csv"])
 
 
@@ -49,7 +84,7 @@ def apply(paths, kind, a, b, text, name) -> None:
     data = target.read_bytes()
     if kind == "byte" and data:
         i = b % len(data)
-        target.write_bytes(data[:i] + bytes([a % 256]) + data[i + 1:])
+        target.write_bytes(data[:i] + bytes([a % 256]) + data[i + 1 :])
     elif kind == "rename":
         target.rename(target.with_name(name))
     elif kind == "truncate":
@@ -69,12 +104,16 @@ def apply(paths, kind, a, b, text, name) -> None:
 
 
 def snapshot(paths) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(paths.validated.rglob("*")) if p.is_file()}
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths.validated.rglob("*")) if p.is_file()
+    }
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(mutations=st.lists(mutation(), min_size=1, max_size=3))
 def test_any_mutation_is_accepted_or_refused_in_lines_that_name_a_file(tmp_path_factory, mutations):
     base = tmp_path_factory.getbasetemp() / "fuzz_base"

@@ -61,7 +61,9 @@ def test_published_numbers_equal_computed_numbers(built, published):
 def test_table_files_hold_the_printed_cells(built, published, table_id):
     csv_text = (built.tables / f"{table_file_stem(table_id)}.csv").read_text(encoding="utf-8")
     md_text = (built.tables / f"{table_file_stem(table_id)}.md").read_text(encoding="utf-8")
-    for printed in published.filter((pl.col("table_id") == table_id) & pl.col("measure").is_in(["observed", "missing"]))["printed"]:
+    for printed in published.filter(
+        (pl.col("table_id") == table_id) & pl.col("measure").is_in(["observed", "missing"])
+    )["printed"]:
         assert printed in csv_text
         assert f" {printed} |" in md_text
 

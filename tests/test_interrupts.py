@@ -24,15 +24,18 @@ def env(root):
 
 
 def repro(root, *args):
-    return subprocess.run([sys.executable, "-m", "dvc", "repro", *args, *STAGES_BEFORE_CHARTS], cwd=root,
-                          env=env(root), capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "dvc", "repro", *args, *STAGES_BEFORE_CHARTS],
+        cwd=root,
+        env=env(root),
+        capture_output=True,
+        text=True,
+    )
 
 
 def outputs(root) -> dict[str, str]:
-    files = [p for d in ("data/validated", "data/derived", "outputs") for p in (root / d).rglob("*")
-             if p.is_file()]
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(files)}
+    files = [p for d in ("data/validated", "data/derived", "outputs") for p in (root / d).rglob("*") if p.is_file()]
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +58,14 @@ def assert_intact(root, good):
 @pytest.mark.parametrize("delay", [0.8, 2.0, 3.5])
 def test_killed_run_keeps_the_last_good_outputs(repo, sig, delay):
     good = outputs(repo)
-    proc = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "--force", *STAGES_BEFORE_CHARTS], cwd=repo,
-                            env=env(repo), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dvc", "repro", "--force", *STAGES_BEFORE_CHARTS],
+        cwd=repo,
+        env=env(repo),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(delay)
     try:
         os.killpg(proc.pid, sig)
@@ -74,9 +82,17 @@ def test_killed_run_keeps_the_last_good_outputs(repo, sig, delay):
 
 def test_two_runs_at_once_do_not_corrupt(repo):
     good = outputs(repo)
-    procs = [subprocess.Popen([sys.executable, "-m", "dvc", "repro", "--force", *STAGES_BEFORE_CHARTS], cwd=repo,
-                              env=env(repo), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "dvc", "repro", "--force", *STAGES_BEFORE_CHARTS],
+            cwd=repo,
+            env=env(repo),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = [(p.wait(timeout=300), p.stdout.read()) for p in procs]
     assert any(code == 0 for code, _ in results), results
     for code, out in results:

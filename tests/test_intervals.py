@@ -24,6 +24,7 @@ SPEC = {"method": "negative_binomial", "level": 0.95, "min_history_years": 5}
 
 # --- the lower bound ------------------------------------------------------------------------
 
+
 @st.composite
 def histories(draw):
     """One series: earlier final full years (some marked exceptional, some with a release of
@@ -42,14 +43,19 @@ def histories(draw):
 
 
 @settings(deadline=None)
-@given(derived=histories(), interval=st.sampled_from(FULL_YEAR_INTERVALS),
-       level=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]), min_years=st.integers(3, 8),
-       leave_out=st.booleans())
+@given(
+    derived=histories(),
+    interval=st.sampled_from(FULL_YEAR_INTERVALS),
+    level=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]),
+    min_years=st.integers(3, 8),
+    leave_out=st.booleans(),
+)
 def test_the_interval_never_goes_below_the_count_already_observed(derived, interval, level, min_years, leave_out):
     spec = {"method": interval, "level": level, "min_history_years": min_years}
     estimates = estimate_all(derived, spec, leave_out).join(
         derived.filter(pl.col("is_partial")).select("series", "reference_year", "release_id", "observed_value"),
-        on=["series", "reference_year", "release_id"])
+        on=["series", "reference_year", "release_id"],
+    )
     assert set(estimates["method"]) == set(METHODS)
     for row in estimates.filter(pl.col("estimate").is_not_null()).iter_rows(named=True):
         assert row["interval_lower"] is not None, row  # every count estimated gets its interval
@@ -57,8 +63,10 @@ def test_the_interval_never_goes_below_the_count_already_observed(derived, inter
         # at the levels a table shows, the estimate (rounded as the tables show it) lies inside
         # its interval; a 50 % interval of a rest predicted from no events need not hold 0
         if level >= 0.9:
-            assert row["interval_lower"] <= math.floor(row["estimate"] + 0.5) <= row["interval_upper"] or \
-                row["interval_lower"] <= row["estimate"] <= row["interval_upper"], row
+            assert (
+                row["interval_lower"] <= math.floor(row["estimate"] + 0.5) <= row["interval_upper"]
+                or row["interval_lower"] <= row["estimate"] <= row["interval_upper"]
+            ), row
         assert row["interval_kind"] == "full_year"
         assert row["dispersion_used"] >= 1
         if row["dispersion_rule"] == "too_short":
@@ -72,25 +80,29 @@ def test_every_partial_figure_of_the_shipped_data_for_every_method(built):
     for interval in FULL_YEAR_INTERVALS:
         estimates = estimate_all(derived, SPEC | {"method": interval}).join(
             derived.select("series", "reference_year", "release_id", "observed_value", "series_integer"),
-            on=["series", "reference_year", "release_id"])
+            on=["series", "reference_year", "release_id"],
+        )
         counted = estimates.filter(pl.col("estimate").is_not_null() & pl.col("series_integer"))
         assert counted.height >= 9 and counted["interval_lower"].null_count() == 0
         assert (counted["interval_lower"] >= counted["observed_value"]).all()
     # the old rate interval of 2 killed in 9 months went below what was already counted
     rate = estimate_all(derived, SPEC | {"method": "exact_poisson_rate"}).filter(
-        (pl.col("series") == "draebte") & (pl.col("reference_year") == 2024) & (pl.col("method") == "linear"))
+        (pl.col("series") == "draebte") & (pl.col("reference_year") == 2024) & (pl.col("method") == "linear")
+    )
     assert rate["interval_kind"].to_list() == ["rate"] and rate["interval_lower"][0] < 2
 
 
 # --- the level, on series from a known process --------------------------------------------
+
 
 @pytest.mark.slow
 def test_coverage_on_simulated_overdispersed_series():
     """2.000 series whose months vary three times as much as a Poisson count: the 95 %
     interval holds the true full year in 93–97 % of them for every method; a Poisson interval
     (no overdispersion) falls short."""
-    derived, truth = simulate(np.random.default_rng(20261127), 2000, monthly_mean=10, dispersion=3.0,
-                              history_years=12, months_observed=9)
+    derived, truth = simulate(
+        np.random.default_rng(20261127), 2000, monthly_mean=10, dispersion=3.0, history_years=12, months_observed=9
+    )
     history = History(derived)
     partial = derived.filter(pl.col("is_partial") & (pl.col("reference_year") == 2012))
     truths = pl.DataFrame({"series": list(truth), "truth": list(truth.values())})
@@ -128,13 +140,16 @@ def test_the_rest_is_negative_binomial_when_it_varies_more_than_poisson():
 
 # --- said the same way everywhere -----------------------------------------------------------
 
+
 def test_notes_explain_and_json_give_the_same_interval(built):
     derived = pl.read_parquet(built.derived_figures).filter(pl.col("selected") & (pl.col("status") == "estimated"))
-    notes = {t: json.loads((built.tables / f"table_{t}.json").read_text(encoding="utf-8"))["note"]
-             for t in ("1_2", "1_3")}
+    notes = {
+        t: json.loads((built.tables / f"table_{t}.json").read_text(encoding="utf-8"))["note"] for t in ("1_2", "1_3")
+    }
     text = " ".join(notes.values())
     for row in derived.filter(pl.col("series").is_in(["sigtelser", "skudepisoder", "saarede", "draebte"])).iter_rows(
-            named=True):
+        named=True
+    ):
         low, high, year = row["interval_lower"], row["interval_upper"], row["reference_year"]
         assert f"mellem {fmt.number(low)} og {fmt.number(high)} i hele {year} med 95\xa0% sandsynlighed" in text
         lines = "\n".join(explain(row["series"], year, built).lines)
@@ -156,6 +171,7 @@ def test_a_rate_interval_is_labelled_as_one(project):
 
 # --- the backtest ---------------------------------------------------------------------------
 
+
 @settings(deadline=None, max_examples=30)
 @given(n_series=st.integers(1, 9), seed=st.integers(0, 2**16), history_years=st.integers(0, 6))
 def test_backtest_compares_methods_on_common_cases_only(n_series, seed, history_years):
@@ -167,15 +183,19 @@ def test_backtest_compares_methods_on_common_cases_only(n_series, seed, history_
             rows.append(release_rows(f"s{i}", 2000 + k, count, 12) | {"vintage_rank": 1})
         partial = int(rng.binomial(counts[-1], 0.7))
         rows.append(release_rows(f"s{i}", 2000 + history_years, partial, 9) | {"vintage_rank": 2})
-    derived = frame(rows).with_columns(pl.lit("P").alias("publisher"), pl.lit("2024").alias("published"),
-                                       pl.lit("e").alias("method"))
+    derived = frame(rows).with_columns(
+        pl.lit("P").alias("publisher"), pl.lit("2024").alias("published"), pl.lit("e").alias("method")
+    )
     report = backtest.report(derived, estimate_all(derived, SPEC), 0.95)
     summary = {m["method"]: m for m in report["summary"]}
     assert len({m["cases"] for m in summary.values()}) == 1  # the same cases for every method
     common = {(c["series"], c["release_id"]) for c in report["cases"] if c["common"]}
     for method in METHODS:
-        scored = {(c["series"], c["release_id"]) for c in report["cases"]
-                  if c["method"] == method and c["estimate"] is not None}
+        scored = {
+            (c["series"], c["release_id"])
+            for c in report["cases"]
+            if c["method"] == method and c["estimate"] is not None
+        }
         assert common <= scored
         m = summary[method]
         assert m["cases"] == len(common)
@@ -199,15 +219,25 @@ def test_backtest_json_has_the_documented_keys(built):
     methods = json.loads((built.audit / "audit.json").read_text(encoding="utf-8"))["methods"]
     assert set(methods) >= {"cases", "summary", "recommendation", "min_cases"}
     for m in methods["summary"]:
-        assert set(m) >= {"method", "cases", "mean_absolute_percent_error", "coverage", "coverage_lower",
-                          "coverage_upper", "mean_interval_width", "verdict"}
+        assert set(m) >= {
+            "method",
+            "cases",
+            "mean_absolute_percent_error",
+            "coverage",
+            "coverage_lower",
+            "coverage_upper",
+            "mean_interval_width",
+            "verdict",
+        }
 
 
 # --- years a release marks as exceptional ---------------------------------------------------
 
+
 def test_a_year_marked_exceptional_is_left_out_of_the_fits_and_said(built):
     derived = pl.read_parquet(built.derived_figures).filter(
-        pl.col("selected") & (pl.col("status") == "estimated") & pl.col("series").is_in(["saarede", "draebte"]))
+        pl.col("selected") & (pl.col("status") == "estimated") & pl.col("series").is_in(["saarede", "draebte"])
+    )
     for row in derived.iter_rows(named=True):
         assert row["history_left_out"] == [2017] and 2017 not in row["dispersion_years"]
         lines = "\n".join(explain(row["series"], 2024, built).lines)
@@ -215,8 +245,9 @@ def test_a_year_marked_exceptional_is_left_out_of_the_fits_and_said(built):
     note = json.loads((built.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
     assert "2017 er udeladt som et usædvanligt år" in note
     # the figure itself stays in the tables and charts as published
-    kept = pl.read_parquet(built.derived_figures).filter((pl.col("series") == "skudepisoder")
-                                                         & (pl.col("reference_year") == 2017))
+    kept = pl.read_parquet(built.derived_figures).filter(
+        (pl.col("series") == "skudepisoder") & (pl.col("reference_year") == 2017)
+    )
     assert kept["value"].to_list() == [87] and kept["exceptional"][0].startswith("bandekonflikten i 2017")
 
 
@@ -228,16 +259,19 @@ def test_leaving_out_is_a_choice(project):
     project.params.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     run_core(project)
     derived = pl.read_parquet(project.derived_figures).filter(
-        pl.col("selected") & (pl.col("status") == "estimated") & (pl.col("series") == "saarede"))
+        pl.col("selected") & (pl.col("status") == "estimated") & (pl.col("series") == "saarede")
+    )
     assert derived["history_left_out"].to_list() == [[]] and 2017 in derived["dispersion_years"][0]
     note = json.loads((project.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
     assert "udeladt" not in note
 
 
-@given(rule=st.sampled_from(["estimated", "floor", "too_short", "assumed_poisson"]),
-       years=st.lists(st.integers(1990, 2030), unique=True, max_size=12).map(sorted),
-       left_out=st.lists(st.integers(1990, 2030), unique=True, max_size=3).map(sorted),
-       count=st.integers(1, 4))
+@given(
+    rule=st.sampled_from(["estimated", "floor", "too_short", "assumed_poisson"]),
+    years=st.lists(st.integers(1990, 2030), unique=True, max_size=12).map(sorted),
+    left_out=st.lists(st.integers(1990, 2030), unique=True, max_size=3).map(sorted),
+    count=st.integers(1, 4),
+)
 def test_the_variation_clause_is_danish_in_every_state(rule, years, left_out, count):
     from pipeline import wording
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from conftest import REPO
 
 CHECKED = ["pipeline", "tests", "benchmarks"]
@@ -16,13 +14,11 @@ def ruff(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ruff", *args, *CHECKED], cwd=REPO, capture_output=True, text=True)
 
 
-@pytest.mark.xfail(strict=False, reason="code formatted after merge")
 def test_ruff_check_passes():
     result = ruff("check", "--no-cache", "--output-format", "concise")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(strict=False, reason="code formatted after merge")
 def test_ruff_format_changes_nothing():
     result = ruff("format", "--check", "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -17,13 +17,17 @@ def table(paths, table_id):
 
 
 def test_new_half_year_is_extrapolated_from_six_months(project):
-    write_release(project, "nsk_2025", [
-        f"skudepisoder,2025,10,6,,,flow,skudepisoder,{NSK},2025,,,januar-juni 2025",
-        f"saarede,2025,7,6,,,flow,personer,{NSK},2025,,,januar-juni 2025",
-        f"draebte,2025,1,6,,,flow,personer,{NSK},2025,,,januar-juni 2025",
-        f"sigtelser,2025,1.500,6,,,flow,sigtelser,{NSK},2025,,,januar-juni 2025",
-        f"medlemmer,2025,1.290,,,2025-06-30,stock,personer,{NSK},2025,,,",
-    ])
+    write_release(
+        project,
+        "nsk_2025",
+        [
+            f"skudepisoder,2025,10,6,,,flow,skudepisoder,{NSK},2025,,,januar-juni 2025",
+            f"saarede,2025,7,6,,,flow,personer,{NSK},2025,,,januar-juni 2025",
+            f"draebte,2025,1,6,,,flow,personer,{NSK},2025,,,januar-juni 2025",
+            f"sigtelser,2025,1.500,6,,,flow,sigtelser,{NSK},2025,,,januar-juni 2025",
+            f"medlemmer,2025,1.290,,,2025-06-30,stock,personer,{NSK},2025,,,",
+        ],
+    )
     run_core(project)
     t13 = table(project, "1.3")
     assert t13["header"][-1] == "2025 (jan.–jun.)"
@@ -69,8 +73,12 @@ def test_monthly_regional_rows_are_summed_to_a_national_year(project):
     assert t13["header"][-1] == "2025 (jan.–jun.)"
     assert t13["rows"][0][-1] == "24 (48)"
     import polars as pl
-    row = pl.read_parquet(project.derived_figures).filter(
-        (pl.col("series") == "skudepisoder") & (pl.col("reference_year") == 2025)).row(0, named=True)
+
+    row = (
+        pl.read_parquet(project.derived_figures)
+        .filter((pl.col("series") == "skudepisoder") & (pl.col("reference_year") == 2025))
+        .row(0, named=True)
+    )
     assert row["rows_aggregated"] == 12 and row["regions"] == 2 and row["months_covered"] == 6
 
 
@@ -92,6 +100,7 @@ from pipeline.errors import InputError  # noqa: E402
 def test_bad_monthly_regional_rows_are_located(project, rows, check):
     with_dimensions(project, "nsk_2025_maaned", rows)
     from pipeline import ingest
+
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     assert check in {p.check for p in exc.value.problems}

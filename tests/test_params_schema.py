@@ -7,8 +7,7 @@ import copy
 
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from pipeline.params import ParamsError, check_params, load_params
 
@@ -41,22 +40,25 @@ def test_the_shipped_params_pass_unchanged():
     assert checked["tables"]["table_1_3"]["series"] == ["skudepisoder", "saarede", "draebte"]
 
 
-@pytest.mark.parametrize(("path", "value", "expected"), [
-    ("extrapolation.interval.level", 1.5, "extrapolation.interval.level: 1.5"),
-    ("extrapolation.interval.level", 0, "extrapolation.interval.level: 0"),
-    ("comparison.interval.level", -0.1, "comparison.interval.level"),
-    ("comparison.per_inhabitants", 0, "comparison.per_inhabitants: 0"),
-    ("extrapolation.decimals", -400, "extrapolation.decimals: -400"),
-    ("extrapolation.decimals", "two", "extrapolation.decimals: 'two'"),
-    ("extrapolation.method", "cubic", "extrapolation.method: 'cubic'"),
-    ("extrapolation.rounding", "up", "extrapolation.rounding"),
-    ("stocks.count", "first", "stocks.count"),
-    ("comparison.partial_year", "ignore", "comparison.partial_year"),
-    ("comparison.interval.ratio", "wald", "comparison.interval.ratio"),
-    ("tables.table_1_3.series", [], "tables.table_1_3.series"),
-    ("tables.table_1_3.row_labels", "yes", "tables.table_1_3.row_labels"),
-    ("tables.table_1_3.first_year", "2021", "tables.table_1_3.first_year"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("extrapolation.interval.level", 1.5, "extrapolation.interval.level: 1.5"),
+        ("extrapolation.interval.level", 0, "extrapolation.interval.level: 0"),
+        ("comparison.interval.level", -0.1, "comparison.interval.level"),
+        ("comparison.per_inhabitants", 0, "comparison.per_inhabitants: 0"),
+        ("extrapolation.decimals", -400, "extrapolation.decimals: -400"),
+        ("extrapolation.decimals", "two", "extrapolation.decimals: 'two'"),
+        ("extrapolation.method", "cubic", "extrapolation.method: 'cubic'"),
+        ("extrapolation.rounding", "up", "extrapolation.rounding"),
+        ("stocks.count", "first", "stocks.count"),
+        ("comparison.partial_year", "ignore", "comparison.partial_year"),
+        ("comparison.interval.ratio", "wald", "comparison.interval.ratio"),
+        ("tables.table_1_3.series", [], "tables.table_1_3.series"),
+        ("tables.table_1_3.row_labels", "yes", "tables.table_1_3.row_labels"),
+        ("tables.table_1_3.first_year", "2021", "tables.table_1_3.first_year"),
+    ],
+)
 def test_bad_values_are_named(path, value, expected):
     assert expected in refused(with_value(path, value))
 
@@ -98,8 +100,15 @@ def _leaves(node, path=()):
 
 
 leaves = list(_leaves(SHIPPED))
-junk = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                 st.text(max_size=12), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=examples(at_least=300), deadline=None)
@@ -132,8 +141,9 @@ def test_an_unknown_series_in_a_table_is_named(project):
     write(project, with_value("tables.table_1_3.series", ["skudepisoder", "saarde"]))
     with pytest.raises(ParamsError) as exc:
         tables.run(project)
-    assert str(exc.value) == ("params.yaml: tables.table_1_3.series: 'saarde' is not a series in data/raw/series.csv; "
-                              "did you mean 'saarede'?")
+    assert str(exc.value) == (
+        "params.yaml: tables.table_1_3.series: 'saarde' is not a series in data/raw/series.csv; did you mean 'saarede'?"
+    )
 
 
 def test_an_unknown_swedish_release_is_named(project):

@@ -19,14 +19,22 @@ from pipeline.schemas import RELEASE_COLUMNS
 from conftest import REPO, copy_project
 from test_extrapolate import figures
 
-FILE_LEVEL = {"encoding", "field_count", "separator", "empty_file", "no_rows", "line_break", "csv_syntax",
-              "control_character"}
+FILE_LEVEL = {
+    "encoding",
+    "field_count",
+    "separator",
+    "empty_file",
+    "no_rows",
+    "line_break",
+    "csv_syntax",
+    "control_character",
+}
 PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 VALID = {
     "series": ["sigtelser", "draebte", "medlemmer", "x", ""],
     "reference_year": ["2025", "1899", "2200", "25", "2o25", ""],
-    "value": ["1.520", "1.5.20", "1.52", "-5", "2,5", "\"2,5\"", "NA", "", "0", "12"],
+    "value": ["1.520", "1.5.20", "1.52", "-5", "2,5", '"2,5"', "NA", "", "0", "12"],
     "months_covered": ["6", "12", "0", "13", "", "x"],
     "period_end": ["", "2025-06-30", "2025-13-01"],
     "count_date": ["", "2025-06-30", "2024-01-01", "30/6"],
@@ -36,14 +44,19 @@ VALID = {
     "publisher": ["NSK", "=1+1", "<b>x</b>", ""],
     "publication": ["Nøgletal"],
     "published": ["2025", "2025-02", "x", ""],
-    "reported_by": [""], "url": [""], "note": ["", "æøå", "<script>"],
+    "reported_by": [""],
+    "url": [""],
+    "note": ["", "æøå", "<script>"],
 }
 junk = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
 field = {c: st.one_of(st.sampled_from(v), junk) for c, v in VALID.items()}
 row = st.fixed_dictionaries(field).map(lambda r: ",".join(r[c] for c in RELEASE_COLUMNS))
 csv_text = st.lists(row, max_size=4).map(lambda rows: "\n".join([",".join(RELEASE_COLUMNS), *rows]) + "\n")
-raw_bytes = st.one_of(csv_text.map(lambda t: t.encode("utf-8")), st.binary(max_size=200),
-                      csv_text.map(lambda t: t.encode("utf-8", "replace")[: len(t) // 2]))
+raw_bytes = st.one_of(
+    csv_text.map(lambda t: t.encode("utf-8")),
+    st.binary(max_size=200),
+    csv_text.map(lambda t: t.encode("utf-8", "replace")[: len(t) // 2]),
+)
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +98,11 @@ roundings = st.sampled_from(["half_up", "half_even"])
 
 
 def estimate(value, months_covered, rounding):
-    out = extrapolate(figures([{"value": float(value), "months_covered": months_covered}]),
-                         {"method": "linear", "rounding": rounding}, Paths(REPO))
+    out = extrapolate(
+        figures([{"value": float(value), "months_covered": months_covered}]),
+        {"method": "linear", "rounding": rounding},
+        Paths(REPO),
+    )
     return out.row(0, named=True)
 
 
@@ -123,6 +139,7 @@ def test_rounding_follows_params(value, months_covered, rounding):
 
 # --- the one-pass verdict of pipeline/validate.py agrees with pandera's ---------------------
 
+
 def _pandera_fails(frame: pl.DataFrame, schema) -> bool:
     import pandera.polars as pa
     from pandera.config import ValidationDepth, config_context
@@ -143,20 +160,34 @@ def typed_rows() -> pl.DataFrame:
     paths = Paths(REPO)
     reader = ingest._Reader(paths)
     con = db.connect()
-    series = ingest._query(con, paths, "stg_raw__series",
-                           {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS,
-                                                      schemas.OPTIONAL_SERIES_COLUMNS)}, ("number_pattern",))
+    series = ingest._query(
+        con,
+        paths,
+        "stg_raw__series",
+        {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS, schemas.OPTIONAL_SERIES_COLUMNS)},
+        ("number_pattern",),
+    )
     con.register("stg_series", series)
     raw = next(reader.release_batches())
     return ingest._query(con, paths, "stg_raw__release_figures", {"raw_releases": raw}, tuple(ingest.SQL_PATTERNS))
 
 
 MUTATIONS = {
-    "negative": ("value", -1.0), "fractional": ("value", 0.5), "year": ("reference_year", 1800),
-    "kind": ("kind", "flux"), "status": ("status", "draft"), "formula": ("publisher", "=1+1"),
-    "markup": ("note", "<b>x</b>"), "month": ("month", 13), "month_on_stock": ("month", 1),
-    "months": ("months_covered", 0), "no_series": ("series", None), "unknown_series": ("series_kind", None),
-    "region": ("region", "Nord"), "period": ("period_end", None), "same": ("value", None),
+    "negative": ("value", -1.0),
+    "fractional": ("value", 0.5),
+    "year": ("reference_year", 1800),
+    "kind": ("kind", "flux"),
+    "status": ("status", "draft"),
+    "formula": ("publisher", "=1+1"),
+    "markup": ("note", "<b>x</b>"),
+    "month": ("month", 13),
+    "month_on_stock": ("month", 1),
+    "months": ("months_covered", 0),
+    "no_series": ("series", None),
+    "unknown_series": ("series_kind", None),
+    "region": ("region", "Nord"),
+    "period": ("period_end", None),
+    "same": ("value", None),
 }
 
 
@@ -170,8 +201,11 @@ def test_one_pass_verdict_equals_pandera(typed_rows, mutation, row, duplicate):
     row %= typed_rows.height
     column, value = MUTATIONS[mutation]
     frame = typed_rows.with_columns(
-        pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value, dtype=typed_rows.schema[column]))
-        .otherwise(pl.col(column)).alias(column))
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit(value, dtype=typed_rows.schema[column]))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
     if duplicate:
         frame = pl.concat([frame, frame.slice(row, 1)])
     assert validate.passes(frame, schemas.release_figures) == (not _pandera_fails(frame, schemas.release_figures))

@@ -12,8 +12,12 @@ from pipeline import publish
 
 
 def tree(root):
-    return {str(p.relative_to(root)): p.read_bytes() for d in publish.USER_FACING
-            for p in sorted((root / d).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for d in publish.USER_FACING
+        for p in sorted((root / d).rglob("*"))
+        if p.is_file()
+    }
 
 
 def seed(paths):

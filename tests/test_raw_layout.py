@@ -35,8 +35,10 @@ def test_links_that_lead_nowhere_or_out_of_raw_are_refused(project, tmp_path):
     outside = tmp_path / "outside.csv"
     outside.write_text("x\n", encoding="utf-8")
     (project.raw_releases / "outside.csv").symlink_to(outside)
-    assert refused(project) == {("data/raw/releases/gone.csv", "broken_link"),
-                                ("data/raw/releases/outside.csv", "link_out_of_raw")}
+    assert refused(project) == {
+        ("data/raw/releases/gone.csv", "broken_link"),
+        ("data/raw/releases/outside.csv", "link_out_of_raw"),
+    }
 
 
 def test_a_stray_file_at_the_top_is_refused(project):

@@ -27,40 +27,52 @@ VIVE = "VIVE (2025): Forenet Mod Vold"
 
 def row(series, year, value, months="", count_date="", published="2025-03", status="final", note=""):
     kind, unit = {
-        "medlemmer": ("stock", "personer"), "strafmasse": ("flow", "år fængsel"),
-        "sigtelser": ("flow", "sigtelser"), "skudepisoder": ("flow", "skudepisoder"),
-        "saarede": ("flow", "personer"), "draebte": ("flow", "personer"),
+        "medlemmer": ("stock", "personer"),
+        "strafmasse": ("flow", "år fængsel"),
+        "sigtelser": ("flow", "sigtelser"),
+        "skudepisoder": ("flow", "skudepisoder"),
+        "saarede": ("flow", "personer"),
+        "draebte": ("flow", "personer"),
     }[series]
-    return (f"{series},{year},{value},{months},,{count_date},{kind},{unit},{status},{NSK},{published},,,"
-            f"{note}")
+    return f"{series},{year},{value},{months},,{count_date},{kind},{unit},{status},{NSK},{published},,,{note}"
 
 
 FULL_YEAR_2024 = [
     row("medlemmer", 2024, "1.298", count_date="2024-12-31"),
-    row("strafmasse", 2024, 341, 12), row("sigtelser", 2024, "2.950", 12),
-    row("skudepisoder", 2024, 24, 12), row("saarede", 2024, 27, 12), row("draebte", 2024, 3, 12),
+    row("strafmasse", 2024, 341, 12),
+    row("sigtelser", 2024, "2.950", 12),
+    row("skudepisoder", 2024, 24, 12),
+    row("saarede", 2024, 27, 12),
+    row("draebte", 2024, 3, 12),
 ]
 HALF_YEAR_2025 = [
     row("medlemmer", 2025, "1.290", count_date="2025-06-30", published="2025-08"),
-    row("sigtelser", 2025, "1.480", 6, published="2025-08"), row("skudepisoder", 2025, 10, 6, published="2025-08"),
-    row("saarede", 2025, 12, 6, published="2025-08"), row("draebte", 2025, 1, 6, published="2025-08"),
+    row("sigtelser", 2025, "1.480", 6, published="2025-08"),
+    row("skudepisoder", 2025, 10, 6, published="2025-08"),
+    row("saarede", 2025, 12, 6, published="2025-08"),
+    row("draebte", 2025, 1, 6, published="2025-08"),
 ]
 
 SCENARIOS = {
     "full_year_2024": {"nsk_2024_helaar": FULL_YEAR_2024},
     "full_year_2024_and_h1_2025": {"nsk_2024_helaar": FULL_YEAR_2024, "nsk_2025_h1": HALF_YEAR_2025},
     # the police's half-year status report of 2020, with its 1 July head-count
-    "mid_year_count_past_year": {"nec_2020_h1": [
-        row("medlemmer", 2020, "1.243", count_date="2020-07-01", published="2020-08"),
-        row("sigtelser", 2020, "1.400", 6, published="2020-08")]},
+    "mid_year_count_past_year": {
+        "nec_2020_h1": [
+            row("medlemmer", 2020, "1.243", count_date="2020-07-01", published="2020-08"),
+            row("sigtelser", 2020, "1.400", 6, published="2020-08"),
+        ]
+    },
     "revised_past_flow": {"nsk_2023_revideret": [row("sigtelser", 2023, "3.131", 12, published="2025-05")]},
     "one_series_revised": {"nsk_2024_draebte": [row("draebte", 2024, 5, 12, published="2025-02")]},
 }
 
 
 def tables_of(paths):
-    return {t: json.loads((paths.tables / f"{table_file_stem(t)}.json").read_text(encoding="utf-8"))
-            for t in ("1.1", "1.2", "1.3")}
+    return {
+        t: json.loads((paths.tables / f"{table_file_stem(t)}.json").read_text(encoding="utf-8"))
+        for t in ("1.1", "1.2", "1.3")
+    }
 
 
 def cells(paths):
@@ -69,11 +81,15 @@ def cells(paths):
 
 def vive_verdicts(report):
     """The audit's judgement of the VIVE report: everything it checks of what VIVE printed."""
-    return json.dumps({
-        "published_values": report["published_values"],
-        "statements": report["statements"],
-        "extrapolations": [e for e in report["extrapolations"] if e["as_of"] == VIVE],
-    }, sort_keys=True, ensure_ascii=False)
+    return json.dumps(
+        {
+            "published_values": report["published_values"],
+            "statements": report["statements"],
+            "extrapolations": [e for e in report["extrapolations"] if e["as_of"] == VIVE],
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +146,7 @@ def test_cells_change_only_where_a_new_release_is_chosen(tmp_path, baseline, sce
 def test_verdicts_on_vive_do_not_move_for_later_releases(tmp_path, baseline, scenario):
     _, before = baseline
     _, report = refreshed(tmp_path, SCENARIOS[scenario])
-    published_after = all(
-        r in report["publications"][0]["releases"]["after"] for r in SCENARIOS[scenario])
+    published_after = all(r in report["publications"][0]["releases"]["after"] for r in SCENARIOS[scenario])
     if published_after:
         assert vive_verdicts(report) == vive_verdicts(before)
     else:  # the 2020 half-year report appeared before VIVE's cut-off: VIVE could have used it
@@ -174,7 +189,8 @@ def test_a_mid_year_count_never_replaces_the_annual_count(tmp_path):
     now = cells(paths)
     assert now[("medlemmer", 2020)]["observed_value"] == 1233  # not 1.243 of 1 July
     both = pl.read_parquet(paths.derived_figures).filter(
-        (pl.col("series") == "medlemmer") & (pl.col("reference_year") == 2020))
+        (pl.col("series") == "medlemmer") & (pl.col("reference_year") == 2020)
+    )
     assert both.height == 2 and both.filter(pl.col("selected"))["release_id"].to_list() == ["nec_2020"]
     assert set(both["vintage_rank"].to_list()) == {1}  # two observations, not two vintages
     observations = [v for v in report["vintages"] if v["figure"] == "medlemmer 2020"]
@@ -212,6 +228,7 @@ def test_other_methods_leave_vive_judged_by_its_own(tmp_path, baseline, method):
 def test_a_release_date_that_is_no_date_is_refused(project):
     write_release(project, "nsk_2025", [row("draebte", 2025, 1, 6, published="2025-13-45")])
     from pipeline import ingest
+
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     problem = [p for p in exc.value.problems if p.check == "real_date"]
@@ -222,6 +239,7 @@ def test_a_release_date_that_is_no_date_is_refused(project):
 def test_an_impossible_count_date_is_refused_not_read_as_unknown(project):
     write_release(project, "nsk_2025", [row("medlemmer", 2024, "1.300", count_date="2024-02-30")])
     from pipeline import ingest
+
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     assert any(p.check == "real_date" and p.column == "count_date" for p in exc.value.problems)
@@ -229,8 +247,10 @@ def test_an_impossible_count_date_is_refused_not_read_as_unknown(project):
 
 def test_a_publication_must_be_declared(project):
     (project.raw_publications / "vive_2025.csv").write_text(
-        "publication,published,data_cutoff,method,note\n", encoding="utf-8")
+        "publication,published,data_cutoff,method,note\n", encoding="utf-8"
+    )
     from pipeline import ingest
+
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     assert any(p.check == "declared_publication" and p.line for p in exc.value.problems)
@@ -238,8 +258,12 @@ def test_a_publication_must_be_declared(project):
 
 # --- generated refreshes ------------------------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import (  # noqa: E402
+    HealthCheck,
+    given,
+    settings,
+    strategies as st,  # noqa: E402
+)
 
 FLOWS = ("sigtelser", "skudepisoder", "saarede", "draebte", "strafmasse")
 
@@ -251,12 +275,21 @@ def a_release(draw):
     rows = []
     for year in draw(st.sets(st.integers(2021, 2025), min_size=1, max_size=2)):
         for series in draw(st.sets(st.sampled_from(FLOWS), min_size=1, max_size=3)):
-            rows.append(row(series, year, draw(st.integers(0, 1000)), draw(st.integers(1, 12)),
-                            published=published, status=status))
+            rows.append(
+                row(
+                    series,
+                    year,
+                    draw(st.integers(0, 1000)),
+                    draw(st.integers(1, 12)),
+                    published=published,
+                    status=status,
+                )
+            )
         if draw(st.booleans()):
             day = draw(st.one_of(st.just(""), st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)).map(str)))
-            rows.append(row("medlemmer", year, draw(st.integers(900, 2000)), count_date=day,
-                            published=published, status=status))
+            rows.append(
+                row("medlemmer", year, draw(st.integers(900, 2000)), count_date=day, published=published, status=status)
+            )
     return rows
 
 
@@ -264,7 +297,9 @@ import datetime as dt  # noqa: E402
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(new=st.lists(a_release(), min_size=1, max_size=3))
 def test_every_core_stage_completes_on_generated_releases(tmp_path_factory, new):
     paths = copy_project(tmp_path_factory.mktemp("generated"))
@@ -294,8 +329,13 @@ def test_audit_and_backtest_commands_handle_revised_stocks(tmp_path, monkeypatch
 
     from pipeline import cli
 
-    paths, report = refreshed(tmp_path, {**SCENARIOS["full_year_2024_and_h1_2025"],
-                                         "nsk_2023_revideret": [row("medlemmer", 2023, "1.260", published="2025-05")]})
+    paths, report = refreshed(
+        tmp_path,
+        {
+            **SCENARIOS["full_year_2024_and_h1_2025"],
+            "nsk_2023_revideret": [row("medlemmer", 2023, "1.260", published="2025-05")],
+        },
+    )
     disagreement = {d["figure"]: d for d in report["disagreements_between_releases"]}["medlemmer 2023"]
     assert disagreement["months"] is None and disagreement["count_date"] is None
     assert "count undated" in (paths.audit / "audit.md").read_text(encoding="utf-8")
@@ -316,8 +356,10 @@ def test_a_year_without_population_is_named(tmp_path):
     message = str(exc.value)
     assert "befolkning_dk 2025" in message and "dst_folketal.csv" in message and "\n" not in message
     with (paths.raw_releases / "dst_folketal.csv").open("a", encoding="utf-8") as fh:
-        fh.write("befolkning_dk,2025,5.992.734,,,2025-01-01,stock,personer,final,Danmarks Statistik,Folketal,,"
-                 "made up for the test,,\n")
+        fh.write(
+            "befolkning_dk,2025,5.992.734,,,2025-01-01,stock,personer,final,Danmarks Statistik,Folketal,,"
+            "made up for the test,,\n"
+        )
     run_core(paths)
     compare.run(paths)
     assert pl.read_parquet(paths.derived_comparison)["reference_year"].max() == 2025
@@ -327,8 +369,15 @@ def test_a_duplicate_release_is_found_whatever_the_case_of_the_publisher(project
     """One capital letter or an extra space in `publisher` does not make a second release."""
     from pipeline import ingest
 
-    write_release(project, "nsk_2024_kopi", [
-        row("draebte", 2024, 2, 9, published="2024").replace(NSK.split(",")[0], "NATIONAL enhed  for Særlig Kriminalitet")])
+    write_release(
+        project,
+        "nsk_2024_kopi",
+        [
+            row("draebte", 2024, 2, 9, published="2024").replace(
+                NSK.split(",")[0], "NATIONAL enhed  for Særlig Kriminalitet"
+            )
+        ],
+    )
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     assert {p.check for p in exc.value.problems} == {"duplicate_release"}
@@ -340,8 +389,9 @@ def test_releases_that_nothing_orders_are_refused_naming_both(project):
     from pipeline import ingest
 
     write_release(project, "a_2025", [row("draebte", 2024, 7, 12, published="2025-02")])
-    write_release(project, "b_2025", [row("draebte", 2024, 6, 12, published="2025-02")
-                                      .replace(NSK.split(",")[0], "Rigspolitiet")])
+    write_release(
+        project, "b_2025", [row("draebte", 2024, 6, 12, published="2025-02").replace(NSK.split(",")[0], "Rigspolitiet")]
+    )
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     problems = [p for p in exc.value.problems if p.check == "undecidable_releases"]
@@ -357,8 +407,10 @@ def test_a_mid_year_population_count_leaves_the_start_of_year_one_in_use(project
     compare.run(before_paths)
     before = pl.read_parquet(before_paths.derived_comparison).select("reference_year", "dk_population")
     with (project.raw_releases / "dst_folketal.csv").open("a", encoding="utf-8") as fh:
-        fh.write("befolkning_dk,2024,5.980.000,,,2024-07-01,stock,personer,final,Danmarks Statistik,Folketal,,"
-                 "made up for the test,,\n")
+        fh.write(
+            "befolkning_dk,2024,5.980.000,,,2024-07-01,stock,personer,final,Danmarks Statistik,Folketal,,"
+            "made up for the test,,\n"
+        )
     run_core(project)
     compare.run(project)
     after = pl.read_parquet(project.derived_comparison).select("reference_year", "dk_population")
@@ -384,14 +436,23 @@ def test_two_counts_of_one_year_are_two_observations_not_a_sum_or_a_duplicate(pr
     """One half-year report with counts on 1 January and 30 June, and a second report by the
     same publisher on the same date with a 31 December count: three observations, none
     summed, none refused as a duplicate."""
-    write_release(project, "nsk_2025_status", [
-        row("medlemmer", 2025, "1.280", count_date="2025-01-01", published="2025-08"),
-        row("medlemmer", 2025, "1.290", count_date="2025-06-30", published="2025-08")])
-    write_release(project, "nsk_2025_status_2", [
-        row("medlemmer", 2025, "1.301", count_date="2025-12-31", published="2025-08")])
+    write_release(
+        project,
+        "nsk_2025_status",
+        [
+            row("medlemmer", 2025, "1.280", count_date="2025-01-01", published="2025-08"),
+            row("medlemmer", 2025, "1.290", count_date="2025-06-30", published="2025-08"),
+        ],
+    )
+    write_release(
+        project, "nsk_2025_status_2", [row("medlemmer", 2025, "1.301", count_date="2025-12-31", published="2025-08")]
+    )
     run_core(project)
-    counts = pl.read_parquet(project.derived_figures).filter(
-        (pl.col("series") == "medlemmer") & (pl.col("reference_year") == 2025)).sort("count_date")
+    counts = (
+        pl.read_parquet(project.derived_figures)
+        .filter((pl.col("series") == "medlemmer") & (pl.col("reference_year") == 2025))
+        .sort("count_date")
+    )
     assert counts["observed_value"].to_list() == [1280, 1290, 1301]
     assert counts["source_line"].to_list() == [2, 3, 2]
     assert counts.filter(pl.col("selected"))["observed_value"].to_list() == [1301]

@@ -12,9 +12,8 @@ import shutil
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 from polars.testing import assert_frame_equal
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
 
 from pipeline import db, ingest, rawfiles, release_scan, schemas
 from pipeline.release_scan import DECIDED_IN_SQL
@@ -31,9 +30,13 @@ def both_paths(paths):
     """(figures from the scan or None, figures and problems from the row path)."""
     reader = ingest._Reader(paths)
     con = db.connect()
-    series = ingest._query(con, paths, "stg_raw__series",
-                           {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS,
-                                                      schemas.OPTIONAL_SERIES_COLUMNS)}, ("number_pattern",))
+    series = ingest._query(
+        con,
+        paths,
+        "stg_raw__series",
+        {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS, schemas.OPTIONAL_SERIES_COLUMNS)},
+        ("number_pattern",),
+    )
     scanned = release_scan.scan(paths, series, reader.release_files())
     if scanned is not None:
         scanned = ingest._with_lines(reader, scanned, series, paths).sort(KEY)
@@ -52,10 +55,21 @@ def assert_scan_agrees(paths):
     return scanned, problems
 
 
-def monthly_release(series="skudepisoder", year=2026, months=3, regions=("Nord", "Syd"), value="2",
-                    kind="flow", unit="skudepisoder", note=""):
-    return [[series, str(year), value, "", "", "", kind, unit, *PUBLISHER, "", "", note, str(m), r]
-            for r in regions for m in range(1, months + 1)]
+def monthly_release(
+    series="skudepisoder",
+    year=2026,
+    months=3,
+    regions=("Nord", "Syd"),
+    value="2",
+    kind="flow",
+    unit="skudepisoder",
+    note="",
+):
+    return [
+        [series, str(year), value, "", "", "", kind, unit, *PUBLISHER, "", "", note, str(m), r]
+        for r in regions
+        for m in range(1, months + 1)
+    ]
 
 
 def write(paths, name: str, rows: list[list[str]], header=HEADER) -> None:
@@ -107,8 +121,9 @@ def test_quotes_and_control_characters_in_text(project, note):
     assert (scanned is not None) == (note != 'ab"c')
 
 
-@pytest.mark.parametrize("line", [",,,,,,,,,,,,,,,,", '"","","","","","","","","","","","","","","","",""', "  ",
-                                  ",,,,,,,,,,,,,,,,,"])
+@pytest.mark.parametrize(
+    "line", [",,,,,,,,,,,,,,,,", '"","","","","","","","","","","","","","","","",""', "  ", ",,,,,,,,,,,,,,,,,"]
+)
 def test_blank_looking_records(project, line):
     """A record of commas is blank for both readers (one comma too many is a field too
     many); a record of "" is not (the row reader reads empty texts and refuses a blank
@@ -123,18 +138,22 @@ def test_blank_looking_records(project, line):
 ROW = "skudepisoder,2026,{value},,,,flow,skudepisoder,final,NSK,Nøgletal,2026,,,{note},{month},Nord"
 
 
-@pytest.mark.parametrize("case", [
-    ("series", ' "skudepisoder",2026,2,,,,flow,skudepisoder,final,NSK,Nøgletal,2026,,,,1,Nord'),
-    ("value after quote", ROW.format(value='"2" ', note="", month="1")),
-    ("value before quote", ROW.format(value=' "2"', note="", month="1")),
-    ("month after quote", ROW.format(value="2", note="", month='"1" ')),
-    ("note before quote", ROW.format(value="2", note=' "x"', month="1")),
-    ("note before quoted comma", ROW.format(value="2", note=' "a,b"', month="1")),
-    ("arabic-indic digit", ROW.format(value="\u0663", note="", month="1")),
-    ("carriage return first", "\r" + ROW.format(value="2", note="", month="1")),
-    ("trailing comma", ROW.format(value="2", note="", month="1") + ","),
-    ("trailing commas", ROW.format(value="2", note="", month="1") + ",,,"),
-], ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("series", ' "skudepisoder",2026,2,,,,flow,skudepisoder,final,NSK,Nøgletal,2026,,,,1,Nord'),
+        ("value after quote", ROW.format(value='"2" ', note="", month="1")),
+        ("value before quote", ROW.format(value=' "2"', note="", month="1")),
+        ("month after quote", ROW.format(value="2", note="", month='"1" ')),
+        ("note before quote", ROW.format(value="2", note=' "x"', month="1")),
+        ("note before quoted comma", ROW.format(value="2", note=' "a,b"', month="1")),
+        ("arabic-indic digit", ROW.format(value="\u0663", note="", month="1")),
+        ("carriage return first", "\r" + ROW.format(value="2", note="", month="1")),
+        ("trailing comma", ROW.format(value="2", note="", month="1") + ","),
+        ("trailing commas", ROW.format(value="2", note="", month="1") + ",,,"),
+    ],
+    ids=lambda c: c[0],
+)
 def test_readers_disagree_around_quotes(project, case):
     """Bytes DuckDB's reader and the row reader read differently (found in review): spaces
     beside quotes, a carriage return after the header, digits of other scripts."""
@@ -144,10 +163,14 @@ def test_readers_disagree_around_quotes(project, case):
     assert_scan_agrees(project)
 
 
-@pytest.mark.parametrize("header", [
-    ",".join(f'"{c}" ' for c in HEADER),
-    ",".join(HEADER[:-1]) + ',"region\n' + ROW.format(value="2", note="", month="1") + '"',
-], ids=["space after quoted names", "unclosed quote"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        ",".join(f'"{c}" ' for c in HEADER),
+        ",".join(HEADER[:-1]) + ',"region\n' + ROW.format(value="2", note="", month="1") + '"',
+    ],
+    ids=["space after quoted names", "unclosed quote"],
+)
 def test_quoted_headers_are_for_the_row_reader(project, header):
     rows = "\n".join(ROW.format(value="2", note="", month=m) for m in ("1", "2"))
     (project.raw_releases / "zz_header.csv").write_text(f"{header}\n{rows}\n", encoding="utf-8")
@@ -182,6 +205,7 @@ def test_a_new_rule_on_a_varying_field_must_be_placed(monkeypatch):
 
 
 # -- property: random monthly regional releases, each mutated a little --------------------
+
 
 @pytest.fixture(scope="module")
 def empty_project(tmp_path_factory):
@@ -239,10 +263,29 @@ def mutate(files: list[list[list[str]]], kind: str, pick: int, choice: int) -> N
     regions=st.integers(1, 3),
     n_files=st.integers(1, 2),
     values=st.lists(st.integers(0, 30), min_size=1, max_size=5),
-    mutations=st.lists(st.tuples(
-        st.sampled_from(["value", "month", "duplicate_row", "drop_row", "blank_region", "stock", "months_covered",
-                         "other_release", "note", "series", "year", "published"]),
-        st.integers(0, 10_000), st.integers(0, 100)), max_size=3),
+    mutations=st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "value",
+                    "month",
+                    "duplicate_row",
+                    "drop_row",
+                    "blank_region",
+                    "stock",
+                    "months_covered",
+                    "other_release",
+                    "note",
+                    "series",
+                    "year",
+                    "published",
+                ]
+            ),
+            st.integers(0, 10_000),
+            st.integers(0, 100),
+        ),
+        max_size=3,
+    ),
 )
 def test_scan_agrees_with_the_row_path(empty_project, months, regions, n_files, values, mutations):
     for path in empty_project.raw_releases.glob("*.csv"):
@@ -265,8 +308,10 @@ def test_scan_agrees_with_the_row_path(empty_project, months, regions, n_files, 
 
 # -- quoted files: read by DuckDB, in bounded memory, where both readers agree ---------------
 
-@pytest.mark.parametrize("quoting", [csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC, csv.QUOTE_MINIMAL],
-                         ids=["all", "non-numeric", "minimal"])
+
+@pytest.mark.parametrize(
+    "quoting", [csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC, csv.QUOTE_MINIMAL], ids=["all", "non-numeric", "minimal"]
+)
 def test_quoted_files_are_scanned_like_plain_ones(project, monkeypatch, quoting):
     """A file whose quotes each open or close a whole field (a note with a comma and a quote
     in it) is read by DuckDB, not held whole by the row reader, and gives the row path's

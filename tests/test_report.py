@@ -14,28 +14,48 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from pipeline import audit, charts, compare, render
 from pipeline.paths import Paths
 
+from conftest import REPO
+
 TABLE_VALUES = ("2.181 (2.908)*", "19 (25)", "22 (29)", "2 (3)")
 # The chapters on Sweden, the custom notifications and the audit: cells of their tables ...
-NEW_TABLE_VALUES = ("0,50 (0,38–0,66)", "7,5 gange (2,8–28,4)", "skøn 0,04 (0,01–0,16)", "2 (jan.–sep.)",
-                    "ikke direkte sammenlignelig", "ca. 40", "»syv gennem telefonsamtaler«",
-                    "2 / 9 × 12 = 2,67", "konsistent med afrundingen", "for få tilfælde til at vurdere (4 af mindst 5)")
+NEW_TABLE_VALUES = (
+    "0,50 (0,38–0,66)",
+    "7,5 gange (2,8–28,4)",
+    "skøn 0,04 (0,01–0,16)",
+    "2 (jan.–sep.)",
+    "ikke direkte sammenlignelig",
+    "ca. 40",
+    "»syv gennem telefonsamtaler«",
+    "2 / 9 × 12 = 2,67",
+    "konsistent med afrundingen",
+    "for få tilfælde til at vurdere (4 af mindst 5)",
+)
 # ... and their prose, every number computed in the document
-NEW_TEXT = ("Tabel 2.1: Dræbte i Danmark og dræbte ved skyderier i Sverige, antal og rater",
-            "Figur 2.1: Dræbte i forhold til befolkningen i Danmark og Sverige",
-            "Tabel 3.1: Custom notifications over for fokuspersonerne",
-            "7,5 gange i 2023", "ikke direkte sammenlignelige", "dækker kun januar–september",
-            "87 skudepisoder, 45 sårede og 3 dræbte",
-            "18 + 23 = 41", "19 deltagere i kapitel 3",
-            "388,67, som afrundet giver 389; rapportens 388 er afkortet, ikke afrundet",
-            "242 × 12 = 2.904", "−34,17 %, afrundet −34 %", "−7,12 %, afrundet −7 %",
-            "6 af 10 ligger uden for 100–200", "Sverige 44 (hele året) mod Danmark 2 (januar–september)",
-            "87 / 24,33 = 3,58 gange, ikke 2 gange", "18 (afsnit 2.6) mod 19 (kapitel 3)",
-            "SVT Datajournalistik (2023, endelig, hele året): 53", "ukendt for 2009–2023",
-            "er angivet som udgivet 2023, før året 2024 var begyndt")
+NEW_TEXT = (
+    "Tabel 2.1: Dræbte i Danmark og dræbte ved skyderier i Sverige, antal og rater",
+    "Figur 2.1: Dræbte i forhold til befolkningen i Danmark og Sverige",
+    "Tabel 3.1: Custom notifications over for fokuspersonerne",
+    "7,5 gange i 2023",
+    "ikke direkte sammenlignelige",
+    "dækker kun januar–september",
+    "87 skudepisoder, 45 sårede og 3 dræbte",
+    "18 + 23 = 41",
+    "19 deltagere i kapitel 3",
+    "388,67, som afrundet giver 389; rapportens 388 er afkortet, ikke afrundet",
+    "242 × 12 = 2.904",
+    "−34,17 %, afrundet −34 %",
+    "−7,12 %, afrundet −7 %",
+    "6 af 10 ligger uden for 100–200",
+    "Sverige 44 (hele året) mod Danmark 2 (januar–september)",
+    "87 / 24,33 = 3,58 gange, ikke 2 gange",
+    "18 (afsnit 2.6) mod 19 (kapitel 3)",
+    "SVT Datajournalistik (2023, endelig, hele året): 53",
+    "ukendt for 2009–2023",
+    "er angivet som udgivet 2023, før året 2024 var begyndt",
+)
 # the audit's JSON is English; the report writes Danish from its fields
 ENGLISH = ("rounds to", "the inputs give", "too few cases", "mismatch", "is cited as")
 QUARTO_SYNTAX = ("{python}", "#|", "@tbl-", "@fig-", "{{<", "tbl-cap", "fig-cap", ":::")
@@ -47,8 +67,9 @@ def report(built: Paths, tmp_path_factory) -> Paths:
     The tests that use it are marked slow."""
     root = tmp_path_factory.mktemp("report")
     shutil.copytree(built.root, root, dirs_exist_ok=True)
-    shutil.copytree(REPO / "reports", root / "reports", ignore=shutil.ignore_patterns("_output", ".render-*"),
-                    dirs_exist_ok=True)  # the current report, whether or not the copy has it
+    shutil.copytree(
+        REPO / "reports", root / "reports", ignore=shutil.ignore_patterns("_output", ".render-*"), dirs_exist_ok=True
+    )  # the current report, whether or not the copy has it
     paths = Paths(root)
     compare.run(paths)  # as DVC runs them before the charts and the report
     audit.run(paths)
@@ -65,13 +86,22 @@ def chromium(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProc
     """Headless Chromium on a local file, no network: every host name fails to resolve and
     any request would go to a closed port on this machine, and so end up in the console log."""
     command = [
-        charts.browser_path(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        charts.browser_path(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=socks5://127.0.0.1:9",
-        "--enable-logging=stderr", "--v=0",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--proxy-server=socks5://127.0.0.1:9",
+        "--enable-logging=stderr",
+        "--v=0",
         "--virtual-time-budget=15000",  # let plotly's scripts run before the DOM is taken
-        *args, page.as_uri(),
+        *args,
+        page.as_uri(),
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
@@ -91,8 +121,10 @@ def test_html_report_renders_in_a_browser_without_network(report, tmp_path):
         assert 'class="main-svg"' in chart[1].split('id="noegletal-', 1)[0], f"chart {name} was not drawn"
     assert len(re.findall(r"plotly\.js (\([^)]*\) )?v\d", page.read_text(encoding="utf-8"))) == 1  # inline, once
 
-    cells = {re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", c))).strip()
-             for c in re.findall(r"<td[^>]*>(.*?)</td>", dom, re.S)}
+    cells = {
+        re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", c))).strip()
+        for c in re.findall(r"<td[^>]*>(.*?)</td>", dom, re.S)
+    }
     for value in TABLE_VALUES + NEW_TABLE_VALUES:
         assert value in cells, value
     text = re.sub(r"<script.*?</script>", "", dom, flags=re.S)
@@ -100,8 +132,11 @@ def test_html_report_renders_in_a_browser_without_network(report, tmp_path):
     for value in NEW_TEXT:
         assert value in prose, value
     assert not [e for e in ENGLISH if e in prose]
-    for name, shown in (("dk_se_rater", "7,5 gange"), ("skud_saarede_draebte", "Bandekonflikten 2017"),
-                        ("custom_notifications", "18 + 23 = 41")):  # drawn by plotly in the page
+    for name, shown in (
+        ("dk_se_rater", "7,5 gange"),
+        ("skud_saarede_draebte", "Bandekonflikten 2017"),
+        ("custom_notifications", "18 + 23 = 41"),
+    ):  # drawn by plotly in the page
         assert shown in dom.split(f'id="noegletal-{name}"', 1)[1].split('id="noegletal-', 1)[0], name
     assert "Tabel 1.1: Antallet af rocker-/bandemedlemmer i Danmark" in text
     assert re.search(r'<a href="#tbl-medlemmer">Tabel(&nbsp;|\xa0)1\.1</a>', text)
@@ -116,16 +151,24 @@ def test_html_report_renders_in_a_browser_without_network(report, tmp_path):
 
 @pytest.mark.slow
 def test_pdf_report_keeps_tables_numbers_and_danish_letters(report):
-    result = subprocess.run(["pdftotext", "-layout", str(output(report, ".pdf")), "-"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(output(report, ".pdf")), "-"], capture_output=True, text=True, check=True
+    )
     text = result.stdout
     for value in TABLE_VALUES:
         assert value in text
     flowing = re.sub(r"\s+", " ", text)  # wrapped lines and table cells joined
     for value in NEW_TEXT:
         assert value in flowing, value
-    for value in ("7,5 gange (2,8–28,4)", "0,50 (0,38–0,66)", "ca. 40", "konsistent med", "Bandekonflikten 2017",
-                  "Dræbte i forhold til befolkningen i Danmark og Sverige, 2021–2024", "Custom notifications i Forenet"):
+    for value in (
+        "7,5 gange (2,8–28,4)",
+        "0,50 (0,38–0,66)",
+        "ca. 40",
+        "konsistent med",
+        "Bandekonflikten 2017",
+        "Dræbte i forhold til befolkningen i Danmark og Sverige, 2021–2024",
+        "Custom notifications i Forenet",
+    ):
         assert value in flowing, value
     assert not [e for e in ENGLISH if e in flowing]
     for letter in "æøå":
@@ -144,8 +187,7 @@ def test_long_run_section(report):
     flowing = re.sub(r"\s+", " ", re.sub(r"(?:\xad|(?<=/))\s+", "", result.stdout))
     assert "Den lange udvikling" in flowing
     assert "til og med 2024: rocker-/bandemedlemmer fra 2009, sårede og dræbte fra 2010." in flowing
-    assert ("Socialstyrelsen (2009–2013), Nordjyske (2010–2016) og VIVE (2025): Forenet Mod Vold (2014–2024)"
-            in flowing)
+    assert "Socialstyrelsen (2009–2013), Nordjyske (2010–2016) og VIVE (2025): Forenet Mod Vold (2014–2024)" in flowing
     assert "skifter 5 gange undervejs" in flowing
     assert "(rocker-/bandemedlemmer fra 2014 og sårede og dræbte fra 2017)" in flowing
     assert "Rocker-/bandemedlemmer, sårede og dræbte i Danmark, 2009–2024" in flowing  # the chart, as text
@@ -162,16 +204,21 @@ def test_stage_renders_the_same_bytes_again(report):
     before = {s: hashlib.sha256(output(report, s).read_bytes()).hexdigest() for s in (".html", ".pdf", ".docx")}
     env = os.environ | {"NOEGLETAL_ROOT": str(report.root)}
     env.pop("SOURCE_DATE_EPOCH", None)
-    result = subprocess.run([sys.executable, "-m", "pipeline.render"], cwd=report.root, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.render"], cwd=report.root, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert {s: hashlib.sha256(output(report, s).read_bytes()).hexdigest() for s in (".html", ".pdf", ".docx")} == before
-    assert sorted(p.name for p in output(report, "").parent.iterdir()) == ["noegletal.docx", "noegletal.html",
-                                                                           "noegletal.pdf"]
+    assert sorted(p.name for p in output(report, "").parent.iterdir()) == [
+        "noegletal.docx",
+        "noegletal.html",
+        "noegletal.pdf",
+    ]
     assert not list((report.root / "reports").glob(".render-*"))
 
 
 # --- the embedded renderer on small documents ---------------------------------------------
+
 
 def write_report(root: Path, text: str, project: str = "") -> Paths:
     (root / "reports").mkdir(exist_ok=True)
@@ -181,20 +228,23 @@ def write_report(root: Path, text: str, project: str = "") -> Paths:
     return Paths(root)
 
 
-@pytest.mark.parametrize(("text", "line", "says"), [
-    ("# A\n\nText {{< pagebreak >}}.\n", 3, "shortcode {{< pagebreak >}}"),
-    ("Intro\n\n::: {.callout-note}\nNB\n:::\n", 3, ".callout-note"),
-    ("::: callout-tip\nNB\n:::\n", 1, "callout-tip"),
-    ("# A {#sec-a}\n\nSee @sec-a.\n", 3, "@sec-a"),
-    ("As shown [@knuth1984].\n", 1, "@knuth1984"),
-    ("See @tbl-none.\n", 1, "@tbl-none refers to no labelled"),
-    ("![A figure](a.png){#fig-a}\n", 1, "#fig-a"),
-    ("```{r}\n1 + 1\n```\n", 1, "{r}"),
-    ("Value `{r} x`.\n", 1, "`{r} …`"),
-    ("```{python}\n#| echo: false\n#| fig-width: 5\n1\n```\n", 3, "cell option 'fig-width'"),
-    ("```{python}\n#| label: tbl-x\n1\n```\n", 1, "needs a 'tbl-cap'"),
-    ("---\ntitle: T\nbibliography: refs.bib\n---\n", 3, "option 'bibliography'"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("# A\n\nText {{< pagebreak >}}.\n", 3, "shortcode {{< pagebreak >}}"),
+        ("Intro\n\n::: {.callout-note}\nNB\n:::\n", 3, ".callout-note"),
+        ("::: callout-tip\nNB\n:::\n", 1, "callout-tip"),
+        ("# A {#sec-a}\n\nSee @sec-a.\n", 3, "@sec-a"),
+        ("As shown [@knuth1984].\n", 1, "@knuth1984"),
+        ("See @tbl-none.\n", 1, "@tbl-none refers to no labelled"),
+        ("![A figure](a.png){#fig-a}\n", 1, "#fig-a"),
+        ("```{r}\n1 + 1\n```\n", 1, "{r}"),
+        ("Value `{r} x`.\n", 1, "`{r} …`"),
+        ("```{python}\n#| echo: false\n#| fig-width: 5\n1\n```\n", 3, "cell option 'fig-width'"),
+        ("```{python}\n#| label: tbl-x\n1\n```\n", 1, "needs a 'tbl-cap'"),
+        ("---\ntitle: T\nbibliography: refs.bib\n---\n", 3, "option 'bibliography'"),
+    ],
+)
 def test_unsupported_quarto_fails_with_file_and_line(tmp_path, text, line, says):
     paths = write_report(tmp_path, text)
     with pytest.raises(render.ReportError) as failure:
@@ -210,7 +260,7 @@ def test_unsupported_project_option_names_quarto_yml(tmp_path):
         render.parse(paths.root / "reports", paths)
 
 
-FEATURES = '''---
+FEATURES = """---
 title: "Prøve"
 lang: da
 number-sections: true
@@ -258,7 +308,7 @@ print("*som markdown*")
 #| error: true
 1 / 0
 ```
-'''
+"""
 
 
 def test_embedded_renderer_features(tmp_path):
@@ -290,5 +340,7 @@ def test_embedded_renderer_features(tmp_path):
 def test_a_failing_cell_names_its_line(tmp_path):
     paths = write_report(tmp_path, "Tekst\n\n```{python}\nx = 1\n```\n\nVærdi: `{python} y`.\n")
     report = render.parse(paths.root / "reports", paths)
-    with pytest.raises(render.ReportError, match=r"reports/noegletal.qmd, line 7: inline expression `y` raised NameError"):
+    with pytest.raises(
+        render.ReportError, match=r"reports/noegletal.qmd, line 7: inline expression `y` raised NameError"
+    ):
         render.execute(report, paths.root / "reports")

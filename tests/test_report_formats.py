@@ -21,8 +21,9 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from conftest import REPO
 from pipeline import assets, print_image, render
+
+from conftest import REPO
 from test_report import chromium, output, report, write_report  # noqa: F401  (report: the rendered project)
 
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -54,12 +55,25 @@ def keep(path: Path, name: str) -> Path:
 
 # --- Word -------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_word_report_opens_in_libreoffice_with_the_tables(report, tmp_path):
     docx = output(report, ".docx")
-    result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
-                             "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(docx),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     pdf = tmp_path / "noegletal.pdf"
     assert result.returncode == 0 and pdf.exists(), result.stdout + result.stderr
     keep(pdf, "noegletal-docx.pdf")
@@ -93,10 +107,11 @@ def test_word_tables_captions_and_charts(report):
 
     tables = [i for i, el in enumerate(blocks) if el.tag == f"{W}tbl"]
     captions = {text(blocks[i - 1]).split(":")[0]: i for i in tables if style(blocks[i - 1]) == "TableCaption"}
-    for table_id, cells in table_cells(report).items():
+    for table_id in table_cells(report):
         i = captions[f"Tabel {table_id}"]
-        number_cells = [p for p in blocks[i].iter(f"{W}p") if re.fullmatch(r"[\d.,()* –-]+", text(p))
-                        and re.search(r"\d", text(p))]
+        number_cells = [
+            p for p in blocks[i].iter(f"{W}p") if re.fullmatch(r"[\d.,()* –-]+", text(p)) and re.search(r"\d", text(p))
+        ]
         assert number_cells, table_id
         for p in number_cells:
             jc = p.find(f"{W}pPr/{W}jc")
@@ -142,10 +157,13 @@ def probe(page: Path, width: int, tmp_path: Path) -> dict:
     copy = tmp_path / f"probe-{width}.html"
     copy.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
     frame = tmp_path / f"frame-{width}.html"
-    frame.write_text(f"""<!DOCTYPE html><html><body style="margin:0">
+    frame.write_text(
+        f"""<!DOCTYPE html><html><body style="margin:0">
 <iframe src="{copy.name}" style="width:{width}px;height:900px;border:0"></iframe><pre id="probe"></pre>
 <script>addEventListener("message", e => document.getElementById("probe").textContent = e.data);</script>
-</body></html>""", encoding="utf-8")
+</body></html>""",
+        encoding="utf-8",
+    )
     result = chromium(frame, tmp_path, "--dump-dom", "--window-size=1400,1000")
     assert result.returncode == 0, result.stderr
     data = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout, re.S)
@@ -199,6 +217,7 @@ def test_html_report_inlines_every_asset(report):
 
 # --- the pieces -------------------------------------------------------------------------------
 
+
 def test_vendored_assets_are_the_recorded_registry_files():
     vendor = assets.VENDOR
     manifest = json.loads((vendor / "vendor.json").read_text(encoding="utf-8"))
@@ -229,7 +248,8 @@ def test_reference_document_is_what_its_script_writes():
     assert abs(text_width_cm - print_image.TEXT_WIDTH_CM) < 0.01  # the charts fill the text width
     typst = yaml.safe_load((REPO / "reports" / "_quarto.yml").read_text(encoding="utf-8"))["format"]["typst"]
     assert typst["papersize"] == "a4" and 21.0 - 2 * float(typst["margin"]["x"].removesuffix("cm")) == pytest.approx(
-        print_image.TEXT_WIDTH_CM)
+        print_image.TEXT_WIDTH_CM
+    )
 
 
 def test_print_image_records_its_resolution():
@@ -245,14 +265,17 @@ def test_project_options_for_word_and_the_theme_are_accepted(tmp_path):
     assert parsed.config["format"]["html"]["theme"] == "cosmo"
 
 
-@pytest.mark.parametrize(("text", "project", "says"), [
-    ("Tekst\n", "format:\n  html:\n    theme: darkly\n", "_quarto.yml, line 3: option 'format.html.theme: darkly'"),
-    ("Tekst\n", "format:\n  html:\n    toc-location: body\n", "line 3: option 'format.html.toc-location: body'"),
-    ("Tekst\n", "format:\n  docx:\n    highlight-style: github\n", "line 3: option 'format.docx.highlight-style'"),
-    ('::: {.content-visible when-meta="x"}\nA\n:::\n', "", "line 1: 'when-meta' is not supported"),
-    ('::: {.content-hidden when-format="pdf"}\nA\n:::\n', "", 'line 1: when-format="pdf"'),
-    ("::: content-visible\nA\n:::\n", "", "line 1: '::: content-visible'"),
-])
+@pytest.mark.parametrize(
+    ("text", "project", "says"),
+    [
+        ("Tekst\n", "format:\n  html:\n    theme: darkly\n", "_quarto.yml, line 3: option 'format.html.theme: darkly'"),
+        ("Tekst\n", "format:\n  html:\n    toc-location: body\n", "line 3: option 'format.html.toc-location: body'"),
+        ("Tekst\n", "format:\n  docx:\n    highlight-style: github\n", "line 3: option 'format.docx.highlight-style'"),
+        ('::: {.content-visible when-meta="x"}\nA\n:::\n', "", "line 1: 'when-meta' is not supported"),
+        ('::: {.content-hidden when-format="pdf"}\nA\n:::\n', "", 'line 1: when-format="pdf"'),
+        ("::: content-visible\nA\n:::\n", "", "line 1: '::: content-visible'"),
+    ],
+)
 def test_unsupported_options_and_conditions_fail_with_file_and_line(tmp_path, text, project, says):
     paths = write_report(tmp_path, text, project=project)
     with pytest.raises(render.ReportError) as failure:
@@ -261,16 +284,19 @@ def test_unsupported_options_and_conditions_fail_with_file_and_line(tmp_path, te
 
 
 def test_conditional_content_reaches_only_its_format(tmp_path):
-    text = ('---\ntitle: Prøve\nlang: da\nformat:\n  html: default\n  docx: default\n---\n\n'
-            'Fælles.\n\n::: {.content-visible when-format="docx"}\nKun i Word.\n:::\n\n'
-            '::: {.content-hidden when-format="docx"}\nIkke i Word.\n:::\n')
+    text = (
+        "---\ntitle: Prøve\nlang: da\nformat:\n  html: default\n  docx: default\n---\n\n"
+        'Fælles.\n\n::: {.content-visible when-format="docx"}\nKun i Word.\n:::\n\n'
+        '::: {.content-hidden when-format="docx"}\nIkke i Word.\n:::\n'
+    )
     paths = write_report(tmp_path, text)
     report_ = render.parse(paths.root / "reports", paths)
     render.execute(report_, paths.root / "reports")
     workdir = tmp_path / "reports" / ".render-test"
     workdir.mkdir()
-    html = render.to_html(render.to_markdown(report_, "html", workdir), report_, paths.root / "reports",
-                          workdir).decode("utf-8")
+    html = render.to_html(
+        render.to_markdown(report_, "html", workdir), report_, paths.root / "reports", workdir
+    ).decode("utf-8")
     assert "Fælles." in html and "Ikke i Word." in html and "Kun i Word." not in html
     docx = render.to_docx(render.to_markdown(report_, "docx", workdir), report_, paths.root / "reports", workdir)
     with zipfile.ZipFile(io.BytesIO(docx)) as z:

@@ -16,12 +16,12 @@ import pytest
 import yaml
 from IPython.display import Markdown
 
-from conftest import REPO, write_release
-from pipeline import audit, charts, compare, fmt, render, wording
-from pipeline import report_helpers as rh
+from pipeline import audit, charts, compare, fmt, render, report_helpers as rh, wording
 from pipeline.charts import CHARTS
 from pipeline.core import run_core
 from pipeline.paths import Paths
+
+from conftest import REPO, write_release
 
 NSK = "final,National enhed for Særlig Kriminalitet,Politiets nøgletal på rocker-/bandeområdet,2025,,,made up"
 CHAPTER = ("# Rocker-/banderelateret vold i Danmark", "# Danmark og Sverige")
@@ -34,13 +34,22 @@ def chapter_text(paths: Paths) -> str:
     cells run and its inline expressions evaluated on `paths`' outputs, as the report does."""
     report = render.parse(REPO / "reports", Paths(REPO))
     namespace = {
-        "rh": rh, "pl": pl, "fmt": fmt, "wording": wording, "Markdown": Markdown, "CHARTS": CHARTS,
-        "TABLES": {t["table_id"]: t for t in (json.loads(p.read_text(encoding="utf-8"))
-                                              for p in sorted(paths.tables.glob("table_*.json")))},
+        "rh": rh,
+        "pl": pl,
+        "fmt": fmt,
+        "wording": wording,
+        "Markdown": Markdown,
+        "CHARTS": CHARTS,
+        "TABLES": {
+            t["table_id"]: t
+            for t in (json.loads(p.read_text(encoding="utf-8")) for p in sorted(paths.tables.glob("table_*.json")))
+        },
         "SERIES": {r["series"]: r for r in pl.read_parquet(paths.validated_series).iter_rows(named=True)},
         "FIGURES": pl.read_parquet(paths.derived_figures),
-        "show_table": lambda *a: None, "show_chart": lambda *a: None,
-        "paths": paths, "escape": rh.escape,
+        "show_table": lambda *a: None,
+        "show_chart": lambda *a: None,
+        "paths": paths,
+        "escape": rh.escape,
     }
     inside, parts = False, []
     for block in report.blocks:
@@ -57,8 +66,8 @@ def _text(value) -> str:
     return value.data if isinstance(value, Markdown) else str(value)
 
 
-def build(paths: Paths, releases: dict[str, list[str]] = {}, method: str | None = None) -> str:
-    for name, rows in releases.items():
+def build(paths: Paths, releases: dict[str, list[str]] | None = None, method: str | None = None) -> str:
+    for name, rows in (releases or {}).items():
         write_release(paths, name, rows)
     if method:
         params = yaml.safe_load(paths.params.read_text(encoding="utf-8"))
@@ -73,45 +82,63 @@ def no_english(text: str) -> None:
     assert not re.search(r"(?<![\w/])-\d", text), text  # one minus sign: never a hyphen
 
 
-FULL_2024 = [f"sigtelser,2024,2.950,12,,,flow,sigtelser,{NSK}",
-             f"skudepisoder,2024,25,12,,,flow,skudepisoder,{NSK}",
-             f"saarede,2024,30,12,,,flow,personer,{NSK}",
-             f"draebte,2024,1,12,,,flow,personer,{NSK}",
-             f"strafmasse,2024,500,12,,,flow,år fængsel,{NSK}"]
+FULL_2024 = [
+    f"sigtelser,2024,2.950,12,,,flow,sigtelser,{NSK}",
+    f"skudepisoder,2024,25,12,,,flow,skudepisoder,{NSK}",
+    f"saarede,2024,30,12,,,flow,personer,{NSK}",
+    f"draebte,2024,1,12,,,flow,personer,{NSK}",
+    f"strafmasse,2024,500,12,,,flow,år fængsel,{NSK}",
+]
 
 
 def test_shipped_data(built):
     text = chapter_text(built)
-    assert "genberegnet fra nøgletallene fra Rigspolitiet (2014–2017), Nationalt Efterforskningscenter " \
-           "(2018–2020) og National enhed for Særlig Kriminalitet (2021–2024), som de gengives i VIVE (2025): " \
-           "Forenet Mod Vold" in text
+    assert (
+        "genberegnet fra nøgletallene fra Rigspolitiet (2014–2017), Nationalt Efterforskningscenter "
+        "(2018–2020) og National enhed for Særlig Kriminalitet (2021–2024), som de gengives i VIVE (2025): "
+        "Forenet Mod Vold" in text
+    )
     assert "1.315 personer var registreret" in text and "pr. 30. september 2024" in text
     assert "Antallet lå relativt stabilt i 2014–2024, mellem 1.120 (2018) og 1.520 (2014)" in text
-    assert ("Strafmassen faldt fra 477 års fængsel i 2021 til 314 års fængsel i 2023, et fald på 163 års fængsel "
-            "(34\u00a0%).") in text
+    assert (
+        "Strafmassen faldt fra 477 års fængsel i 2021 til 314 års fængsel i 2023, et fald på 163 års fængsel "
+        "(34\u00a0%)."
+    ) in text
     assert "I perioden 2021–2023 blev der i gennemsnit idømt 389 års fængsel om året." in text
     assert "Strafmassen for 2024 er endnu ikke offentliggjort." in text
-    assert "Antallet af sigtelser faldt fra 3.357 sigtelser i 2021 til 3.118 sigtelser i 2023, et fald på 239 " \
-           "sigtelser (7\u00a0%)." in text
-    assert ("For 2024 foreligger kun januar–september: 2.181 sigtelser, eller 242,33 om måneden. Fortsætter det "
-            "gennemsnit i oktober–december, bliver det 2.908 sigtelser for hele 2024.") in text
-    assert ("I 2021 var der 33 skudepisoder. I januar–september 2024 var der 19 skudepisoder, 22 sårede og 2 dræbte; "
-            "fremskrevet til hele året svarer det til 25 skudepisoder, 29 sårede og 3 dræbte.") in text
+    assert (
+        "Antallet af sigtelser faldt fra 3.357 sigtelser i 2021 til 3.118 sigtelser i 2023, et fald på 239 "
+        "sigtelser (7\u00a0%)." in text
+    )
+    assert (
+        "For 2024 foreligger kun januar–september: 2.181 sigtelser, eller 242,33 om måneden. Fortsætter det "
+        "gennemsnit i oktober–december, bliver det 2.908 sigtelser for hele 2024."
+    ) in text
+    assert (
+        "I 2021 var der 33 skudepisoder. I januar–september 2024 var der 19 skudepisoder, 22 sårede og 2 dræbte; "
+        "fremskrevet til hele året svarer det til 25 skudepisoder, 29 sårede og 3 dræbte."
+    ) in text
     assert "Så små tal svinger meget fra år til år, og en fremskrivning fra en del af året er usikker." in text
     assert "87 skudepisoder, 45 sårede og 3 dræbte (Rigspolitiet, 2017)" in text
     assert "under bandekonflikten i 2017 var der langt flere skyderier i det offentlige rum" in text
-    assert "3,6 gange så mange skudepisoder som gennemsnittet for 2021–2024 (24,33 om året, med helårsskønnet " \
-           "for 2024)" in text
+    assert (
+        "3,6 gange så mange skudepisoder som gennemsnittet for 2021–2024 (24,33 om året, med helårsskønnet "
+        "for 2024)" in text
+    )
     no_english(text)
 
 
 def test_full_year_for_every_series_rising_strafmasse_and_one_killed(project):
     """(b) no partial year at all, (d) strafmasse rising, (e) 1 killed."""
     text = build(project, {"nsk_2025": FULL_2024})
-    assert ("National enhed for Særlig Kriminalitet (2021–2025), som de gengives i VIVE (2025): Forenet Mod Vold "
-            "(2014–2024) og i udgivelserne selv (2024)") in text  # the members 2024 still as VIVE quotes them
-    assert ("Strafmassen steg fra 477 års fængsel i 2021 til 500 års fængsel i 2024, en stigning på 23 års "
-            "fængsel (5\u00a0%).") in text
+    assert (
+        "National enhed for Særlig Kriminalitet (2021–2025), som de gengives i VIVE (2025): Forenet Mod Vold "
+        "(2014–2024) og i udgivelserne selv (2024)"
+    ) in text  # the members 2024 still as VIVE quotes them
+    assert (
+        "Strafmassen steg fra 477 års fængsel i 2021 til 500 års fængsel i 2024, en stigning på 23 års "
+        "fængsel (5\u00a0%)."
+    ) in text
     assert "fald på" not in text.split("Antallet af sigtelser")[0]
     assert "endnu ikke offentliggjort" not in text
     assert "Antallet af sigtelser faldt fra 3.357 sigtelser i 2021 til 2.950 sigtelser i 2024" in text
@@ -126,8 +153,10 @@ def test_full_year_for_every_series_rising_strafmasse_and_one_killed(project):
 def test_only_killed_revised_to_the_full_year(project):
     """(c) a partial year for some series only; (e) 1 killed, in the singular."""
     text = build(project, {"nsk_2025": [f"draebte,2024,1,12,,,flow,personer,{NSK}"]})
-    assert ("I januar–september 2024 var der 19 skudepisoder og 22 sårede, og i hele 2024 var der 1 dræbt; "
-            "fremskrevet til hele året svarer det til 25 skudepisoder og 29 sårede.") in text
+    assert (
+        "I januar–september 2024 var der 19 skudepisoder og 22 sårede, og i hele 2024 var der 1 dræbt; "
+        "fremskrevet til hele året svarer det til 25 skudepisoder og 29 sårede."
+    ) in text
     assert "For 2024 foreligger kun januar–september: 2.181 sigtelser" in text
     no_english(text)
 
@@ -135,8 +164,10 @@ def test_only_killed_revised_to_the_full_year(project):
 def test_strafmasse_rising_with_the_others_partial(project):
     """(d) a rise is said as a rise, with its size and percent; no missing year."""
     text = build(project, {"nsk_2025": [f"strafmasse,2023,600,12,,,flow,år fængsel,{NSK}"]})
-    assert ("Strafmassen steg fra 477 års fængsel i 2021 til 600 års fængsel i 2023, en stigning på 123 års "
-            "fængsel (26\u00a0%).") in text
+    assert (
+        "Strafmassen steg fra 477 års fængsel i 2021 til 600 års fængsel i 2023, en stigning på 123 års "
+        "fængsel (26\u00a0%)."
+    ) in text
     no_english(text)
 
 
@@ -171,8 +202,10 @@ def test_each_method_is_described_in_its_own_words(project, method):
             assert "efter udviklingen i tidligere hele år" in written, written
             assert re.search(r"2\.181 \+ [\d.]+,\d\d = [\d.]+,\d\d", written), written  # observed + rest of year
     else:  # no earlier Danish year has a January–September release: the method falls back, said in Danish
-        fallback = ("Sæsonandel kunne ikke bruges, fordi intet tidligere år har både en opgørelse for de samme "
-                    "måneder og en endelig helårsopgørelse; i stedet er brugt lineær fremskrivning.")
+        fallback = (
+            "Sæsonandel kunne ikke bruges, fordi intet tidligere år har både en opgørelse for de samme "
+            "måneder og en endelig helårsopgørelse; i stedet er brugt lineær fremskrivning."
+        )
         assert fallback in text
         for written in (tables["table_1_2"]["note"], chart_notes):
             assert "Sæsonandel kunne ikke bruges" in written, written
@@ -191,8 +224,11 @@ def test_report_renders_a_full_year_without_partial_year(project, tmp_path):
     charts.run(project)
     render.render_embedded(project)
     pdf = project.root / "reports" / "_output" / "noegletal.pdf"
-    text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                                              text=True, check=True).stdout)
+    text = re.sub(
+        r"\s+",
+        " ",
+        subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout,
+    )
     text = text.replace("\u00ad ", "").replace("\u00ad", "")  # soft hyphens of justified lines
     assert "I hele 2024 var der 25 skudepisoder, 30 sårede og 1 dræbt." in text
     assert "en stigning på 23 års fængsel (5 %)" in text
@@ -200,8 +236,10 @@ def test_report_renders_a_full_year_without_partial_year(project, tmp_path):
     # VIVE's own estimates are still judged on the data it had; the later full year is listed
     # as a revision, not as a mismatch
     assert "rapportens 4 fremskrivninger er" in text and "nyeste data" not in text
-    assert ("Sigtelser 2024: rapporten havde 2.181 (januar–september 2024, National enhed for Særlig "
-            "Kriminalitet, 2024); nu 2.950 (hele 2024, National enhed for Særlig Kriminalitet, 2025)") in text
+    assert (
+        "Sigtelser 2024: rapporten havde 2.181 (januar–september 2024, National enhed for Særlig "
+        "Kriminalitet, 2024); nu 2.950 (hele 2024, National enhed for Særlig Kriminalitet, 2025)"
+    ) in text
     assert "med 1 dræbt på et år" in text  # the comparison with Sweden, in the singular
     # what VIVE printed stays what VIVE printed: 44 against 2 (January–September), not the new 1
     assert "44 mod 2 i 2024 (det danske tal dækker kun januar–september)" in text
@@ -221,6 +259,7 @@ KEY_SERIES = {"strafmasse": "1.2", "sigtelser": "1.2", "skudepisoder": "1.3", "s
 
 def shipped_series() -> dict[str, dict]:
     import csv
+
     with (REPO / "data/raw/series.csv").open(encoding="utf-8") as f:
         return {row["series"]: row for row in csv.DictReader(f)}
 
@@ -238,13 +277,26 @@ def table_states(draw) -> dict[str, dict]:
             observed = float(draw(st.integers(0, 4000))) if status else None
             months = draw(st.integers(1, 11)) if status == "estimated" else 12
             value = observed * draw(st.floats(1, 12)) if status == "estimated" else observed
-            tables[table_id]["cells"].append({
-                "series": name, "reference_year": year, "status": status, "observed_value": observed,
-                "value": None if value is None else float(round(value)), "value_unrounded": value,
-                "months_covered": months, "monthly_mean": observed / months if observed is not None else None,
-                "method": draw(method_texts()) if status == "estimated" else ("none" if status else None),
-                "label_da": series[name]["label_da"], "unit": series[name]["unit"], "release_id": "x",
-                "count_date": None, "integer_valued": True, "publisher": "X", "published": str(year)})
+            tables[table_id]["cells"].append(
+                {
+                    "series": name,
+                    "reference_year": year,
+                    "status": status,
+                    "observed_value": observed,
+                    "value": None if value is None else float(round(value)),
+                    "value_unrounded": value,
+                    "months_covered": months,
+                    "monthly_mean": observed / months if observed is not None else None,
+                    "method": draw(method_texts()) if status == "estimated" else ("none" if status else None),
+                    "label_da": series[name]["label_da"],
+                    "unit": series[name]["unit"],
+                    "release_id": "x",
+                    "count_date": None,
+                    "integer_valued": True,
+                    "publisher": "X",
+                    "published": str(year),
+                }
+            )
     return tables
 
 
@@ -254,17 +306,19 @@ def test_key_figure_sentences_hold_in_any_state(tables, conflict_count):
     series = shipped_series()
     shots = ("skudepisoder", "saarede", "draebte")
     other = {name: {"value": float(conflict_count)} for name in shots}
-    texts = [rh.change_sentence(tables, "strafmasse", "Strafmassen", series),
-             rh.mean_sentence(tables, "strafmasse", series, "blev der i gennemsnit idømt"),
-             rh.partial_sentence(tables, "strafmasse", series),
-             rh.missing_sentence(tables, "strafmasse", "Strafmassen"),
-             rh.change_sentence(tables, "sigtelser", "Antallet af sigtelser", series),
-             rh.partial_sentence(tables, "sigtelser", series),
-             rh.first_year_sentence(tables, shots, series),
-             rh.latest_counts_sentence(tables, shots, series),
-             rh.small_numbers_sentence(tables, shots),
-             rh.comparison_with_year(tables, shots, series, other, 2017, "X, 2017"),
-             rh.more_than_usual(tables, "skudepisoder", other)]
+    texts = [
+        rh.change_sentence(tables, "strafmasse", "Strafmassen", series),
+        rh.mean_sentence(tables, "strafmasse", series, "blev der i gennemsnit idømt"),
+        rh.partial_sentence(tables, "strafmasse", series),
+        rh.missing_sentence(tables, "strafmasse", "Strafmassen"),
+        rh.change_sentence(tables, "sigtelser", "Antallet af sigtelser", series),
+        rh.partial_sentence(tables, "sigtelser", series),
+        rh.first_year_sentence(tables, shots, series),
+        rh.latest_counts_sentence(tables, shots, series),
+        rh.small_numbers_sentence(tables, shots),
+        rh.comparison_with_year(tables, shots, series, other, 2017, "X, 2017"),
+        rh.more_than_usual(tables, "skudepisoder", other),
+    ]
     for text in texts:
         no_english(text)
     for name in ("strafmasse", "sigtelser"):
@@ -296,8 +350,10 @@ def test_report_after_a_refresh_says_only_true_things(project):
     for name, rows in SCENARIOS["full_year_2024_and_h1_2025"].items():
         write_release(project, name, rows)
     with (project.raw_releases / "dst_folketal.csv").open("a", encoding="utf-8") as fh:
-        fh.write("befolkning_dk,2025,5.992.734,,,2025-01-01,stock,personer,final,Danmarks Statistik,Folketal,,"
-                 "made up for the test,,\n")
+        fh.write(
+            "befolkning_dk,2025,5.992.734,,,2025-01-01,stock,personer,final,Danmarks Statistik,Folketal,,"
+            "made up for the test,,\n"
+        )
     params = yaml.safe_load(project.params.read_text(encoding="utf-8"))
     params["extrapolation"]["method"] = "trend"
     project.params.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -307,8 +363,11 @@ def test_report_after_a_refresh_says_only_true_things(project):
     charts.run(project)
     render.render_embedded(project)
     pdf = project.root / "reports" / "_output" / "noegletal.pdf"
-    text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                                              text=True, check=True).stdout)
+    text = re.sub(
+        r"\s+",
+        " ",
+        subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout,
+    )
     text = text.replace("\u00ad ", "").replace("\u00ad", "")
     # VIVE is judged by the data it had
     assert "245,83" not in text and "ingen udgivelse har tallet" not in text
@@ -320,7 +379,9 @@ def test_report_after_a_refresh_says_only_true_things(project):
     assert "12 sårede og 1 dræbt" in text and "1 dræbte" not in text
     assert "tendensfremskrivning" in text and "/ 6 × 12" not in text
     assert "2025: opgjort 30. juni 2025" in text
-    assert "1.290 personer var registreret som tilknyttet en rocker-/bandegruppering i Danmark pr. 30. juni 2025" in text
+    assert (
+        "1.290 personer var registreret som tilknyttet en rocker-/bandegruppering i Danmark pr. 30. juni 2025" in text
+    )
     assert "Skønnene for dræbte 2025" in text and "Rapportens egne skøn" not in text
     # no English, no hyphen for a minus, sources cited by year
     no_english(text.replace("100-200", "").replace("2021-2024", ""))
@@ -333,19 +394,26 @@ def test_text_from_the_data_prints_as_written(project):
     literally in the PDF wherever data text reaches the report."""
     label = "Dræbte $y$ & ~x^ *b* _c_"
     publisher = "National enhed for $Særlig$ ~Kriminalitet^"
-    project.raw_series.write_text(project.raw_series.read_text(encoding="utf-8")
-                                  .replace("draebte,DK,Dræbte,", f"draebte,DK,{label},"), encoding="utf-8")
+    project.raw_series.write_text(
+        project.raw_series.read_text(encoding="utf-8").replace("draebte,DK,Dræbte,", f"draebte,DK,{label},"),
+        encoding="utf-8",
+    )
     release = project.raw_releases / "nsk_2024.csv"
-    release.write_text(release.read_text(encoding="utf-8").replace("National enhed for Særlig Kriminalitet", publisher),
-                       encoding="utf-8")
+    release.write_text(
+        release.read_text(encoding="utf-8").replace("National enhed for Særlig Kriminalitet", publisher),
+        encoding="utf-8",
+    )
     run_core(project)
     compare.run(project)
     audit.run(project)
     charts.run(project)
     render.render_embedded(project)
     pdf = project.root / "reports" / "_output" / "noegletal.pdf"
-    text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                                              text=True, check=True).stdout).replace("\u00ad ", "")
+    text = re.sub(
+        r"\s+",
+        " ",
+        subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout,
+    ).replace("\u00ad ", "")
     assert text.count(label) >= 3 and text.count(publisher) >= 3
     assert "𝑦" not in text and "Særlig$ Kriminalitet" not in text
     assert f"Skønnene for {label.lower()[:1]}{label[1:]} 2024" in text  # a plain inline value, escaped once

@@ -15,8 +15,16 @@ from conftest import copy_project
 # two full pipeline runs
 pytestmark = pytest.mark.slow
 
-PRODUCTS = ("outputs/tables", "outputs/comparison", "outputs/audit", "outputs/charts", "outputs/data",
-            "outputs/excel", "outputs/metrics", "reports/_output")
+PRODUCTS = (
+    "outputs/tables",
+    "outputs/comparison",
+    "outputs/audit",
+    "outputs/charts",
+    "outputs/data",
+    "outputs/excel",
+    "outputs/metrics",
+    "reports/_output",
+)
 
 
 def run_fresh(root):
@@ -24,11 +32,16 @@ def run_fresh(root):
     copy_project(root)
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     env = os.environ | {"DVC_NO_ANALYTICS": "1", "NOEGLETAL_ROOT": str(root), "SOURCE_DATE_EPOCH": "1767225600"}
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "run"], cwd=root, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run"], cwd=root, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for d in PRODUCTS for p in sorted((root / d).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for d in PRODUCTS
+        for p in sorted((root / d).rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_fresh_copies_give_the_same_bytes(tmp_path):

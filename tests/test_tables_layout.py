@@ -41,11 +41,13 @@ def flow(series, year, value, months, unit="personer"):
 
 # --- DVC can address every table key -------------------------------------------------------
 
+
 def dvc_set(tmp_path, overrides):
     """What `dvc exp run -S …` does to params.yaml: DVC's own parser and writer, on a copy."""
     from dvc.utils.hydra import apply_overrides
 
     from conftest import REPO
+
     target = tmp_path / "params.yaml"
     shutil.copy2(REPO / "params.yaml", target)
     apply_overrides(target, overrides)
@@ -53,8 +55,15 @@ def dvc_set(tmp_path, overrides):
 
 
 def test_dvc_set_param_reaches_a_tables_year(tmp_path):
-    params = dvc_set(tmp_path, ["tables.table_1_3.first_year=2022", "tables.table_1_1.last_n_years=5",
-                                "tables.table_1_1.first_year=null", "comparison.last_year=2025"])
+    params = dvc_set(
+        tmp_path,
+        [
+            "tables.table_1_3.first_year=2022",
+            "tables.table_1_1.last_n_years=5",
+            "tables.table_1_1.first_year=null",
+            "comparison.last_year=2025",
+        ],
+    )
     assert params["tables"]["table_1_3"]["first_year"] == 2022
     assert params["tables"]["table_1_3"]["number"] == "1.3"  # untouched, still text
     assert params["tables"]["table_1_1"]["last_n_years"] == 5 and params["tables"]["table_1_1"]["first_year"] is None
@@ -78,10 +87,19 @@ def test_dotted_table_keys_are_what_dvc_cannot_set(tmp_path):
 def test_dvc_exp_run_sets_a_tables_year(tmp_path):
     """End to end (about 7 s): `dvc exp run -S` on the key, through the tables stage."""
     copy_project(tmp_path)
-    env = os.environ | {"DVC_NO_ANALYTICS": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
-    for args in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "base"],
-                 [sys.executable, "-m", "dvc", "exp", "run", "-S", "tables.table_1_3.first_year=2022", "tables"]):
+    env = os.environ | {
+        "DVC_NO_ANALYTICS": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    for args in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-qm", "base"],
+        [sys.executable, "-m", "dvc", "exp", "run", "-S", "tables.table_1_3.first_year=2022", "tables"],
+    ):
         result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
     header = (tmp_path / "outputs/tables/table_1_3.csv").read_text(encoding="utf-8").splitlines()[0]
@@ -90,12 +108,19 @@ def test_dvc_exp_run_sets_a_tables_year(tmp_path):
 
 # --- years follow the data -----------------------------------------------------------------
 
+
 def add_2025(paths, months=6):
-    write_release(paths, "nsk_2025", [
-        flow("skudepisoder", 2025, 10, months, "skudepisoder"), flow("saarede", 2025, 7, months),
-        flow("draebte", 2025, 1, months), flow("sigtelser", 2025, "1.500", months, "sigtelser"),
-        f"medlemmer,2025,1.290,,,2025-06-30,stock,personer,{NSK},2025,,,",
-    ])
+    write_release(
+        paths,
+        "nsk_2025",
+        [
+            flow("skudepisoder", 2025, 10, months, "skudepisoder"),
+            flow("saarede", 2025, 7, months),
+            flow("draebte", 2025, 1, months),
+            flow("sigtelser", 2025, "1.500", months, "sigtelser"),
+            f"medlemmer,2025,1.290,,,2025-06-30,stock,personer,{NSK},2025,,,",
+        ],
+    )
 
 
 def test_a_new_year_extends_every_table(project):
@@ -127,8 +152,13 @@ years = st.integers(1990, 2060)
 
 
 @PROPERTY
-@given(data_first=years, span=st.integers(0, 30), first=st.none() | years, last=st.none() | years,
-       n=st.none() | st.integers(1, 40))
+@given(
+    data_first=years,
+    span=st.integers(0, 30),
+    first=st.none() | years,
+    last=st.none() | years,
+    n=st.none() | st.integers(1, 40),
+)
 def test_year_rules(data_first, span, first, last, n):
     data_last = data_first + span
     section = {"first_year": first, "last_year": last, "last_n_years": n}
@@ -157,9 +187,9 @@ def test_year_rules(data_first, span, first, last, n):
         ({"first_year": 2021.5}, "tables.table_1_3.first_year"),
         ({"last_year": True}, "tables.table_1_3.last_year"),
         ({"first_year": None, "last_n_years": 0}, "tables.table_1_3.last_n_years"),
-        ({"first_year": 2030}, "tables.table_1_3.first_year"),   # after the last year with figures
-        ({"last_year": 2019}, "tables.table_1_3.last_year"),     # before the first year
-        ({"number": 1.3}, "tables.table_1_3.number"),            # unquoted in YAML: a float
+        ({"first_year": 2030}, "tables.table_1_3.first_year"),  # after the last year with figures
+        ({"last_year": 2019}, "tables.table_1_3.last_year"),  # before the first year
+        ({"number": 1.3}, "tables.table_1_3.number"),  # unquoted in YAML: a float
         ({"partial_marker": "stjerne"}, "tables.table_1_3.partial_marker"),
     ],
 )
@@ -178,8 +208,13 @@ def test_a_dotted_key_is_refused(core_built):
 
 def test_a_params_error_is_one_line_and_exit_1(core_built):
     edit_params(core_built, lambda p: p["tables"]["table_1_3"].update({"first_year": 2024, "last_year": 2021}))
-    result = subprocess.run([sys.executable, "-m", "pipeline.tables"], cwd=core_built.root, capture_output=True,
-                            text=True, env=os.environ | {"NOEGLETAL_ROOT": str(core_built.root)})
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.tables"],
+        cwd=core_built.root,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"NOEGLETAL_ROOT": str(core_built.root)},
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == "params.yaml: tables.table_1_3.last_year: 2021 is before first_year 2024"
 
@@ -194,6 +229,7 @@ def core_built(tmp_path):
 
 
 # --- the header of a partial year ----------------------------------------------------------
+
 
 def test_one_series_revised_to_the_full_year_plain_header_and_asterisks(project):
     write_release(project, "nsk_2025", [flow("draebte", 2024, 5, 12)])
@@ -217,21 +253,35 @@ def test_different_months_in_one_year_are_marked_per_cell(project):
 def cell(year, row, status, months=None, count_date=None, kind="flow"):
     observed = None if status is None else 12.0
     return {
-        "table_id": "9.9", "row_order": row, "series": f"s{row}", "label_da": f"Serie {row}", "unit": "personer",
-        "kind": kind, "integer_valued": True, "reference_year": year, "observed_value": observed,
+        "table_id": "9.9",
+        "row_order": row,
+        "series": f"s{row}",
+        "label_da": f"Serie {row}",
+        "unit": "personer",
+        "kind": kind,
+        "integer_valued": True,
+        "reference_year": year,
+        "observed_value": observed,
         "value": None if status is None else (observed * 12 / months if status == "estimated" else observed),
         "value_unrounded": None if status is None else (observed * 12 / months if status == "estimated" else observed),
         "monthly_mean": None if status != "estimated" else observed / months,
-        "interval_lower": None, "interval_upper": None, "interval_level": None, "interval_method": None,
-        "status": status, "method": "linear" if status == "estimated" else None,
+        "interval_lower": None,
+        "interval_upper": None,
+        "interval_level": None,
+        "interval_method": None,
+        "status": status,
+        "method": "linear" if status == "estimated" else None,
         "months_covered": months if status == "estimated" else (12 if status else None),
-        "count_date": count_date, "release_id": "r", "publisher": "P" if status else None,
+        "count_date": count_date,
+        "release_id": "r",
+        "publisher": "P" if status else None,
         "published": "2025" if status else None,
     }
 
 
-year_cell = st.one_of(st.just((None, None)), st.just(("observed", None)),
-                      st.tuples(st.just("estimated"), st.integers(1, 11)))
+year_cell = st.one_of(
+    st.just((None, None)), st.just(("observed", None)), st.tuples(st.just("estimated"), st.integers(1, 11))
+)
 
 
 @PROPERTY
@@ -242,9 +292,10 @@ def test_header_names_months_only_when_true_of_every_figure(states, marker):
     header, texts = built["header"][1], [row[1] for row in built["rows"]]
     figures = [(s, m) for s, m in states if s is not None]
     partial_months = {m for s, m in figures if s == "estimated"}
-    named = (marker == "header" and figures and all(s == "estimated" for s, _ in figures)
-             and len(partial_months) == 1)
-    assert header == (f"2025 ({tables.fmt.months_span(next(iter(partial_months)), 'abbreviated')})" if named else "2025")
+    named = marker == "header" and figures and all(s == "estimated" for s, _ in figures) and len(partial_months) == 1
+    assert header == (
+        f"2025 ({tables.fmt.months_span(next(iter(partial_months)), 'abbreviated')})" if named else "2025"
+    )
     for (status, _), text in zip(states, texts):
         assert text.endswith("*") == (status == "estimated" and not named)
     assert (built["note"] or "").startswith("Note: * ") == any(t.endswith("*") for t in texts)
@@ -252,12 +303,14 @@ def test_header_names_months_only_when_true_of_every_figure(states, marker):
 
 # --- count dates of stocks -----------------------------------------------------------------
 
+
 def test_a_mid_year_count_is_said_in_the_note(project):
     add_2025(project)
     run_core(project)
     assert table(project, "1.1")["note"] == (
         "Note: 2024: opgjort 30. september 2024; 2025: opgjort 30. juni 2025. "
-        "For de øvrige år er opgørelsesdatoen ikke oplyst.")
+        "For de øvrige år er opgørelsesdatoen ikke oplyst."
+    )
 
 
 def test_count_date_note_rules():
@@ -269,11 +322,16 @@ def test_count_date_note_rules():
     year_end = [stock(y, date(y, 12, 31)) for y in range(2020, 2024)]
     assert tables.count_date_note(year_end) is None
     assert tables.count_date_note(year_end + [stock(2024, None)]) == (
-        "2024: opgørelsesdato ikke oplyst. De øvrige år er opgjort 31. december.")
+        "2024: opgørelsesdato ikke oplyst. De øvrige år er opgjort 31. december."
+    )
     assert tables.count_date_note([stock(2023, date(2023, 12, 31)), stock(2024, date(2024, 6, 30))]) == (
-        "2023: opgjort 31. december 2023; 2024: opgjort 30. juni 2024.")
+        "2023: opgjort 31. december 2023; 2024: opgjort 30. juni 2024."
+    )
     # flows have no count date to speak of
-    assert tables.count_date_note([cell(2023, 0, "observed", count_date=date(2023, 6, 1)), cell(2024, 0, "observed")]) is None
+    assert (
+        tables.count_date_note([cell(2023, 0, "observed", count_date=date(2023, 6, 1)), cell(2024, 0, "observed")])
+        is None
+    )
 
 
 count_days = st.none() | st.sampled_from([(12, 31), (6, 30), (9, 30)])
@@ -284,8 +342,9 @@ count_days = st.none() | st.sampled_from([(12, 31), (6, 30), (9, 30)])
 def test_count_date_note_names_every_year_counted_otherwise(days):
     from datetime import date
 
-    stocks = [cell(2010 + i, 0, "observed", kind="stock", count_date=d and date(2010 + i, *d))
-              for i, d in enumerate(days)]
+    stocks = [
+        cell(2010 + i, 0, "observed", kind="stock", count_date=d and date(2010 + i, *d)) for i, d in enumerate(days)
+    ]
     note = tables.count_date_note(stocks)
     if len(set(days)) == 1:
         assert note is None
@@ -296,17 +355,22 @@ def test_count_date_note_names_every_year_counted_otherwise(days):
         if days.count(d) < most:
             assert named  # a year counted on a less common day is always named
         if named:
-            assert f"{2010 + i}: " + (f"opgjort {tables.fmt.date_text(date(2010 + i, *d))}" if d
-                                      else "opgørelsesdato ikke oplyst") in note
+            assert (
+                f"{2010 + i}: "
+                + (f"opgjort {tables.fmt.date_text(date(2010 + i, *d))}" if d else "opgørelsesdato ikke oplyst")
+                in note
+            )
 
 
 # --- the comparison's years and notes ------------------------------------------------------
 
+
 def figures_frame(danish, swedish, release="se_rel"):
     rows = [{"series": "dk", "reference_year": y, "selected": True, "release_id": "dk_rel"} for y in danish]
     rows += [{"series": "se", "reference_year": y, "selected": True, "release_id": release} for y in swedish]
-    return pl.DataFrame(rows, schema={"series": pl.Utf8, "reference_year": pl.Int64, "selected": pl.Boolean,
-                                      "release_id": pl.Utf8})
+    return pl.DataFrame(
+        rows, schema={"series": pl.Utf8, "reference_year": pl.Int64, "selected": pl.Boolean, "release_id": pl.Utf8}
+    )
 
 
 @PROPERTY
@@ -328,8 +392,10 @@ def test_comparison_defaults_give_the_reports_years(built):
 
 def add_population(paths, year):
     with (paths.raw_releases / "dst_folketal.csv").open("a", encoding="utf-8") as fh:
-        fh.write(f"befolkning_dk,{year},5.992.734,,,{year}-01-01,stock,personer,final,Danmarks Statistik,"
-                 "Folketal,,made up for the test,,\n")
+        fh.write(
+            f"befolkning_dk,{year},5.992.734,,,{year}-01-01,stock,personer,final,Danmarks Statistik,"
+            "Folketal,,made up for the test,,\n"
+        )
 
 
 def test_missing_population_names_series_year_and_file(project):
@@ -339,7 +405,8 @@ def test_missing_population_names_series_year_and_file(project):
         compare.run(project)
     assert str(exc.value) == (
         "noegletal compare: no population for befolkning_dk 2025 (a count dated 2025-01-01 or 2024-12-31) for the "
-        "comparison of 2025: add it to data/raw/releases/ (dst_folketal.csv holds the others)")
+        "comparison of 2025: add it to data/raw/releases/ (dst_folketal.csv holds the others)"
+    )
     assert not project.derived_comparison.exists()  # nothing half-written
 
 
@@ -351,8 +418,10 @@ def test_a_year_without_a_swedish_figure_says_so(project):
     compare.run(project)
     row = pl.read_parquet(project.derived_comparison).filter(pl.col("reference_year") == 2025).row(0, named=True)
     assert row["se_count"] is None and row["dk_rate"] is None and row["rate_ratio"] is None
-    assert row["period_note"] == ("Det danske tal for 2025 dækker kun januar–juni (6 måneder), og der er intet "
-                                  "svensk tal for 2025 i den valgte svenske kilde: ingen rater eller forhold for 2025.")
+    assert row["period_note"] == (
+        "Det danske tal for 2025 dækker kun januar–juni (6 måneder), og der er intet "
+        "svensk tal for 2025 i den valgte svenske kilde: ingen rater eller forhold for 2025."
+    )
     assert "svensk helår" not in row["period_note"]
 
 
@@ -375,11 +444,20 @@ months = st.one_of(st.integers(1, 12).map(float), st.floats(0.5, 11.9).map(lambd
 
 
 @PROPERTY
-@given(dk=st.none() | st.tuples(st.integers(0, 50), months), se=st.none() | st.tuples(st.integers(0, 50), months),
-       mode=st.sampled_from(compare.MODES))
+@given(
+    dk=st.none() | st.tuples(st.integers(0, 50), months),
+    se=st.none() | st.tuples(st.integers(0, 50), months),
+    mode=st.sampled_from(compare.MODES),
+)
 def test_period_note_is_true_of_its_row(dk, se, mode):
-    row = {"reference_year": 2025, "partial_year_mode": mode,
-           "dk_count": dk and dk[0], "dk_months": dk and dk[1], "se_count": se and se[0], "se_months": se and se[1]}
+    row = {
+        "reference_year": 2025,
+        "partial_year_mode": mode,
+        "dk_count": dk and dk[0],
+        "dk_months": dk and dk[1],
+        "se_count": se and se[0],
+        "se_months": se and se[1],
+    }
     note = compare._period_note(row)
     if dk is None:
         assert "intet dansk tal" in note

@@ -40,12 +40,17 @@ def problems_for(project, rows):
         (GOOD.replace(",2025,1.520", ",1899,1.520"), "reference_year", "plausible_year"),
         (GOOD.replace("sigtelser,2025", "sigtelsr,2025"), "series", "known_series"),
         (GOOD.replace(",1.520,", ",12,5,"), None, "field_count"),
-        ("medlemmer,2025,1.300,6,,2025-06-30,stock,personer,final,NSK,Nøgletal,2025,,,", "months_covered",
-         "stock_not_partial_flow"),
-        ("medlemmer,2025,1.300,,,2024-06-30,stock,personer,final,NSK,Nøgletal,2025,,,", "count_date",
-         "count_date_in_year"),
-        ("medlemmer,2025,\"1.300,5\",,,2025-06-30,stock,personer,final,NSK,Nøgletal,2025,,,", "value",
-         "whole_number"),
+        (
+            "medlemmer,2025,1.300,6,,2025-06-30,stock,personer,final,NSK,Nøgletal,2025,,,",
+            "months_covered",
+            "stock_not_partial_flow",
+        ),
+        (
+            "medlemmer,2025,1.300,,,2024-06-30,stock,personer,final,NSK,Nøgletal,2025,,,",
+            "count_date",
+            "count_date_in_year",
+        ),
+        ('medlemmer,2025,"1.300,5",,,2025-06-30,stock,personer,final,NSK,Nøgletal,2025,,,', "value", "whole_number"),
         ("medlemmer,2025,1.300,6,,,flow,personer,final,NSK,Nøgletal,2025,,,", "kind", "kind_matches_series"),
     ],
 )
@@ -73,13 +78,15 @@ def test_danish_thousands_are_read_as_thousands(project):
     write_release(project, "ok_2025", [GOOD])
     run_core(project)
     import polars as pl
+
     figures = pl.read_parquet(project.validated_figures)
     assert figures.filter(pl.col("release_id") == "ok_2025")["value"].to_list() == [1520.0]
 
 
 # each case starts Python anew: one in the fast tier, the others in the slow one
-@pytest.mark.parametrize("bad", [pytest.param("-5", marks=pytest.mark.slow), "1.5.20",
-                                 pytest.param("13", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "bad", [pytest.param("-5", marks=pytest.mark.slow), "1.5.20", pytest.param("13", marks=pytest.mark.slow)]
+)
 def test_failing_run_exits_non_zero_and_writes_nothing(project, bad):
     run_core(project)
     before = {p: p.read_bytes() for p in sorted(project.root.glob("data/*/*")) if p.is_file()}
@@ -102,12 +109,14 @@ def test_failing_run_exits_non_zero_and_writes_nothing(project, bad):
     ("content", "check"),
     [
         (b"", "empty_file"),
-        ("series,reference_year,value\n".encode(), "missing_column"),
+        (b"series,reference_year,value\n", "missing_column"),
         (HEADER.replace("series,", "serie,").encode(), "unknown_column"),
-        ("series;reference_year\n".encode(), "separator"),
+        (b"series;reference_year\n", "separator"),
         (HEADER.encode(), "no_rows"),
-        ((HEADER + "saarede,2025,2,6,,,flow,personer,final,Københavns Politi,x,2025,,,\n").encode("cp1252"),
-         "encoding"),
+        (
+            (HEADER + "saarede,2025,2,6,,,flow,personer,final,Københavns Politi,x,2025,,,\n").encode("cp1252"),
+            "encoding",
+        ),
     ],
 )
 def test_bad_file_is_refused(project, content, check):
@@ -136,4 +145,5 @@ def test_utf8_bom_is_accepted(project):
     read = figures.filter(pl.col("source_file") == "data/raw/releases/bom_2025.csv")
     # the mark is not part of the first column's name or its first field
     assert read.select("series", "reference_year", "value", "months_covered", "source_line").rows() == [
-        ("sigtelser", 2025, 1520.0, 6, 2)]
+        ("sigtelser", 2025, 1520.0, 6, 2)
+    ]

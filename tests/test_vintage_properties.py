@@ -7,14 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.extrapolate import linear_figures
 
 YEAR = 2024
-MONTH_ENDS = {m: (dt.date(YEAR, m % 12 + 1, 1) if m < 12 else dt.date(YEAR + 1, 1, 1)) - dt.timedelta(days=1)
-              for m in range(1, 13)}
+MONTH_ENDS = {
+    m: (dt.date(YEAR, m % 12 + 1, 1) if m < 12 else dt.date(YEAR + 1, 1, 1)) - dt.timedelta(days=1)
+    for m in range(1, 13)
+}
 
 
 def span(published: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -50,9 +51,16 @@ def release(draw, kind: str):
     else:
         months, period_end = None, None
         count_date = draw(st.one_of(st.none(), st.dates(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31))))
-    return {"status": status, "published": published, "published_start": start, "published_end": end,
-            "months_covered": months, "period_end": period_end, "count_date": count_date,
-            "value": float(draw(st.integers(0, 5000)))}
+    return {
+        "status": status,
+        "published": published,
+        "published_start": start,
+        "published_end": end,
+        "months_covered": months,
+        "period_end": period_end,
+        "count_date": count_date,
+        "value": float(draw(st.integers(0, 5000))),
+    }
 
 
 def releases(kind: str):
@@ -60,15 +68,41 @@ def releases(kind: str):
 
 
 def frame(rows: list[dict], kind: str) -> pl.DataFrame:
-    return pl.DataFrame([
-        {"release_id": f"r{i:02d}", "series": "x", "reference_year": YEAR, "kind": kind, "unit": "u",
-         "country": "DK", "concept": "x", "publisher": "p", "publication": "q", "reported_by": None, "url": None,
-         "note": None, "source_file": f"r{i:02d}.csv", "source_line": 2, "rows_aggregated": 1, "regions": 0,
-         **r}
-        for i, r in enumerate(rows)
-    ], schema_overrides={"months_covered": pl.Int64, "period_end": pl.Date, "count_date": pl.Date,
-                         "published": pl.Utf8, "published_start": pl.Date, "published_end": pl.Date,
-                         "reported_by": pl.Utf8, "url": pl.Utf8, "note": pl.Utf8})
+    return pl.DataFrame(
+        [
+            {
+                "release_id": f"r{i:02d}",
+                "series": "x",
+                "reference_year": YEAR,
+                "kind": kind,
+                "unit": "u",
+                "country": "DK",
+                "concept": "x",
+                "publisher": "p",
+                "publication": "q",
+                "reported_by": None,
+                "url": None,
+                "note": None,
+                "source_file": f"r{i:02d}.csv",
+                "source_line": 2,
+                "rows_aggregated": 1,
+                "regions": 0,
+                **r,
+            }
+            for i, r in enumerate(rows)
+        ],
+        schema_overrides={
+            "months_covered": pl.Int64,
+            "period_end": pl.Date,
+            "count_date": pl.Date,
+            "published": pl.Utf8,
+            "published_start": pl.Date,
+            "published_end": pl.Date,
+            "reported_by": pl.Utf8,
+            "url": pl.Utf8,
+            "note": pl.Utf8,
+        },
+    )
 
 
 # as many examples as the profile (conftest.py): a few dozen everyday, 2.000 in CI
@@ -102,7 +136,8 @@ def test_the_choice_does_not_depend_on_file_order(built, rows, seed):
     # the same releases under the same ids, read in another order
     again = frame([r for _, r in shuffled], "flow").with_columns(
         pl.Series("release_id", [f"r{i:02d}" for i, _ in shuffled]),
-        pl.Series("source_file", [f"r{i:02d}.csv" for i, _ in shuffled]))
+        pl.Series("source_file", [f"r{i:02d}.csv" for i, _ in shuffled]),
+    )
     assert linear_figures(again, built, "annual").filter(pl.col("selected"))["release_id"].to_list() == first
 
 
@@ -134,9 +169,11 @@ def test_later_publication_wins_among_equals(built, rows):
     later is chosen over one certainly earlier."""
     out = ranked(built, rows, "flow")
     top = out.filter(pl.col("vintage_rank") == 1).row(0, named=True)
-    rivals = out.filter((pl.col("months_exposure") == top["months_exposure"])
-                        & (pl.col("release_status") == top["release_status"])
-                        & (pl.col("vintage_rank") > 1))
+    rivals = out.filter(
+        (pl.col("months_exposure") == top["months_exposure"])
+        & (pl.col("release_status") == top["release_status"])
+        & (pl.col("vintage_rank") > 1)
+    )
     for r in rivals.iter_rows(named=True):
         if top["published_end"] is not None and r["published_start"] is not None:
             assert not (r["published_start"] > top["published_end"]), (top, r)

@@ -14,17 +14,24 @@ from pipeline import fmt, wording
 from pipeline.wording import Figure, Method, WordingError
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FORBIDDEN = re.compile(r"\b(fallback|linear|trend|seasonal|seasonal_share|statsmodels|none|nan|fewer|earlier"
-                       r"|release)\b", re.I)
+FORBIDDEN = re.compile(
+    r"\b(fallback|linear|trend|seasonal|seasonal_share|statsmodels|none|nan|fewer|earlier"
+    r"|release)\b",
+    re.I,
+)
 ASCII_SIGN = re.compile(r"(?<![\w/])-\s?\d")  # "-163", "- 163": a hyphen used as a minus sign
 
 cents = st.integers(min_value=0, max_value=10**8)
 counts = st.integers(min_value=0, max_value=10**6)
 nouns = st.sampled_from(sorted(wording.FORMS))
 methods = st.sampled_from(sorted(wording.METHOD_NAMES))
-known_reasons = st.sampled_from([
-    "no earlier year has a release for the same months and a final full-year release",
-    "fewer than 3 earlier full years (2)", "fewer than 5 earlier full years (0)"])
+known_reasons = st.sampled_from(
+    [
+        "no earlier year has a release for the same months and a final full-year release",
+        "fewer than 3 earlier full years (2)",
+        "fewer than 5 earlier full years (0)",
+    ]
+)
 reasons = st.one_of(known_reasons, st.text(max_size=60))
 
 
@@ -44,8 +51,9 @@ def no_english(text: str) -> None:
 
 # --- numbers -------------------------------------------------------------------------------
 
+
 @PROPERTY
-@given(st.integers(min_value=-10**7, max_value=10**7), st.sampled_from([None, 0, 1, 2]))
+@given(st.integers(min_value=-(10**7), max_value=10**7), st.sampled_from([None, 0, 1, 2]))
 def test_number_has_one_minus_sign(hundredths, decimals):
     value = hundredths / 100
     text = wording.number(value, decimals)
@@ -68,6 +76,7 @@ def test_number_examples():
 
 
 # --- change --------------------------------------------------------------------------------
+
 
 @PROPERTY
 @given(cents, cents, st.one_of(st.none(), nouns))
@@ -109,6 +118,7 @@ def test_from_to_sentence_verb_follows_the_numbers(a, b, year, gap, plural):
 
 # --- singular and plural -------------------------------------------------------------------
 
+
 @PROPERTY
 @given(st.one_of(counts, st.floats(0, 10**4, allow_nan=False)), nouns)
 def test_singular_exactly_for_one(value, plural):
@@ -121,8 +131,10 @@ def test_singular_exactly_for_one(value, plural):
 
 def test_counted_examples():
     assert wording.counts_listing([(12, "sårede"), (1, "dræbte")]) == "12 sårede og 1 dræbt"
-    assert wording.counts_listing([(87, "skudepisoder"), (45, "sårede"), (3, "dræbte")]) == \
-        "87 skudepisoder, 45 sårede og 3 dræbte"
+    assert (
+        wording.counts_listing([(87, "skudepisoder"), (45, "sårede"), (3, "dræbte")])
+        == "87 skudepisoder, 45 sårede og 3 dræbte"
+    )
     assert wording.counted(1, "sigtelser") == "1 sigtelse"
     assert wording.counted(1, "skudepisoder") == "1 skudepisode"
     assert wording.counted(1, "personer") == "1 person"
@@ -138,7 +150,9 @@ def test_a_unit_without_forms_is_a_clear_error():
 
 def test_every_shipped_series_has_forms():
     import csv
+
     from conftest import REPO
+
     with (REPO / "data/raw/series.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert rows
@@ -148,6 +162,7 @@ def test_every_shipped_series_has_forms():
 
 
 # --- development over a period -------------------------------------------------------------
+
 
 @PROPERTY
 @given(st.lists(st.integers(0, 3000), min_size=1, max_size=12))
@@ -173,13 +188,15 @@ def test_development_follows_the_rule(values):
 
 def test_development_examples():
     members = dict(zip(range(2014, 2025), [1520, 1376, 1257, 1314, 1120, 1133, 1233, 1301, 1308, 1257, 1315]))
-    assert wording.development(members).startswith("lå relativt stabilt i 2014–2024, mellem 1.120 (2018) og "
-                                                   "1.520 (2014)")
+    assert wording.development(members).startswith(
+        "lå relativt stabilt i 2014–2024, mellem 1.120 (2018) og 1.520 (2014)"
+    )
     assert wording.development({2021: 6, 2022: 4, 2023: 12}) == "svingede mellem 4 (2022) og 12 (2023) i 2021–2023"
     assert wording.development({2021: 477, 2022: 375, 2023: 314}) == "faldt fra 477 i 2021 til 314 i 2023"
 
 
 # --- periods --------------------------------------------------------------------------------
+
 
 def test_period_text():
     assert wording.period_text(2024, 9) == "januar–september 2024"
@@ -190,6 +207,7 @@ def test_period_text():
 
 
 # --- methods ---------------------------------------------------------------------------------
+
 
 def test_parse_method():
     assert wording.parse_method("linear") == Method("linear")
@@ -202,15 +220,21 @@ def test_parse_method():
 
 
 def test_fallback_in_danish():
-    method = wording.parse_method("linear (fallback: seasonal_share: no earlier year has a release for the same "
-                                  "months and a final full-year release)")
+    method = wording.parse_method(
+        "linear (fallback: seasonal_share: no earlier year has a release for the same "
+        "months and a final full-year release)"
+    )
     text = wording.fallback_sentence(method, "dræbte")
-    assert text.startswith("Sæsonandel kunne ikke bruges for dræbte, fordi intet tidligere år har både en "
-                           "opgørelse for de samme måneder og en endelig helårsopgørelse; i stedet er brugt "
-                           "lineær fremskrivning")
+    assert text.startswith(
+        "Sæsonandel kunne ikke bruges for dræbte, fordi intet tidligere år har både en "
+        "opgørelse for de samme måneder og en endelig helårsopgørelse; i stedet er brugt "
+        "lineær fremskrivning"
+    )
     trend = wording.parse_method("linear (fallback: trend: fewer than 3 earlier full years (2))")
-    assert "fordi der kun er 2 tidligere hele år med en endelig opgørelse, og metoden kræver mindst 3" in \
-        wording.fallback_sentence(trend)
+    assert (
+        "fordi der kun er 2 tidligere hele år med en endelig opgørelse, og metoden kræver mindst 3"
+        in wording.fallback_sentence(trend)
+    )
     odd = wording.parse_method("linear (fallback: trend: the model did not converge)")
     assert wording.UNKNOWN_REASON in wording.fallback_sentence(odd)
 
@@ -221,20 +245,33 @@ def partial_figures(draw, plural=None) -> Figure:
     observed = draw(counts)
     method = draw(method_texts())
     used = wording.parse_method(method).used
-    factor = {"linear": 12 / months, "seasonal_share": 1 / draw(st.floats(0.05, 0.99)),
-              "trend": 1 + draw(st.floats(0, 3))}[used]
+    factor = {
+        "linear": 12 / months,
+        "seasonal_share": 1 / draw(st.floats(0.05, 0.99)),
+        "trend": 1 + draw(st.floats(0, 3)),
+    }[used]
     value = observed * factor
-    return Figure(plural=plural or draw(nouns), year=draw(st.integers(2000, 2030)), value=value,
-                  observed=observed, months=months, method=method, monthly_mean=observed / months)
+    return Figure(
+        plural=plural or draw(nouns),
+        year=draw(st.integers(2000, 2030)),
+        value=value,
+        observed=observed,
+        months=months,
+        method=method,
+        monthly_mean=observed / months,
+    )
 
 
 @PROPERTY
 @given(method_texts())
 def test_no_english_in_any_method_text(text):
     method = wording.parse_method(text)
-    for out in (wording.method_sentence(text), wording.fallback_sentence(method, "sårede"),
-                wording.how_estimated(method, "januar–september", "oktober–december"),
-                wording.computation(method, "sårede", 22, 29.3, 9, 29.0)):
+    for out in (
+        wording.method_sentence(text),
+        wording.fallback_sentence(method, "sårede"),
+        wording.how_estimated(method, "januar–september", "oktober–december"),
+        wording.computation(method, "sårede", 22, 29.3, 9, 29.0),
+    ):
         no_english(out)
     assert wording.method_name(method.used) in wording.method_sentence(text)
     assert bool(wording.fallback_sentence(method)) == method.fell_back
@@ -245,7 +282,9 @@ def test_no_english_in_any_method_text(text):
 def test_partial_year_sentence(f):
     text = wording.partial_year_sentence(f)
     no_english(text)
-    assert text.startswith(f"For {f.year} foreligger kun {wording.period_text(f.year, f.months).removesuffix(f' {f.year}')}:")
+    assert text.startswith(
+        f"For {f.year} foreligger kun {wording.period_text(f.year, f.months).removesuffix(f' {f.year}')}:"
+    )
     assert f"{wording.counted(f.value, f.plural, 0)} for hele {f.year}" in text
     method = wording.parse_method(f.method)
     assert ("om måneden" in text) == (method.used == "linear")
@@ -257,8 +296,13 @@ def test_partial_year_sentence_full_year_is_empty():
 
 
 @PROPERTY
-@given(st.lists(st.one_of(st.none(), partial_figures(), st.builds(
-    lambda v, p: Figure(p, 2024, v, v), counts, nouns)), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.one_of(st.none(), partial_figures(), st.builds(lambda v, p: Figure(p, 2024, v, v), counts, nouns)),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_latest_counts_sentence(figures):
     labels = [f"serie{i}" for i in range(len(figures))]
     text = wording.latest_counts_sentence(figures, labels)
@@ -273,27 +317,46 @@ def test_latest_counts_sentence(figures):
 
 
 def test_latest_counts_sentence_examples():
-    shipped = [Figure("skudepisoder", 2024, 25, 19, 9, "linear"), Figure("sårede", 2024, 29, 22, 9, "linear"),
-               Figure("dræbte", 2024, 3, 2, 9, "linear")]
+    shipped = [
+        Figure("skudepisoder", 2024, 25, 19, 9, "linear"),
+        Figure("sårede", 2024, 29, 22, 9, "linear"),
+        Figure("dræbte", 2024, 3, 2, 9, "linear"),
+    ]
     assert wording.latest_counts_sentence(shipped, ["skudepisoder", "sårede", "dræbte"]) == (
         "I januar–september 2024 var der 19 skudepisoder, 22 sårede og 2 dræbte; fremskrevet til hele året "
-        "svarer det til 25 skudepisoder, 29 sårede og 3 dræbte.")
+        "svarer det til 25 skudepisoder, 29 sårede og 3 dræbte."
+    )
     revised = shipped[:2] + [Figure("dræbte", 2024, 1, 1)]
     assert wording.latest_counts_sentence(revised, ["skudepisoder", "sårede", "dræbte"]) == (
         "I januar–september 2024 var der 19 skudepisoder og 22 sårede, og i hele 2024 var der 1 dræbt; "
-        "fremskrevet til hele året svarer det til 25 skudepisoder og 29 sårede.")
+        "fremskrevet til hele året svarer det til 25 skudepisoder og 29 sårede."
+    )
     full = [Figure("skudepisoder", 2024, 21, 21), Figure("dræbte", 2024, 1, 1)]
-    assert wording.latest_counts_sentence(full, ["skudepisoder", "dræbte"]) == \
-        "I hele 2024 var der 21 skudepisoder og 1 dræbt."
+    assert (
+        wording.latest_counts_sentence(full, ["skudepisoder", "dræbte"])
+        == "I hele 2024 var der 21 skudepisoder og 1 dræbt."
+    )
 
 
 # --- table notes ------------------------------------------------------------------------------
 
+
 def cell(method: str, label="Sårede", observed=22.0, unrounded=29.333, value=29.0) -> dict:
-    return {"status": "estimated", "reference_year": 2024, "months_covered": 9, "method": method,
-            "label_da": label, "observed_value": observed, "value_unrounded": unrounded, "value": value,
-            "integer_valued": True, "monthly_mean": observed / 9, "interval_lower": 18.4, "interval_upper": 44.4,
-            "interval_level": 0.95}
+    return {
+        "status": "estimated",
+        "reference_year": 2024,
+        "months_covered": 9,
+        "method": method,
+        "label_da": label,
+        "observed_value": observed,
+        "value_unrounded": unrounded,
+        "value": value,
+        "integer_valued": True,
+        "monthly_mean": observed / 9,
+        "interval_lower": 18.4,
+        "interval_upper": 44.4,
+        "interval_level": 0.95,
+    }
 
 
 @PROPERTY
@@ -322,8 +385,10 @@ def test_table_note_trend_does_not_claim_the_linear_formula():
 def test_interval_description_names_no_library():
     assert "statsmodels" not in wording.interval_description("poisson_glm_rate: Poisson-GLM (statsmodels) …")
     assert "statsmodels" not in wording.interval_description("unknown_code: Poisson-GLM; statsmodels GLM")
-    assert wording.interval_description("negative_binomial: anything") == \
-        wording.INTERVAL_DESCRIPTIONS["negative_binomial"]
+    assert (
+        wording.interval_description("negative_binomial: anything")
+        == wording.INTERVAL_DESCRIPTIONS["negative_binomial"]
+    )
     assert wording.interval_description("test: et testinterval") == "et testinterval"
     assert wording.interval_description(None) == ""
 
@@ -335,11 +400,16 @@ def test_small_numbers_sentence():
 
 
 def test_comparison_intervals_name_no_library():
-    assert wording.comparison_interval_text("statsmodels confint_poisson, method exact-c") == \
-        "eksakt Poisson-interval (Garwood)"
-    assert wording.comparison_interval_text(
-        "betinget binomialt (Clopper–Pearson på det svenske antal givet summen; statsmodels proportion_confint, beta)"
-    ) == "betinget binomialt (Clopper–Pearson på det svenske antal givet summen)"
+    assert (
+        wording.comparison_interval_text("statsmodels confint_poisson, method exact-c")
+        == "eksakt Poisson-interval (Garwood)"
+    )
+    assert (
+        wording.comparison_interval_text(
+            "betinget binomialt (Clopper–Pearson på det svenske antal givet summen; statsmodels proportion_confint, beta)"
+        )
+        == "betinget binomialt (Clopper–Pearson på det svenske antal givet summen)"
+    )
     for method in ("score", "wald", "some-new-one"):
         text = wording.comparison_interval_text(f"statsmodels confint_poisson_2indep, method {method}")
         assert "statsmodels" not in text and "forholdet mellem to Poisson-rater" in text
@@ -375,6 +445,7 @@ def test_table_note_for_a_period_ending_inside_a_month():
 
 def test_latest_sentence_and_years_text():
     from pipeline import report_helpers as rh
+
     series = {"medlemmer": {"unit": "personer", "label_da": "Rocker-/bandemedlemmer"}}
     cell = {"series": "medlemmer", "status": "observed", "value": 1.0, "count_date": None}
     tables = {"1.1": {"cells": [cell | {"reference_year": 2024}]}}
