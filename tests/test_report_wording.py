@@ -112,11 +112,13 @@ def test_shipped_data(built):
     )
     assert (
         "For 2024 foreligger kun januar–september: 2.181 sigtelser, eller 242,33 om måneden. Fortsætter det "
-        "gennemsnit i oktober–december, bliver det 2.908 sigtelser for hele 2024."
+        "gennemsnit i oktober–december, bliver det 2.908 sigtelser for hele 2024 (mellem 2.848 og 2.970 med "
+        "95\u00a0% sandsynlighed)."
     ) in text
     assert (
         "I 2021 var der 33 skudepisoder. I januar–september 2024 var der 19 skudepisoder, 22 sårede og 2 dræbte; "
-        "fremskrevet til hele året svarer det til 25 skudepisoder, 29 sårede og 3 dræbte."
+        "fremskrevet til hele året svarer det til 25 skudepisoder (mellem 21 og 32), 29 sårede (mellem 22 og 48) "
+        "og 3 dræbte (mellem 2 og 6), hvert med 95\u00a0% sandsynlighed inden for intervallet i parentes."
     ) in text
     assert "Så små tal svinger meget fra år til år, og en fremskrivning fra en del af året er usikker." in text
     assert "87 skudepisoder, 45 sårede og 3 dræbte (Rigspolitiet, 2017)" in text
@@ -155,7 +157,8 @@ def test_only_killed_revised_to_the_full_year(project):
     text = build(project, {"nsk_2025": [f"draebte,2024,1,12,,,flow,personer,{NSK}"]})
     assert (
         "I januar–september 2024 var der 19 skudepisoder og 22 sårede, og i hele 2024 var der 1 dræbt; "
-        "fremskrevet til hele året svarer det til 25 skudepisoder og 29 sårede."
+        "fremskrevet til hele året svarer det til 25 skudepisoder (mellem 21 og 32) og 29 sårede (mellem 22 og "
+        "48), hvert med 95\u00a0% sandsynlighed inden for intervallet i parentes."
     ) in text
     assert "For 2024 foreligger kun januar–september: 2.181 sigtelser" in text
     no_english(text)
