@@ -51,6 +51,8 @@ def stock_count(params: dict) -> str:
 def linear_figures(figures: pl.DataFrame, paths: Paths, stock_rule: str = "annual") -> pl.DataFrame:
     """Every release's figure ranked among its vintages (and a stock's observations among the
     year's count dates), with the report's linear estimate."""
+    if "exceptional" not in figures.columns:  # an optional release column: blank when no release has it
+        figures = figures.with_columns(pl.lit(None, dtype=pl.Utf8).alias("exceptional"))
     con = db.connect()
     con.register("validated_figures", figures)
     con.register(
