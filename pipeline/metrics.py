@@ -2,7 +2,7 @@
 under `metrics:` in dvc.yaml, so that `dvc exp show` and `dvc metrics diff` set methods and
 runs side by side. One flat object of numbers per file; every key is dot-free (DVC reads a
 dot as nesting and its `-S` parsing splits keys at dots): `draebte_2024`, `rate_ratio_2024`,
-`linear_mean_absolute_error`."""
+`linear_mean_absolute_percent_error`."""
 
 from __future__ import annotations
 

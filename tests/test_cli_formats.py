@@ -473,7 +473,7 @@ def test_exp_run_with_another_method_shows_the_key_figures_of_both_runs(tmp_path
     commit = next(r for r in runs if r[0] != "workspace" and r[1] == "linear")
     exp = next(r for r in runs if r[0] != "workspace" and r[1] == "trend")
     assert commit[2] == baseline and exp[2] == trend
-    assert {"linear_mean_absolute_error", "trend_mean_absolute_error"} <= set(
+    assert {"linear_mean_absolute_percent_error", "trend_coverage"} <= set(
         next(row for row in exp_entries(json.loads(shown.stdout)) if row["rev"] == exp[0])["data"]["metrics"][
             "outputs/metrics/backtest.json"
         ]["data"]
