@@ -1,6 +1,7 @@
 """Stage render: the Quarto report reports/noegletal.qmd as self-contained HTML, as PDF and as Word.
 
-With the Quarto CLI on PATH this is `quarto render reports/`. Quarto is on no package registry
+With the Quarto CLI on PATH this is `quarto render reports/`, into a scratch folder whose files
+then go into place through staged outputs (pipeline/io.py). Quarto is on no package registry
 the project installs from, so without it an embedded renderer does what Quarto's jupyter engine
 and pandoc would, for the subset of Quarto described in reports/README.md, in four steps, a
 module each:
@@ -29,6 +30,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import yaml
 
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
@@ -137,6 +140,7 @@ __all__ = [
     "to_html",
     "to_pdf",
     "render_embedded",
+    "render_with_quarto",
     "run",
 ]
 
@@ -174,11 +178,27 @@ def render_embedded(paths: Paths) -> dict[str, float]:
     return timings
 
 
+def render_with_quarto(paths: Paths) -> None:
+    """`quarto render reports/` into a scratch folder; its files then go into place together
+    through the staged outputs, as the embedded renderer's do, so that a failed render leaves
+    the last good report as it was."""
+    reports = paths.root / "reports"
+    project = reports / PROJECT_FILE
+    config = (yaml.safe_load(project.read_text(encoding="utf-8")) or {}) if project.exists() else {}
+    output_dir = reports / ((config.get("project") or {}).get("output-dir") or ".")
+    env = os.environ | {"QUARTO_PYTHON": sys.executable}
+    with tempfile.TemporaryDirectory(prefix=".render-", dir=reports) as tmp, staged_outputs() as out:
+        done = subprocess.run(["quarto", "render", str(reports), "--output-dir", tmp], env=env)
+        if done.returncode != 0:  # Quarto has said why on stderr
+            raise ReportError(paths.relative(reports / REPORT), None, f"quarto render failed (exit {done.returncode})")
+        for file in sorted(p for p in Path(tmp).rglob("*") if p.is_file()):
+            shutil.move(file, out.path(output_dir / file.relative_to(tmp)))
+
+
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
     if shutil.which("quarto"):
-        env = os.environ | {"QUARTO_PYTHON": sys.executable}
-        subprocess.run(["quarto", "render", str(paths.root / "reports")], check=True, env=env)
+        render_with_quarto(paths)
         return
     timings = render_embedded(paths)
     print("render: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items()))
