@@ -1,4 +1,4 @@
--- The embedded renderer's pandoc filter (pipeline/render.py): what Quarto itself adds.
+-- The embedded renderer's pandoc filter (pipeline/render/): what Quarto itself adds.
 --   * conditional content: ::: {.content-visible when-format="docx"} and .content-hidden,
 --     with when-format / unless-format, kept or dropped for the output format;
 --   * HTML only: Bootstrap's table class on every table, as Quarto's HTML format gives them.

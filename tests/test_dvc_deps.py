@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -18,19 +19,29 @@ PIPELINE = REPO / "pipeline"
 SQL_NAME = re.compile(r"(?:stg|int|fct)_[a-z0-9_]+")
 
 
+def module_file(module: str) -> Path | None:
+    """The file of a pipeline module named relative to pipeline/ ("audit", "render.parse"):
+    pipeline/audit.py, or a package's pipeline/render/__init__.py."""
+    base = PIPELINE.joinpath(*module.split("."))
+    return next((f for f in (base.with_suffix(".py"), base / "__init__.py") if module and f.exists()), None)
+
+
 def imported_modules(source: str) -> set[str]:
     """pipeline modules a piece of Python imports: `from pipeline import a`, `import
-    pipeline.b`, `from pipeline.c import x`."""
+    pipeline.b`, `from pipeline.c import x`, `from pipeline.d.e import y` (a package's module,
+    which runs the package's __init__.py first)."""
     found = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.module == "pipeline":
                 found |= {alias.name for alias in node.names}
             elif node.module.startswith("pipeline."):
-                found.add(node.module.split(".")[1])
+                module = node.module.removeprefix("pipeline.")
+                found |= {module} | {f"{module}.{alias.name}" for alias in node.names}  # a name may be a module
         elif isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("pipeline.")}
-    return {m for m in found if (PIPELINE / f"{m}.py").exists()}
+            found |= {a.name.removeprefix("pipeline.") for a in node.names if a.name.startswith("pipeline.")}
+    found |= {m.rsplit(".", n)[0] for m in found for n in range(1, m.count(".") + 1)}  # the packages
+    return {m for m in found if module_file(m)}
 
 
 def sql_models(source: str) -> set[str]:
@@ -53,22 +64,23 @@ def closure(start: set[str]) -> set[str]:
         if module in seen:
             continue
         seen.add(module)
-        todo += imported_modules((PIPELINE / f"{module}.py").read_text(encoding="utf-8"))
+        todo += imported_modules(module_file(module).read_text(encoding="utf-8"))
     return seen
 
 
 def needed(stage: dict) -> set[str]:
     cmd = stage["cmd"]
     if match := re.fullmatch(r"python -m pipeline\.(\w+)", cmd):
-        modules = closure({match.group(1)})
+        # a package runs as its __init__.py and then its __main__.py
+        modules = closure({m for m in (match.group(1), f"{match.group(1)}.__main__") if module_file(m)})
     else:
         pytest.fail(f"a stage command this test does not know: {cmd}")
     if "render" in modules:  # the report's cells import pipeline modules too
         report = (REPO / "reports" / "noegletal.qmd").read_text(encoding="utf-8")
         cells = "\n".join(re.findall(r"```\{python\}\n(.*?)```", report, flags=re.S))
         modules |= closure(imported_modules(cells))
-    files = {f"pipeline/{m}.py" for m in modules}
-    models = {name for m in modules for name in sql_models((PIPELINE / f"{m}.py").read_text(encoding="utf-8"))}
+    files = {module_file(m).relative_to(REPO).as_posix() for m in modules}
+    models = {name for m in modules for name in sql_models(module_file(m).read_text(encoding="utf-8"))}
     if models:
         files |= {f"sql/{name}.sql" for name in models} | {"sql/macros.sql"}
     return files
@@ -100,3 +112,9 @@ def test_the_lock_file_holds_only_stages_of_dvc_yaml():
     """A stage removed from dvc.yaml leaves no stale entry in dvc.lock."""
     lock = yaml.safe_load((REPO / "dvc.lock").read_text(encoding="utf-8"))
     assert set(lock["stages"]) <= set(STAGES), set(lock["stages"]) - set(STAGES)
+
+
+def test_the_derivation_follows_packages():
+    # a package's module runs the package's __init__.py first; a package runs as its __main__.py
+    assert imported_modules("from pipeline.render.parse import parse") == {"render", "render.parse"}
+    assert {"render.__main__", "render.convert", "stage"} <= closure({"render", "render.__main__"})

@@ -1,0 +1,147 @@
+"""The audit (outputs/audit/audit.json), its lists: statements, disagreements between sources,
+published values, revisions, publication and count dates."""
+
+from __future__ import annotations
+
+import math
+
+from pipeline import fmt, wording
+from pipeline.report_helpers.audit_checks import _other_releases, _period_of, _release_text, statement_check
+from pipeline.report_helpers.markdown import escape
+from pipeline.report_helpers.words import (
+    _date,
+    _label,
+    _upper_first,
+    figure_label,
+    number,
+    published_text,
+    verdict,
+    where_text,
+)
+
+
+def statement_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    """One markdown list item per statement: verdict, where, the quote, the check."""
+    return [
+        f"**{_upper_first(verdict(s['verdict']))}** ({escape(where_text(s['where']))}): "
+        f"»{escape(s['quote'])}«. {escape(_upper_first(statement_check(s, series, audit)))}."
+        for s in audit["statements"]
+    ]
+
+
+def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    items = []
+    for d in audit["disagreements_between_releases"]:
+        label, year = figure_label(d["figure"], series)
+        chosen = next((r for r in d["releases"] if r["selected"]), None)
+        text = f"{label} {year} ({_period_of(d['releases'][0])}): " + "; ".join(_release_text(r) for r in d["releases"])
+        if chosen:
+            text += (
+                f". Udvalgt (den fyldigste, endelige og nyeste udgivelse): {chosen['publisher']}, "
+                f"{published_text(chosen['published'])}"
+            )
+        items.append(escape(text) + ".")
+    return items
+
+
+def published_value_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    """The printed values that are not exactly the figures the tables use."""
+    items = []
+    for p in audit["published_values"]:
+        if p["verdict"] == "exact":
+            continue
+        label, year = figure_label(p["figure"], series)
+        name = p["figure"].rsplit(" ", 1)[0]
+        others = _other_releases(
+            name,
+            year,
+            p["computed"] if p["computed"] is not None else math.nan,
+            audit,
+            groups=("disagreements_between_releases",),
+        )
+        if p["verdict"] == "consistent" and others:
+            found = "; ".join(_release_text(r) for r in others)
+            text = (
+                f"tallet findes i en anden udgivelse af samme periode ({found}) end den, pipelinen har udvalgt "
+                f"({number(p['computed'])})"
+            )
+        else:
+            text = f"ingen udgivelse har tallet; pipelinen har {number(p['computed'])}"
+        items.append(escape(f"{label} {year}: rapportens »{p['printed']}« ({where_text(p['where'])}): {text}."))
+    return items
+
+
+def _figure_text(i: dict) -> str:
+    """'2.181 (januar–september 2024, National enhed for Særlig Kriminalitet, 2024)'; a stock
+    with its count date."""
+    if i.get("kind") == "stock":
+        period = (
+            f"opgjort {fmt.date_text(_date(i['count_date']))}" if i.get("count_date") else "opgørelsesdato ikke oplyst"
+        )
+    else:
+        period = wording.period_text(i["year"], i["months"])
+    return f"{number(i['value'])} ({period}, {i['publisher']}, {published_text(i['published'])})"
+
+
+def revised_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    """Each figure a publication printed that a release published after its data cut-off
+    has changed: what the publication had, and what the data say now."""
+    items = []
+    for r in audit.get("revised_since", []):
+        label, year = figure_label(r["figure"], series)
+        had = _figure_text(r["then"]) if r["then"] else "intet tal"
+        items.append(escape(f"{label} {year}: rapporten havde {had}; nu {_figure_text(r['now'])}."))
+    return items
+
+
+def revised_sentence(audit: dict) -> str:
+    """The lead-in to the list of revisions, or that there are none."""
+    publications = audit.get("publications", [])
+    cutoff = (
+        f" (efter rapportens dataafgrænsning {fmt.date_text(_date(publications[0]['data_cutoff']))})"
+        if len(publications) == 1
+        else ""
+    )
+    if not audit.get("revised_since"):
+        return f"Ingen af de tal, rapporten trykte, er ændret af en udgivelse, der er kommet senere{cutoff}."
+    n = len(audit["revised_since"])
+    return (
+        f"{'Ét tal' if n == 1 else f'{n} tal'}, som rapporten trykte, er ændret af en udgivelse, der er kommet "
+        f"senere{cutoff}. Rapportens tal vurderes ud fra de data, den havde; ændringerne er:"
+    )
+
+
+def publication_date_items(audit: dict, series: dict[str, dict], figures: dict[str, dict]) -> list[str]:
+    """Sources dated before their figures. `figures`: the derived figures by 'series year release'."""
+    items = []
+    for d in audit["publication_dates"]:
+        label, year = figure_label(d["figure"], series)
+        figure = figures.get(f"{d['figure']} {d['release']}", {})
+        value, publisher = figure.get("observed_value"), figure.get("publisher") or "kilden"
+        items.append(
+            escape(
+                f"{label} {year}"
+                + (f" ({number(value)})" if value is not None else "")
+                + f": kilden, {publisher}, er angivet som udgivet {published_text(d['published'])}, før året {year} var "
+                f"begyndt. Den kan ikke være kilden til tallet ({verdict(d['verdict'])})."
+            )
+        )
+    return items
+
+
+def count_date_items(audit: dict, series: dict[str, dict], tables: dict[str, str]) -> list[str]:
+    """Stocks whose count dates are unknown or differ. `tables`: table id per series."""
+    items = []
+    for c in audit["count_dates"]:
+        label = _label(series, c["series"])
+        known = "; ".join(f"{y}: {fmt.date_text(_date(d))}" for y, d in sorted(c["known"].items()))
+        table = f" (Tabel {tables[c['series']]})" if c["series"] in tables else ""
+        items.append(
+            escape(
+                f"{label}{table}: opgørelsesdatoen er oplyst for {known or 'ingen år'}"
+                + (f" og ukendt for {fmt.year_ranges(c['unknown_years'])}" if c["unknown_years"] else "")
+                + ". Antallene er derfor ikke nødvendigvis opgjort på samme dato hvert år "
+                f"({verdict(c['verdict'])})."
+            )
+        )
+    return items
