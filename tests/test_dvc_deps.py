@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -18,19 +19,30 @@ PIPELINE = REPO / "pipeline"
 SQL_NAME = re.compile(r"(?:stg|int|fct)_[a-z0-9_]+")
 
 
+def module_file(module: str) -> Path | None:
+    """The file of a pipeline module: `a` is pipeline/a.py, or pipeline/a/__init__.py for a
+    package, whose modules are `a.b` (pipeline/a/b.py)."""
+    base = PIPELINE.joinpath(*module.split("."))
+    return next((f for f in (base.with_suffix(".py"), base / "__init__.py") if f.is_file()), None)
+
+
 def imported_modules(source: str) -> set[str]:
     """pipeline modules a piece of Python imports: `from pipeline import a`, `import
-    pipeline.b`, `from pipeline.c import x`."""
+    pipeline.b`, `from pipeline.c import x`; a package's module `from pipeline.d.e import x`
+    also runs the package, d."""
     found = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.module == "pipeline":
                 found |= {alias.name for alias in node.names}
             elif node.module.startswith("pipeline."):
-                found.add(node.module.split(".")[1])
+                module = node.module.removeprefix("pipeline.")
+                found.add(module)
+                found |= {f"{module}.{alias.name}" for alias in node.names}  # `from pipeline.d import e`
         elif isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("pipeline.")}
-    return {m for m in found if (PIPELINE / f"{m}.py").exists()}
+            found |= {a.name.removeprefix("pipeline.") for a in node.names if a.name.startswith("pipeline.")}
+    found |= {".".join(m.split(".")[:i]) for m in found for i in range(1, m.count(".") + 1)}
+    return {m for m in found if module_file(m)}
 
 
 def sql_models(source: str) -> set[str]:
@@ -50,25 +62,25 @@ def closure(start: set[str]) -> set[str]:
     seen, todo = set(), list(start)
     while todo:
         module = todo.pop()
-        if module in seen:
+        if module in seen or not module_file(module):
             continue
         seen.add(module)
-        todo += imported_modules((PIPELINE / f"{module}.py").read_text(encoding="utf-8"))
+        todo += imported_modules(module_file(module).read_text(encoding="utf-8"))
     return seen
 
 
 def needed(stage: dict) -> set[str]:
     cmd = stage["cmd"]
     if match := re.fullmatch(r"python -m pipeline\.(\w+)", cmd):
-        modules = closure({match.group(1)})
+        modules = closure({match.group(1), f"{match.group(1)}.__main__"})  # a package runs its __main__
     else:
         pytest.fail(f"a stage command this test does not know: {cmd}")
     if "render" in modules:  # the report's cells import pipeline modules too
         report = (REPO / "reports" / "noegletal.qmd").read_text(encoding="utf-8")
         cells = "\n".join(re.findall(r"```\{python\}\n(.*?)```", report, flags=re.S))
         modules |= closure(imported_modules(cells))
-    files = {f"pipeline/{m}.py" for m in modules}
-    models = {name for m in modules for name in sql_models((PIPELINE / f"{m}.py").read_text(encoding="utf-8"))}
+    files = {module_file(m).relative_to(REPO).as_posix() for m in modules}
+    models = {name for m in modules for name in sql_models(module_file(m).read_text(encoding="utf-8"))}
     if models:
         files |= {f"sql/{name}.sql" for name in models} | {"sql/macros.sql"}
     return files
