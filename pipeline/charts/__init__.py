@@ -14,7 +14,7 @@ source line, and share the rest.
 
 Writes, per chart, to outputs/charts/: standalone HTML (plotly.js inline, works offline), SVG
 and PNG, the plotted rows as CSV and the metadata (title, unit, source, notes, estimates) as
-JSON. Static images come from one headless Chromium (kaleido's sync server) for the whole
+JSON. Static images come from one headless Chromium (kaleido) for the whole
 run. Two runs on the same data give byte-identical files."""
 
 # The package's modules: registry (what a chart is), data (the loaders), notes (Danish texts),
@@ -65,6 +65,7 @@ from pipeline.charts.document import (
 from pipeline.charts.images import (
     RENDER_TIMEOUT,
     STARTUP_ALLOWANCE,
+    BrowserSession,
     ImageRenderer,
     browser_path,
     image_cache,
@@ -134,6 +135,7 @@ __all__ = [
     "BARE_TOP_PX",
     "BAR_SPAN",
     "BREAKDOWN_FILLS",
+    "BrowserSession",
     "BuiltChart",
     "CHARTS",
     "CHART_COLUMNS",

@@ -9,7 +9,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from pipeline.charts.building import BuiltChart, build, to_html
-from pipeline.charts.images import RENDER_TIMEOUT, STARTUP_ALLOWANCE, _with_deadline, browser_path, stable_svg
+from pipeline.charts.images import BrowserSession, stable_svg
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
 
@@ -88,16 +88,9 @@ def caption_text(metadata: dict) -> str:
 def _browser_image(figure: go.Figure, image_format: str, scale: float) -> bytes:
     """One image from a Chromium session of its own: an export writes one file. MathJax off,
     plotly.js from the plotly package: no network."""
-    import kaleido
-
     opts = {"format": image_format, "width": figure.layout.width, "height": figure.layout.height, "scale": scale}
-    kaleido.start_sync_server(path=browser_path(), mathjax=False, timeout=RENDER_TIMEOUT)
-    try:
-        return _with_deadline(
-            lambda: kaleido.calc_fig_sync(figure.to_dict(), opts=opts), RENDER_TIMEOUT + STARTUP_ALLOWANCE
-        )
-    finally:
-        kaleido.stop_sync_server(silence_warnings=True)
+    with BrowserSession() as browser:
+        return browser.image(figure.to_dict(), opts)
 
 
 def _raster(figure: go.Figure, image_format: str, size: PrintSize) -> bytes:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import re
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -49,37 +50,74 @@ def browser_path() -> str:
     return found
 
 
-def _with_deadline(call: Callable[[], Any], seconds: float, alive: Callable[[], bool] = lambda: True) -> Any:
-    """Run `call`, giving up after `seconds` or as soon as `alive()` says the server is gone:
-    a browser that fails to start would otherwise leave kaleido's sync server waiting forever."""
-    result: dict[str, Any] = {}
+class BrowserSession:
+    """One headless Chromium for many images, through kaleido's documented async API (`async
+    with kaleido.Kaleido(...)`, `calc_fig`) on an event loop in a thread of its own. Every call
+    waits with a deadline: a browser that does not start or answer ends in an error, not in a
+    wait forever. MathJax is off and plotly.js comes from the plotly package: no network. The
+    browser runs without Chromium's sandbox (choreographer's default), as it must as root."""
 
-    def target() -> None:
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="noegletal-chart-images", daemon=True)
+        self._thread.start()
+        self._session = contextlib.AsyncExitStack()
         try:
-            result["value"] = call()
-        except BaseException as exc:  # handed to the caller below
-            result["error"] = exc
+            self._kaleido = self._wait(self._open())
+        except BaseException:
+            self.close()
+            raise
 
-    worker = threading.Thread(target=target, name="noegletal-chart-image", daemon=True)
-    worker.start()
-    deadline = time.monotonic() + seconds
-    while worker.is_alive() and time.monotonic() < deadline and alive():
-        worker.join(0.2)
-    if worker.is_alive():
-        raise RuntimeError(
-            f"noegletal charts: no image; the headless Chromium ({browser_path()}) did not "
-            f"start or answer (see the error above, or waited {seconds:.0f} s)"
-        )
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
+    async def _open(self) -> Any:
+        import kaleido
+
+        browser = kaleido.Kaleido(path=browser_path(), mathjax=False, timeout=RENDER_TIMEOUT)
+        return await self._session.enter_async_context(browser)
+
+    def image(self, figure: dict, opts: dict) -> bytes:
+        return self._wait(self._kaleido.calc_fig(figure, opts=opts))
+
+    def close(self) -> None:
+        try:
+            self._wait(self._session.aclose())
+        finally:
+            self._wait(self._cancel_the_rest())
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(STARTUP_ALLOWANCE)
+            if not self._thread.is_alive():
+                self._loop.close()
+
+    @staticmethod
+    async def _cancel_the_rest() -> None:
+        # a browser that failed to start leaves its watchdog task behind
+        rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
+
+    def __enter__(self) -> BrowserSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _wait(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        seconds = RENDER_TIMEOUT + STARTUP_ALLOWANCE
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout=seconds)
+        except TimeoutError:
+            future.cancel()
+            raise RuntimeError(
+                f"noegletal charts: no image; the headless Chromium ({browser_path()}) did not "
+                f"start or answer (waited {seconds:.0f} s)"
+            ) from None
 
 
 class ImageRenderer:
-    """SVG and PNG from one headless Chromium for a whole run: kaleido's sync server, started
-    for the first image and stopped on exit (a bare write_image per figure would start a
-    browser each time). MathJax is off and plotly.js comes from the plotly package: no
-    network needed.
+    """SVG and PNG from one headless Chromium for a whole run (a BrowserSession), started for
+    the first image and stopped on exit (a bare write_image per figure would start a browser
+    each time).
 
     With a `cache` folder, an image is drawn only when its chart changed: each image is kept
     there under a hash of everything it is made from (the figure, the image options, the
@@ -88,7 +126,7 @@ class ImageRenderer:
     not ask for are removed from the folder at the end."""
 
     def __init__(self, cache: Path | None = None) -> None:
-        self._kaleido = None
+        self._browser: BrowserSession | None = None
         self._cache = cache
         self._used: set[str] = set()
 
@@ -96,24 +134,15 @@ class ImageRenderer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._kaleido is not None:
-            self._kaleido.stop_sync_server(silence_warnings=True)
+        if self._browser is not None:
+            self._browser.close()
         if self._cache is not None and self._cache.is_dir() and not any(exc):
             for stale in self._cache.iterdir():
                 if stale.name not in self._used:
                     stale.unlink(missing_ok=True)
 
     def _start(self) -> None:
-        import kaleido
-
-        kaleido.start_sync_server(path=browser_path(), mathjax=False, timeout=RENDER_TIMEOUT)
-        self._kaleido = kaleido
-
-    def _server_alive(self) -> bool:
-        # kaleido runs its server in a thread that ends if the browser fails to start; it has
-        # no public way to ask, so look at the thread (and assume alive if that changes)
-        thread = getattr(getattr(self._kaleido, "_global_server", None), "_thread", None)
-        return thread is None or thread.is_alive()
+        self._browser = BrowserSession()
 
     def image(self, chart: BuiltChart, image_format: str) -> bytes:
         layout = chart.figure.layout
@@ -128,14 +157,9 @@ class ImageRenderer:
             self._used.add(cached.name)
             if cached.is_file():
                 return cached.read_bytes()
-        if self._kaleido is None:
+        if self._browser is None:
             self._start()
-        figure = chart.figure.to_dict()
-        image = _with_deadline(
-            lambda: self._kaleido.calc_fig_sync(figure, opts=opts),
-            RENDER_TIMEOUT + STARTUP_ALLOWANCE,
-            self._server_alive,
-        )
+        image = self._browser.image(chart.figure.to_dict(), opts)
         image = stable_svg(image, chart.name) if image_format == "svg" else image
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
