@@ -475,7 +475,7 @@ def test_the_stage_draws_only_changed_charts(built, exported, tmp_path, monkeypa
             chart.figure.update_layout(title_text="ændret")
         return chart
 
-    monkeypatch.setattr(charts, "build", changed)
+    monkeypatch.setattr(charts.output, "build", changed)  # where the stage looks it up
     charts.export(out_dir=tmp_path / "c", paths=built, image_cache=cache)
     assert set(drawn) == {name}
     assert len(list(cache.iterdir())) == len(kept)  # the old images of the changed chart are gone

@@ -61,7 +61,7 @@ def closure(start: set[str]) -> set[str]:
     seen, todo = set(), list(start)
     while todo:
         module = todo.pop()
-        if module in seen:
+        if module in seen or not module_file(module):
             continue
         seen.add(module)
         todo += imported_modules(module_file(module).read_text(encoding="utf-8"))

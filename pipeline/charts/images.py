@@ -1,0 +1,193 @@
+"""SVG and PNG from one headless Chromium (kaleido), kept in a cache between runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from pipeline.charts.building import BuiltChart
+from pipeline.charts.style import PNG_SCALE
+from pipeline.paths import Paths
+
+# plotly.js names its SVG definitions (clip paths, patterns) with a random id per render;
+# it is replaced by one derived from the chart's name so that the SVG is the same every run.
+_SVG_DEFS_ID = re.compile(rb'<defs id="defs-([0-9a-zA-Z]+)"')
+_SVG_REFERENCES = re.compile(rb'id="[^"]*"|url\([^)]*\)|href="#[^"]*"')
+
+
+def stable_svg(svg: bytes, name: str) -> bytes:
+    found = _SVG_DEFS_ID.search(svg)
+    if not found:
+        return svg
+    random_id = found.group(1)
+    fixed = hashlib.sha1(name.encode()).hexdigest()[: len(random_id)].encode()
+    return _SVG_REFERENCES.sub(lambda m: m.group(0).replace(random_id, fixed), svg)
+
+
+RENDER_TIMEOUT = 60  # seconds kaleido may take for one image
+STARTUP_ALLOWANCE = 60  # seconds on top of that for starting the browser
+
+
+def browser_path() -> str:
+    """The Chromium kaleido drives: $BROWSER_PATH, else one choreographer finds (Debian:
+    /usr/bin/chromium, installed by bin/setup)."""
+    from choreographer.browsers import Chromium
+
+    found = os.environ.get("BROWSER_PATH") or Chromium.find_browser(skip_local=False)
+    if not found or not os.access(found, os.X_OK):
+        raise SystemExit(
+            "noegletal charts: no Chromium found for the SVG and PNG charts; install it "
+            "(apt-get install chromium, as bin/setup does) or set BROWSER_PATH"
+        )
+    return found
+
+
+class BrowserSession:
+    """One headless Chromium for many images, through kaleido's documented async API (`async
+    with kaleido.Kaleido(...)`, `calc_fig`) on an event loop in a thread of its own. Every call
+    waits with a deadline: a browser that does not start or answer ends in an error, not in a
+    wait forever. MathJax is off and plotly.js comes from the plotly package: no network. The
+    browser runs without Chromium's sandbox (choreographer's default), as it must as root."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="noegletal-chart-images", daemon=True)
+        self._thread.start()
+        self._session = contextlib.AsyncExitStack()
+        try:
+            self._kaleido = self._wait(self._open())
+        except BaseException:
+            self.close()
+            raise
+
+    async def _open(self) -> Any:
+        import kaleido
+
+        browser = kaleido.Kaleido(path=browser_path(), mathjax=False, timeout=RENDER_TIMEOUT)
+        return await self._session.enter_async_context(browser)
+
+    def image(self, figure: dict, opts: dict) -> bytes:
+        return self._wait(self._kaleido.calc_fig(figure, opts=opts))
+
+    def close(self) -> None:
+        try:
+            self._wait(self._session.aclose())
+        finally:
+            self._wait(self._cancel_the_rest())
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(STARTUP_ALLOWANCE)
+            if not self._thread.is_alive():
+                self._loop.close()
+
+    @staticmethod
+    async def _cancel_the_rest() -> None:
+        # a browser that failed to start leaves its watchdog task behind
+        rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
+
+    def __enter__(self) -> BrowserSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _wait(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        seconds = RENDER_TIMEOUT + STARTUP_ALLOWANCE
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout=seconds)
+        except TimeoutError:
+            future.cancel()
+            raise RuntimeError(
+                f"noegletal charts: no image; the headless Chromium ({browser_path()}) did not "
+                f"start or answer (waited {seconds:.0f} s)"
+            ) from None
+
+
+class ImageRenderer:
+    """SVG and PNG from one headless Chromium for a whole run (a BrowserSession), started for
+    the first image and stopped on exit (a bare write_image per figure would start a browser
+    each time).
+
+    With a `cache` folder, an image is drawn only when its chart changed: each image is kept
+    there under a hash of everything it is made from (the figure, the image options, the
+    charts package's code, kaleido's and plotly's versions and the browser), and an unchanged chart takes its image
+    from there, without starting the browser at all when no chart changed. Images the run did
+    not ask for are removed from the folder at the end."""
+
+    def __init__(self, cache: Path | None = None) -> None:
+        self._browser: BrowserSession | None = None
+        self._cache = cache
+        self._used: set[str] = set()
+
+    def __enter__(self) -> ImageRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._cache is not None and self._cache.is_dir() and not any(exc):
+            for stale in self._cache.iterdir():
+                if stale.name not in self._used:
+                    stale.unlink(missing_ok=True)
+
+    def _start(self) -> None:
+        self._browser = BrowserSession()
+
+    def image(self, chart: BuiltChart, image_format: str) -> bytes:
+        layout = chart.figure.layout
+        opts = {
+            "format": image_format,
+            "width": layout.width,
+            "height": layout.height,
+            "scale": PNG_SCALE if image_format == "png" else 1,
+        }
+        cached = self._cache / _image_key(chart, opts) if self._cache is not None else None
+        if cached is not None:
+            self._used.add(cached.name)
+            if cached.is_file():
+                return cached.read_bytes()
+        if self._browser is None:
+            self._start()
+        image = self._browser.image(chart.figure.to_dict(), opts)
+        image = stable_svg(image, chart.name) if image_format == "svg" else image
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(".tmp")
+            partial.write_bytes(image)
+            partial.replace(cached)
+        return image
+
+
+def _image_key(chart: BuiltChart, opts: dict) -> str:
+    """A hash of everything an image is made from."""
+    import importlib.metadata
+
+    browser = browser_path()
+    made_of = [
+        chart.name,
+        chart.figure.to_json(),
+        json.dumps(opts, sort_keys=True),
+        # the whole package's code, as the one module's was before the split: any change redraws
+        *(module.read_text(encoding="utf-8") for module in sorted(Path(__file__).parent.glob("*.py"))),
+        importlib.metadata.version("kaleido"),
+        importlib.metadata.version("plotly"),  # kaleido draws with the plotly package's plotly.js
+        browser,
+        str(os.stat(browser).st_mtime_ns),
+    ]
+    return hashlib.sha256("\0".join(made_of).encode("utf-8")).hexdigest() + "." + opts["format"]
+
+
+def image_cache(paths: Paths) -> Path:
+    """Where the charts stage keeps its drawn images (`ImageRenderer`): outside the outputs."""
+    return paths.root / ".cache" / "chart-images"
