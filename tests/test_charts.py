@@ -439,6 +439,7 @@ def test_cli_unknown_chart(built):
     assert result.exit_code == 2 and "no chart nosuch" in result.output
 
 
+@pytest.mark.slow  # draws in the browser
 def test_the_stage_draws_only_changed_charts(built, exported, tmp_path, monkeypatch):
     """The charts stage keeps its images (outside the outputs) and draws a chart again only
     when it changed: a run on unchanged data starts no browser and writes the same bytes;

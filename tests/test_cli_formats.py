@@ -284,6 +284,7 @@ def test_stale_outputs_are_named_with_their_stage(repo):
 # --- charts for documents -------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # draws in the browser
 def test_default_export_is_a_png_of_16_cm_at_300_dpi(repo):
     ok(invoke(repo, "chart", "export", "medlemmer"))
     image = Image.open(repo.outputs / "export" / "medlemmer.png")
@@ -291,6 +292,7 @@ def test_default_export_is_a_png_of_16_cm_at_300_dpi(repo):
     assert [round(d) for d in image.info["dpi"]] == [300, 300]
 
 
+@pytest.mark.slow  # draws in the browser
 def test_png_and_jpg_record_the_dpi_and_have_the_pixels_asked_for(repo, tmp_path):
     ok(
         invoke(
@@ -339,6 +341,7 @@ def pdf_width_cm(path: Path) -> float:
     return float(re.search(r"Page size:\s+([\d.]+) x", info)[1]) / 72 * 2.54
 
 
+@pytest.mark.slow  # draws in the browser
 def test_pdf_chart_is_text_that_pdftotext_reads_at_the_width_asked_for(repo, tmp_path):
     target = tmp_path / "skud.pdf"
     ok(
@@ -352,6 +355,7 @@ def test_pdf_chart_is_text_that_pdftotext_reads_at_the_width_asked_for(repo, tmp
     assert abs(pdf_width_cm(target) - 12) < 0.1
 
 
+@pytest.mark.slow  # draws in the browser
 def test_bare_chart_leaves_title_notes_and_source_to_the_caption_file(repo, tmp_path):
     target = tmp_path / "bare.pdf"
     out = ok(invoke(repo, "chart", "export", "dk_se_rater", "--bare", "--out", str(target)))
