@@ -163,8 +163,16 @@ def summary(scored: pl.DataFrame, level: float = 0.95) -> pl.DataFrame:
         },
     )
     return out.with_columns(
-        pl.when(pl.col("cases") < MIN_CASES)
-        .then(pl.format("too few common cases to judge ({} of at least {})", pl.col("cases"), pl.lit(MIN_CASES)))
+        # only partial-year cases can tell methods apart: a preliminary full-year count is kept
+        # as it is by every method, with no interval
+        pl.when(pl.col("interval_cases") < MIN_CASES)
+        .then(
+            pl.format(
+                "too few common cases to judge ({} partial-year cases of at least {})",
+                pl.col("interval_cases"),
+                pl.lit(MIN_CASES),
+            )
+        )
         .otherwise(pl.lit("enough common cases to compare"))
         .alias("verdict")
     )
@@ -173,13 +181,16 @@ def summary(scored: pl.DataFrame, level: float = 0.95) -> pl.DataFrame:
 def recommendation(summary_: pl.DataFrame) -> dict:
     """The method to use, only when the common cases allow it: among the methods whose
     intervals cover as often as they claim (the nominal level inside the coverage's own
-    interval), the one with the smallest relative point error."""
+    interval), the one with the smallest relative point error. Only the partial-year cases
+    count: on a preliminary full-year count every method gives the same, without interval."""
     cases = int(summary_["cases"].max() or 0)
-    if cases < MIN_CASES:
+    partial = int(summary_["interval_cases"].max() or 0)
+    if partial < MIN_CASES:
         return {
             "method": None,
             "common_cases": cases,
-            "reason": f"too few common cases to recommend a method ({cases} of at least {MIN_CASES})",
+            "reason": f"too few common cases to recommend a method ({partial} partial-year cases of at least "
+            f"{MIN_CASES})",
         }
     honest = summary_.filter(
         (pl.col("coverage_lower") <= pl.col("nominal_level"))

@@ -31,6 +31,9 @@ from pipeline.uncertainty import JEFFREYS
 
 MONTHS_IN_YEAR = 12
 MIN_TREND_YEARS = 3
+# A trend fitted to few years with a steep slope can predict any number; beyond this the
+# method says it cannot estimate rather than print it.
+TREND_CEILING = 1e9
 KEY = ["series", "reference_year", "release_id"]
 OUTPUT = {
     "series": pl.Utf8,
@@ -103,10 +106,12 @@ class History:
         return used[0], used[1], left_out
 
     def fit(self, series: str, year: int) -> uncertainty.HistoryFit | None:
-        """The log-linear fit of the earlier full years (None below two years or with no event)."""
+        """The log-linear fit of the earlier full years; None unless two of them have events
+        (with zeros before or after a single year with events, no finite fit exists: the
+        maximum-likelihood trend runs off to infinity)."""
         if (series, year) not in self._fits:
             years, counts, _ = self.earlier(series, year)
-            usable = len(years) >= 2 and sum(counts) > 0
+            usable = len(years) >= 2 and sum(c > 0 for c in counts) >= 2
             self._fits[series, year] = uncertainty.fit_history(years, counts) if usable else None
         return self._fits[series, year]
 
@@ -138,16 +143,21 @@ def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
         history.derived.filter(pl.col("months_exposure") < MONTHS_IN_YEAR)
         .drop("exceptional", strict=False)  # the year's mark comes with its final count
         .with_columns(_period_key().alias("period"))
+        # one release per earlier year and period: two vintages of it are one year, not two
+        .sort("vintage_rank")
+        .unique(["series", "reference_year", "period"], keep="first", maintain_order=True)
         .join(history.full, on=["series", "reference_year"], how="inner")
         .filter(pl.col("full_year") > 0)  # a year without events has no share
         .filter(~pl.col("exceptional") if history.leave_out_exceptional else pl.lit(True))
+        # a part revised down below its year's final count held the whole year, not more
+        .with_columns(pl.min_horizontal("observed_value", "full_year").alias("earlier_part"))
         .select(
             "series",
             "period",
             pl.col("reference_year").alias("earlier_year"),
             "full_year",
-            pl.col("observed_value").alias("earlier_part"),
-            (pl.col("observed_value") / pl.col("full_year")).alias("share"),
+            "earlier_part",
+            (pl.col("earlier_part") / pl.col("full_year")).alias("share"),
         )
     )
     matched = (
@@ -221,9 +231,10 @@ def trend(partial: pl.DataFrame, history: History) -> pl.DataFrame:
         if len(years) < MIN_TREND_YEARS:
             out["reason"] = f"fewer than {MIN_TREND_YEARS} earlier full years ({len(years)})"
         elif fit is None:
-            out["reason"] = "every earlier full year is 0"
+            out["reason"] = "fewer than 2 earlier full years with any events"
+        elif not (expected := fit.expected(row["reference_year"])) < TREND_CEILING:
+            out["reason"] = "the trend of the earlier years runs beyond any plausible count"
         else:
-            expected = fit.expected(row["reference_year"])
             rest = expected * (MONTHS_IN_YEAR - row["months_exposure"]) / MONTHS_IN_YEAR
             out |= {
                 "estimate": row["observed_value"] + rest,
@@ -256,7 +267,11 @@ def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: Hist
         left_outs.append(history.earlier(series, year)[2])
         spreads.append(
             uncertainty.dispersion(
-                history.fit(series, year), level, spec["min_history_years"], overdispersion=name == "negative_binomial"
+                history.fit(series, year),
+                tuple(history.earlier(series, year)[0]),
+                level,
+                spec["min_history_years"],
+                overdispersion=name == "negative_binomial",
             )
         )
     counted = (rows["series_integer"].fill_null(False) & rows["estimate"].is_not_null()).to_numpy()
@@ -270,14 +285,17 @@ def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: Hist
             rows["rest_mean"].to_numpy(), rows["rest_var_scaled"].to_numpy(), rows["rest_var_fixed"].to_numpy(), phi
         )
         low, high = uncertainty.full_year_intervals(observed, rows["rest_mean"].to_numpy(), variance, level)
+        # a rest whose mean or variance is not a finite number has no interval (none is made up)
+        finite = np.isfinite(rows["rest_mean"].to_numpy().astype(float)) & np.isfinite(variance.astype(float))
+        low, high = np.where(finite, low, np.nan), np.where(finite, high, np.nan)
     low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
     if kind == "full_year":
         # the interval always holds the estimate it goes with, however it is rounded (a rest
         # predicted from a steep trend can be 0 with 95 % probability yet have a mean of 0,5)
         estimate = rows["estimate"].to_numpy().astype(float)
         with np.errstate(invalid="ignore"):
-            low = np.maximum(observed, np.fmin(low, np.floor(estimate)))
-            high = np.fmax(high, np.ceil(estimate))
+            low = np.maximum(observed, np.minimum(low, np.floor(estimate)))
+            high = np.maximum(high, np.ceil(estimate))
     shown = counted & np.isfinite(low) & np.isfinite(high)  # a rate interval is undefined for a zero count
     full_year = shown & (kind == "full_year")
     intervals = rows.select(KEY).with_columns(
@@ -293,17 +311,38 @@ def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: Hist
     return estimates.join(intervals, on=KEY, how="left")
 
 
+def _published_middle() -> pl.Expr:
+    """The middle day of a release's publication span (as the vintage ranking orders them)."""
+    return pl.col("published_start") + (pl.col("published_end") - pl.col("published_start")) / 2
+
+
 def estimate_all(derived: pl.DataFrame, spec: dict, leave_out_exceptional: bool = True) -> pl.DataFrame:
-    """Every method's estimate and interval for every partial-year figure of every release."""
+    """Every method's estimate and interval for every partial-year figure of every release.
+
+    Each partial figure is estimated from the history as it stood when its release appeared
+    (releases published no later than it, by the middle of their publication spans; a release
+    of unknown date is taken as known), so that the backtest scores a method on what it could
+    have done then, not with later revisions. Without publication dates, from all of it."""
     partial = derived.filter(pl.col("is_partial"))
-    history = History(derived, leave_out_exceptional)
-    return pl.concat(
-        [
-            with_intervals(fn(partial, history), partial, history, spec).with_columns(pl.lit(name).alias("method"))
+    dated = {"published_start", "published_end"} <= set(derived.columns)
+    groups = (
+        partial.with_columns(_published_middle().alias("_as_of")).partition_by("_as_of", as_dict=True)
+        if dated and partial.height
+        else {(None,): partial}
+    )
+    parts = []
+    for (as_of,), rows in groups.items():
+        rows = rows.drop("_as_of", strict=False)
+        known = derived
+        if as_of is not None:
+            middle = _published_middle()
+            known = derived.filter(middle.is_null() | (middle <= as_of))
+        history = History(known, leave_out_exceptional)
+        parts += [
+            with_intervals(fn(rows, history), rows, history, spec).with_columns(pl.lit(name).alias("method"))
             for name, fn in METHODS.items()
-        ],
-        how="diagonal_relaxed",
-    ).sort(*KEY, "method")
+        ]
+    return pl.concat(parts, how="diagonal_relaxed").sort(*KEY, "method")
 
 
 def inputs_of(row: dict) -> dict:

@@ -36,7 +36,8 @@ Year = StrictInt | None
 class Interval(_Section):
     method: Literal["negative_binomial", "poisson", "exact_poisson_rate", "poisson_glm_rate"] = "negative_binomial"
     level: Level = 0.95
-    min_history_years: Annotated[StrictInt, Field(ge=3, le=100)] = 5
+    # at least 4 years: with 3 the dispersion rests on 1 degree of freedom and is widened 42 times
+    min_history_years: Annotated[StrictInt, Field(ge=4, le=100)] = 5
 
 
 class Extrapolation(_Section):

@@ -56,8 +56,9 @@ class HistoryFit:
     pearson_dispersion: float | None  # χ² / (n − 2); None with fewer than 3 years
 
     def expected(self, year: int) -> float:
-        """The fitted full-year count in `year`."""
-        return math.exp(self.intercept + self.slope * (year - self.centre))
+        """The fitted full-year count in `year` (inf where the trend runs beyond any count)."""
+        log = self.intercept + self.slope * (year - self.centre)
+        return math.exp(log) if log < 700 else math.inf
 
     def log_variance(self, year: int) -> float:
         """The variance of the fitted log count in `year`, at dispersion 1."""
@@ -100,13 +101,18 @@ class Dispersion:
     rule: str  # 'estimated' | 'floor' (estimate below 1) | 'too_short' | 'assumed_poisson'
 
 
-def dispersion(fit: HistoryFit | None, level: float, min_years: int, overdispersion: bool) -> Dispersion:
-    """The dispersion an interval uses, by the rule the module docstring states."""
-    years = fit.years if fit else ()
+def dispersion(
+    fit: HistoryFit | None, years: tuple[int, ...], level: float, min_years: int, overdispersion: bool
+) -> Dispersion:
+    """The dispersion an interval uses, by the rule the module docstring states. `years`: the
+    earlier full years there are (the fit exists only where two of them have events)."""
+    estimate = fit.pearson_dispersion if fit else None
     if not overdispersion:
-        return Dispersion(1.0, fit.pearson_dispersion if fit else None, years, "assumed_poisson")
-    if fit is None or len(years) < min_years or fit.pearson_dispersion is None:
-        return Dispersion(1.0, fit.pearson_dispersion if fit else None, years, "too_short")
+        return Dispersion(1.0, estimate, years, "assumed_poisson")
+    if len(years) < min_years:
+        return Dispersion(1.0, estimate, years, "too_short")
+    if fit is None or estimate is None:  # enough years, but too few of them with events
+        return Dispersion(1.0, estimate, years, "too_few_events")
     from scipy.stats import norm, t
 
     quantile = 1 - (1 - level) / 2

@@ -275,7 +275,14 @@ REASONS: list[tuple[re.Pattern, str]] = [
         re.compile(r"fewer than (?P<needed>\d+) earlier full years \((?P<found>\d+)\)"),
         "der kun er {found} tidligere hele år med en endelig opgørelse, og metoden kræver mindst {needed}",
     ),
-    (re.compile(r"every earlier full year is 0"), "alle tidligere hele år har 0"),
+    (
+        re.compile(r"fewer than 2 earlier full years with any events"),
+        "færre end 2 tidligere hele år har hændelser, så der ikke er nogen udvikling at følge",
+    ),
+    (
+        re.compile(r"the trend of the earlier years runs beyond any plausible count"),
+        "udviklingen i de tidligere år fører ud over ethvert rimeligt tal",
+    ),
     (
         re.compile(r"the same months held none of an earlier year's total"),
         "de samme måneder ikke havde noget af et tidligere års antal",
@@ -567,8 +574,9 @@ def interval_assumptions(cells: list[dict], rest: str = "resten af året") -> st
     return (
         f"{noun_} for hele året bygger på, at de opgjorte måneder er kendte, og at "
         f"{rest} kan forudsiges med både den tilfældige variation og usikkerheden om niveauet; "
-        f"{'; '.join(p for p in parts if p)}. Under de antagelser ligger hele årets tal inden for intervallet "
-        f"med {level} sandsynlighed."
+        f"{'; '.join(p for p in parts if p)}. Under de antagelser ligger "
+        + ("hvert tal for hele året inden for sit interval" if several else "hele årets tal inden for intervallet")
+        + f" med {level} sandsynlighed."
     )
 
 
@@ -602,6 +610,12 @@ def _variation_clause(rule: str | None, years: tuple, left_out: tuple, labels: s
         return (
             f"for {labels} er der {'kun ' if n else ''}{earlier}{span}, for få til at måle udsvingene fra år til år, "
             f"så der er regnet med den rent tilfældige variation, og {narrow}"
+        )
+    if rule == "too_few_events":
+        narrow = "intervallerne kan være for smalle" if count > 1 else "intervallet kan være for smalt"
+        return (
+            f"for {labels} har for få af de {earlier}{span} hændelser til at måle udsvingene fra år til år, så "
+            f"der er regnet med den rent tilfældige variation, og {narrow}"
         )
     if rule == "assumed_poisson":
         return f"for {labels} er der regnet med den rent tilfældige variation uden ekstra udsving"
@@ -720,6 +734,7 @@ class Figure:
     period_end: date | None = None
     # the estimate's interval: lower, upper, level and kind (full_year or rate), if it has one
     interval: tuple[float, float, float, str] | None = None
+    unrounded: float | None = None  # the estimate before rounding (a share is worked out from it)
 
     @property
     def estimated(self) -> bool:
@@ -743,7 +758,8 @@ def partial_year_sentence(f: Figure, decimals: int | None = None) -> str:
     known = f"For {f.year} foreligger kun {period}: {counted(f.observed, f.plural, decimals)}"
     whole = f"bliver det {counted(f.value, f.plural, 0)} for hele {f.year}{_interval_aside(f)}."
     if method.used == "seasonal_share":
-        share = f.observed / f.value if f.value else None
+        whole_year = f.unrounded if f.unrounded is not None else f.value
+        share = f.observed / whole_year if whole_year else None
         text = (
             f"{known}. Udgjorde {period} samme andel af året som i tidligere år "
             f"({percent(share, 1) if share is not None else fmt.MISSING}), {whole}"

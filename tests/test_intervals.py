@@ -36,7 +36,8 @@ def histories(draw):
         full = draw(st.integers(0, 5000))
         rows.append(release_rows("s", 2000 + k, full, 12, exceptional=draw(st.sampled_from([None, "a conflict"]))))
         if draw(st.booleans()):
-            rows.append(release_rows("s", 2000 + k, draw(st.integers(0, full)), months))
+            # a part may be above its year's final count: the final was revised down
+            rows.append(release_rows("s", 2000 + k, draw(st.integers(0, full + full // 5 + 2)), months))
     observed = draw(st.integers(0, 5000))
     rows.append(release_rows("s", 2000 + n_years, observed, months))
     return frame(rows)
@@ -47,7 +48,7 @@ def histories(draw):
     derived=histories(),
     interval=st.sampled_from(FULL_YEAR_INTERVALS),
     level=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]),
-    min_years=st.integers(3, 8),
+    min_years=st.integers(4, 8),
     leave_out=st.booleans(),
 )
 def test_the_interval_never_goes_below_the_count_already_observed(derived, interval, level, min_years, leave_out):
@@ -69,6 +70,8 @@ def test_the_interval_never_goes_below_the_count_already_observed(derived, inter
             ), row
         assert row["interval_kind"] == "full_year"
         assert row["dispersion_used"] >= 1
+        # the predicted rest is a count to come: not negative, with a finite spread
+        assert row["rest_mean"] >= 0 and math.isfinite(row["rest_mean"]) and math.isfinite(row["rest_var_scaled"])
         if row["dispersion_rule"] == "too_short":
             assert len(row["dispersion_years"]) < min_years and row["dispersion_used"] == 1
         if leave_out:
@@ -120,12 +123,13 @@ def test_coverage_on_simulated_overdispersed_series():
 def test_dispersion_rule():
     fit = uncertainty.fit_history(list(range(2010, 2022)), [30, 50, 20, 60, 25, 55, 30, 45, 20, 70, 35, 40])
     assert fit.pearson_dispersion > 3
-    used = uncertainty.dispersion(fit, 0.95, 5, overdispersion=True)
+    years = tuple(range(2010, 2022))
+    used = uncertainty.dispersion(fit, years, 0.95, 5, overdispersion=True)
     assert used.rule == "estimated" and used.used > fit.pearson_dispersion  # widened for its own uncertainty
-    assert uncertainty.dispersion(fit, 0.95, 13, overdispersion=True).rule == "too_short"
-    assert uncertainty.dispersion(fit, 0.95, 5, overdispersion=False).used == 1
+    assert uncertainty.dispersion(fit, years, 0.95, 13, overdispersion=True).rule == "too_short"
+    assert uncertainty.dispersion(fit, years, 0.95, 5, overdispersion=False).used == 1
     calm = uncertainty.fit_history(list(range(2010, 2016)), [40, 40, 41, 39, 40, 40])
-    assert uncertainty.dispersion(calm, 0.95, 5, overdispersion=True).rule == "floor"
+    assert uncertainty.dispersion(calm, tuple(range(2010, 2016)), 0.95, 5, overdispersion=True).rule == "floor"
 
 
 def test_the_rest_is_negative_binomial_when_it_varies_more_than_poisson():
@@ -181,6 +185,8 @@ def test_backtest_compares_methods_on_common_cases_only(n_series, seed, history_
         counts = rng.poisson(20, history_years + 1)
         for k, count in enumerate(counts):
             rows.append(release_rows(f"s{i}", 2000 + k, count, 12) | {"vintage_rank": 1})
+            if k < history_years:  # an earlier January–September release, for the seasonal share
+                rows.append(release_rows(f"s{i}", 2000 + k, int(rng.binomial(count, 0.75)), 9) | {"vintage_rank": 2})
         partial = int(rng.binomial(counts[-1], 0.7))
         rows.append(release_rows(f"s{i}", 2000 + history_years, partial, 9) | {"vintage_rank": 2})
     derived = frame(rows).with_columns(
@@ -267,7 +273,7 @@ def test_leaving_out_is_a_choice(project):
 
 
 @given(
-    rule=st.sampled_from(["estimated", "floor", "too_short", "assumed_poisson"]),
+    rule=st.sampled_from(["estimated", "floor", "too_short", "too_few_events", "assumed_poisson"]),
     years=st.lists(st.integers(1990, 2030), unique=True, max_size=12).map(sorted),
     left_out=st.lists(st.integers(1990, 2030), unique=True, max_size=3).map(sorted),
     count=st.integers(1, 4),
@@ -280,3 +286,67 @@ def test_the_variation_clause_is_danish_in_every_state(rule, years, left_out, co
     assert ("udeladt" in text) == bool(left_out) or rule == "assumed_poisson"
     if rule == "too_short":
         assert ("intervallerne kan være for smalle" in text) == (count > 1)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [[0, 0, 0, 5], [9, 0, 0, 0], [0] * 12 + [1], [2, 1, 0, 0, 0][:1] + [0] * 4, [0] * 10],
+    ids=["zeros then one year", "one year then zeros", "one event in 13 years", "one year of two", "all zero"],
+)
+def test_a_history_without_two_years_of_events_gives_no_trend_and_says_why(counts):
+    """A log-linear trend through zeros and one year with events runs off to infinity: the
+    trend method says it cannot estimate, and the interval says the variation was not measured."""
+    rows = [release_rows("s", 2000 + k, c, 12) for k, c in enumerate(counts)]
+    rows.append(release_rows("s", 2000 + len(counts), 3, 9))
+    derived = frame(rows)
+    estimates = estimate_all(derived, SPEC).filter(pl.col("reference_year") == 2000 + len(counts))
+    trend = estimates.filter(pl.col("method") == "trend").row(0, named=True)
+    assert trend["estimate"] is None and "fewer than 2 earlier full years with any events" in trend["reason"]
+    linear = estimates.filter(pl.col("method") == "linear").row(0, named=True)
+    assert linear["dispersion_years"] == list(range(2000, 2000 + len(counts)))  # the years there are
+    assert linear["dispersion_rule"] == ("too_few_events" if len(counts) >= SPEC["min_history_years"] else "too_short")
+    assert 3 <= linear["interval_lower"] < linear["interval_upper"] < 100
+
+
+def test_a_part_revised_down_never_makes_the_rest_negative():
+    """2019: January–September 10, the final year 8 (revised down); 2020: 5 in January–September."""
+    rows = [release_rows("s", 2019, 8, 12), release_rows("s", 2019, 10, 9), release_rows("s", 2020, 5, 9)]
+    seasonal = (
+        estimate_all(frame(rows), SPEC)
+        .filter((pl.col("reference_year") == 2020) & (pl.col("method") == "seasonal_share"))
+        .row(0, named=True)
+    )
+    assert seasonal["estimate"] == 5 and seasonal["rest_mean"] > 0
+    assert seasonal["interval_lower"] == 5 and seasonal["interval_upper"] > 5
+
+
+def test_two_vintages_of_an_earlier_part_count_as_one_year():
+    rows = [
+        release_rows("s", 2019, 40, 12),
+        release_rows("s", 2019, 30, 9, release_id="a") | {"vintage_rank": 2},
+        release_rows("s", 2019, 31, 9, release_id="b") | {"vintage_rank": 3},
+        release_rows("s", 2020, 20, 9),
+    ]
+    seasonal = (
+        estimate_all(frame(rows), SPEC)
+        .filter((pl.col("reference_year") == 2020) & (pl.col("method") == "seasonal_share"))
+        .row(0, named=True)
+    )
+    assert seasonal["method_years"] == [2019] and seasonal["estimate"] == 20 / (30 / 40)
+
+
+def test_the_backtest_uses_only_what_was_published_before_the_release():
+    """A partial 2021 release published in December 2021 is scored without the finals of
+    earlier years published only in 2023."""
+    dated = {"published_start": None, "published_end": None}
+
+    def at(row, start, end):
+        return row | dated | {"published_start": start, "published_end": end}
+
+    from datetime import date
+
+    rows = [at(release_rows("s", 2017 + k, 40 + k, 12), date(2023, 9, 16), date(2023, 9, 16)) for k in range(4)]
+    rows.append(at(release_rows("s", 2021, 30, 9), date(2021, 12, 15), date(2021, 12, 15)))
+    derived = frame(rows)
+    trend = estimate_all(derived, SPEC).filter(pl.col("method") == "trend").row(0, named=True)
+    assert trend["estimate"] is None and trend["dispersion_years"] == []

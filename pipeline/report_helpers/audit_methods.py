@@ -23,7 +23,7 @@ def method_table(audit: dict) -> str:
     ]
     rows = []
     for m in audit["methods"]["summary"]:
-        enough = m["cases"] >= MIN_CASES
+        enough = m["interval_cases"] >= MIN_CASES  # only partial-year cases tell methods apart
         coverage = (
             f"{m['covered']} af {m['interval_cases']} (usikkerhed: {percent(m['coverage_lower'])}–"
             f"{percent(m['coverage_upper'])})"
@@ -41,7 +41,7 @@ def method_table(audit: dict) -> str:
                 (
                     f"nok tilfælde til en sammenligning (mindst {MIN_CASES})"
                     if enough
-                    else f"for få tilfælde til at vurdere ({m['cases']} af mindst {MIN_CASES})"
+                    else f"for få delårstilfælde til at vurdere ({m['interval_cases']} af mindst {MIN_CASES})"
                 ),
             ]
         )
@@ -58,14 +58,16 @@ def backtest_sentences(audit: dict) -> str:
     methods = {m["method"]: m for m in audit["methods"]["summary"]}
     rec = audit["methods"]["recommendation"]
     linear = methods.get("linear")
+    partial = max((m["interval_cases"] for m in methods.values()), default=0)
     parts = []
     if linear and linear["cases"]:
         error = linear["mean_absolute_percent_error"]
+        these = "det ene tilfælde" if linear["cases"] == 1 else f"de {linear['cases']} tilfælde"
         parts.append(
-            f"På de {linear['cases']} tilfælde, som alle metoder kan give et skøn for, ramte den lineære "
+            f"På {these}, som alle metoder kan give et skøn for, ramte den lineære "
             f"metode (rapportens) i gennemsnit {percent(error / 100, 2)} ved siden af det endelige tal"
             if error is not None
-            else f"De {linear['cases']} fælles tilfælde har intet endeligt tal over 0 at måle fejlen i procent på"
+            else f"{these[:1].upper()}{these[1:]} har intet endeligt tal over 0 at måle fejlen i procent på"
         )
         if linear["interval_cases"]:
             level = percent(linear["nominal_level"])
@@ -83,9 +85,9 @@ def backtest_sentences(audit: dict) -> str:
         )
     else:
         parts.append(
-            f"Der er for få fælles tilfælde ({rec['common_cases']} af mindst {MIN_CASES}) til at anbefale "
+            f"Der er for få fælles delårstilfælde ({partial} af mindst {MIN_CASES}) til at anbefale "
             "en metode frem for en anden."
-            if rec["common_cases"] < MIN_CASES
+            if partial < MIN_CASES
             else "Ingen metodes intervaller holdt så ofte, som de lover, så ingen metode anbefales."
         )
     return " ".join(parts)

@@ -59,6 +59,7 @@ def figure(cell: dict | None, series: dict[str, dict]) -> wording.Figure | None:
         interval=(cell["interval_lower"], cell["interval_upper"], cell["interval_level"], cell.get("interval_kind"))
         if estimated and cell.get("interval_lower") is not None
         else None,
+        unrounded=cell.get("value_unrounded") if estimated else None,
     )
 
 
