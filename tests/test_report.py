@@ -31,7 +31,7 @@ NEW_TABLE_VALUES = (
     "»syv gennem telefonsamtaler«",
     "2 / 9 × 12 = 2,67",
     "konsistent med afrundingen",
-    "for få tilfælde til at vurdere (4 af mindst 5)",
+    "for få delårstilfælde til at vurdere (2 af mindst 5)",
 )
 # ... and their prose, every number computed in the document
 NEW_TEXT = (
