@@ -11,7 +11,7 @@ from pipeline import fmt, wording
 from pipeline.charts.keyfigures import _top, _whiskers
 from pipeline.charts.notes import _drawn_as, _period, _rows, source_text
 from pipeline.charts.registry import MONTHS_IN_YEAR, ChartSpec
-from pipeline.charts.style import INK, MUTED, SERIES_STYLES, SeriesStyle
+from pipeline.charts.style import INK, MUTED, SERIES_STYLES, SeriesStyle, year_axis
 from pipeline.paths import Paths
 
 COUNTRY_DA = {"DK": "Danmark", "SE": "Sverige"}
@@ -184,14 +184,7 @@ def draw_rates(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
     for key in _rate_legend_keys(data):
         fig.add_trace(key)
     fig.update_yaxes(title_text=f"Rate {rows[0]['unit']}", range=[0, top * 1.5])
-    fig.update_xaxes(
-        tickmode="array",
-        tickvals=years,
-        ticktext=[str(y) for y in years],
-        range=[years[0] - 0.6, years[-1] + 0.6],
-        showgrid=False,
-        ticks="outside",
-    )
+    year_axis(fig, years)
     return fig
 
 

@@ -14,7 +14,7 @@ from pipeline.charts.keyfigures import _bar_traces, _label_text, _legend_keys, _
 from pipeline.charts.notes import _count_date_notes, _estimate_notes, _interval_notes, _num, _rows, source_text
 from pipeline.charts.notifications import _joined
 from pipeline.charts.registry import ChartSpec
-from pipeline.charts.style import INK, MUTED, SERIES_STYLES, WIDTH, y_title
+from pipeline.charts.style import INK, MUTED, SERIES_STYLES, WIDTH, y_title, year_axis
 from pipeline.paths import Paths
 
 # What names a figure's source, compared from one plotted year to the next: who produced it,
@@ -306,12 +306,5 @@ def draw_longrun(spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
         _source_marks(fig, panel, [c for c in changes if set(c["series"]) & set(group)], len(years))
     for key in _legend_keys(spec, data):
         fig.add_trace(key, row=len(groups), col=1)
-    fig.update_xaxes(
-        tickmode="array",
-        tickvals=years,
-        ticktext=[str(y) for y in years],
-        range=[years[0] - 0.6, years[-1] + 0.6],
-        showgrid=False,
-        ticks="outside",
-    )
+    year_axis(fig, years)
     return fig

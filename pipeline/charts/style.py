@@ -51,6 +51,19 @@ def y_title(spec: ChartSpec, rows: list[dict]) -> str:
     return f"Antal {units[0]}" if len(units) == 1 else "Antal"
 
 
+def year_axis(fig: go.Figure, years: list[int]) -> None:
+    """One tick per year, half a year of room at each end, no vertical grid (every chart whose
+    x axis is the years shown)."""
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=years,
+        ticktext=[str(y) for y in years],
+        range=[years[0] - 0.6, years[-1] + 0.6],
+        showgrid=False,
+        ticks="outside",
+    )
+
+
 def apply_style(fig: go.Figure, spec: ChartSpec, data: pl.DataFrame) -> go.Figure:
     """The shared look: Danish separators, fonts, title and subtitle, legend, footer with the
     notes and the source line; sizes fixed so HTML, SVG and PNG look alike."""
