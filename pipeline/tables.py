@@ -196,7 +196,7 @@ def count_date_note(table_cells: list[dict]) -> str | None:
 
 def note_text(table_cells: list[dict], marker: str, estimates: str = wording.ESTIMATES_IN_PARENTHESES) -> str | None:
     """The note under a table with estimates: method, assumption and each computation (the
-    wording lives in pipeline/wording.py, with every other data-dependent text)."""
+    wording lives in pipeline/wording/, with every other data-dependent text)."""
     return wording.table_note(table_cells, marker, estimates)
 
 

@@ -195,7 +195,7 @@ def poisson_glm(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[n
 
 
 # params.yaml extrapolation.interval.method -> (kind, what it is, in English for explain and
-# the JSON; pipeline/wording.py says it in Danish for readers)
+# the JSON; pipeline/wording/ says it in Danish for readers)
 INTERVAL_METHODS = {
     "negative_binomial": (
         "full_year",

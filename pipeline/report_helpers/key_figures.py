@@ -10,7 +10,7 @@ from pipeline.report_helpers.words import MONTHS_IN_YEAR, _date, _upper_first, c
 
 # Each function takes the tables' JSON (outputs/tables/table_*.json, by table id) and returns a
 # sentence that is true for the data it is given: rise or fall, singular or plural, a partial
-# year or none, a figure missing, any extrapolation method. The words: pipeline/wording.py.
+# year or none, a figure missing, any extrapolation method. The words: pipeline/wording/.
 
 
 def series_cells(tables: dict[str, dict], name: str) -> list[dict]:

@@ -19,7 +19,7 @@ COUNTRIES = {"DK": "Danmark", "SE": "Sverige"}
 
 
 # Numbers in prose: whole numbers without decimals, others with two unless told; one minus
-# sign '−' (pipeline/wording.py, the one home for Danish wording).
+# sign '−' (pipeline/wording/, the one home for Danish wording).
 number = wording.number
 percent = wording.percent
 

@@ -1,0 +1,156 @@
+"""Danish wording: the one home for words that depend on data.
+
+Everything a reader sees that changes with the data is built here: numbers with one minus
+sign, rises and falls, singular and plural, partial and full years, what the data did over a
+period, and how a full-year estimate was made (each method in its own words, a fallback said
+in Danish). Tables, charts, the report and the audit's Danish text call these functions, so a
+sentence is written once and is true for every state of the data.
+
+Only text is built here: no files are read, nothing heavier than pipeline/fmt.py is imported.
+
+A module per concern, from the bottom up: numbers (numbers and the nouns they count), periods
+(the part of a year a figure covers), change (rises, falls, a series over its years), methods
+(the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
+and its assumptions), table_notes (the note under a table with estimates) and sentences (the
+report's sentences on one series or several). Callers import this package as `wording` and
+find every name here.
+"""
+
+from __future__ import annotations
+
+from pipeline.wording.change import (
+    STABLE_WITHIN,
+    change_phrase,
+    change_verb,
+    development,
+    more_or_fewer,
+    times_as_many,
+)
+from pipeline.wording.intervals import (
+    INTERVAL_DESCRIPTIONS,
+    PARTIAL_YEAR_MODES,
+    RATE_INTERVALS,
+    RATIO_INTERVALS,
+    _variation_clause as _variation_clause,  # tested on its own
+    comparison_interval_text,
+    interval_assumptions,
+    interval_description,
+    interval_range,
+    interval_text,
+)
+from pipeline.wording.methods import (
+    METHOD_DESCRIPTIONS,
+    METHOD_NAMES,
+    METHOD_TITLES,
+    REASONS,
+    UNKNOWN_REASON,
+    Method,
+    computation,
+    fallback_sentence,
+    how_estimated,
+    method_description,
+    method_name,
+    method_sentence,
+    method_title,
+    parse_method,
+    reason_text,
+)
+from pipeline.wording.numbers import (
+    FORMS,
+    MINUS,
+    WordingError,
+    _decimals as _decimals,  # tested on its own
+    counted,
+    forms,
+    listing,
+    noun,
+    number,
+    percent,
+    series_noun,
+    unit_text,
+)
+from pipeline.wording.periods import (
+    MONTHS_IN_YEAR,
+    months_of,
+    months_text,
+    period_end_of,
+    period_text,
+    rest_of_year,
+)
+from pipeline.wording.sentences import (
+    SMALL_COUNT,
+    Figure,
+    counts_listing,
+    from_to_sentence,
+    latest_counts_sentence,
+    partial_year_sentence,
+    small_numbers_sentence,
+)
+from pipeline.wording.table_notes import ESTIMATES_IN_OWN_CELLS, ESTIMATES_IN_PARENTHESES, table_note
+
+__all__ = [
+    # numbers
+    "FORMS",
+    "MINUS",
+    "WordingError",
+    "counted",
+    "forms",
+    "listing",
+    "noun",
+    "number",
+    "percent",
+    "series_noun",
+    "unit_text",
+    # periods
+    "MONTHS_IN_YEAR",
+    "months_of",
+    "months_text",
+    "period_end_of",
+    "period_text",
+    "rest_of_year",
+    # change
+    "STABLE_WITHIN",
+    "change_phrase",
+    "change_verb",
+    "development",
+    "more_or_fewer",
+    "times_as_many",
+    # methods
+    "METHOD_DESCRIPTIONS",
+    "METHOD_NAMES",
+    "METHOD_TITLES",
+    "REASONS",
+    "UNKNOWN_REASON",
+    "Method",
+    "computation",
+    "fallback_sentence",
+    "how_estimated",
+    "method_description",
+    "method_name",
+    "method_sentence",
+    "method_title",
+    "parse_method",
+    "reason_text",
+    # intervals
+    "INTERVAL_DESCRIPTIONS",
+    "PARTIAL_YEAR_MODES",
+    "RATE_INTERVALS",
+    "RATIO_INTERVALS",
+    "comparison_interval_text",
+    "interval_assumptions",
+    "interval_description",
+    "interval_range",
+    "interval_text",
+    # table notes
+    "ESTIMATES_IN_OWN_CELLS",
+    "ESTIMATES_IN_PARENTHESES",
+    "table_note",
+    # sentences
+    "SMALL_COUNT",
+    "Figure",
+    "counts_listing",
+    "from_to_sentence",
+    "latest_counts_sentence",
+    "partial_year_sentence",
+    "small_numbers_sentence",
+]

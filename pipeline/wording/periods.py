@@ -1,0 +1,47 @@
+"""The part of a year a figure covers, in Danish: 'hele 2024', 'januar–september 2024', and the
+months a table cell covers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline import fmt
+from pipeline.wording.numbers import noun
+
+MONTHS_IN_YEAR = 12
+
+
+def months_text(months: float) -> str:
+    """9 -> '9 måneder'; 1 -> '1 måned'; 11,47 -> '11,47 måneder'."""
+    return f"{fmt.months(months)} {noun(months, 'måneder')}"
+
+
+def period_text(year: int, months: float | None, period_end: date | None = None) -> str:
+    """The part of a year a figure covers: 'hele 2024', 'januar–september 2024', 'januar 2024',
+    '1. januar–15. december 2024', or 'de første 11,47 måneder af 2024'."""
+    if months is None or months >= MONTHS_IN_YEAR:
+        return f"hele {year}"
+    if period_end is not None:
+        return f"1. januar–{fmt.date_text(period_end, 'd. MMMM')} {year}"
+    if float(months).is_integer():
+        return f"{fmt.months_span(int(months))} {year}"
+    return f"de første {months_text(months)} af {year}"
+
+
+def rest_of_year(months: float, period_end: date | None = None) -> str:
+    """9 -> 'oktober–december'; else 'resten af året'."""
+    if period_end is None and float(months).is_integer() and months < MONTHS_IN_YEAR:
+        return fmt.months_span_from(int(months) + 1, MONTHS_IN_YEAR)
+    return "resten af året"
+
+
+def period_end_of(cell: dict) -> date | None:
+    end = cell.get("period_end")
+    return date.fromisoformat(end[:10]) if isinstance(end, str) and end else end or None
+
+
+def months_of(cell: dict) -> float:
+    """The months a figure covers: the exposure where the cell has it (a period ending inside a
+    month, e.g. 11,47), else the whole months covered."""
+    exposure = cell.get("months_exposure")
+    return exposure if exposure is not None else cell["months_covered"]

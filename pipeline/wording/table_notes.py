@@ -1,0 +1,94 @@
+"""The note under a table with estimates (pipeline/tables.py, pipeline/excel.py): for each year,
+period and method, how the estimates were made, with each computation and its interval."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline import fmt
+from pipeline.wording.intervals import group_by, interval_assumptions, interval_text
+from pipeline.wording.methods import (
+    METHOD_DESCRIPTIONS,
+    Method,
+    computation,
+    fallback_sentence,
+    method_name,
+    parse_method,
+)
+from pipeline.wording.numbers import listing
+from pipeline.wording.periods import MONTHS_IN_YEAR, months_of, months_text, period_end_of, period_text, rest_of_year
+
+
+def _value_text(value: float | None, integer_valued: bool) -> str:
+    if value is None:
+        return fmt.MISSING
+    return fmt.number(value, 0 if integer_valued or float(value).is_integer() else 1)
+
+
+# Where a table shows its estimates: in parentheses, as the report ("2.181 (2.908)*"), or in
+# cells of their own in italics on a grey fill (the workbook); the note names them so.
+ESTIMATES_IN_PARENTHESES = "Tallene i parentes"
+ESTIMATES_IN_OWN_CELLS = "Tallene i kursiv på gråt felt"
+
+
+def table_note(table_cells: list[dict], marker: str, estimates: str = ESTIMATES_IN_PARENTHESES) -> str | None:
+    """The note under a table with estimates: for each year, period and method, how the
+    estimates were made, with each computation; None without estimates. `estimates` names
+    where the table shows them."""
+    estimated = [c for c in table_cells if c["status"] == "estimated"]
+    if not estimated:
+        return None
+    parts = []
+    groups = group_by(
+        estimated, lambda c: (c["reference_year"], months_of(c), period_end_of(c), parse_method(c["method"]))
+    )
+    for (year, months, end, method), group in groups.items():
+        labels = listing([c["label_da"].lower() for c in group])
+        fallback = fallback_sentence(method, labels, describe=False)
+        parts += [p for p in (fallback, _estimate_note(method, year, months, end, group, estimates)) if p]
+    prefix = "Note: * " if marker == "asterisk" else "Note: "
+    return prefix + " ".join(parts)
+
+
+def _estimate_note(
+    method: Method, year: int, months: float, end: date | None, group: list[dict], estimates: str
+) -> str:
+    period = f"{period_text(year, months, end)} ({months_text(months)})"
+    rest = rest_of_year(months, end)
+    if method.used == "linear":
+        computations = "; ".join(
+            f"{c['label_da'].lower()} {fmt.number(c['observed_value'])} / {fmt.months(months)} × {MONTHS_IN_YEAR} = "
+            f"{fmt.number(c['value_unrounded'], 2)} {'=' if c['value_unrounded'] == c['value'] else '≈'} "
+            f"{_value_text(c['value'], c['integer_valued'])} "
+            f"({fmt.number(c['monthly_mean'], 2)} om måneden{interval_text(c)})"
+            for c in group
+        )
+        return (
+            f"{estimates} er fremskrevet til hele {year} ud fra gennemsnittet pr. måned i "
+            f"{period}, under antagelse af at {rest} "
+            f"har samme gennemsnit: {computations}. Fremskrivningen er et skøn, ikke en opgørelse."
+            + _with(interval_assumptions(group, rest))
+        )
+    computations = "; ".join(
+        computation(
+            method,
+            c["label_da"].lower(),
+            c["observed_value"],
+            c["value_unrounded"],
+            months,
+            c["value"],
+            _value_text(c["value"], c["integer_valued"]),
+            fmt.number(c["observed_value"]),
+        )
+        + (f" ({interval_text(c)[2:]})" if c.get("interval_lower") is not None else "")
+        for c in group
+    )
+    return (
+        f"{estimates} er skøn for hele {year} ud fra {period} med "
+        f"{method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}: {computations}. "
+        "Skønnet er ikke en opgørelse." + _with(interval_assumptions(group, rest))
+    )
+
+
+def _with(sentence: str) -> str:
+    return f" {sentence}" if sentence else ""
