@@ -9,7 +9,9 @@ function returns markdown text; the report's cells display it.
 A module per part of the report: markdown (tables, notes, lists), words (numbers, periods,
 verdicts), comparison (Denmark against Sweden), audit_checks, audit_items and audit_methods (the
 audit), notifications (the custom notifications) and key_figures (the key figures in prose).
-The report imports this package as `rh` and finds every function here."""
+The report imports this package as `rh` and finds every function here. Apart from these,
+cells (imported by the report's setup cell on its own, as it brings in IPython and the charts)
+loads the outputs once and shows tables, charts and numbers in the cells."""
 
 from __future__ import annotations
 
