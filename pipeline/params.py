@@ -128,8 +128,10 @@ CHART_NAME = re.compile(r"[a-z0-9_]+")
 
 def _first_error(exc: ValidationError, model: type[BaseModel]) -> ParamsError:
     """pydantic's first complaint as one line: the dotted key, what is wrong, and for an
-    unknown key the known key it most resembles."""
-    error = exc.errors()[0]
+    unknown key the known key it most resembles (first: a misspelt key also makes the key it
+    meant missing)."""
+    errors = exc.errors()
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         known = _known_keys(model, error["loc"][:-1])
