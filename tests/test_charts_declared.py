@@ -102,6 +102,10 @@ def test_a_new_chart_of_an_existing_kind_is_only_a_declaration(built_copy):
             },
             "params.yaml: charts.ny.context.0.year: 2022 is not before first_year 2021",
         ),
+        (
+            {"kind": "keyfigures", "title": "T", "series": ["draebte"], "context": [{"year": 17, "label": "x"}]},
+            "params.yaml: charts.ny.context.0.year: 17 is not a year from 1900 to 2100",
+        ),
         ({"kind": "keyfigures", "title": "T", "series": ["draebte"], "mark": "area"}, "params.yaml: charts.ny.mark:"),
         ({"kind": "keyfigures", "title": "", "series": ["draebte"]}, "params.yaml: charts.ny.title:"),
         (

@@ -12,6 +12,7 @@ import polars as pl
 
 from pipeline.params import ParamsError, load_params, require_known, year_choice
 from pipeline.paths import Paths
+from pipeline.schemas import FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR
 
 MONTHS_IN_YEAR = 12
 FORMATS = ("html", "svg", "png")
@@ -88,7 +89,11 @@ def _spec(name: str, declared: dict) -> ChartSpec:
                 raise ParamsError(f"{where}.{key}", f"a {declared['kind']} chart chooses its own data; leave {key} out")
     first = year_choice(declared, where)["first_year"]
     for i, context in enumerate(declared["context"]):
-        year_choice({"first_year": context["year"]}, f"{where}.context.{i}.year")
+        if not FIRST_PLAUSIBLE_YEAR <= context["year"] <= LAST_PLAUSIBLE_YEAR:
+            raise ParamsError(
+                f"{where}.context.{i}.year",
+                f"{context['year']} is not a year from {FIRST_PLAUSIBLE_YEAR} to {LAST_PLAUSIBLE_YEAR}",
+            )
         if first is not None and context["year"] >= first:
             raise ParamsError(f"{where}.context.{i}.year", f"{context['year']} is not before first_year {first}")
     return ChartSpec(
