@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from typing import Annotated, Any, Literal
+import re
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
@@ -63,6 +64,26 @@ class Table(_Section):
     partial_marker: Literal["asterisk", "header"] = "asterisk"
 
 
+class ChartContext(_Section):
+    year: StrictInt
+    label: Annotated[StrictStr, Field(min_length=1, max_length=80)]
+
+
+class Chart(_Section):
+    kind: StrictStr  # the family of charts (pipeline/charts/catalog.py); checked by the charts stage
+    title: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    series: list[StrictStr] = []
+    first_year: Year = None
+    context: list[ChartContext] = []
+    mark: Literal["bar", "line"] = "bar"
+    panels: StrictBool = False
+    horizontal: StrictBool = False
+    plot_height: Annotated[StrictInt, Field(ge=100, le=2000)] | None = None
+    y_title: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = None
+    drawn_as: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = None
+    notes: list[Annotated[StrictStr, Field(min_length=1)]] = []
+
+
 class ComparisonInterval(_Section):
     level: Level = 0.95
     # the exact and approximate Poisson intervals of the rates (statsmodels' names)
@@ -98,12 +119,19 @@ class Params(_Section):
     stocks: Stocks = Stocks()
     tables: dict[StrictStr, Table]
     comparison: Comparison
+    charts: dict[StrictStr, Chart]
+
+
+# A chart's name is the stem of its files (outputs/charts/<name>.*) and a key DVC splits at dots.
+CHART_NAME = re.compile(r"[a-z0-9_]+")
 
 
 def _first_error(exc: ValidationError, model: type[BaseModel]) -> ParamsError:
     """pydantic's first complaint as one line: the dotted key, what is wrong, and for an
-    unknown key the known key it most resembles."""
-    error = exc.errors()[0]
+    unknown key the known key it most resembles (first: a misspelt key also makes the key it
+    meant missing)."""
+    errors = exc.errors()
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         known = _known_keys(model, error["loc"][:-1])
@@ -118,26 +146,34 @@ def _first_error(exc: ValidationError, model: type[BaseModel]) -> ParamsError:
 
 
 def _known_keys(model: type[BaseModel], where: tuple) -> list[str]:
-    """The keys the schema allows at `where` (a path of keys; table ids are any name)."""
+    """The keys the schema allows at `where` (a path of keys; table and chart names are any
+    name, a list's entries are numbered)."""
     current: Any = model
     for part in where:
-        field = current.model_fields.get(str(part)) if isinstance(current, type) else None
-        if field is None:  # inside a dict of tables: the entry's model
-            current = Table
-            continue
-        annotation = field.annotation
-        current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else Table
+        if get_origin(current) in (dict, list):  # an entry of a dict of tables or charts, or of a list
+            current = get_args(current)[-1]
+        else:
+            current = current.model_fields[str(part)].annotation
     return sorted(current.model_fields)
 
 
 def check_params(settings: Any) -> dict[str, Any]:
     """params.yaml's content checked against the schema, with defaults filled in."""
     if not isinstance(settings, dict):
-        raise ParamsError("(the file)", "is not a mapping of sections (extrapolation, stocks, tables, comparison)")
+        raise ParamsError(
+            "(the file)", "is not a mapping of sections (extrapolation, stocks, tables, comparison, charts)"
+        )
     try:
-        return Params.model_validate(settings).model_dump()
+        checked = Params.model_validate(settings).model_dump()
     except ValidationError as exc:
         raise _first_error(exc, Params) from None
+    for name in checked["charts"]:
+        if not CHART_NAME.fullmatch(name):
+            raise ParamsError(
+                f"charts.{name}",
+                "a chart's name may hold only a-z, 0-9 and _ (it names its files, and DVC splits at dots)",
+            )
+    return checked
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -13,6 +13,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 import pytest
+import yaml
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
@@ -147,7 +148,11 @@ def test_interval_drawn_when_present_and_absent_without(built, tmp_path):
 
     # a copy of the inputs without the interval columns: no band, no note, no failure
     copy = Paths(tmp_path)
-    for src, dest in ((built.derived_figures, copy.derived_figures), (built.validated_series, copy.validated_series)):
+    for src, dest in (
+        (built.params, copy.params),  # the charts' declarations
+        (built.derived_figures, copy.derived_figures),
+        (built.validated_series, copy.validated_series),
+    ):
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
     pl.read_parquet(copy.derived_figures).drop(list(charts.INTERVAL_COLUMNS), strict=False).write_parquet(
@@ -201,8 +206,9 @@ def test_period_ending_inside_a_month(built):
     assert "sigtelser 2.181 / 11,5 × 12" in notes and "resten af året har samme gennemsnit" in notes
 
 
-def test_a_chart_on_other_data_can_be_registered(built):
-    """As the Denmark–Sweden and notification charts will be: own loader, shared style."""
+def test_a_chart_on_other_data_can_be_registered(project):
+    """As the Denmark–Sweden and notification charts are: a kind of its own in code (loader,
+    shared style), and a chart of it declared in params.yaml."""
 
     def load(spec, paths):
         return pl.DataFrame(
@@ -220,21 +226,24 @@ def test_a_chart_on_other_data_can_be_registered(built):
             }
         )
 
-    charts.register(charts.ChartSpec(name="test_other", title="Et eksempel", load=load, mark="line"))
+    settings = yaml.safe_load(project.params.read_text(encoding="utf-8"))
+    settings["charts"]["test_other"] = {"kind": "test_kind", "title": "Et eksempel", "mark": "line"}
+    project.params.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    charts.register_kind("test_kind", charts.Kind(load=load, selects=False))
     try:
-        data = charts.chart_data("test_other", built)
+        data = charts.chart_data("test_other", project)
         assert data.columns[: len(charts.CHART_COLUMNS)] == list(charts.CHART_COLUMNS)
         assert data.columns[-1] == "rate_basis"
-        fig = charts.build_figure("test_other", built)
+        fig = charts.build_figure("test_other", project)
         assert fig.layout.separators == ",." and "Et eksempel, 2022–2023" in fig.layout.title.text
         assert (
-            charts.chart_metadata("test_other", built)["source"]
+            charts.chart_metadata("test_other", project)["source"]
             == "Kilde: Figuren er baseret på nøgletal fra Testkilde 2024."
         )
         with pytest.raises(ValueError):
-            charts.register(charts.ChartSpec(name="test_other", title="igen"))
+            charts.register_kind("test_kind", charts.Kind())
     finally:
-        charts.CHARTS.pop("test_other", None)
+        charts.KINDS.pop("test_kind", None)
 
 
 @pytest.mark.slow
@@ -306,6 +315,7 @@ def test_dk_se_rates_without_a_danish_rate(built, tmp_path):
     """comparison.partial_year: same_months leaves 2024 without rates: drawn as missing, no estimate."""
     copy = Paths(tmp_path)
     for src, dest in (
+        (built.params, copy.params),  # the charts' declarations
         (built.derived_figures, copy.derived_figures),
         (built.validated_series, copy.validated_series),
         (built.derived_comparison, copy.derived_comparison),

@@ -1,7 +1,8 @@
 """Stage charts: the key figures as charts for report authors.
 
-Every chart is registered in CHARTS by name: which series and years it shows, how it is
-drawn, and its Danish title. All charts share one style: Danish number formatting on axes,
+Every chart is declared in params.yaml (`charts`) by name: its kind, which series and years
+it shows, how it is drawn, and its Danish title; CHARTS holds them. The kinds (families) are
+code, registered in KINDS by `catalog`. All charts share one style: Danish number formatting on axes,
 labels and hover; greyscale-safe colours (distinct lightness, dashes, markers, hatching); a
 source line built from the plotted rows' provenance. A partial year is drawn so that the
 estimate cannot be taken for an observation: the observed months as a solid bar (or filled
@@ -17,15 +18,15 @@ and PNG, the plotted rows as CSV and the metadata (title, unit, source, notes, e
 JSON. Static images come from one headless Chromium (kaleido) for the whole
 run. Two runs on the same data give byte-identical files."""
 
-# The package's modules: registry (what a chart is), data (the loaders), notes (Danish texts),
-# style, one module per family of charts (keyfigures, comparison, notifications, longrun),
-# catalog (the charts drawn), building, images (the headless browser and its cache), output
+# The package's modules: registry (what a chart is, the kinds, the declared charts), data
+# (the loaders), notes (Danish texts), style, one module per family of charts (keyfigures,
+# comparison, notifications, longrun), catalog (the kinds of chart), building, images (the headless browser and its cache), output
 # (the stage) and document (`noegletal chart export`). The names below are the package's
 # interface: everything other modules and the tests use comes from `pipeline.charts`.
 
 from __future__ import annotations
 
-from pipeline.charts import catalog  # noqa: F401  (registers the charts, in their order)
+from pipeline.charts import catalog  # noqa: F401  (registers the kinds of chart)
 from pipeline.charts.building import BuiltChart, build, build_figure, chart_metadata, to_div, to_html
 from pipeline.charts.comparison import (
     COUNTRY_DA,
@@ -105,12 +106,15 @@ from pipeline.charts.output import export, render, run, write_chart
 from pipeline.charts.registry import (
     CHARTS,
     FORMATS,
+    KINDS,
     MONTHS_IN_YEAR,
     STATIC_FORMATS,
     ChartSpec,
+    Kind,
     charts_dir,
+    charts_for,
     get_spec,
-    register,
+    register_kind,
 )
 from pipeline.charts.style import (
     BAR_SPAN,
@@ -158,6 +162,8 @@ __all__ = [
     "INK",
     "INTERVAL_COLUMNS",
     "ImageRenderer",
+    "KINDS",
+    "Kind",
     "JPEG_QUALITY",
     "LEGEND_ROW_PX",
     "LONGRUN_HEADROOM",
@@ -198,6 +204,7 @@ __all__ = [
     "chart_source",
     "chart_title",
     "charts_dir",
+    "charts_for",
     "comparison_notes",
     "comparison_rows",
     "comparison_source",
@@ -221,7 +228,7 @@ __all__ = [
     "panel_groups",
     "print_size",
     "read_in",
-    "register",
+    "register_kind",
     "render",
     "run",
     "source_changes",

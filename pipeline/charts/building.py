@@ -72,7 +72,7 @@ def _metadata(spec: ChartSpec, data: pl.DataFrame) -> dict:
 
 
 def build(name: str, paths: Paths | None = None) -> BuiltChart:
-    spec = get_spec(name)
+    spec = get_spec(name, paths)
     data = chart_data(name, paths)
     figure = apply_style((spec.draw or draw_keyfigures)(spec, data), spec, data)
     return BuiltChart(name, data, figure, _metadata(spec, data))
@@ -84,7 +84,7 @@ def build_figure(name: str, paths: Paths | None = None) -> go.Figure:
 
 def chart_metadata(name: str, paths: Paths | None = None) -> dict:
     """What `<name>.json` holds, computed from the data without drawing the chart."""
-    return _metadata(get_spec(name), chart_data(name, paths))
+    return _metadata(get_spec(name, paths), chart_data(name, paths))
 
 
 def _plotly_config(chart: BuiltChart) -> dict:

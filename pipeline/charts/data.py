@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.charts.registry import ChartSpec, get_spec
+from pipeline.params import require_known
 from pipeline.paths import Paths
 
 # The estimate's interval, from the extrapolate stage; without it no interval is drawn.
@@ -67,10 +68,9 @@ def _conform(data: pl.DataFrame, name: str) -> pl.DataFrame:
 def keyfigure_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     """The selected full-year figures of the spec's series, every year of the span, and the
     spec's context years before it (with their label in the column `context`)."""
-    series = pl.read_parquet(paths.validated_series).filter(pl.col("series").is_in(spec.series))
-    unknown = sorted(set(spec.series) - set(series["series"]))
-    if unknown:
-        raise SystemExit(f"noegletal charts: chart '{spec.name}': unknown series {', '.join(unknown)}")
+    series = pl.read_parquet(paths.validated_series)
+    require_known(f"charts.{spec.name}.series", spec.series, series["series"], "series", "data/raw/series.csv")
+    series = series.filter(pl.col("series").is_in(spec.series))
     selected = pl.read_parquet(paths.derived_figures).filter(pl.col("selected") & pl.col("series").is_in(spec.series))
     figures = selected
     if spec.first_year is not None:
@@ -116,5 +116,6 @@ def keyfigure_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
 
 def chart_data(name: str, paths: Paths | None = None) -> pl.DataFrame:
     """The rows a chart plots (CHART_COLUMNS, then any of the loader's own), as in its CSV."""
-    spec = get_spec(name)
-    return _conform((spec.load or keyfigure_rows)(spec, paths or Paths()), name)
+    paths = paths or Paths()
+    spec = get_spec(name, paths)
+    return _conform((spec.load or keyfigure_rows)(spec, paths), name)

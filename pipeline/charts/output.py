@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.charts.building import BuiltChart, build, to_div, to_html
 from pipeline.charts.images import ImageRenderer, image_cache
-from pipeline.charts.registry import CHARTS, FORMATS, STATIC_FORMATS, charts_dir
+from pipeline.charts.registry import FORMATS, STATIC_FORMATS, charts_dir, charts_for
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
 
@@ -48,7 +48,7 @@ def export(
     paths = paths or Paths()
     out_dir = out_dir or charts_dir(paths)
     formats = _check_formats(formats)
-    charts = [build(name, paths) for name in (list(names) if names else list(CHARTS))]
+    charts = [build(name, paths) for name in (list(names) if names else list(charts_for(paths)))]
     written = []
     with staged_outputs() as out, _renderer(formats, image_cache) as renderer:
         for chart in charts:
@@ -79,4 +79,4 @@ def write_chart(name: str, output_format: str, target: Path, paths: Paths | None
 
 def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
-    export(list(CHARTS), FORMATS, charts_dir(paths), paths, image_cache=image_cache(paths))
+    export(list(charts_for(paths)), FORMATS, charts_dir(paths), paths, image_cache=image_cache(paths))

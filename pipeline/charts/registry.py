@@ -1,15 +1,18 @@
-"""The charts by name: what a chart is (ChartSpec), the registry and the formats the stage writes."""
+"""The charts by name: what a chart is (ChartSpec), the kinds of chart (code), the charts
+declared in params.yaml (data) and the formats the stage writes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
 
+from pipeline.params import ParamsError, load_params, require_known, year_choice
 from pipeline.paths import Paths
+from pipeline.schemas import FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR
 
 MONTHS_IN_YEAR = 12
 FORMATS = ("html", "svg", "png")
@@ -31,6 +34,7 @@ class ChartSpec:
 
     name: str
     title: str  # Danish; the data's years are appended
+    kind: str = "keyfigures"  # the family it belongs to (KINDS)
     series: tuple[str, ...] = ()
     first_year: int | None = None
     context: tuple[tuple[int, str], ...] = ()  # (year, Danish label) shown apart, before the span
@@ -47,19 +51,109 @@ class ChartSpec:
     cite: Callable[[pl.DataFrame], str] | None = None  # the source line
 
 
-CHARTS: dict[str, ChartSpec] = {}
+@dataclass(frozen=True)
+class Kind:
+    """A family of charts, as code: how its charts get their rows, are drawn, and get their
+    notes and source line (None: as the key figures). `selects`: its charts choose their
+    series and years in their declaration; otherwise its loader (and its own params) do."""
+
+    load: Callable[[ChartSpec, Paths], pl.DataFrame] | None = None
+    draw: Callable[[ChartSpec, pl.DataFrame], go.Figure] | None = None
+    describe: Callable[[ChartSpec, pl.DataFrame], list[str]] | None = None
+    cite: Callable[[pl.DataFrame], str] | None = None
+    selects: bool = True
 
 
-def register(spec: ChartSpec) -> ChartSpec:
-    if spec.name in CHARTS:
-        raise ValueError(f"chart '{spec.name}' is registered twice")
-    if spec.mark not in ("bar", "line"):
-        raise ValueError(f"chart '{spec.name}': mark must be 'bar' or 'line', not '{spec.mark}'")
-    CHARTS[spec.name] = spec
-    return spec
+KINDS: dict[str, Kind] = {}
+SELECTION = ("series", "first_year", "context")  # the declaration keys of a chart that selects
 
 
-def get_spec(name: str) -> ChartSpec:
-    if name not in CHARTS:
-        raise SystemExit(f"noegletal charts: no chart '{name}'; charts: {', '.join(CHARTS)}")
-    return CHARTS[name]
+def register_kind(name: str, kind: Kind) -> Kind:
+    if name in KINDS:
+        raise ValueError(f"kind of chart '{name}' is registered twice")
+    KINDS[name] = kind
+    return kind
+
+
+def _spec(name: str, declared: dict) -> ChartSpec:
+    """One declaration of params.yaml's `charts` as a ChartSpec of its kind; what the schema
+    cannot know (the kinds are code) is checked here, naming the parameter."""
+    where = f"charts.{name}"
+    require_known(f"{where}.kind", declared["kind"], KINDS, "kind of chart", "pipeline/charts/catalog.py")
+    kind = KINDS[declared["kind"]]
+    if kind.selects and not declared["series"]:
+        raise ParamsError(f"{where}.series", f"a {declared['kind']} chart needs at least one series")
+    if not kind.selects:
+        for key in SELECTION:
+            if declared[key]:
+                raise ParamsError(f"{where}.{key}", f"a {declared['kind']} chart chooses its own data; leave {key} out")
+    first = year_choice(declared, where)["first_year"]
+    for i, context in enumerate(declared["context"]):
+        if not FIRST_PLAUSIBLE_YEAR <= context["year"] <= LAST_PLAUSIBLE_YEAR:
+            raise ParamsError(
+                f"{where}.context.{i}.year",
+                f"{context['year']} is not a year from {FIRST_PLAUSIBLE_YEAR} to {LAST_PLAUSIBLE_YEAR}",
+            )
+        if first is not None and context["year"] >= first:
+            raise ParamsError(f"{where}.context.{i}.year", f"{context['year']} is not before first_year {first}")
+    return ChartSpec(
+        name=name,
+        title=declared["title"],
+        kind=declared["kind"],
+        series=tuple(declared["series"]),
+        first_year=first,
+        context=tuple((c["year"], c["label"]) for c in declared["context"]),
+        mark=declared["mark"],
+        panels=declared["panels"],
+        horizontal=declared["horizontal"],
+        plot_height=declared["plot_height"],
+        y_title=declared["y_title"],
+        drawn_as=declared["drawn_as"],
+        notes=tuple(declared["notes"]),
+        load=kind.load,
+        draw=kind.draw,
+        describe=kind.describe,
+        cite=kind.cite,
+    )
+
+
+_declared: dict[tuple[str, bytes], dict[str, ChartSpec]] = {}
+
+
+def charts_for(paths: Paths | None = None) -> dict[str, ChartSpec]:
+    """The charts a project declares in its params.yaml, by name, in their order. Read again
+    only when the file changed (the report and the CLI ask once per chart)."""
+    paths = paths or Paths()
+    try:
+        key = (str(paths.params), paths.params.read_bytes())
+    except OSError:
+        load_params(paths)  # names the file's problem
+        raise
+    if key not in _declared:
+        _declared.clear()
+        _declared[key] = {name: _spec(name, declared) for name, declared in load_params(paths)["charts"].items()}
+    return _declared[key]
+
+
+class _ProjectCharts(Mapping):
+    """The charts of the project at or above the working directory (or NOEGLETAL_ROOT), as
+    declared at the moment of asking: `CHARTS[name]`, `list(CHARTS)`."""
+
+    def __getitem__(self, name: str) -> ChartSpec:
+        return charts_for()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(charts_for())
+
+    def __len__(self) -> int:
+        return len(charts_for())
+
+
+CHARTS: Mapping[str, ChartSpec] = _ProjectCharts()
+
+
+def get_spec(name: str, paths: Paths | None = None) -> ChartSpec:
+    charts = charts_for(paths)
+    if name not in charts:
+        raise SystemExit(f"noegletal charts: no chart '{name}'; charts: {', '.join(charts)}")
+    return charts[name]
