@@ -1,4 +1,4 @@
-"""pipeline/wording.py: every data-dependent Danish phrase says what the numbers say (rise or
+"""pipeline/wording/: every data-dependent Danish phrase says what the numbers say (rise or
 fall, singular or plural, partial or full year, any method), with one minus sign and no
 English, for any input (hypothesis)."""
 

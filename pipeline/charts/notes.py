@@ -88,7 +88,7 @@ def subtitle(spec: ChartSpec, data: pl.DataFrame) -> str:
 
 def _computation(row: dict) -> str:
     """'sigtelser 2.181 / 9 × 12 = 2.908' for the report's method; each other method in its own
-    terms (pipeline/wording.py)."""
+    terms (pipeline/wording/)."""
     label, observed, value = row["label_da"].lower(), _num(row["observed_value"], row), _num(row["value"], row)
     method = wording.parse_method(row["method"])
     if method.used != "linear":
@@ -120,7 +120,7 @@ def _estimate_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
 
 def _interval_notes(data: pl.DataFrame) -> list[str]:
     """'Den lodrette streg viser et 95 %-interval for skønnet: <how>.' The method text is
-    'code: description'; the Danish description of the code is shown (pipeline/wording.py)."""
+    'code: description'; the Danish description of the code is shown (pipeline/wording/)."""
     rows = [r for r in _rows(data, "estimated") if r["interval_lower"] is not None and r["interval_level"]]
     notes = []
     # a full-year interval is said by its assumptions (below); another kind by its description
@@ -216,7 +216,7 @@ def _hover(row: dict) -> str:
     if row.get("context"):
         lines.append(row["context"])
 
-    def unit(value):  # the unit in the number shown: '1 person', '2 personer' (pipeline/wording.py)
+    def unit(value):  # the unit in the number shown: '1 person', '2 personer' (pipeline/wording/)
         shown = 0 if row.get("integer_valued") or value is None or float(value).is_integer() else 1
         return wording.unit_text(value, row["unit"], shown)
 
