@@ -4,17 +4,14 @@ Every command that prints outputs reads them as the pipeline wrote them: `--form
 prints the output file's content (or the part of it the command shows), `csv` where the
 output is a table, `terminal` lays it out for a person at the terminal's width. A command
 either brings the pipeline up to date first (`audit`, `backtest`) or warns, on stderr, when
-DVC reports that what it shows is out of date."""
+DVC reports that what it shows is out of date.
+
+Beside this module: pipeline/cli_run.py runs the pipeline through DVC, pipeline/cli_output.py
+prints JSON and CSV, pipeline/chart_cli.py holds `noegletal chart`."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import re
-import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Literal
@@ -26,6 +23,8 @@ from rich.text import Text
 
 from pipeline import terminal
 from pipeline.chart_cli import chart_app
+from pipeline.cli_output import print_csv, print_json
+from pipeline.cli_run import run_pipeline as _run_pipeline
 
 app = typer.Typer(
     help="Danish gang-related police key figures: tables, extrapolations and audits.",
@@ -73,78 +72,11 @@ def _paths():
     return Paths()
 
 
-class _RunFailed(Exception):
-    """DVC ended with an error: the outputs are put back, then the cause is told."""
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 @command(cls=terminal.Command)
 def run(force: Annotated[bool, typer.Option(help="Re-run every stage even if nothing changed.")] = False) -> None:
     """Run the whole pipeline through DVC (only the stages whose inputs changed)."""
     _run_pipeline(console, force=force)
     console.print(f"[green]done[/] — tables in {_paths().relative(_paths().tables)}/")
-
-
-def _run_pipeline(out: Console, force: bool = False, quiet: bool = False) -> None:
-    """`dvc repro`, publishing all or nothing (pipeline/publish.py); progress on `out`, and
-    with `quiet` only the stages that run."""
-    paths = _paths()
-    from pipeline.params import load_params
-    from pipeline.publish import LOG, all_or_nothing, failure_summary
-
-    load_params(paths)  # a bad params.yaml stops here, before any stage writes
-    cmd = [sys.executable, "-m", "dvc", "repro"] + (["--force"] if force else [])
-    env = os.environ | {"DVC_NO_ANALYTICS": "1"}
-    output: list[str] = []
-    # SIGTERM ends the run as Ctrl-C does: DVC is stopped, then the outputs are put back
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        with all_or_nothing(paths), out.status("dvc repro …") as status:
-            proc = subprocess.Popen(
-                cmd, cwd=paths.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-            )
-            try:
-                for line in proc.stdout:
-                    output.append(line)
-                    if m := re.match(r"Running stage '([^']+)'", line):
-                        status.update(f"stage {m.group(1)} …")
-                        out.print(f"[bold]▶[/] {m.group(1)}")
-                    elif "didn't change, skipping" in line and not quiet:
-                        out.print(f"[dim]· {line.strip()}[/]")
-                if proc.wait() != 0:
-                    raise _RunFailed()
-            finally:
-                # no stage may still be moving files into place when the outputs are put back
-                if proc.poll() is None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=60)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait()
-    except _RunFailed:
-        log = paths.root / LOG
-        log.parent.mkdir(exist_ok=True)
-        log.write_text("".join(output), encoding="utf-8")
-        stage, cause = failure_summary("".join(output))
-        where = f" at stage {stage}" if stage else ""
-        out.print(f"[red]pipeline failed{where}:[/] ", end="")
-        out.print(cause, markup=False, highlight=False)
-        out.print(
-            f"Nothing was published: {' and '.join(f'{n}/' for n in ('outputs', 'reports/_output'))} "
-            f"are as they were before this run. Full output: {LOG.as_posix()}",
-            markup=False,
-            highlight=False,
-        )
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        out.print("[red]interrupted:[/] nothing was published; the outputs are as they were before this run")
-        raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _warn_if_stale(*stages: str) -> None:
@@ -163,37 +95,6 @@ def _repro(target: str | None = None) -> None:
     if result.returncode:
         err.print(result.stdout + result.stderr, markup=False, highlight=False)
         raise typer.Exit(result.returncode)
-
-
-def _print_json(value) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-
-
-def _print_csv(records: list[dict]) -> None:
-    """Rows of dicts as CSV, every key a column (in order of first appearance); text that a
-    spreadsheet would run as a formula is neutralised, as in the CSV outputs."""
-    from pipeline import fmt
-
-    columns = list(dict.fromkeys(k for r in records for k in r))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([fmt.spreadsheet_safe(_csv_value(record.get(c))) for c in columns])
-    sys.stdout.write(buffer.getvalue())
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return value
-
-
-def _refuse_format(format: str, command_name: str, allowed: str) -> None:
-    err.print(f"[red]noegletal {command_name}:[/] no {format} output; use {allowed}", highlight=False)
-    raise typer.Exit(2)
 
 
 @command(cls=terminal.Command)
@@ -297,7 +198,7 @@ def audit(
         return
     report = _audit_report()
     if format == "csv":
-        _print_csv(_findings(report))
+        print_csv(_findings(report))
         return
     colours = {"exact": "green", "consistent": "green", "mismatch": "yellow", "finding": "yellow"}
     findings = _findings(report)
@@ -329,9 +230,9 @@ def backtest(
     _repro("audit")
     methods = _audit_report()["methods"]
     if format == "json":  # as in outputs/audit/audit.json → methods
-        _print_json(methods)
+        print_json(methods)
     elif format == "csv":
-        _print_csv(methods[part])
+        print_csv(methods[part])
     else:
         terminal.print_records(console, "Methods", methods["summary"], lead=("method",))
         console.print()
@@ -366,7 +267,7 @@ def explain(
     _warn_if_stale("compare" if comparison else "tables")
     result = explain_comparison(series, year, paths) if comparison else build(series, year, paths)
     if format == "json":
-        _print_json(
+        print_json(
             {
                 "figure": series,
                 "reference_year": year,

@@ -1,0 +1,51 @@
+"""Stage audit: every derived figure and every statement of the report, checked.
+
+Writes outputs/audit/audit.json and audit.md. For each derived figure: its inputs (source,
+months), method, formula with numbers, unrounded and rounded result, the value the report
+printed, and a verdict — exact, consistent (up to the stated rounding) or mismatch — with
+the reason. Then the report's statements derived from its tables, every disagreement
+between releases of the same figure, the count dates behind stocks, and each method's
+error where a later release gives the final count. Same inputs, byte-identical JSON.
+
+A module each:
+
+- verdicts         exact, consistent or mismatch: a computed number against a printed one
+- records          a figure written down: inputs, period, the years a statement names
+- vintage          the data as a publication had it at its data cut-off
+- auditor          the `Auditor`, made of the checks below, and the methods' backtest
+- printed_figures  the publications' extrapolations and observed values
+- statements       the report's statements, recomputed
+- releases         releases of one figure against each other, and revisions since
+- dates            choices resting on uncertain dates; sources and counts by date
+- report           every section in one report, and the stage's `run`
+- output           audit.json and audit.md
+
+`python -m pipeline.audit` (pipeline/audit/__main__.py) runs the stage.
+"""
+
+from pipeline.audit.auditor import Auditor
+from pipeline.audit.output import to_json, to_markdown
+from pipeline.audit.report import build, run, summarise
+from pipeline.audit.verdicts import CONSISTENT, EXACT, FINDING, MISMATCH, round_half_up, verdict
+from pipeline.audit.vintage import AFTER, BEFORE, UNCERTAIN, View, as_of, availability
+
+__all__ = [
+    "AFTER",
+    "BEFORE",
+    "CONSISTENT",
+    "EXACT",
+    "FINDING",
+    "MISMATCH",
+    "UNCERTAIN",
+    "Auditor",
+    "View",
+    "as_of",
+    "availability",
+    "build",
+    "round_half_up",
+    "run",
+    "summarise",
+    "to_json",
+    "to_markdown",
+    "verdict",
+]

@@ -1,0 +1,110 @@
+"""The audit written out: audit.json (stable, so the same inputs give the same bytes) and
+audit.md for reading."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from pipeline import fmt
+from pipeline.audit.records import _period_text
+from pipeline.audit.verdicts import EXACT
+
+
+def _clean(value):
+    """JSON-safe and stable: floats rounded to 10 significant digits, dates as ISO text."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(_clean(report), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def to_markdown(report: dict) -> str:
+    lines = [
+        "# Audit",
+        "",
+        f"noegletal {report['package_version']}. Verdicts: exact, consistent (up to the "
+        "stated rounding), mismatch, finding.",
+        "",
+    ]
+    lines += ["## Extrapolations", ""]
+    for e in report["extrapolations"]:
+        i = e["inputs"][0]
+        lines.append(
+            f"- **{e['figure']}**{' (as of ' + e['as_of'] + ')' if e['as_of'] else ' (latest data)'} — {e['verdict'] or 'unchecked'}: {e['formula']}, rounded ({e['rounding']}) "
+            f"{fmt.number(e['rounded'])}; printed {e['published']['printed'] if e['published'] else '—'}. "
+            f"Input {fmt.number(i['value'])} over {_period_text(i)}, {i['publisher']} "
+            f"{i['published']} ({i['source']}). Method {e['method']}. "
+            + (
+                f"{fmt.percent(e['interval_level'])} interval for "
+                f"{'the annual rate' if e.get('interval_kind') == 'rate' else 'the full-year count'} "
+                f"{fmt.number(e['interval'][0], 2)}–{fmt.number(e['interval'][1], 2)}. "
+                if e["interval"][0] is not None
+                else ""
+            )
+            + e["reason"]
+            + "."
+        )
+    lines += ["", "## The report's statements", ""]
+    for s in report["statements"]:
+        lines.append(
+            f"- **{s['statement']}** ({s['where']}) — {s['verdict']}: “{s['quote']}”. {s.get('formula', '')}. {s['reason']}."
+        )
+    lines += ["", "## Published values against the data", ""]
+    bad = [p for p in report["published_values"] if p["verdict"] != EXACT]
+    lines.append(
+        f"{len(report['published_values']) - len(bad)} of {len(report['published_values'])} printed values are exactly the figures the tables use."
+    )
+    lines += [f"- {p['figure']} ({p['where']}) — {p['verdict']}: {p['reason']}" for p in bad]
+    lines += ["", "## Revised since the publication", ""]
+    lines += [
+        f"- **{r['figure']}** ({r['publication']}; printed {', '.join(r['printed'])}): {r['reason']}"
+        for r in report["revised_since"]
+    ] or ["Nothing the publications printed has been revised since."]
+    lines += ["", "## Disagreements between releases of the same figure", ""]
+    lines += [
+        f"- **{d['figure']}** ({fmt.months(d['months']) + ' months' if d['months'] is not None else 'count ' + (d['count_date'].isoformat() if d['count_date'] else 'undated')}): {d['reason']}"
+        for d in report["disagreements_between_releases"]
+    ]
+    lines += ["", "## Choices resting on unknown or imprecise dates", ""]
+    lines += [f"- {u['reason']}" for u in report["uncertain_dates"]]
+    lines += ["", "## Sources dated before their figures", ""]
+    lines += [f"- {d['figure']} ({d['release']}): {d['reason']}" for d in report["publication_dates"]]
+    lines += ["", "## Count dates of stocks", ""]
+    lines += [f"- **{c['series']}**: {c['reason']}" for c in report["count_dates"]]
+    lines += [
+        "",
+        "## Methods against later releases (backtest)",
+        "",
+        "Scored on the cases every method can score (the common cases); coverage: the share of final "
+        "counts inside the interval, with its exact interval.",
+        "",
+        "| method | common cases | mean abs. % error | mean % error | coverage | mean width | verdict |",
+        "|---|---:|---:|---:|---|---:|---|",
+    ]
+    for m in report["methods"]["summary"]:
+        coverage = (
+            f"{m['covered']} of {m['interval_cases']} ({fmt.number(m['coverage_lower'] * 100, 0)}–"
+            f"{fmt.number(m['coverage_upper'] * 100, 0)} %)"
+            if m["interval_cases"]
+            else "-"
+        )
+        lines.append(
+            f"| {m['method']} | {m['cases']} | {fmt.number(m['mean_absolute_percent_error'], 2)} | "
+            f"{fmt.number(m['mean_percent_error'], 2)} | {coverage} | "
+            f"{fmt.number(m['mean_interval_width'], 1)} | {m['verdict']} |"
+        )
+    rec = report["methods"]["recommendation"]
+    lines += ["", f"Recommendation: {rec['method'] or 'none'} ({rec['reason']})."]
+    lines += ["", "## Input files (SHA-256)", ""]
+    lines += [f"- `{path}` {digest}" for path, digest in report["inputs_sha256"].items()]
+    return "\n".join(lines) + "\n"

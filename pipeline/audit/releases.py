@@ -1,0 +1,126 @@
+"""Releases of the same figure against each other: where they disagree, the periods they
+cover, and what has been revised since each publication."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline import fmt
+from pipeline.audit.records import _input, _period, _period_text
+from pipeline.audit.verdicts import MISMATCH
+
+
+def with_period(derived: pl.DataFrame) -> pl.DataFrame:
+    """Each release with its period as text (`period`): a flow's months, a stock's count date;
+    releases of one figure with the same period are rival values of the same thing."""
+    return derived.with_columns(
+        pl.when(pl.col("kind") == "stock")
+        .then(pl.lit("count ") + pl.col("count_date").cast(pl.Utf8).fill_null("undated"))
+        .otherwise(pl.lit("months ") + pl.col("months_exposure").round(6).cast(pl.Utf8))
+        .alias("period")
+    )
+
+
+class ReleaseChecks:
+    """The audit's sections on releases. Part of `Auditor` (pipeline/audit/auditor.py), whose
+    `derived`, `published`, `views` and `latest` it reads."""
+
+    def disagreements(self) -> list[dict]:
+        """Every figure held by more than one release for the same period (a flow's months, a
+        stock's count date), where they differ. Generic over the data: no pair is named in code."""
+        periods = with_period(self.derived)
+        groups = (
+            periods.group_by("series", "reference_year", "period")
+            .agg(pl.col("observed_value").n_unique().alias("distinct"), pl.len().alias("releases"))
+            .filter(pl.col("distinct") > 1)
+            .sort("series", "reference_year", "period")
+        )
+        out = []
+        for g in groups.iter_rows(named=True):
+            rows = periods.filter(
+                (pl.col("series") == g["series"])
+                & (pl.col("reference_year") == g["reference_year"])
+                & (pl.col("period") == g["period"])
+            ).sort("vintage_rank")
+            first = rows.row(0, named=True)
+            out.append(
+                {
+                    "figure": f"{g['series']} {g['reference_year']}",
+                    "months": first["months_exposure"] if first["kind"] == "flow" else None,
+                    "count_date": first["count_date"] if first["kind"] == "stock" else None,
+                    "releases": [
+                        _input(r) | {"release_status": r["release_status"], "selected": r["selected"]}
+                        for r in rows.iter_rows(named=True)
+                    ],
+                    "verdict": MISMATCH,
+                    "reason": "; ".join(
+                        f"{r['publisher']} ({r['published'] or 'undated'}, {r['release_status']}"
+                        f"{', read in ' + r['reported_by'] if r['reported_by'] else ''}): "
+                        f"{fmt.number(r['observed_value'])}"
+                        for r in rows.iter_rows(named=True)
+                    ),
+                }
+            )
+        return out
+
+    def vintages(self) -> list[dict]:
+        """Releases of the same figure for different periods (a partial and a full year), and a
+        stock's counts on different dates (observations, not vintages)."""
+        periods = with_period(self.derived)
+        multiple = (
+            periods.group_by("series", "reference_year")
+            .agg(pl.col("period").n_unique().alias("n"))
+            .filter(pl.col("n") > 1)
+            .sort("series", "reference_year")
+        )
+        out = []
+        for g in multiple.iter_rows(named=True):
+            rows = self.derived.filter(
+                (pl.col("series") == g["series"]) & (pl.col("reference_year") == g["reference_year"])
+            ).sort("observation_rank")
+            out.append(
+                {
+                    "figure": f"{g['series']} {g['reference_year']}",
+                    "releases": [
+                        _input(r) | {"release_status": r["release_status"], "selected": r["selected"]}
+                        for r in rows.iter_rows(named=True)
+                    ],
+                }
+            )
+        return out
+
+    def revised_since(self) -> list[dict]:
+        """For each publication: every figure it printed that a release published after its
+        cut-off has changed (a full year where it had January–September, a revised count)."""
+        out = []
+        for view in self.views.values():
+            printed = self.published.filter(pl.col("publication") == view.name)
+            figures = sorted({(r["series"], r["reference_year"]) for r in printed.iter_rows(named=True)})
+            for name, year in figures:
+                then, now = view.figure(name, year), self.latest.figure(name, year)
+                if now is None or (then is not None and then["release_id"] == now["release_id"]):
+                    continue
+                if then is not None and (then["observed_value"], _period(then)) == (
+                    now["observed_value"],
+                    _period(now),
+                ):
+                    continue
+                shown = printed.filter((pl.col("series") == name) & (pl.col("reference_year") == year))
+                out.append(
+                    {
+                        "publication": view.name,
+                        "figure": f"{name} {year}",
+                        "printed": shown["printed"].to_list(),
+                        "then": _input(then) if then else None,
+                        "now": _input(now),
+                        "reason": (
+                            f"{view.name} had {fmt.number(then['observed_value'])} ({_period_text(_input(then))}, "
+                            f"{then['publisher']} {then['published'] or 'undated'})"
+                            if then
+                            else f"{view.name} had no figure"
+                        )
+                        + f"; now {fmt.number(now['observed_value'])} ({_period_text(_input(now))}, "
+                        f"{now['publisher']} {now['published'] or 'undated'})",
+                    }
+                )
+        return out

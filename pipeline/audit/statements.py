@@ -1,0 +1,170 @@
+"""The report's statements (data/raw/statements/): each sum, change, mean or quoted pair
+recomputed from the figures as of the publication's cut-off."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline import fmt
+from pipeline.audit.records import _input, _period_text, _years
+from pipeline.audit.verdicts import CONSISTENT, EXACT, MISMATCH, verdict
+from pipeline.audit.vintage import View
+
+
+class StatementChecks:
+    """The audit's section on the statements. Part of `Auditor` (pipeline/audit/auditor.py),
+    whose `statements` and `view()` it reads."""
+
+    def statements_checked(self) -> list[dict]:
+        return [self.statement(s) for s in self.statements.sort("source_file", "source_line").iter_rows(named=True)]
+
+    def statement(self, s: dict) -> dict:
+        view = self.view(s["publication"])
+        op, decimals = s["operation"], int(s["decimals"])
+        base = {
+            "statement": s["statement_id"],
+            "where": f"{s['publication']}, {s['location']}",
+            "quote": s["quote"],
+            "operation": op,
+            "printed": s["printed"],
+            "printed_upper": s["printed_upper"],
+        }
+        if op in ("equal", "sum"):
+            operands = [float(x.replace(",", ".")) for x in s["operands"].split(";")]
+            if op == "sum":
+                computed = sum(operands)
+                v, reason = verdict(computed, s["printed"], decimals)
+                return base | {
+                    "inputs": operands,
+                    "formula": " + ".join(fmt.number(x) for x in operands) + f" = {fmt.number(computed)}",
+                    "computed": computed,
+                    "verdict": v,
+                    "reason": reason,
+                }
+            same = len(set(operands)) == 1
+            return base | {
+                "inputs": operands,
+                "formula": " = ".join(fmt.number(x) for x in operands),
+                "computed": operands[0],
+                "verdict": EXACT if same else MISMATCH,
+                "reason": "the figures agree"
+                if same
+                else "the report gives " + " and ".join(fmt.number(x) for x in operands) + " for the same thing",
+            }
+        series = s["series"].split(";")
+        groups = _years(s["years"])
+        if op == "same_period_pair":
+            return base | self._pair(view, series, groups[0][0], s)
+        rows = {y: view.figure(series[0], y) for g in groups for y in g}
+        missing = [y for y, r in rows.items() if r is None]
+        if missing:
+            return base | {
+                "inputs": [],
+                "computed": None,
+                "verdict": MISMATCH,
+                "reason": f"no figure in data/raw for {series[0]} {missing}",
+            }
+        inputs = [_input(r) for r in rows.values()]
+        full = {y: r["value_unrounded"] for y, r in rows.items()}
+        if op in ("change", "percent_change"):
+            a, b = groups[0][0], groups[1][0] if len(groups) > 1 else groups[0][-1]
+            computed = full[b] - full[a] if op == "change" else (full[b] - full[a]) / full[a] * 100
+            formula = (
+                f"{fmt.number(full[b])} − {fmt.number(full[a])} = {fmt.number(computed)}"
+                if op == "change"
+                else f"({fmt.number(full[b])} − {fmt.number(full[a])}) / {fmt.number(full[a])} × 100 = {fmt.number(computed, 2)} %"
+            )
+        elif op == "mean":
+            values = [full[y] for y in groups[0]]
+            computed = sum(values) / len(values)
+            formula = f"({' + '.join(fmt.number(v) for v in values)}) / {len(values)} = {fmt.number(sum(values))} / {len(values)} = {fmt.number(computed, 2)}"
+        elif op == "monthly_mean":
+            r = rows[groups[0][0]]
+            computed = r["observed_value"] / r["months_exposure"]
+            back = s["printed"] * 12
+            formula = (
+                f"{fmt.number(r['observed_value'])} / {fmt.number(r['months_exposure'])} = {fmt.number(computed, 2)} a month; "
+                f"the printed {fmt.number(s['printed'])} × 12 = {fmt.number(back)}, while the full-year "
+                f"estimate {fmt.number(r['value'])} uses the exact mean"
+            )
+        elif op == "ratio_to_mean":
+            first, rest = full[groups[0][0]], [full[y] for y in groups[1]]
+            mean = sum(rest) / len(rest)
+            computed = first / mean
+            formula = (
+                f"{fmt.number(first)} / (({' + '.join(fmt.number(v, 2) for v in rest)}) / {len(rest)}) = "
+                f"{fmt.number(first)} / {fmt.number(mean, 2)} = {fmt.number(computed, 2)}"
+            )
+        elif op == "year_to_year_change_range":
+            years = groups[0]
+            changes = [(y, abs(full[y] - full[y - 1])) for y in years[1:]]
+            outside = [(y, c) for y, c in changes if not s["printed"] <= c <= s["printed_upper"]]
+            values = [full[y] for y in years]
+            formula = (
+                "year-to-year changes: "
+                + ", ".join(f"{y}: {fmt.number(c)}" for y, c in changes)
+                + f"; highest − lowest = {fmt.number(max(values))} − {fmt.number(min(values))} = "
+                f"{fmt.number(max(values) - min(values))}"
+            )
+            ok = not outside
+            return base | {
+                "inputs": inputs,
+                "formula": formula,
+                "computed": [min(c for _, c in changes), max(c for _, c in changes)],
+                "verdict": CONSISTENT if ok else MISMATCH,
+                "reason": "every change lies in the printed range"
+                if ok
+                else f"{len(outside)} of {len(changes)} changes lie outside {fmt.number(s['printed'])}–"
+                f"{fmt.number(s['printed_upper'])} (from {fmt.number(min(c for _, c in changes))} to "
+                f"{fmt.number(max(c for _, c in changes))})",
+            }
+        v, reason = verdict(computed, s["printed"], decimals)
+        estimated = [i for i in inputs if i["status"] == "estimated"]
+        if estimated:
+            reason += "; uses the full-year estimate for " + ", ".join(f"{i['series']} {i['year']}" for i in estimated)
+        return base | {"inputs": inputs, "formula": formula, "computed": computed, "verdict": v, "reason": reason}
+
+    def _pair(self, view: View, series: list[str], year: int, s: dict) -> dict:
+        """A quoted pair of counts, e.g. Swedish against Danish killed: is each the figure in
+        data/raw, and do both cover the same months?"""
+        sides, notes = [], []
+        for name, printed in zip(series, (s["printed"], s["printed_upper"])):
+            releases = view.derived.filter((pl.col("series") == name) & (pl.col("reference_year") == year))
+            hit = releases.filter(pl.col("observed_value") == printed).sort("observation_rank")
+            row = hit.row(0, named=True) if hit.height else view.figure(name, year)
+            sides.append(row)
+            others = releases.filter(pl.col("observed_value") != printed)
+            if hit.height == 0:
+                notes.append(f"{name} {year}: no release holds {fmt.number(printed)}")
+            for o in others.iter_rows(named=True):
+                notes.append(
+                    f"{name} {year}: {o['publisher']} ({o['published'] or 'undated'}, {o['release_status']}, "
+                    f"{_period_text(_input(o))}) has {fmt.number(o['observed_value'])}"
+                )
+        months = [r["months_exposure"] if r else None for r in sides]
+        same = months[0] is not None and months[0] == months[1]
+        if not same:
+            notes.insert(
+                0,
+                "not the same period: "
+                + ", ".join(
+                    f"{name} {_period_text(_input(r)) if r else 'has no figure'}" for name, r in zip(series, sides)
+                ),
+            )
+        v = (
+            EXACT
+            if same and all(r is not None for r in sides) and not any("no release holds" in n for n in notes)
+            else MISMATCH
+        )
+        held = ", ".join(f"{r['series']} in {r['release_id']}" for r in sides if r)
+        return {
+            "inputs": [_input(r) for r in sides if r],
+            "formula": f"{fmt.number(s['printed'])} against {fmt.number(s['printed_upper'])}",
+            "computed": [r["observed_value"] if r else None for r in sides],
+            "verdict": v,
+            "reason": (f"as in data/raw ({held})" if v == EXACT else "")
+            + ("; other releases: " if v == EXACT and notes else "")
+            + "; ".join(notes)
+            if notes or v != EXACT
+            else f"as in data/raw ({held}), same period",
+        }
