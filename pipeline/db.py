@@ -1,8 +1,15 @@
-"""DuckDB: one in-process engine for every SQL transformation in sql/."""
+"""DuckDB: one in-process engine for every SQL transformation in sql/.
+
+Lineage reads as in dbt: a model (sql/<name>.sql) reads other models by their names, because
+each model's result is kept under its own name (`model`, `model_table`); what comes from
+outside SQL (raw files read by Python, earlier stages' Parquet, params.yaml) is registered
+once, under the name the models read it by (`source`). Tests (sql/tests/<name>.sql) are
+queries returning the rows that break them (`failing_rows`)."""
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +47,16 @@ def sql_text(paths: Paths, name: str) -> str:
     return (paths.sql / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def source(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Register a frame made outside SQL under the name the models read it by."""
+    con.register(name, frame)
+
+
+def _used(text: str, params: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The parameters a query names ($name): DuckDB refuses any other."""
+    return {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)} or None
+
+
 def query(
     con: duckdb.DuckDBPyConnection,
     paths: Paths,
@@ -49,19 +66,53 @@ def query(
     """Run sql/<name>.sql (with the macros of sql/macros.sql) and return its result as a polars frame."""
     con.execute(sql_text(paths, "macros"))
     text = sql_text(paths, name)
-    if params:
+    if params := _used(text, params):
         return con.sql(text, params=params).pl()
     return con.sql(text).pl()
 
 
-def create_table(
+def model(
     con: duckdb.DuckDBPyConnection,
     paths: Paths,
     name: str,
-    table: str,
+    params: dict[str, Any] | None = None,
+) -> pl.DataFrame:
+    """Run the model sql/<name>.sql and keep its result under `name`, for the models that read it."""
+    frame = query(con, paths, name, params)
+    con.register(name, frame)
+    return frame
+
+
+def model_table(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    name: str,
     params: dict[str, Any] | None = None,
 ) -> None:
-    """Run sql/<name>.sql into the temporary table `table`, for work too large to hand back
-    and forth between DuckDB and polars."""
+    """Run the model sql/<name>.sql into the temporary table `name`, for work too large to
+    hand back and forth between DuckDB and polars."""
     con.execute(sql_text(paths, "macros"))
-    con.execute(f"create or replace temp table {table} as " + sql_text(paths, name), params)
+    text = sql_text(paths, name)
+    con.execute(f"create or replace temp table {name} as " + text, _used(text, params))
+
+
+def failing_rows(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    test: str,
+    params: dict[str, Any] | None = None,
+) -> pl.DataFrame:
+    """Run the test sql/tests/<name>.sql (`test` is "tests/<name>"): the rows that break it, none when it passes."""
+    if not test.startswith("tests/"):
+        raise ValueError(f"{test} is not a test of sql/tests/")
+    return query(con, paths, test, params)
+
+
+def forget(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Drop registered sources and models (and their memory) once no model needs them."""
+    kinds = dict(con.execute("select table_name, table_type from information_schema.tables").fetchall())
+    for name in names:
+        if kinds.get(name) == "VIEW":
+            con.execute(f"drop view {name}")  # a registered frame, or a view of a source
+        elif name in kinds:
+            con.execute(f"drop table {name}")

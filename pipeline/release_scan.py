@@ -5,11 +5,11 @@ every rule on it; at millions of monthly and regional rows that is most of the p
 time. Those rows repeat themselves: within a figure only `value` and `month` vary. So this
 scan has DuckDB read all release files at once and group the rows on every other field
 (sql/int_release_rows_grouped.sql), keeping per group what the rules and the sums need of
-the two varying fields. The groups, one per region and figure, are then typed by the same
-staging model as rows (sql/stg_raw__release_figures.sql) and checked:
+the two varying fields. The groups, one per region and figure, are then typed as rows are
+(sql/int_release_groups_typed.sql) and checked:
 
-- rules on the varying fields or across rows, by sql/int_release_checks_failed.sql (one
-  column per rule, named after it; `DECIDED_IN_SQL`);
+- rules on the varying fields or across rows, by the test
+  sql/tests/release_groups_break_no_rule.sql (which names each rule it decides: `DECIDED_IN_SQL`);
 - every other rule of pipeline/schemas.py, by its own polars expression, on the distinct
   combinations of the columns it reads (pipeline/validate.py, `passes_on_distinct`);
 - what the row reader (pipeline/rawfiles.py) refuses, by its header check on each file's
@@ -42,7 +42,8 @@ from pipeline.errors import InputError
 from pipeline.paths import Paths
 from pipeline.rawfiles import read_csv, read_header
 
-# The rules sql/int_release_checks_failed.sql decides, by the names of its columns.
+# The rules sql/tests/release_groups_break_no_rule.sql decides, by the names it gives them.
+RULES_TEST = "tests/release_groups_break_no_rule"
 DECIDED_IN_SQL = frozenset(
     {
         "not_nullable:value_text",
@@ -119,14 +120,16 @@ def _read_csv(files: list[Path], header: list[str], quoted: bool = False) -> str
 
 def _check_rules_are_placed() -> None:
     """Every release rule is decided somewhere; a new rule on a varying field or across rows
-    needs its column in sql/int_release_checks_failed.sql."""
+    needs its query in sql/tests/release_groups_break_no_rule.sql."""
     for name, column in schemas.release_figures.columns.items():
         for rule in column.checks:
             reads_varying = VARYING & set(rule.passes.meta.root_names())
             if (rule.across_rows or reads_varying) and rule.name not in DECIDED_IN_SQL:
-                raise AssertionError(f"rule {rule.name} on {name} must be decided in sql/int_release_checks_failed.sql")
+                raise AssertionError(
+                    f"rule {rule.name} on {name} must be decided in sql/tests/release_groups_break_no_rule.sql"
+                )
         if name in VARYING and not column.nullable and f"not_nullable:{name}" not in DECIDED_IN_SQL:
-            raise AssertionError(f"blank {name} must be decided in sql/int_release_checks_failed.sql")
+            raise AssertionError(f"blank {name} must be decided in sql/tests/release_groups_break_no_rule.sql")
 
 
 def _reading(path: Path) -> str:
@@ -168,7 +171,9 @@ def _no_refused_text(con) -> bool:
     """No text the row reader would refuse: each column's distinct texts, not every group.
     (Values and months must parse as numbers, which such texts never do.)"""
     for column in (c for c in RAW_COLUMNS if c not in ("value", "month")):
-        texts = con.sql(f"select distinct {column} as text from grouped_rows where {column} is not null").pl()["text"]
+        texts = con.sql(
+            f"select distinct {column} as text from int_release_rows_grouped where {column} is not null"
+        ).pl()["text"]
         if texts.str.contains(REFUSED_TEXT).any():
             return False
     return True
@@ -204,7 +209,8 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
         except (InputError, ValueError):  # ValueError: an empty file cannot be mapped
             return None
         shapes.setdefault((reading == "quoted", tuple(header)), []).append(path)
-    con.register(
+    db.source(
+        con,
         "release_files",
         pl.DataFrame(
             {
@@ -214,18 +220,21 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
             }
         ),
     )
-    con.register("stg_series", series)
+    db.source(con, "stg_raw__series", series)  # the model's result, from the caller's connection
     try:
         return _scan(con, paths, files, shapes, row_read)
     finally:
-        con.execute(
-            "drop view if exists raw_release_rows; drop view if exists raw_releases; "
-            "drop table if exists grouped_rows; drop table if exists typed_groups"
+        db.forget(
+            con,
+            "raw_releases",
+            "row_read_releases",
+            "release_files",
+            "stg_raw__series",
+            "int_release_rows_grouped",
+            "int_release_groups_typed",
+            "validated_release_parts",
+            "int_keyfigures_aggregated_to_country_year",
         )
-        con.unregister("release_files")
-        if row_read:
-            con.unregister("row_read_releases")
-        con.unregister("stg_series")
 
 
 def _scan(
@@ -237,50 +246,35 @@ def _scan(
 ) -> pl.DataFrame | None:
     sources = [_read_csv(group, list(header), quoted) for (quoted, header), group in shapes.items()]
     if row_read:
-        con.register("row_read_releases", pl.concat(row_read).select("filename", "source_line", *RAW_COLUMNS))
+        db.source(con, "row_read_releases", pl.concat(row_read).select("filename", "source_line", *RAW_COLUMNS))
         sources.append(f"select filename, source_line, {', '.join(RAW_COLUMNS)} from row_read_releases")
-    con.execute("create or replace temp view raw_release_rows as " + " union all ".join(sources))
+    # the source `raw_releases`: every release file's rows as text, read by DuckDB where it
+    # reads them as the row reader does, else by the row reader
+    con.execute("create or replace temp view raw_releases as " + " union all ".join(sources))
+    patterns = {
+        "number_pattern": schemas.NUMBER_PATTERN,
+        "year_pattern": schemas.YEAR_PATTERN,
+        "months_pattern": schemas.MONTHS_PATTERN,
+    }
     try:
-        db.create_table(
-            con,
-            paths,
-            "int_release_rows_grouped",
-            "grouped_rows",
-            {"number_pattern": schemas.NUMBER_PATTERN, "months_pattern": schemas.MONTHS_PATTERN},
-        )
+        db.model_table(con, paths, "int_release_rows_grouped", patterns)
     except duckdb.Error:
         return None  # DuckDB's reader refuses something; the row reader will say what
-    [(files_read,)] = con.execute("select count(distinct source_file) from grouped_rows").fetchall()
+    [(files_read,)] = con.execute("select count(distinct source_file) from int_release_rows_grouped").fetchall()
     if files_read < len(files) or not _no_refused_text(con):
         return None  # a file without records, or texts the row reader refuses
 
-    con.execute("create or replace temp view raw_releases as select * from grouped_rows")
-    db.create_table(
-        con,
-        paths,
-        "stg_raw__release_figures",
-        "typed_groups",
-        {
-            "number_pattern": schemas.NUMBER_PATTERN,
-            "year_pattern": schemas.YEAR_PATTERN,
-            "months_pattern": schemas.MONTHS_PATTERN,
-        },
-    )
-    failed = db.query(con, paths, "int_release_checks_failed")
-    if set(failed.columns) != DECIDED_IN_SQL:
-        raise AssertionError(
-            f"sql/int_release_checks_failed.sql decides {sorted(failed.columns)}, not {sorted(DECIDED_IN_SQL)}"
-        )
-    if any(failed.row(0)):
+    db.model_table(con, paths, "int_release_groups_typed", patterns)
+    if (named := set(re.findall(r"select '([a-z_:]+)'", db.sql_text(paths, RULES_TEST)))) != DECIDED_IN_SQL:
+        raise AssertionError(f"sql/{RULES_TEST}.sql decides {sorted(named)}, not {sorted(DECIDED_IN_SQL)}")
+    if not db.failing_rows(con, paths, RULES_TEST).is_empty():
         return None
 
     def distinct(columns: list[str]) -> pl.DataFrame:
-        return con.sql(f"select distinct {', '.join(columns)} from typed_groups").pl()
+        return con.sql(f"select distinct {', '.join(columns)} from int_release_groups_typed").pl()
 
     if not validate.passes_on_distinct(distinct, schemas.release_figures, DECIDED_IN_SQL):
         return None
-    con.execute(
-        "create or replace temp view validated_parts as "
-        "select * replace (value_sum as value_exact, month_max as month) from typed_groups"
-    )
+    # every row passes: the groups are the validated parts of national figures
+    db.source(con, "validated_release_parts", con.table("int_release_groups_typed").pl())
     return db.query(con, paths, "int_keyfigures_aggregated_to_country_year")

@@ -1,9 +1,9 @@
 -- Release rows grouped on every field but `value` and `month`: one row per group with the
 -- number of rows, the sum of their values, and what the rules need to know of the two
 -- varying fields, as bits (any row setting a bit sets it for the group). Values and months
--- are parsed exactly as sql/stg_raw__release_figures.sql parses them (same macros, same
+-- are parsed exactly as the macro typed_release_records (sql/macros.sql) parses them (same macros, same
 -- trimmed text). Millions of monthly and regional rows become one row per region and
--- figure, which pipeline/release_scan.py types and checks.
+-- figure, which sql/int_release_groups_typed.sql types.
 --
 -- value_flags: 1 a blank value, 2 a value not in the number format, 4 a negative value,
 --              8 a fractional value.
@@ -14,7 +14,7 @@
 with trimmed as (
     select * replace (nullif(trim(value), '') as value, nullif(trim(month), '') as month)
     -- blank records (every field empty) are not figures: each reader has dropped them
-    from raw_release_rows
+    from raw_releases
 ),
 
 parsed as (

@@ -16,7 +16,8 @@ import yaml
 from conftest import REPO
 
 PIPELINE = REPO / "pipeline"
-SQL_NAME = re.compile(r"(?:stg|int|fct)_[a-z0-9_]+")
+# a model (sql/stg_….sql) or a test (sql/tests/….sql, named "tests/…")
+SQL_NAME = re.compile(r"(?:stg|int|fct)_[a-z0-9_]+|tests/[a-z0-9_]+")
 
 
 def module_file(module: str) -> Path | None:
@@ -45,8 +46,9 @@ def imported_modules(source: str) -> set[str]:
 
 
 def sql_models(source: str) -> set[str]:
-    """The SQL models a module runs: string constants that are exactly a model's name
-    (db.query(con, paths, "int_…")), not names mentioned in comments or docstrings."""
+    """The SQL models and tests a module runs: string constants that are exactly a model's
+    name (db.query(con, paths, "int_…")) or a test's ("tests/…"), not names mentioned in
+    comments or docstrings."""
     return {
         node.value
         for node in ast.walk(ast.parse(source))
