@@ -10,7 +10,7 @@ the two varying fields. The groups, one per region and figure, are then typed as
 
 - rules on the varying fields or across rows, by the test
   sql/tests/release_groups_break_no_rule.sql (which names each rule it decides: `DECIDED_IN_SQL`);
-- every other rule of pipeline/schemas.py, by its own polars expression, on the distinct
+- every other rule of pipeline/schemas/, by its own polars expression, on the distinct
   combinations of the columns it reads (pipeline/validate.py, `passes_on_distinct`);
 - what the row reader (pipeline/rawfiles.py) refuses, by its header check on each file's
   first line, DuckDB's strict reader, and a look at every distinct text.

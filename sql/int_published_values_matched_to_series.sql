@@ -1,5 +1,5 @@
 -- The values a publication printed (sql/stg_raw__published_values.sql), each marked whether
--- its series is in data/raw/series.csv (the rule known_series of pipeline/schemas.py).
+-- its series is in data/raw/series.csv (the rule known_series of pipeline/schemas/).
 select
     published.*,
     s.series is not null  as series_known

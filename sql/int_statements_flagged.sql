@@ -1,5 +1,5 @@
 -- The report's statements (sql/stg_raw__statements.sql) with what the rules of
--- pipeline/schemas.py need to know of their years and series.
+-- pipeline/schemas/ need to know of their years and series.
 select
     statements.*,
     -- a range written backwards ("2023-2021") names no years

@@ -1,5 +1,5 @@
 -- Shared by the staging models: a field typed from its text only when the text matches the
--- raw format's pattern (pipeline/schemas.py); otherwise null, and validation reports it.
+-- raw format's pattern (pipeline/schemas/); otherwise null, and validation reports it.
 -- Numbers are Danish: "1.520" is 1520 and "388,5" is 388.5. Plain digits, by far the most
 -- common text, take a cheaper road to the same number (up to 15 digits a double holds
 -- every integer exactly; the pattern accepts all of them).
@@ -8,7 +8,7 @@ create or replace macro danish_number(t, pattern) as
          when regexp_full_match(t, pattern) then cast(replace(replace(t, '.', ''), ',', '.') as double) end;
 
 -- The same number exactly, for sums: a decimal with the format's 15 digits before the comma
--- and 6 after (pipeline/schemas.py). Sums of these are exact (DuckDB sums DECIMAL(21, 6) into
+-- and 6 after (pipeline/schemas/). Sums of these are exact (DuckDB sums DECIMAL(21, 6) into
 -- DECIMAL(38, 6)), so a national figure does not depend on the order of its rows, as sums of
 -- doubles do; it becomes a double only once summed.
 create or replace macro danish_decimal(t, pattern) as
@@ -52,7 +52,7 @@ create or replace macro date_span_end(t) as case
 -- Release records typed: every field trimmed and typed, the typed text kept beside each parsed
 -- field so validation can quote what was written. A field that does not match its documented
 -- format becomes null here and is reported by validation; numbers are read as Danish ("1.520"
--- is 1520), never as decimals; the patterns come from pipeline/schemas.py, the one place that
+-- is 1520), never as decimals; the patterns come from pipeline/schemas/, the one place that
 -- defines the raw formats. One definition for the two kinds of records typed alike: rows
 -- (sql/stg_raw__release_figures.sql) and groups of rows that differ only in `value` and `month`
 -- (sql/int_release_groups_typed.sql).

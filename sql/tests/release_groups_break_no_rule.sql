@@ -1,5 +1,5 @@
 -- Test: the groups of release rows (sql/int_release_groups_typed.sql) break none of the rules
--- of pipeline/schemas.py that read the varying fields (`value`, `month`) or several rows.
+-- of pipeline/schemas/ that read the varying fields (`value`, `month`) or several rows.
 -- Returns the groups that break one, each with the rule's name (`rule`); none: every row
 -- passes these rules. Each rule is stated as the schema states it, on the groups' bits instead
 -- of on rows (see sql/int_release_rows_grouped.sql for the bits; the patterns are ASCII, so
