@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipeline.errors import Problem
 from pipeline.paths import Paths
 
 
@@ -106,6 +107,20 @@ def failing_rows(
     if not test.startswith("tests/"):
         raise ValueError(f"{test} is not a test of sql/tests/")
     return query(con, paths, test, params)
+
+
+def problems(
+    con: duckdb.DuckDBPyConnection,
+    paths: Paths,
+    test: str,
+    params: dict[str, Any] | None = None,
+) -> list[Problem]:
+    """The rows breaking the test sql/tests/<name>.sql as the project's problems, each named by
+    the test: its rows give `source_file`, `source_line`, `column` and `message`."""
+    return [
+        Problem(row["source_file"], row["source_line"], row["column"], test.removeprefix("tests/"), row["message"])
+        for row in failing_rows(con, paths, test, params).iter_rows(named=True)
+    ]
 
 
 def forget(con: duckdb.DuckDBPyConnection, *names: str) -> None:

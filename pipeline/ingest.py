@@ -168,25 +168,6 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
     )
 
 
-def _undeclared_publications(tables: dict[str, pl.DataFrame]) -> list[Problem]:
-    """A publication's printed values and statements are judged by the data up to its cut-off,
-    so every publication they name must be declared in data/raw/publications/."""
-    declared = set(tables["publications"]["publication"].drop_nulls())
-    return [
-        Problem(
-            row["source_file"],
-            row["source_line"],
-            "publication",
-            "declared_publication",
-            f"'{row['publication']}' is not declared in data/raw/publications/ (with its data cut-off)",
-        )
-        for name in ("published", "statements")
-        for row in tables[name]
-        .filter(pl.col("publication").is_not_null() & ~pl.col("publication").is_in(sorted(declared)))
-        .iter_rows(named=True)
-    ]
-
-
 def _parent_cycles(items: pl.DataFrame) -> list[Problem]:
     """Notification items whose parents lead back to themselves: such items belong to no
     tree and would vanish from the table and the chart."""
@@ -332,7 +313,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
     else:
         figures, problems = _with_lines(reader, figures, series, paths), []
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
-    problems += _undeclared_publications(tables) + _parent_cycles(tables["notifications"])
+    problems += db.problems(con, paths, "tests/declared_publication") + _parent_cycles(tables["notifications"])
     if not problems and figures.height:
         problems += _implausible(figures, series) + _undecidable(figures) + _from_the_future(figures, paths)
     if reader.problems or problems:
