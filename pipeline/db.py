@@ -48,8 +48,35 @@ def sql_text(paths: Paths, name: str) -> str:
     return (paths.sql / f"{name}.sql").read_text(encoding="utf-8")
 
 
+# What the models read that no model makes: each registered by Python under one name.
+SOURCES = {
+    "raw_releases": "the rows of data/raw/releases/*.csv as text (read by pipeline/rawfiles.py, or by DuckDB in pipeline/release_scan.py)",
+    "raw_series": "data/raw/series.csv as text",
+    "raw_published": "data/raw/published/*.csv as text",
+    "raw_statements": "data/raw/statements/*.csv as text",
+    "raw_notifications": "data/raw/notifications/*.csv as text",
+    "raw_publications": "data/raw/publications/*.csv as text",
+    "release_files": "each release file's path as DuckDB's reader names it, its release id and its path in the project",
+    "row_read_releases": "the release rows of the files the release scan leaves to the row reader",
+    "validated_release_parts": "release rows, or groups of rows, that have passed every rule (pipeline/ingest.py, pipeline/release_scan.py)",
+    "validated_figures": "data/validated/figures.parquet",
+    "series_metadata": "data/validated/series.parquet",
+    "full_year_figures": "data/derived/figures_full_year.parquet",
+    "table_layout": "each table's series and years, from params.yaml (pipeline/tables.py)",
+}
+
+
 def source(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Register a frame made outside SQL under the name the models read it by."""
+    """Register a frame made outside SQL under the name the models read it by (`SOURCES`)."""
+    if name not in SOURCES:
+        raise ValueError(f"{name} is not a source of the SQL models (pipeline/db.py: SOURCES)")
+    con.register(name, frame)
+
+
+def model_result(con: duckdb.DuckDBPyConnection, paths: Paths, name: str, frame: pl.DataFrame) -> None:
+    """Keep a model's result, computed on another connection, under the model's name."""
+    if not (paths.sql / f"{name}.sql").is_file():
+        raise ValueError(f"{name} is not a model of sql/")
     con.register(name, frame)
 
 

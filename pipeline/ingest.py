@@ -106,7 +106,7 @@ def typed_release_rows(con, paths: Paths, raw: pl.DataFrame) -> pl.DataFrame:
 def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tuple[pl.DataFrame, list[Problem]]:
     """National figures of every release file, and every problem of their rows."""
     con = db.connect()
-    db.source(con, "stg_raw__series", series)  # the model's result, from the caller's connection
+    db.model_result(con, paths, "stg_raw__series", series)
     problems: list[Problem] = []
     national, keys, hashes = [], [], []
     for raw in reader.release_batches():
@@ -155,7 +155,7 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
     if not frames:
         return figures
     con = db.connect()
-    db.source(con, "stg_raw__series", series)  # the model's result, from the caller's connection
+    db.model_result(con, paths, "stg_raw__series", series)
     rows = typed_release_rows(con, paths, pl.concat(frames))
     key = ["release_id", "series", "reference_year", "count_date"]
     lines = rows.group_by(key).agg(pl.col("source_line").min().alias("line"))

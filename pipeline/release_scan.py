@@ -211,7 +211,7 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
             }
         ),
     )
-    db.source(con, "stg_raw__series", series)  # the model's result, from the caller's connection
+    db.model_result(con, paths, "stg_raw__series", series)
     try:
         return _scan(con, paths, files, shapes, row_read)
     finally:

@@ -120,3 +120,10 @@ def test_the_derivation_follows_packages():
     # a package's module runs the package's __init__.py first; a package runs as its __main__.py
     assert imported_modules("from pipeline.render.parse import parse") == {"render", "render.parse"}
     assert {"render.__main__", "render.convert", "stage"} <= closure({"render", "render.__main__"})
+
+
+def test_every_model_and_test_in_sql_is_run_by_a_stage():
+    """A model or test no stage runs is dead lineage: either it is used, or it goes."""
+    used = {f for stage in STAGES.values() for f in needed(stage)}
+    files = {p.relative_to(REPO).as_posix() for p in (REPO / "sql").rglob("*.sql")}
+    assert not (unused := sorted(files - used)), f"sql/ files no stage runs: {unused}"
