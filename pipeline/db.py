@@ -58,6 +58,7 @@ SOURCES = {
     "raw_publications": "data/raw/publications/*.csv as text",
     "release_files": "each release file's path as DuckDB's reader names it, its release id and its path in the project",
     "row_read_releases": "the release rows of the files the release scan leaves to the row reader",
+    "release_value_rules": "the rules on a release row's value, as data (pipeline/schemas/ VALUE_RULES)",
     "validated_release_parts": "release rows, or groups of rows, that have passed every rule (pipeline/ingest.py, pipeline/release_scan.py)",
     "validated_figures": "data/validated/figures.parquet",
     "series_metadata": "data/validated/series.parquet",

@@ -49,8 +49,19 @@ RULES_TEST = "tests/release_groups_break_no_rule"
 
 
 def decided_in_sql(paths: Paths) -> frozenset[str]:
-    """The rules sql/tests/release_groups_break_no_rule.sql decides, by the names it gives them."""
-    return frozenset(re.findall(r"select '([a-z_:]+)'", db.sql_text(paths, RULES_TEST)))
+    """The rules sql/tests/release_groups_break_no_rule.sql decides: those it names, and the
+    rules on values it reads as data (`value_rules`)."""
+    named = re.findall(r"select '([a-z_:]+)'", db.sql_text(paths, RULES_TEST))
+    return frozenset(named) | {r.name for r in schemas.VALUE_RULES}
+
+
+def value_rules() -> pl.DataFrame:
+    """The rules on values (pipeline/schemas/ VALUE_RULES) as the table the test reads."""
+    return pl.DataFrame(
+        [(r.name, r.minimum, r.maximum, r.whole_in_integer_series) for r in schemas.VALUE_RULES],
+        schema={"name": pl.Utf8, "minimum": pl.Float64, "maximum": pl.Float64, "whole_in_integer_series": pl.Boolean},
+        orient="row",
+    )
 
 
 # Grouped rows hold no single value or month: a rule reading one must be decided in SQL.
@@ -223,6 +234,7 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
             "stg_raw__series",
             "int_release_rows_grouped",
             "int_release_groups_typed",
+            "release_value_rules",
             "validated_release_parts",
             "int_keyfigures_aggregated_to_country_year",
         )
@@ -256,6 +268,7 @@ def _scan(
         return None  # a file without records, or texts the row reader refuses
 
     db.model_table(con, paths, "int_release_groups_typed", patterns)
+    db.source(con, "release_value_rules", value_rules())
     if not db.failing_rows(con, paths, RULES_TEST).is_empty():
         return None
 

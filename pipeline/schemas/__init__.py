@@ -11,12 +11,14 @@ importable from `pipeline.schemas`."""
 
 from pipeline.schemas.formats import *  # noqa: F403
 from pipeline.schemas.reference_files import notifications, publications, published_values, series_metadata, statements
-from pipeline.schemas.releases import DUPLICATE_RELEASE_KEY, release_figures, releases_together
+from pipeline.schemas.releases import DUPLICATE_RELEASE_KEY, VALUE_RULES, ValueRule, release_figures, releases_together
 from pipeline.schemas.rules import BUILTIN_MESSAGES, Column, Rule, Schema, _rule, check_names, safe_text
 
 __all__ = [
     "BUILTIN_MESSAGES",
     "DUPLICATE_RELEASE_KEY",
+    "VALUE_RULES",
+    "ValueRule",
     "Column",
     "Rule",
     "Schema",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from pipeline.schemas.formats import (
@@ -16,7 +18,55 @@ from pipeline.schemas.formats import (
     STATUSES,
     YEAR_PATTERN,
 )
-from pipeline.schemas.rules import Column, Schema, _between, _matches, _one_of, _real_date, _rule, _text, safe_text
+from pipeline.schemas.rules import (
+    Column,
+    Rule,
+    Schema,
+    _between,
+    _matches,
+    _one_of,
+    _real_date,
+    _rule,
+    _text,
+    safe_text,
+)
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """A rule on a release row's `value`, as data: the least and the most it may be, and
+    whether it must be whole in a series that counts whole units (series.csv: integer). Each
+    evaluator reads it: the row rule made from it (`rule`: polars, and pandera for the failure
+    cases), and the release scan, which decides it on each group of rows' smallest and largest
+    value and whether one is fractional (sql/tests/release_groups_break_no_rule.sql reads
+    `VALUE_RULES` as the source `release_value_rules`)."""
+
+    name: str
+    message: str
+    minimum: float | None = None
+    maximum: float | None = None
+    whole_in_integer_series: bool = False
+
+    def rule(self) -> Rule:
+        value = pl.col("value")
+        conditions = [
+            *([value >= self.minimum] if self.minimum is not None else []),
+            *([value <= self.maximum] if self.maximum is not None else []),
+            *([~pl.col("series_integer") | (value == value.floor())] if self.whole_in_integer_series else []),
+        ]
+        return _rule(pl.all_horizontal(conditions) if len(conditions) > 1 else conditions[0], self.message, self.name)
+
+
+# A new rule on a value is a line here.
+VALUE_RULES = (
+    ValueRule("non_negative", "is negative; counts and amounts cannot be", minimum=0),
+    ValueRule(
+        "whole_number",
+        "is fractional, but this series counts whole units (series.csv: integer)",
+        whole_in_integer_series=True,
+    ),
+)
+
 
 # The rows that make up one national yearly figure of a release, and one region's part of it.
 _NATION_KEY = ["release_id", "series", "reference_year"]
@@ -62,18 +112,7 @@ release_figures = Schema(
             ],
         ),
         "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
-        "value": Column(
-            pl.Float64,
-            nullable=True,
-            checks=[
-                _rule(pl.col("value") >= 0, "is negative; counts and amounts cannot be", "non_negative"),
-                _rule(
-                    ~pl.col("series_integer") | (pl.col("value") == pl.col("value").floor()),
-                    "is fractional, but this series counts whole units (series.csv: integer)",
-                    "whole_number",
-                ),
-            ],
-        ),
+        "value": Column(pl.Float64, nullable=True, checks=[r.rule() for r in VALUE_RULES]),
         "month_text": _text("month_text", MONTHS_PATTERN, "is not a month number", False, "month_format"),
         "month": Column(
             pl.Int64,

@@ -1,7 +1,8 @@
 -- Test: the groups of release rows (sql/int_release_groups_typed.sql) break none of the rules
 -- of pipeline/schemas/ that read the varying fields (`value`, `month`) or several rows.
 -- Returns the groups that break one, each with the rule's name (`rule`); none: every row
--- passes these rules. Each rule is stated as the schema states it, on the groups' bits instead
+-- passes these rules. The rules on values are data (pipeline/schemas/ VALUE_RULES, the source
+-- `release_value_rules`); the others are named here. Each rule is stated as the schema states it, on the groups' bits instead
 -- of on rows (see sql/int_release_rows_grouped.sql for the bits; the patterns are ASCII, so
 -- DuckDB's and polars' regexes agree); every other rule is decided by its own polars
 -- expression on the groups' distinct fields (pipeline/release_scan.py).
@@ -52,12 +53,6 @@ failing_groups as (
     select 'number_format', release_id, series, reference_year from groups
     where value_flags & 2 > 0
     union all
-    select 'non_negative', release_id, series, reference_year from groups
-    where value_flags & 4 > 0
-    union all
-    select 'whole_number', release_id, series, reference_year from groups
-    where series_integer and value_flags & 8 > 0
-    union all
     select 'month_format', release_id, series, reference_year from groups
     where month_mask & (1 << 14) > 0
     union all
@@ -72,6 +67,16 @@ failing_groups as (
     union all
     select 'flow_has_months', release_id, series, reference_year from groups
     where kind = 'flow' and months_covered_text is null and month_mask & (1 << 15) > 0
+),
+
+failing_values as (
+    -- a value below a rule's least or above its most, or fractional where it must be whole
+    select r.name as rule, g.release_id, g.series, g.reference_year
+    from groups as g
+    join release_value_rules as r
+      on g.value_min < r.minimum
+      or g.value_max > r.maximum
+      or (r.whole_in_integer_series and g.series_integer and g.value_fractional)
 ),
 
 failing_regions as (
@@ -101,6 +106,7 @@ failing_across_releases as (
 )
 
 select * from failing_groups
+union all select * from failing_values
 union all select * from failing_regions
 union all select * from failing_figures
 union all select * from failing_across_releases
