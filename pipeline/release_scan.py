@@ -43,8 +43,9 @@ from pipeline.paths import Paths
 from pipeline.rawfiles import read_csv, read_header
 
 # The test deciding the rules on the varying fields and across rows. Each of its queries
-# names the rule it decides ("select 'non_negative' as rule, ..."): moving a rule to SQL is a
-# query there, and nothing else lists it.
+# names the rule it decides ("select 'month_format' as rule, ..."), or reads the rules on
+# values as data (VALUE_RULES): a rule is decided in SQL by a query there or a line of
+# VALUE_RULES, and nothing else lists it.
 RULES_TEST = "tests/release_groups_break_no_rule"
 
 
