@@ -106,8 +106,8 @@ def compare(derived: pl.DataFrame, series: pl.DataFrame, settings: dict, paths: 
     first_year, last_year = comparison_years(derived, settings)
 
     con = db.connect()
-    con.register("full_year_figures", derived)
-    pairs = db.query(
+    db.source(con, "full_year_figures", derived)
+    pairs = db.model(
         con,
         paths,
         "fct_comparison_dk_se",

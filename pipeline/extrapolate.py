@@ -54,17 +54,11 @@ def linear_figures(figures: pl.DataFrame, paths: Paths, stock_rule: str = "annua
     if "exceptional" not in figures.columns:  # an optional release column: blank when no release has it
         figures = figures.with_columns(pl.lit(None, dtype=pl.Utf8).alias("exceptional"))
     con = db.connect()
-    con.register("validated_figures", figures)
-    con.register(
-        "ranked_figures",
-        db.query(
-            con,
-            paths,
-            "int_keyfigures_ranked_by_vintage",
-            {"months_in_year": MONTHS_IN_YEAR, "stock_count": stock_rule},
-        ),
+    db.source(con, "validated_figures", figures)
+    db.model(
+        con, paths, "int_keyfigures_ranked_by_vintage", {"months_in_year": MONTHS_IN_YEAR, "stock_count": stock_rule}
     )
-    return db.query(con, paths, "int_keyfigures_extrapolated_to_full_year", {"months_in_year": MONTHS_IN_YEAR})
+    return db.model(con, paths, "int_keyfigures_extrapolated_to_full_year", {"months_in_year": MONTHS_IN_YEAR})
 
 
 def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule: str = "annual") -> pl.DataFrame:

@@ -84,21 +84,33 @@ class _Reader:
 
 
 def _query(con, paths: Paths, name: str, raw: dict[str, pl.DataFrame], patterns: tuple[str, ...] = ()) -> pl.DataFrame:
-    """sql/<name>.sql over the frames in `raw` (registered under their keys), with the raw
-    formats' patterns it uses."""
+    """The model sql/<name>.sql over the sources in `raw` (registered under their keys), with
+    the raw formats' patterns it uses; its result is kept under its name for later models."""
     for table, frame in raw.items():
-        con.register(table, frame)
-    return db.query(con, paths, name, {k: SQL_PATTERNS[k] for k in patterns} or None)
+        db.source(con, table, frame)
+    return db.model(con, paths, name, {k: SQL_PATTERNS[k] for k in patterns} or None)
+
+
+def typed_release_rows(con, paths: Paths, raw: pl.DataFrame) -> pl.DataFrame:
+    """Release rows as text (`raw`) typed and joined to their series (the model
+    stg_raw__series must be on `con`), as validation reads them."""
+    db.source(con, "raw_releases", raw)
+    # kept in DuckDB, not handed to polars: only the joined rows are needed there
+    db.model_table(con, paths, "stg_raw__release_figures", SQL_PATTERNS)
+    rows = db.model(con, paths, "int_release_figures_joined_to_series")
+    # a registered frame stays alive as long as its registration: release the batch
+    db.forget(con, "raw_releases", "stg_raw__release_figures", "int_release_figures_joined_to_series")
+    return rows
 
 
 def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tuple[pl.DataFrame, list[Problem]]:
     """National figures of every release file, and every problem of their rows."""
     con = db.connect()
-    con.register("stg_series", series)
+    db.model_result(con, paths, "stg_raw__series", series)
     problems: list[Problem] = []
     national, keys, hashes = [], [], []
     for raw in reader.release_batches():
-        rows = _query(con, paths, "stg_raw__release_figures", {"raw_releases": raw}, tuple(SQL_PATTERNS))
+        rows = typed_release_rows(con, paths, raw)
         del raw
         found = validate.problems_from(rows, schemas.release_figures)
         problems += found
@@ -112,11 +124,11 @@ def release_figures(reader: _Reader, series: pl.DataFrame, paths: Paths) -> tupl
         hashes.append(rows.select(pl.struct(*schemas.DUPLICATE_RELEASE_KEY).hash()).to_series())
         if not found:
             parts = rows.with_columns(rows_grouped=pl.lit(1, pl.Int64))
-            national.append(_query(con, paths, "int_keyfigures_aggregated_to_country_year", {"validated_parts": parts}))
+            national.append(
+                _query(con, paths, "int_keyfigures_aggregated_to_country_year", {"validated_release_parts": parts})
+            )
             del parts
-        # a registered frame stays alive as long as its registration: release the batch
-        con.unregister("raw_releases")
-        con.unregister("validated_parts")
+            db.forget(con, "validated_release_parts", "int_keyfigures_aggregated_to_country_year")
     if keys:
         # Two rows can only be the same figure if their keys hash alike: the exact rule runs on
         # those rows alone (usually none), not on millions of rows of several columns.
@@ -143,9 +155,8 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
     if not frames:
         return figures
     con = db.connect()
-    con.register("stg_series", series)
-    rows = _query(con, paths, "stg_raw__release_figures", {"raw_releases": pl.concat(frames)}, tuple(SQL_PATTERNS))
-    con.unregister("raw_releases")
+    db.model_result(con, paths, "stg_raw__series", series)
+    rows = typed_release_rows(con, paths, pl.concat(frames))
     key = ["release_id", "series", "reference_year", "count_date"]
     lines = rows.group_by(key).agg(pl.col("source_line").min().alias("line"))
     return (
@@ -155,25 +166,6 @@ def _with_lines(reader: _Reader, figures: pl.DataFrame, series: pl.DataFrame, pa
         )
         .drop("line")
     )
-
-
-def _undeclared_publications(tables: dict[str, pl.DataFrame]) -> list[Problem]:
-    """A publication's printed values and statements are judged by the data up to its cut-off,
-    so every publication they name must be declared in data/raw/publications/."""
-    declared = set(tables["publications"]["publication"].drop_nulls())
-    return [
-        Problem(
-            row["source_file"],
-            row["source_line"],
-            "publication",
-            "declared_publication",
-            f"'{row['publication']}' is not declared in data/raw/publications/ (with its data cut-off)",
-        )
-        for name in ("published", "statements")
-        for row in tables[name]
-        .filter(pl.col("publication").is_not_null() & ~pl.col("publication").is_in(sorted(declared)))
-        .iter_rows(named=True)
-    ]
 
 
 def _parent_cycles(items: pl.DataFrame) -> list[Problem]:
@@ -306,11 +298,12 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
         # every release row would match a repeated id twice and seem wrong: report the
         # series file alone
         raise InputError(reader.problems + validate.problems_from(series, schemas.series_metadata))
-    con.register("stg_series", series)
+    _query(con, paths, "stg_raw__published_values", {}, ("number_pattern", "year_pattern"))
+    _query(con, paths, "stg_raw__statements", {}, ("number_pattern",))
     tables = {
         "series": series,
-        "published": _query(con, paths, "stg_raw__published_values", {}, ("number_pattern", "year_pattern")),
-        "statements": _query(con, paths, "stg_raw__statements", {}, ("number_pattern",)),
+        "published": _query(con, paths, "int_published_values_matched_to_series", {}),
+        "statements": _query(con, paths, "int_statements_flagged", {}),
         "notifications": _query(con, paths, "stg_raw__notifications", {}, ("number_pattern",)),
         "publications": _query(con, paths, "stg_raw__publications", {}),
     }
@@ -320,7 +313,7 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
     else:
         figures, problems = _with_lines(reader, figures, series, paths), []
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
-    problems += _undeclared_publications(tables) + _parent_cycles(tables["notifications"])
+    problems += db.problems(con, paths, "tests/declared_publication") + _parent_cycles(tables["notifications"])
     if not problems and figures.height:
         problems += _implausible(figures, series) + _undecidable(figures) + _from_the_future(figures, paths)
     if reader.problems or problems:

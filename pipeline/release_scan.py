@@ -5,12 +5,12 @@ every rule on it; at millions of monthly and regional rows that is most of the p
 time. Those rows repeat themselves: within a figure only `value` and `month` vary. So this
 scan has DuckDB read all release files at once and group the rows on every other field
 (sql/int_release_rows_grouped.sql), keeping per group what the rules and the sums need of
-the two varying fields. The groups, one per region and figure, are then typed by the same
-staging model as rows (sql/stg_raw__release_figures.sql) and checked:
+the two varying fields. The groups, one per region and figure, are then typed as rows are
+(sql/int_release_groups_typed.sql) and checked:
 
-- rules on the varying fields or across rows, by sql/int_release_checks_failed.sql (one
-  column per rule, named after it; `DECIDED_IN_SQL`);
-- every other rule of pipeline/schemas.py, by its own polars expression, on the distinct
+- rules on the varying fields or across rows, by the test
+  sql/tests/release_groups_break_no_rule.sql (which names each rule it decides: `decided_in_sql`);
+- every other rule of pipeline/schemas/, by its own polars expression, on the distinct
   combinations of the columns it reads (pipeline/validate.py, `passes_on_distinct`);
 - what the row reader (pipeline/rawfiles.py) refuses, by its header check on each file's
   first line, DuckDB's strict reader, and a look at every distinct text.
@@ -42,26 +42,29 @@ from pipeline.errors import InputError
 from pipeline.paths import Paths
 from pipeline.rawfiles import read_csv, read_header
 
-# The rules sql/int_release_checks_failed.sql decides, by the names of its columns.
-DECIDED_IN_SQL = frozenset(
-    {
-        "not_nullable:value_text",
-        "number_format",
-        "non_negative",
-        "whole_number",
-        "month_format",
-        "month_in_range",
-        "stock_has_no_month",
-        "month_or_months_covered",
-        "flow_has_months",
-        "months_from_january",
-        "monthly_or_not",
-        "unique_in_release",
-        "same_months_in_every_region",
-        "regional_or_not",
-        "duplicate_release",
-    }
-)
+# The test deciding the rules on the varying fields and across rows. Each of its queries
+# names the rule it decides ("select 'month_format' as rule, ..."), or reads the rules on
+# values as data (VALUE_RULES): a rule is decided in SQL by a query there or a line of
+# VALUE_RULES, and nothing else lists it.
+RULES_TEST = "tests/release_groups_break_no_rule"
+
+
+def decided_in_sql(paths: Paths) -> frozenset[str]:
+    """The rules sql/tests/release_groups_break_no_rule.sql decides: those it names, and the
+    rules on values it reads as data (`value_rules`)."""
+    named = re.findall(r"select '([a-z_:]+)'", db.sql_text(paths, RULES_TEST))
+    return frozenset(named) | {r.name for r in schemas.VALUE_RULES}
+
+
+def value_rules() -> pl.DataFrame:
+    """The rules on values (pipeline/schemas/ VALUE_RULES) as the table the test reads."""
+    return pl.DataFrame(
+        [(r.name, r.minimum, r.maximum, r.whole_in_integer_series) for r in schemas.VALUE_RULES],
+        schema={"name": pl.Utf8, "minimum": pl.Float64, "maximum": pl.Float64, "whole_in_integer_series": pl.Boolean},
+        orient="row",
+    )
+
+
 # Grouped rows hold no single value or month: a rule reading one must be decided in SQL.
 VARYING = frozenset({"value", "value_text", "month", "month_text"})
 RAW_COLUMNS = (*schemas.RELEASE_COLUMNS, *schemas.OPTIONAL_RELEASE_COLUMNS)
@@ -117,16 +120,18 @@ def _read_csv(files: list[Path], header: list[str], quoted: bool = False) -> str
     )
 
 
-def _check_rules_are_placed() -> None:
+def _check_rules_are_placed(decided: frozenset[str]) -> None:
     """Every release rule is decided somewhere; a new rule on a varying field or across rows
-    needs its column in sql/int_release_checks_failed.sql."""
+    needs its query in sql/tests/release_groups_break_no_rule.sql."""
     for name, column in schemas.release_figures.columns.items():
         for rule in column.checks:
             reads_varying = VARYING & set(rule.passes.meta.root_names())
-            if (rule.across_rows or reads_varying) and rule.name not in DECIDED_IN_SQL:
-                raise AssertionError(f"rule {rule.name} on {name} must be decided in sql/int_release_checks_failed.sql")
-        if name in VARYING and not column.nullable and f"not_nullable:{name}" not in DECIDED_IN_SQL:
-            raise AssertionError(f"blank {name} must be decided in sql/int_release_checks_failed.sql")
+            if (rule.across_rows or reads_varying) and rule.name not in decided:
+                raise AssertionError(
+                    f"rule {rule.name} on {name} must be decided in sql/tests/release_groups_break_no_rule.sql"
+                )
+        if name in VARYING and not column.nullable and f"not_nullable:{name}" not in decided:
+            raise AssertionError(f"blank {name} must be decided in sql/tests/release_groups_break_no_rule.sql")
 
 
 def _reading(path: Path) -> str:
@@ -168,7 +173,9 @@ def _no_refused_text(con) -> bool:
     """No text the row reader would refuse: each column's distinct texts, not every group.
     (Values and months must parse as numbers, which such texts never do.)"""
     for column in (c for c in RAW_COLUMNS if c not in ("value", "month")):
-        texts = con.sql(f"select distinct {column} as text from grouped_rows where {column} is not null").pl()["text"]
+        texts = con.sql(
+            f"select distinct {column} as text from int_release_rows_grouped where {column} is not null"
+        ).pl()["text"]
         if texts.str.contains(REFUSED_TEXT).any():
             return False
     return True
@@ -177,7 +184,8 @@ def _no_refused_text(con) -> bool:
 def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame | None:
     """National figures of the release `files` (typed series metadata in `series`), or None
     when the rows cannot be shown to pass every rule this way."""
-    _check_rules_are_placed()
+    decided = decided_in_sql(paths)
+    _check_rules_are_placed(decided)
     if not files:
         return None
     shapes: dict[tuple[bool, tuple[str, ...]], list[Path]] = {}
@@ -204,7 +212,8 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
         except (InputError, ValueError):  # ValueError: an empty file cannot be mapped
             return None
         shapes.setdefault((reading == "quoted", tuple(header)), []).append(path)
-    con.register(
+    db.source(
+        con,
         "release_files",
         pl.DataFrame(
             {
@@ -214,18 +223,22 @@ def scan(paths: Paths, series: pl.DataFrame, files: list[Path]) -> pl.DataFrame 
             }
         ),
     )
-    con.register("stg_series", series)
+    db.model_result(con, paths, "stg_raw__series", series)
     try:
         return _scan(con, paths, files, shapes, row_read)
     finally:
-        con.execute(
-            "drop view if exists raw_release_rows; drop view if exists raw_releases; "
-            "drop table if exists grouped_rows; drop table if exists typed_groups"
+        db.forget(
+            con,
+            "raw_releases",
+            "row_read_releases",
+            "release_files",
+            "stg_raw__series",
+            "int_release_rows_grouped",
+            "int_release_groups_typed",
+            "release_value_rules",
+            "validated_release_parts",
+            "int_keyfigures_aggregated_to_country_year",
         )
-        con.unregister("release_files")
-        if row_read:
-            con.unregister("row_read_releases")
-        con.unregister("stg_series")
 
 
 def _scan(
@@ -237,50 +250,34 @@ def _scan(
 ) -> pl.DataFrame | None:
     sources = [_read_csv(group, list(header), quoted) for (quoted, header), group in shapes.items()]
     if row_read:
-        con.register("row_read_releases", pl.concat(row_read).select("filename", "source_line", *RAW_COLUMNS))
+        db.source(con, "row_read_releases", pl.concat(row_read).select("filename", "source_line", *RAW_COLUMNS))
         sources.append(f"select filename, source_line, {', '.join(RAW_COLUMNS)} from row_read_releases")
-    con.execute("create or replace temp view raw_release_rows as " + " union all ".join(sources))
+    # the source `raw_releases`: every release file's rows as text, read by DuckDB where it
+    # reads them as the row reader does, else by the row reader
+    con.execute("create or replace temp view raw_releases as " + " union all ".join(sources))
+    patterns = {
+        "number_pattern": schemas.NUMBER_PATTERN,
+        "year_pattern": schemas.YEAR_PATTERN,
+        "months_pattern": schemas.MONTHS_PATTERN,
+    }
     try:
-        db.create_table(
-            con,
-            paths,
-            "int_release_rows_grouped",
-            "grouped_rows",
-            {"number_pattern": schemas.NUMBER_PATTERN, "months_pattern": schemas.MONTHS_PATTERN},
-        )
+        db.model_table(con, paths, "int_release_rows_grouped", patterns)
     except duckdb.Error:
         return None  # DuckDB's reader refuses something; the row reader will say what
-    [(files_read,)] = con.execute("select count(distinct source_file) from grouped_rows").fetchall()
+    [(files_read,)] = con.execute("select count(distinct source_file) from int_release_rows_grouped").fetchall()
     if files_read < len(files) or not _no_refused_text(con):
         return None  # a file without records, or texts the row reader refuses
 
-    con.execute("create or replace temp view raw_releases as select * from grouped_rows")
-    db.create_table(
-        con,
-        paths,
-        "stg_raw__release_figures",
-        "typed_groups",
-        {
-            "number_pattern": schemas.NUMBER_PATTERN,
-            "year_pattern": schemas.YEAR_PATTERN,
-            "months_pattern": schemas.MONTHS_PATTERN,
-        },
-    )
-    failed = db.query(con, paths, "int_release_checks_failed")
-    if set(failed.columns) != DECIDED_IN_SQL:
-        raise AssertionError(
-            f"sql/int_release_checks_failed.sql decides {sorted(failed.columns)}, not {sorted(DECIDED_IN_SQL)}"
-        )
-    if any(failed.row(0)):
+    db.model_table(con, paths, "int_release_groups_typed", patterns)
+    db.source(con, "release_value_rules", value_rules())
+    if not db.failing_rows(con, paths, RULES_TEST).is_empty():
         return None
 
     def distinct(columns: list[str]) -> pl.DataFrame:
-        return con.sql(f"select distinct {', '.join(columns)} from typed_groups").pl()
+        return con.sql(f"select distinct {', '.join(columns)} from int_release_groups_typed").pl()
 
-    if not validate.passes_on_distinct(distinct, schemas.release_figures, DECIDED_IN_SQL):
+    if not validate.passes_on_distinct(distinct, schemas.release_figures, decided_in_sql(paths)):
         return None
-    con.execute(
-        "create or replace temp view validated_parts as "
-        "select * replace (value_sum as value_exact, month_max as month) from typed_groups"
-    )
+    # every row passes: the groups are the validated parts of national figures
+    db.source(con, "validated_release_parts", con.table("int_release_groups_typed").pl())
     return db.query(con, paths, "int_keyfigures_aggregated_to_country_year")

@@ -106,10 +106,10 @@ def layout_frame(specs: dict[str, dict], years: dict[str, tuple[int, int]]) -> p
 
 def cells(derived: pl.DataFrame, series: pl.DataFrame, specs: dict[str, dict], paths: Paths) -> pl.DataFrame:
     con = db.connect()
-    con.register("full_year_figures", derived)
-    con.register("series_metadata", series)
-    con.register("table_layout", layout_frame(specs, table_years(specs, derived)))
-    return db.query(con, paths, "fct_keyfigure_tables")
+    db.source(con, "full_year_figures", derived)
+    db.source(con, "series_metadata", series)
+    db.source(con, "table_layout", layout_frame(specs, table_years(specs, derived)))
+    return db.model(con, paths, "fct_keyfigure_tables")
 
 
 def _value_text(value: float | None, integer_valued: bool) -> str:

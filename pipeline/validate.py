@@ -1,4 +1,4 @@
-"""Validation, the gate: every rule of pipeline/schemas.py runs on every row, every failure is
+"""Validation, the gate: every rule of pipeline/schemas/ runs on every row, every failure is
 collected, and the ingest stage writes nothing unless all rows pass.
 
 Two evaluators for the one set of rules: all rules of a schema as polars expressions in a

@@ -32,16 +32,21 @@ se_same_months as (
            and se_all.months_exposure = dk.months_exposure
 ),
 
+matched_years as (
+    -- the years whose Swedish figure must cover the Danish months: a partial Danish year in
+    -- same_months mode
+    select reference_year from dk where $mode = 'same_months' and dk.months_exposure < 12
+),
+
 se_used as (
-    -- the Swedish figure each year is set against: the same months as a partial Danish year
-    -- in same_months mode, else the chosen release's
+    -- the Swedish figure each year is set against: the same months in a matched year, else
+    -- the chosen release's
     select se_chosen.* from se_chosen
-    where not exists (select 1 from dk where dk.reference_year = se_chosen.reference_year
-                                       and $mode = 'same_months' and dk.months_exposure < 12)
+    where se_chosen.reference_year not in (select reference_year from matched_years)
     union all by name
     select se_same_months.* exclude (pick) from se_same_months
-    join dk using (reference_year)
-    where se_same_months.pick = 1 and $mode = 'same_months' and dk.months_exposure < 12
+    join matched_years using (reference_year)
+    where se_same_months.pick = 1
 ),
 
 population as (
@@ -65,19 +70,19 @@ paired as (
         dk.status                                           as dk_status,
         dk.interval_lower                                   as dk_full_year_lower,
         dk.interval_upper                                   as dk_full_year_upper,
-        dk.publisher || ' ' || coalesce(dk.published_year::varchar, 'udateret') as dk_source,  -- cited by year
+        cited_by_year(dk.publisher, dk.published_year)      as dk_source,
         source_location(dk.source_file, dk.source_line)    as dk_location,
         se_used.observed_value                              as se_count,
         se_used.months_exposure                             as se_months,
-        se_used.publisher || ' ' || coalesce(se_used.published_year::varchar, 'udateret') as se_source,
+        cited_by_year(se_used.publisher, se_used.published_year) as se_source,
         source_location(se_used.source_file, se_used.source_line) as se_location,
         se_chosen.observed_value                            as se_count_as_quoted,
         dk_pop.population                                   as dk_population,
         dk_pop.count_date                                   as dk_population_date,
-        dk_pop.publisher || coalesce(', læst i ' || dk_pop.reported_by, '') as dk_population_source,
+        read_in(dk_pop.publisher, dk_pop.reported_by)      as dk_population_source,
         se_pop.population                                   as se_population,
         se_pop.count_date                                   as se_population_date,
-        se_pop.publisher || coalesce(', læst i ' || se_pop.reported_by, '') as se_population_source
+        read_in(se_pop.publisher, se_pop.reported_by)      as se_population_source
     from years
     left join dk using (reference_year)
     left join se_chosen using (reference_year)

@@ -1,7 +1,8 @@
 -- One national figure per release, series and year: monthly and regional parts summed. The
--- parts are either single rows (`rows_grouped` 1) or groups of rows from
--- sql/int_release_rows_grouped.sql whose `value_exact` is already their sum and `month` their
--- last month. Values are summed as decimals (`value_exact`), exactly, so the figure is the same
+-- parts (the source `validated_release_parts`, registered once they have passed validation)
+-- are either single rows of sql/int_release_figures_joined_to_series.sql (`rows_grouped` 1) or
+-- groups of rows of sql/int_release_groups_typed.sql, whose `value_exact` is already their sum
+-- and `month` their last month. Values are summed as decimals (`value_exact`), exactly, so the figure is the same
 -- for any order of the rows; it becomes a double once, at the end. A monthly figure covers the months it has (validation made sure they run from
 -- January without gaps and are the same in every region). Text fields are the same on every
 -- row of a figure in practice; min() picks one deterministically. A figure given on one row
@@ -34,6 +35,6 @@ select
     case when sum(rows_grouped) = 1 then min(source_line) end as source_line,
     sum(rows_grouped)                                  as rows_aggregated,
     count(distinct region)                             as regions
-from validated_parts
+from validated_release_parts
 -- a stock's counts on two dates in one release are two observations, never one sum
 group by release_id, series, reference_year, count_date

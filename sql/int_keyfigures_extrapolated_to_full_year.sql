@@ -6,7 +6,7 @@ with classified as (
     select
         *,
         kind = 'flow' and months_exposure < $months_in_year as is_partial
-    from ranked_figures
+    from int_keyfigures_ranked_by_vintage
 ),
 
 extrapolated as (

@@ -1,5 +1,5 @@
 -- Shared by the staging models: a field typed from its text only when the text matches the
--- raw format's pattern (pipeline/schemas.py); otherwise null, and validation reports it.
+-- raw format's pattern (pipeline/schemas/); otherwise null, and validation reports it.
 -- Numbers are Danish: "1.520" is 1520 and "388,5" is 388.5. Plain digits, by far the most
 -- common text, take a cheaper road to the same number (up to 15 digits a double holds
 -- every integer exactly; the pattern accepts all of them).
@@ -8,7 +8,7 @@ create or replace macro danish_number(t, pattern) as
          when regexp_full_match(t, pattern) then cast(replace(replace(t, '.', ''), ',', '.') as double) end;
 
 -- The same number exactly, for sums: a decimal with the format's 15 digits before the comma
--- and 6 after (pipeline/schemas.py). Sums of these are exact (DuckDB sums DECIMAL(21, 6) into
+-- and 6 after (pipeline/schemas/). Sums of these are exact (DuckDB sums DECIMAL(21, 6) into
 -- DECIMAL(38, 6)), so a national figure does not depend on the order of its rows, as sums of
 -- doubles do; it becomes a double only once summed.
 create or replace macro danish_decimal(t, pattern) as
@@ -21,6 +21,15 @@ create or replace macro whole_number(t, pattern) as
 -- Where a figure is written: "file:line" for a figure on one row; the file alone for a sum of
 -- several rows, which has no one line (pipeline/fmt.py writes the same in Python).
 create or replace macro source_location(file, line) as file || coalesce(':' || line, '');
+
+-- A source cited by its publisher and the year it published ("NSK 2024"), as the comparison
+-- cites both countries' figures.
+create or replace macro cited_by_year(publisher, published_year) as
+    publisher || ' ' || coalesce(published_year::varchar, 'udateret');
+
+-- A figure's publisher and, when it was read in another publication, that one
+-- ("Danmarks Statistik, læst i ...").
+create or replace macro read_in(publisher, reported_by) as publisher || coalesce(', læst i ' || reported_by, '');
 
 -- A date as written in a raw file is a span of days: 'YYYY' is a whole year, 'YYYY-MM' a month,
 -- 'YYYY-MM-DD' one day. Partial dates are compared as spans, never as text ("2020-07" is not
@@ -39,3 +48,56 @@ create or replace macro date_span_end(t) as case
     when regexp_full_match(t, '[0-9]{4}') then real_date(t || '-12-31')
     when regexp_full_match(t, '[0-9]{4}-[0-9]{2}') then last_day(real_date(t || '-01'))
     when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then real_date(t) end;
+
+-- Release records typed: every field trimmed and typed, the typed text kept beside each parsed
+-- field so validation can quote what was written. A field that does not match its documented
+-- format becomes null here and is reported by validation; numbers are read as Danish ("1.520"
+-- is 1520), never as decimals; the patterns come from pipeline/schemas/, the one place that
+-- defines the raw formats. One definition for the two kinds of records typed alike: rows
+-- (sql/stg_raw__release_figures.sql) and groups of rows that differ only in `value` and `month`
+-- (sql/int_release_groups_typed.sql).
+create or replace macro typed_release_records(records, number_pattern, year_pattern, months_pattern) as table
+with trimmed as (
+    select
+        -- any further columns (release_id, source_file, source_line, and the counts of
+        -- sql/int_release_rows_grouped.sql when it is grouped rows that are typed) pass through
+        * exclude (series, reference_year, value, months_covered, period_end, count_date, kind, unit,
+                   status, publisher, publication, published, reported_by, url, note, month, region,
+                   exceptional),
+        nullif(trim(series), '')         as series,
+        nullif(trim(reference_year), '') as reference_year_text,
+        nullif(trim(value), '')          as value_text,
+        nullif(trim(months_covered), '') as months_covered_text,
+        nullif(trim(period_end), '')     as period_end_text,
+        nullif(trim(count_date), '')     as count_date_text,
+        nullif(trim(kind), '')           as kind,
+        nullif(trim(unit), '')           as unit,
+        nullif(trim(status), '')         as status,
+        nullif(trim(publisher), '')      as publisher,
+        nullif(trim(publication), '')    as publication,
+        nullif(trim(published), '')      as published,
+        nullif(trim(reported_by), '')    as reported_by,
+        nullif(trim(url), '')            as url,
+        nullif(trim(note), '')           as note,
+        nullif(trim(month), '')          as month_text,
+        nullif(trim(region), '')         as region,
+        nullif(trim(exceptional), '')    as exceptional
+    from query_table(records)
+)
+select
+    *,
+    whole_number(reference_year_text, year_pattern)         as reference_year,
+    danish_number(value_text, number_pattern)               as value,
+    -- the same value as a decimal, which sums exactly (sql/int_keyfigures_aggregated_to_country_year.sql)
+    danish_decimal(value_text, number_pattern)              as value_exact,
+    whole_number(months_covered_text, months_pattern)       as months_covered,
+    whole_number(month_text, months_pattern)                as month,
+    real_date(period_end_text)                              as period_end,
+    real_date(count_date_text)                              as count_date,
+    -- the publisher as the duplicate rule compares it: case and runs of spaces aside
+    lower(regexp_replace(publisher, '\s+', ' ', 'g'))       as publisher_key,
+    -- when the release appeared, as the span of days its date allows
+    date_span_start(published)                              as published_start,
+    date_span_end(published)                                as published_end
+from trimmed;
+

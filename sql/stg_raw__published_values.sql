@@ -16,10 +16,8 @@ with trimmed as (
 )
 
 select
-    trimmed.*,
+    *,
     whole_number(reference_year_text, $year_pattern)                            as reference_year,
-    danish_number(value_text, $number_pattern)                                as value,
-    s.series is not null                                                          as series_known
+    danish_number(value_text, $number_pattern)                                as value
 from trimmed
-left join stg_series as s using (series)
 order by source_file, source_line

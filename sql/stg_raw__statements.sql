@@ -20,15 +20,8 @@ with trimmed as (
 )
 
 select
-    trimmed.*,
+    *,
     danish_number(printed_text, $number_pattern)       as printed,
-    danish_number(printed_upper_text, $number_pattern) as printed_upper,
-    -- a range written backwards ("2023-2021") names no years
-    len(list_filter(regexp_extract_all(coalesce(years, ''), '[0-9]{4}-[0-9]{4}'),
-                    lambda r: split_part(r, '-', 1)::int > split_part(r, '-', 2)::int)) > 0  as years_backwards,
-    -- every series named (';'-separated) must be in series.csv
-    series is null or len(list_filter(string_split(series, ';'), lambda s: not list_contains(known.ids, s))) = 0
-                                                                                            as series_known
+    danish_number(printed_upper_text, $number_pattern) as printed_upper
 from trimmed
-cross join (select list(series) as ids from stg_series) as known
 order by source_file, source_line

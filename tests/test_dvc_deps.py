@@ -16,7 +16,8 @@ import yaml
 from conftest import REPO
 
 PIPELINE = REPO / "pipeline"
-SQL_NAME = re.compile(r"(?:stg|int|fct)_[a-z0-9_]+")
+# a model (sql/stg_….sql) or a test (sql/tests/….sql, named "tests/…")
+SQL_NAME = re.compile(r"(?:stg|int|fct)_[a-z0-9_]+|tests/[a-z0-9_]+")
 
 
 def module_file(module: str) -> Path | None:
@@ -45,8 +46,9 @@ def imported_modules(source: str) -> set[str]:
 
 
 def sql_models(source: str) -> set[str]:
-    """The SQL models a module runs: string constants that are exactly a model's name
-    (db.query(con, paths, "int_…")), not names mentioned in comments or docstrings."""
+    """The SQL models and tests a module runs: string constants that are exactly a model's
+    name (db.query(con, paths, "int_…")) or a test's ("tests/…"), not names mentioned in
+    comments or docstrings."""
     return {
         node.value
         for node in ast.walk(ast.parse(source))
@@ -118,3 +120,10 @@ def test_the_derivation_follows_packages():
     # a package's module runs the package's __init__.py first; a package runs as its __main__.py
     assert imported_modules("from pipeline.render.parse import parse") == {"render", "render.parse"}
     assert {"render.__main__", "render.convert", "stage"} <= closure({"render", "render.__main__"})
+
+
+def test_every_model_and_test_in_sql_is_run_by_a_stage():
+    """A model or test no stage runs is dead lineage: either it is used, or it goes."""
+    used = {f for stage in STAGES.values() for f in needed(stage)}
+    files = {p.relative_to(REPO).as_posix() for p in (REPO / "sql").rglob("*.sql")}
+    assert not (unused := sorted(files - used)), f"sql/ files no stage runs: {unused}"

@@ -154,22 +154,21 @@ def _pandera_fails(frame: pl.DataFrame, schema) -> bool:
 
 @pytest.fixture(scope="module")
 def typed_rows() -> pl.DataFrame:
-    """The shipped release rows as typed by sql/stg_raw__release_figures.sql (all valid)."""
+    """The shipped release rows as validation reads them (sql/int_release_figures_joined_to_series.sql; all valid)."""
     from pipeline import db, schemas
 
     paths = Paths(REPO)
     reader = ingest._Reader(paths)
     con = db.connect()
-    series = ingest._query(
+    ingest._query(  # the series, under the model's name, for the rows to be joined to
         con,
         paths,
         "stg_raw__series",
         {"raw_series": reader.read(paths.raw_series, schemas.SERIES_COLUMNS, schemas.OPTIONAL_SERIES_COLUMNS)},
         ("number_pattern",),
     )
-    con.register("stg_series", series)
     raw = next(reader.release_batches())
-    return ingest._query(con, paths, "stg_raw__release_figures", {"raw_releases": raw}, tuple(ingest.SQL_PATTERNS))
+    return ingest.typed_release_rows(con, paths, raw)
 
 
 MUTATIONS = {

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from polars.testing import assert_frame_equal
 
 from pipeline import db, ingest, rawfiles, release_scan, schemas
-from pipeline.release_scan import DECIDED_IN_SQL
+from pipeline.paths import Paths
 
-from conftest import copy_project
+from conftest import REPO, copy_project
 from test_bad_inputs import CASES, CORPUS
 
 KEY = ["release_id", "series", "reference_year"]
@@ -194,8 +194,9 @@ def test_every_rule_is_decided_once():
     names = {r.name for c in schemas.release_figures.columns.values() for r in c.checks}
     names |= {r.name for c in schemas.releases_together.columns.values() for r in c.checks}
     names |= {f"not_nullable:{n}" for n, c in schemas.release_figures.columns.items() if not c.nullable}
-    assert DECIDED_IN_SQL <= names
-    release_scan._check_rules_are_placed()
+    decided = release_scan.decided_in_sql(Paths(REPO))
+    assert decided <= names
+    release_scan._check_rules_are_placed(decided)
 
 
 def test_a_new_rule_on_a_varying_field_must_be_placed(monkeypatch):
@@ -203,7 +204,7 @@ def test_a_new_rule_on_a_varying_field_must_be_placed(monkeypatch):
     column = schemas.release_figures.columns["value"]
     monkeypatch.setattr(column, "checks", [*column.checks, rule])
     with pytest.raises(AssertionError, match="plausible_value"):
-        release_scan._check_rules_are_placed()
+        release_scan._check_rules_are_placed(release_scan.decided_in_sql(Paths(REPO)))
 
 
 # -- property: random monthly regional releases, each mutated a little --------------------

@@ -1,0 +1,316 @@
+"""The rules of release files (data/raw/releases/): every row, and the rows of all files together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.schemas.formats import (
+    DATE_PATTERN,
+    FIRST_PLAUSIBLE_YEAR,
+    KINDS,
+    LAST_PLAUSIBLE_YEAR,
+    MONTHS_PATTERN,
+    NOT_A_NUMBER,
+    NUMBER_PATTERN,
+    PUBLISHED_PATTERN,
+    STATUSES,
+    YEAR_PATTERN,
+)
+from pipeline.schemas.rules import (
+    Column,
+    Rule,
+    Schema,
+    _between,
+    _matches,
+    _one_of,
+    _real_date,
+    _rule,
+    _text,
+    safe_text,
+)
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """A rule on a release row's `value`, as data: the least and the most it may be, and
+    whether it must be whole in a series that counts whole units (series.csv: integer). Each
+    evaluator reads it: the row rule made from it (`rule`: polars, and pandera for the failure
+    cases), and the release scan, which decides it on each group of rows' smallest and largest
+    value and whether one is fractional (sql/tests/release_groups_break_no_rule.sql reads
+    `VALUE_RULES` as the source `release_value_rules`)."""
+
+    name: str
+    message: str
+    minimum: float | None = None
+    maximum: float | None = None
+    whole_in_integer_series: bool = False
+
+    def rule(self) -> Rule:
+        value = pl.col("value")
+        conditions = [
+            *([value >= self.minimum] if self.minimum is not None else []),
+            *([value <= self.maximum] if self.maximum is not None else []),
+            *([~pl.col("series_integer") | (value == value.floor())] if self.whole_in_integer_series else []),
+        ]
+        return _rule(pl.all_horizontal(conditions) if len(conditions) > 1 else conditions[0], self.message, self.name)
+
+
+# A new rule on a value is a line here.
+VALUE_RULES = (
+    ValueRule("non_negative", "is negative; counts and amounts cannot be", minimum=0),
+    ValueRule(
+        "whole_number",
+        "is fractional, but this series counts whole units (series.csv: integer)",
+        whole_in_integer_series=True,
+    ),
+)
+
+
+# The rows that make up one national yearly figure of a release, and one region's part of it.
+_NATION_KEY = ["release_id", "series", "reference_year"]
+_REGION_KEY = [*_NATION_KEY, "region"]
+
+
+def _duplicated(*keys: str) -> pl.Expr:
+    # nulls compare equal here: two stocks without months, or two undated releases, still collide
+    return pl.struct(*keys).is_duplicated() & pl.col("series").is_not_null() & pl.col("reference_year").is_not_null()
+
+
+release_figures = Schema(
+    {
+        "series": Column(
+            pl.Utf8,
+            nullable=False,
+            checks=_rule(
+                pl.col("series_kind").is_not_null() | pl.col("series").is_null(),
+                "is not a series id listed in data/raw/series.csv",
+                "known_series",
+            ),
+        ),
+        "reference_year_text": _text(
+            "reference_year_text", YEAR_PATTERN, "is not a year (four digits)", True, "year_format"
+        ),
+        "reference_year": Column(
+            pl.Int64,
+            nullable=True,
+            checks=[
+                _between(
+                    "reference_year",
+                    FIRST_PLAUSIBLE_YEAR,
+                    LAST_PLAUSIBLE_YEAR,
+                    f"is not a plausible year ({FIRST_PLAUSIBLE_YEAR}–{LAST_PLAUSIBLE_YEAR})",
+                    "plausible_year",
+                ),
+                _rule(
+                    ~_duplicated("release_id", "series", "reference_year", "month", "region", "count_date"),
+                    "repeats a series and year (and month and region) already in this release",
+                    "unique_in_release",
+                    across_rows=True,
+                ),
+            ],
+        ),
+        "value_text": _text("value_text", NUMBER_PATTERN, NOT_A_NUMBER, True, "number_format"),
+        "value": Column(pl.Float64, nullable=True, checks=[r.rule() for r in VALUE_RULES]),
+        "month_text": _text("month_text", MONTHS_PATTERN, "is not a month number", False, "month_format"),
+        "month": Column(
+            pl.Int64,
+            nullable=True,
+            checks=[
+                _between("month", 1, 12, "is not a month (1–12)", "month_in_range"),
+                _rule(
+                    (pl.col("kind") != "stock") | pl.col("month").is_null(),
+                    "is set for a stock; a stock is a head-count on its count_date",
+                    "stock_has_no_month",
+                ),
+                _rule(
+                    pl.col("months_covered_text").is_null() | pl.col("month").is_null(),
+                    "is set together with months_covered; a monthly row covers its month only",
+                    "month_or_months_covered",
+                ),
+                # each window rule groups the rows once (one `over`): at millions of rows the
+                # grouping, not the comparison, is what costs
+                _rule(
+                    pl.col("month").is_null()
+                    | ((pl.col("month").max() - pl.col("month").n_unique()).over(_REGION_KEY) == 0),
+                    "leaves a gap: the months of a figure must run from January without gaps",
+                    "months_from_january",
+                    across_rows=True,
+                ),
+                _rule(
+                    pl.col("month").is_null().n_unique().over(_REGION_KEY) == 1,
+                    "mixes monthly rows and a row without a month for the same figure",
+                    "monthly_or_not",
+                    across_rows=True,
+                ),
+                _rule(
+                    pl.col("month").is_null()
+                    | (pl.col("month").n_unique().over(_REGION_KEY).n_unique().over(_NATION_KEY) == 1),
+                    "covers other months in this region than in the figure's other regions",
+                    "same_months_in_every_region",
+                    across_rows=True,
+                ),
+            ],
+        ),
+        "region": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=[
+                *safe_text("region"),
+                _rule(
+                    pl.col("region").is_null().n_unique().over(_NATION_KEY) == 1,
+                    "mixes regional rows and a national row for the same figure",
+                    "regional_or_not",
+                    across_rows=True,
+                ),
+            ],
+        ),
+        "months_covered_text": _text(
+            "months_covered_text", MONTHS_PATTERN, "is not a whole number of months", False, "months_format"
+        ),
+        "months_covered": Column(
+            pl.Int64,
+            nullable=True,
+            checks=[
+                _between("months_covered", 1, 12, "must be between 1 and 12", "months_in_range"),
+                _rule(
+                    (pl.col("kind") != "flow")
+                    | pl.col("months_covered_text").is_not_null()
+                    | pl.col("month_text").is_not_null(),
+                    "is blank; a flow must state how many months (from January) it covers, or its month",
+                    "flow_has_months",
+                ),
+                _rule(
+                    (pl.col("kind") != "stock") | pl.col("months_covered_text").is_null(),
+                    "is set for a stock; a stock is a head-count on a date, never a "
+                    "partial-year flow: leave months_covered blank and give count_date",
+                    "stock_not_partial_flow",
+                ),
+            ],
+        ),
+        "period_end_text": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=[
+                _matches("period_end_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
+                _real_date("period_end"),
+            ],
+        ),
+        "period_end": Column(
+            pl.Date,
+            nullable=True,
+            checks=[
+                _rule(
+                    pl.col("period_end").dt.year() == pl.col("reference_year"),
+                    "ends the period outside the reference year",
+                    "period_end_in_year",
+                ),
+                _rule(
+                    pl.col("period_end").dt.month() == pl.col("months_covered"),
+                    "is not in the last month covered (months_covered)",
+                    "period_end_in_last_month",
+                ),
+                _rule(
+                    (pl.col("kind") != "stock") | pl.col("period_end").is_null(),
+                    "is set for a stock; a stock has a count_date, not a period",
+                    "stock_has_no_period",
+                ),
+            ],
+        ),
+        "count_date_text": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=[
+                _matches("count_date_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
+                _real_date("count_date"),
+            ],
+        ),
+        "count_date": Column(
+            pl.Date,
+            nullable=True,
+            checks=_rule(
+                pl.col("count_date").dt.year() == pl.col("reference_year"),
+                "lies outside the reference year",
+                "count_date_in_year",
+            ),
+        ),
+        "kind": Column(
+            pl.Utf8,
+            nullable=False,
+            checks=[
+                _one_of("kind", KINDS, "must be 'flow' or 'stock'", "kind_values"),
+                _rule(
+                    pl.col("kind") == pl.col("series_kind"),
+                    "disagrees with the series' kind in data/raw/series.csv",
+                    "kind_matches_series",
+                ),
+            ],
+        ),
+        "unit": Column(
+            pl.Utf8,
+            nullable=False,
+            checks=_rule(
+                pl.col("unit") == pl.col("series_unit"),
+                "disagrees with the series' unit in data/raw/series.csv",
+                "unit_matches_series",
+            ),
+        ),
+        "status": Column(
+            pl.Utf8,
+            nullable=False,
+            checks=_one_of("status", STATUSES, "must be 'preliminary' or 'final'", "status_values"),
+        ),
+        "publisher": Column(pl.Utf8, nullable=False, checks=safe_text("publisher")),
+        "publication": Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
+        "reported_by": Column(pl.Utf8, nullable=True, checks=safe_text("reported_by")),
+        "url": Column(pl.Utf8, nullable=True, checks=safe_text("url")),
+        "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),
+        "exceptional": Column(pl.Utf8, nullable=True, checks=safe_text("exceptional")),
+        "published": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=[
+                _matches("published", PUBLISHED_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "published_format"),
+                # the pattern admits "2024-13-45"; the span of days it names must exist
+                _rule(
+                    ~pl.col("published").str.contains(PUBLISHED_PATTERN) | pl.col("published_start").is_not_null(),
+                    "is not a real calendar date",
+                    "real_date",
+                ),
+            ],
+        ),
+    },
+)
+
+# The one rule across release files: checked on these columns of every row of every file
+# (pipeline/ingest.py keeps only them, in compact form, while it reads file by file).
+# (publisher_key: the publisher in lower case with runs of spaces as one, so that "NSK" and
+# "nsk " are the same publisher)
+DUPLICATE_RELEASE_KEY = [
+    "series",
+    "reference_year",
+    "month",
+    "region",
+    "months_covered",
+    "period_end",
+    "count_date",
+    "publisher_key",
+    "published",
+    "status",
+]
+releases_together = Schema(
+    {
+        "reference_year": Column(
+            pl.Int32,
+            nullable=True,
+            checks=_rule(
+                ~_duplicated(*DUPLICATE_RELEASE_KEY),
+                "repeats a figure of another release (same series, year, months, "
+                "publisher, publication date and status): a duplicated release?",
+                "duplicate_release",
+                across_rows=True,
+            ),
+        ),
+    },
+)
