@@ -103,7 +103,7 @@ def table(
     format: Annotated[Format, _format_option()] = "terminal",
 ) -> None:
     """Print one of the report's tables from the pipeline's outputs."""
-    from pipeline.tables import table_file_stem
+    from pipeline.table_files import table_file_stem
 
     paths = _paths()
     stem = paths.tables / table_file_stem(table_id)

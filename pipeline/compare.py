@@ -18,6 +18,7 @@ from pipeline.io import staged_outputs
 from pipeline.params import ParamsError, load_params, require_known, resolve_years, year_choice
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
+from pipeline.table_files import table_csv, table_markdown  # the layouts of the report's tables
 
 MODES = ("annualise", "same_months")
 RATIO_METHODS = ("conditional_binomial", "score")
@@ -379,12 +380,10 @@ def run(paths: Paths | None = None) -> None:
         "source": source_text(comparison),
     }
 
-    from pipeline.tables import to_csv, to_markdown  # same layouts as the report's tables
-
     with staged_outputs() as out:
         comparison.write_parquet(out.path(paths.derived_comparison))
-        out.write_text(paths.comparison / "dk_se.csv", to_csv(table))
-        out.write_text(paths.comparison / "dk_se.md", to_markdown(table))
+        out.write_text(paths.comparison / "dk_se.csv", table_csv(table))
+        out.write_text(paths.comparison / "dk_se.md", table_markdown(table))
         out.write_text(
             paths.comparison / "dk_se.json",
             json.dumps(

@@ -29,7 +29,7 @@ from pipeline.params import load_params
 from pipeline.paths import Paths
 from pipeline.rawfiles import file_hashes
 from pipeline.stage import stage_main
-from pipeline.tables import table_file_stem, table_notes, table_specs
+from pipeline.table_files import table_file_stem, table_specs
 
 CONTENTS_SHEET = "Indhold"
 FIGURES_SHEET = "Nøgletal"
@@ -157,7 +157,7 @@ def write_table(book: xlsxwriter.Workbook, formats: Formats, table: dict) -> Non
                 )
     # the table's own note, naming the estimates by where the workbook shows them
     starred = any(text.endswith("*") for row in table["rows"] for text in row[1:])
-    note = table_notes(table["cells"], starred, wording.ESTIMATES_IN_OWN_CELLS)
+    note = wording.notes_under_table(table["cells"], starred, wording.ESTIMATES_IN_OWN_CELLS)
     _note_rows(sheet, formats, 3 + len(by_row) + 1, [n for n in (note, table["source"]) if n], len(columns) + 1)
     sheet.set_column(0, 0, 18 if any(row[0] for row in table["rows"]) else 4)
     sheet.set_column(1, len(columns), 12)

@@ -7,66 +7,18 @@ CSV and Parquet (outputs/data/)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
-from collections import Counter
-from datetime import date
 
 import polars as pl
 
 from pipeline import db, fmt, metrics, wording
 from pipeline.io import staged_outputs
-from pipeline.params import ParamsError, load_params, require_known, resolve_years, year_choice
+from pipeline.params import load_params, require_known, resolve_years
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
+from pipeline.table_files import table_csv, table_file_stem, table_markdown, table_specs
 
 MONTHS_IN_YEAR = 12
-
-
-def table_file_stem(table_id: str) -> str:
-    return "table_" + table_id.replace(".", "_")
-
-
-# A table's key in params.yaml holds no dot: DVC's `-S tables.<key>.first_year=…` splits keys at
-# dots. The number the reader sees ("1.3") is the entry's `number`.
-TABLE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-TABLE_NUMBER = re.compile(r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
-MARKERS = ("asterisk", "header")
-
-
-def table_specs(table_params) -> dict[str, dict]:
-    """The tables of params.yaml, checked, by key; each with its checked year keys (`years`)."""
-    if not isinstance(table_params, dict) or not table_params:
-        raise ParamsError("tables", 'no tables; each table is an entry like table_1_1: {number: "1.1", ...}')
-    specs, stems = {}, {}
-    for key, spec in table_params.items():
-        where = f"tables.{key}"
-        if not isinstance(key, str) or not TABLE_KEY.match(key):
-            raise ParamsError(
-                where,
-                "a table's key holds letters, digits and _ only (no dots, which DVC's "
-                '-S splits at), e.g. table_1_3 with number: "1.3"',
-            )
-        if not isinstance(spec, dict):
-            raise ParamsError(where, "is not a table entry (title, number, series, …)")
-        number = spec.get("number")
-        if not isinstance(number, str) or not TABLE_NUMBER.match(number):
-            raise ParamsError(f"{where}.number", f'{number!r} is not a table number in quotes, e.g. "1.3"')
-        series = spec.get("series")
-        if not isinstance(series, list) or not series or not all(isinstance(s, str) for s in series):
-            raise ParamsError(f"{where}.series", f"{series!r} is not a list of series, e.g. [medlemmer]")
-        if spec.get("partial_marker", "asterisk") not in MARKERS:
-            raise ParamsError(
-                f"{where}.partial_marker", f"{spec['partial_marker']!r} is not one of {', '.join(MARKERS)}"
-            )
-        stem = table_file_stem(number)
-        if stem in stems:
-            raise ParamsError(f"{where}.number", f"{number} is also the number of tables.{stems[stem]}")
-        stems[stem] = key
-        specs[key] = spec | {"years": year_choice(spec, where)}
-    return specs
 
 
 def table_years(specs: dict[str, dict], derived: pl.DataFrame) -> dict[str, tuple[int, int]]:
@@ -147,92 +99,11 @@ def months_in_header(year_cells: list[dict], marker: str) -> bool:
     )
 
 
-def _count_day(cell: dict) -> tuple[int, int] | None:
-    value = cell["count_date"]
-    if value is None:
-        return None
-    value = date.fromisoformat(value) if isinstance(value, str) else value
-    return value.month, value.day
-
-
-def _count_date_text(cell: dict) -> str:
-    value = cell["count_date"]
-    value = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"opgjort {fmt.date_text(value)}" if value else "opgørelsesdato ikke oplyst"
-
-
-def count_date_note(table_cells: list[dict]) -> str | None:
-    """For a stock: the years counted on another day of the year than the rest of its row
-    (an unknown count date is a day of its own), e.g. '2025: opgjort 30. juni 2025. For de
-    øvrige år er opgørelsesdatoen ikke oplyst.' None when every year is counted alike."""
-    stocks = [c for c in table_cells if c.get("kind") == "stock" and c["status"] is not None]
-    rows = _group(stocks, lambda c: c["row_order"])
-    parts = []
-    for _, row in sorted(rows.items()):
-        row = sorted(row, key=lambda c: c["reference_year"])
-        days = Counter(_count_day(c) for c in row)
-        if len(days) < 2:
-            continue
-        # the usual day: the most common; on a tie, the earliest year's
-        order = [_count_day(c) for c in row]
-        usual = max(days, key=lambda d: (days[d], -order.index(d)))
-        prefix = f"{row[0]['label_da']} " if len(rows) > 1 else ""
-        if days[usual] == 1:  # no usual day: every year as it is
-            parts.append(prefix + "; ".join(f"{c['reference_year']}: {_count_date_text(c)}" for c in row) + ".")
-            continue
-        odd = [c for c in row if _count_day(c) != usual]
-        rest = (
-            "for de øvrige år er opgørelsesdatoen ikke oplyst"
-            if usual is None
-            else f"de øvrige år er opgjort {usual[1]}. {fmt.month_name(usual[0])}"
-        )
-        parts.append(
-            prefix
-            + "; ".join(f"{c['reference_year']}: {_count_date_text(c)}" for c in odd)
-            + f". {rest[:1].upper()}{rest[1:]}."
-        )
-    return " ".join(parts) or None
-
-
-def note_text(table_cells: list[dict], marker: str, estimates: str = wording.ESTIMATES_IN_PARENTHESES) -> str | None:
-    """The note under a table with estimates: method, assumption and each computation (the
-    wording lives in pipeline/wording/, with every other data-dependent text)."""
-    return wording.table_note(table_cells, marker, estimates)
-
-
-def source_text(table_cells: list[dict]) -> str:
-    """'Kilde: … nøgletal fra Rigspolitiet 2014, 2015; Nationalt Efterforskningscenter 2018 …'."""
-    by_publisher: dict[str, list[str]] = {}
-    # cited by publisher and year, as the report cites the police's key figures (a release
-    # dated to the day is still cited by its year); an undated one as such, last
-    for c in sorted(
-        (c for c in table_cells if c["publisher"]),
-        key=lambda c: (c["published"] is None, c["published"] or "", c["publisher"]),
-    ):
-        years = by_publisher.setdefault(c["publisher"], [])
-        cited = c["published"][:4] if c["published"] else "udateret"
-        if cited not in years:
-            years.append(cited)
-    listed = "; ".join(f"{p} {', '.join(y)}" for p, y in by_publisher.items())
-    return f"Kilde: Tabellen er baseret på nøgletal fra {listed}."
-
-
 def _group(items, key):
     groups: dict = {}
     for item in items:
         groups.setdefault(key(item), []).append(item)
     return groups
-
-
-def table_notes(
-    table_cells: list[dict], starred: bool, estimates: str = wording.ESTIMATES_IN_PARENTHESES
-) -> str | None:
-    """The note under a table: how its estimates were made (`starred`: the estimates carry the
-    asterisk) and the count dates of its stocks; None when there is nothing to note."""
-    notes = [note_text(table_cells, "asterisk" if starred else "header", estimates), count_date_note(table_cells)]
-    if notes[0] is None and notes[1] is not None:
-        notes[1] = "Note: " + notes[1]
-    return " ".join(n for n in notes if n) or None
 
 
 def build_table(table_id: str, spec: dict, table_cells: list[dict]) -> dict:
@@ -262,31 +133,10 @@ def build_table(table_id: str, spec: dict, table_cells: list[dict]) -> dict:
         "title": f"Tabel {table_id} {spec['title']}",
         "header": header,
         "rows": rows,
-        "note": table_notes(table_cells, starred),
-        "source": source_text(table_cells),
+        "note": wording.notes_under_table(table_cells, starred),
+        "source": wording.source_text(table_cells),
         "cells": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in c.items()} for c in table_cells],
     }
-
-
-def to_csv(table: dict) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([fmt.spreadsheet_safe(c) for c in table["header"]])
-    writer.writerows([fmt.spreadsheet_safe(c) for c in row] for row in table["rows"])
-    return buffer.getvalue()
-
-
-def to_markdown(table: dict) -> str:
-    def line(cells):
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    lines = [f"**{table['title']}**", "", line(table["header"]), "|" + "---|" + "---:|" * (len(table["header"]) - 1)]
-    lines += [line(r) for r in table["rows"]]
-    lines.append("")
-    if table["note"]:
-        lines += [table["note"], ""]
-    lines.append(table["source"])
-    return "\n".join(lines) + "\n"
 
 
 def tidy_figures(derived: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
@@ -324,8 +174,8 @@ def run(paths: Paths | None = None) -> None:
     with staged_outputs() as out:
         for number, table in tables.items():
             stem = table_file_stem(number)
-            out.write_text(paths.tables / f"{stem}.csv", to_csv(table))
-            out.write_text(paths.tables / f"{stem}.md", to_markdown(table))
+            out.write_text(paths.tables / f"{stem}.csv", table_csv(table))
+            out.write_text(paths.tables / f"{stem}.md", table_markdown(table))
             out.write_text(
                 paths.tables / f"{stem}.json", json.dumps(table, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
             )

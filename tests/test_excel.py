@@ -25,7 +25,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pipeline import compare, excel, fmt, tables, wording
+from pipeline import compare, excel, fmt, table_files, tables, wording
 from pipeline.params import load_params
 from pipeline.paths import Paths
 
@@ -84,7 +84,7 @@ def workbook(built: Paths) -> Path:
 
 @pytest.fixture(scope="module")
 def specs(built: Paths) -> list[dict]:
-    return list(tables.table_specs(load_params(built)["tables"]).values())
+    return list(table_files.table_specs(load_params(built)["tables"]).values())
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def selected(built: Paths) -> dict[tuple[str, int], dict]:
 
 
 def table_json(paths: Paths, number: str) -> dict:
-    return json.loads((paths.tables / f"{tables.table_file_stem(number)}.json").read_text(encoding="utf-8"))
+    return json.loads((paths.tables / f"{table_files.table_file_stem(number)}.json").read_text(encoding="utf-8"))
 
 
 # --- LibreOffice --------------------------------------------------------------------------------
@@ -415,7 +415,7 @@ def generated_tables(draw) -> dict:
     spec = {
         "title": "Prøve",
         "row_labels": draw(st.booleans()),
-        "partial_marker": draw(st.sampled_from(tables.MARKERS)),
+        "partial_marker": draw(st.sampled_from(table_files.MARKERS)),
     }
     # through JSON, as the workbook stage reads the tables
     return json.loads(json.dumps(tables.build_table("9.9", spec, cells)))

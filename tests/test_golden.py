@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from pipeline.params import load_params
-from pipeline.tables import cell_text, table_file_stem
+from pipeline.table_files import table_file_stem
+from pipeline.tables import cell_text
 
 TABLE_IDS = ("1.1", "1.2", "1.3")
 

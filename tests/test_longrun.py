@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 from pipeline import charts, ingest
 from pipeline.core import run_core
 from pipeline.errors import InputError
-from pipeline.tables import table_file_stem
+from pipeline.table_files import table_file_stem
 
 from conftest import write_release
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from pipeline.core import run_core
-from pipeline.tables import table_file_stem
+from pipeline.table_files import table_file_stem
 
 from conftest import write_release
 

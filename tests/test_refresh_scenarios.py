@@ -17,7 +17,7 @@ import yaml
 from pipeline import audit, compare
 from pipeline.core import run_core
 from pipeline.errors import InputError
-from pipeline.tables import table_file_stem
+from pipeline.table_files import table_file_stem
 
 from conftest import copy_project, write_release
 

@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, strategies as st
 
 from pipeline import fmt
-from pipeline.tables import to_csv, to_markdown
+from pipeline.table_files import table_csv as to_csv, table_markdown as to_markdown
 
 
 def test_formula_cells_are_neutralised():

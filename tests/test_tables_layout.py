@@ -14,10 +14,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pipeline import compare, extrapolate, ingest, tables
+from pipeline import compare, extrapolate, ingest, table_files, tables, wording
 from pipeline.core import run_core
 from pipeline.params import ParamsError, resolve_years, year_choice
-from pipeline.tables import build_table, table_file_stem
+from pipeline.table_files import table_file_stem
+from pipeline.tables import build_table
 
 from conftest import copy_project, write_release
 
@@ -68,7 +69,7 @@ def test_dvc_set_param_reaches_a_tables_year(tmp_path):
     assert params["tables"]["table_1_3"]["number"] == "1.3"  # untouched, still text
     assert params["tables"]["table_1_1"]["last_n_years"] == 5 and params["tables"]["table_1_1"]["first_year"] is None
     assert params["comparison"]["last_year"] == 2025
-    specs = tables.table_specs(params["tables"])  # and the pipeline accepts what DVC wrote
+    specs = table_files.table_specs(params["tables"])  # and the pipeline accepts what DVC wrote
     assert specs["table_1_3"]["years"] == {"first_year": 2022, "last_year": None, "last_n_years": None}
 
 
@@ -320,16 +321,16 @@ def test_count_date_note_rules():
         return cell(year, 0, "observed", count_date=day, kind="stock")
 
     year_end = [stock(y, date(y, 12, 31)) for y in range(2020, 2024)]
-    assert tables.count_date_note(year_end) is None
-    assert tables.count_date_note(year_end + [stock(2024, None)]) == (
+    assert wording.count_date_note(year_end) is None
+    assert wording.count_date_note(year_end + [stock(2024, None)]) == (
         "2024: opgørelsesdato ikke oplyst. De øvrige år er opgjort 31. december."
     )
-    assert tables.count_date_note([stock(2023, date(2023, 12, 31)), stock(2024, date(2024, 6, 30))]) == (
+    assert wording.count_date_note([stock(2023, date(2023, 12, 31)), stock(2024, date(2024, 6, 30))]) == (
         "2023: opgjort 31. december 2023; 2024: opgjort 30. juni 2024."
     )
     # flows have no count date to speak of
     assert (
-        tables.count_date_note([cell(2023, 0, "observed", count_date=date(2023, 6, 1)), cell(2024, 0, "observed")])
+        wording.count_date_note([cell(2023, 0, "observed", count_date=date(2023, 6, 1)), cell(2024, 0, "observed")])
         is None
     )
 
@@ -345,7 +346,7 @@ def test_count_date_note_names_every_year_counted_otherwise(days):
     stocks = [
         cell(2010 + i, 0, "observed", kind="stock", count_date=d and date(2010 + i, *d)) for i, d in enumerate(days)
     ]
-    note = tables.count_date_note(stocks)
+    note = wording.count_date_note(stocks)
     if len(set(days)) == 1:
         assert note is None
         return

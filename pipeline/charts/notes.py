@@ -199,7 +199,7 @@ def chart_source(spec: ChartSpec, data: pl.DataFrame) -> str:
 
 def source_text(data: pl.DataFrame) -> str:
     """'Kilde: Figuren er baseret på nøgletal fra Rigspolitiet 2014, 2015; …' (as the tables'
-    source line, pipeline.tables.source_text, with the publication years of the plotted rows)."""
+    source line, pipeline.wording.source_text, with the publication years of the plotted rows)."""
     plotted = [r for r in _rows(data) if r["status"] != "missing" and r["publisher"]]
     by_publisher: dict[str, list[str]] = {}
     for row in sorted(plotted, key=lambda r: ((r["published"] or "")[:4], r["publisher"])):

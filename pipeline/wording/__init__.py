@@ -86,7 +86,14 @@ from pipeline.wording.sentences import (
     partial_year_sentence,
     small_numbers_sentence,
 )
-from pipeline.wording.table_notes import ESTIMATES_IN_OWN_CELLS, ESTIMATES_IN_PARENTHESES, table_note
+from pipeline.wording.table_notes import (
+    ESTIMATES_IN_OWN_CELLS,
+    ESTIMATES_IN_PARENTHESES,
+    count_date_note,
+    notes_under_table,
+    source_text,
+    table_note,
+)
 
 __all__ = [
     # numbers
@@ -145,6 +152,9 @@ __all__ = [
     "ESTIMATES_IN_OWN_CELLS",
     "ESTIMATES_IN_PARENTHESES",
     "table_note",
+    "notes_under_table",
+    "count_date_note",
+    "source_text",
     # sentences
     "SMALL_COUNT",
     "Figure",

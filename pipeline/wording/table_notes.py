@@ -3,6 +3,7 @@ period and method, how the estimates were made, with each computation and its in
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from pipeline import fmt
@@ -92,3 +93,76 @@ def _estimate_note(
 
 def _with(sentence: str) -> str:
     return f" {sentence}" if sentence else ""
+
+
+def _count_day(cell: dict) -> tuple[int, int] | None:
+    value = cell["count_date"]
+    if value is None:
+        return None
+    value = date.fromisoformat(value) if isinstance(value, str) else value
+    return value.month, value.day
+
+
+def _count_date_text(cell: dict) -> str:
+    value = cell["count_date"]
+    value = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"opgjort {fmt.date_text(value)}" if value else "opgørelsesdato ikke oplyst"
+
+
+def count_date_note(table_cells: list[dict]) -> str | None:
+    """For a stock: the years counted on another day of the year than the rest of its row
+    (an unknown count date is a day of its own), e.g. '2025: opgjort 30. juni 2025. For de
+    øvrige år er opgørelsesdatoen ikke oplyst.' None when every year is counted alike."""
+    stocks = [c for c in table_cells if c.get("kind") == "stock" and c["status"] is not None]
+    rows = group_by(stocks, lambda c: c["row_order"])
+    parts = []
+    for _, row in sorted(rows.items()):
+        row = sorted(row, key=lambda c: c["reference_year"])
+        days = Counter(_count_day(c) for c in row)
+        if len(days) < 2:
+            continue
+        # the usual day: the most common; on a tie, the earliest year's
+        order = [_count_day(c) for c in row]
+        usual = max(days, key=lambda d: (days[d], -order.index(d)))
+        prefix = f"{row[0]['label_da']} " if len(rows) > 1 else ""
+        if days[usual] == 1:  # no usual day: every year as it is
+            parts.append(prefix + "; ".join(f"{c['reference_year']}: {_count_date_text(c)}" for c in row) + ".")
+            continue
+        odd = [c for c in row if _count_day(c) != usual]
+        rest = (
+            "for de øvrige år er opgørelsesdatoen ikke oplyst"
+            if usual is None
+            else f"de øvrige år er opgjort {usual[1]}. {fmt.month_name(usual[0])}"
+        )
+        parts.append(
+            prefix
+            + "; ".join(f"{c['reference_year']}: {_count_date_text(c)}" for c in odd)
+            + f". {rest[:1].upper()}{rest[1:]}."
+        )
+    return " ".join(parts) or None
+
+
+def source_text(table_cells: list[dict]) -> str:
+    """'Kilde: … nøgletal fra Rigspolitiet 2014, 2015; Nationalt Efterforskningscenter 2018 …'."""
+    by_publisher: dict[str, list[str]] = {}
+    # cited by publisher and year, as the report cites the police's key figures (a release
+    # dated to the day is still cited by its year); an undated one as such, last
+    for c in sorted(
+        (c for c in table_cells if c["publisher"]),
+        key=lambda c: (c["published"] is None, c["published"] or "", c["publisher"]),
+    ):
+        years = by_publisher.setdefault(c["publisher"], [])
+        cited = c["published"][:4] if c["published"] else "udateret"
+        if cited not in years:
+            years.append(cited)
+    listed = "; ".join(f"{p} {', '.join(y)}" for p, y in by_publisher.items())
+    return f"Kilde: Tabellen er baseret på nøgletal fra {listed}."
+
+
+def notes_under_table(table_cells: list[dict], starred: bool, estimates: str = ESTIMATES_IN_PARENTHESES) -> str | None:
+    """The note under a table: how its estimates were made (`starred`: the estimates carry the
+    asterisk) and the count dates of its stocks; None when there is nothing to note."""
+    notes = [table_note(table_cells, "asterisk" if starred else "header", estimates), count_date_note(table_cells)]
+    if notes[0] is None and notes[1] is not None:
+        notes[1] = "Note: " + notes[1]
+    return " ".join(n for n in notes if n) or None
