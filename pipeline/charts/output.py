@@ -51,10 +51,14 @@ def export(
     charts = [build(name, paths) for name in (list(names) if names else list(CHARTS))]
     written = []
     with staged_outputs() as out, _renderer(formats, image_cache) as renderer:
+        if renderer is not None:
+            # the images the cache lacks are drawn in the browser while the rest is written
+            renderer.prefetch(charts, [f for f in formats if f in STATIC_FORMATS])
         for chart in charts:
             for output_format in formats:
                 target = out_dir / f"{chart.name}.{output_format}"
-                out.path(target).write_bytes(render(chart, output_format, renderer))
+                if output_format not in STATIC_FORMATS:
+                    out.path(target).write_bytes(render(chart, output_format, renderer))
                 written.append(target)
             if "html" in formats:
                 out.path(out_dir / f"{chart.name}.div.html").write_bytes(to_div(chart))
@@ -65,6 +69,11 @@ def export(
                 json.dumps(chart.metadata, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n",
             )
             written += [out_dir / f"{chart.name}.csv", out_dir / f"{chart.name}.json"]
+        for chart in charts:
+            for output_format in formats:
+                if output_format in STATIC_FORMATS:
+                    target = out_dir / f"{chart.name}.{output_format}"
+                    out.path(target).write_bytes(render(chart, output_format, renderer))
     return written
 
 
