@@ -65,27 +65,24 @@ class BrowserSession:
     that the caller can do other work while it starts."""
 
     def __init__(self, tabs: int = 1, wait: bool = True) -> None:
+        path = browser_path()  # here, so that a missing browser is said before anything starts
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="noegletal-chart-images", daemon=True)
         self._thread.start()
         self._session = contextlib.AsyncExitStack()
-        self._opening = asyncio.run_coroutine_threadsafe(self._open(tabs), self._loop)
+        self._opening = asyncio.run_coroutine_threadsafe(self._open(path, tabs), self._loop)
         if wait:
             try:
-                self._kaleido
+                self._result(self._opening)
             except BaseException:
                 self.close()
                 raise
 
-    async def _open(self, tabs: int) -> Any:
+    async def _open(self, path: str, tabs: int) -> Any:
         import kaleido
 
-        browser = kaleido.Kaleido(n=tabs, path=browser_path(), mathjax=False, timeout=RENDER_TIMEOUT)
+        browser = kaleido.Kaleido(n=tabs, path=path, mathjax=False, timeout=RENDER_TIMEOUT)
         return await self._session.enter_async_context(browser)
-
-    @property
-    def _kaleido(self) -> Any:
-        return self._result(self._opening)
 
     def image(self, figure: dict, opts: dict) -> bytes:
         return self._result(self.start_image(figure, opts))
