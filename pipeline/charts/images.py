@@ -151,9 +151,10 @@ class ImageRenderer:
     from there, without starting the browser at all when no chart changed. Images the run did
     not ask for are removed from the folder at the end.
 
-    `prefetch` names the images a run will ask for: those not in the cache are begun at once,
-    side by side in the browser (which starts in the background meanwhile), and `image` then
-    collects each."""
+    The browser starts in the background: at once when there is no cache to take images from,
+    else at the first image the cache lacks. `prefetch` names images a run will ask for: those
+    not in the cache are begun at once (drawn one after the other while the caller goes on),
+    and `image` then collects each."""
 
     # Pages drawing side by side. One: on this 2-core machine under load a second page was
     # slower (its start costs more than the overlap of drawing and reloading saves).
@@ -165,7 +166,8 @@ class ImageRenderer:
         self._used: set[str] = set()
         self._pending: dict[tuple[str, str], Future] = {}
         self._keys: dict[tuple[str, str], tuple[BuiltChart, str]] = {}
-        self._tabs = 1
+        if cache is None or not cache.is_dir() or not any(cache.iterdir()):
+            self._start()  # nothing to take from a cache: the browser starts while the charts are built
 
     def __enter__(self) -> ImageRenderer:
         return self
@@ -179,7 +181,7 @@ class ImageRenderer:
                     stale.unlink(missing_ok=True)
 
     def _start(self) -> None:
-        self._browser = BrowserSession(tabs=self._tabs, wait=False)
+        self._browser = BrowserSession(tabs=self.TABS, wait=False)
 
     def prefetch(self, charts: Iterable[BuiltChart], image_formats: Iterable[str]) -> None:
         """Begin drawing every image of `charts` in `image_formats` that the cache lacks."""
@@ -192,7 +194,6 @@ class ImageRenderer:
         if not missing:
             return
         if self._browser is None:
-            self._tabs = min(self.TABS, len(missing))
             self._start()
         for chart, image_format, opts in missing:
             self._pending[chart.name, image_format] = self._browser.start_image(chart.figure.to_dict(), opts)

@@ -48,12 +48,14 @@ def export(
     paths = paths or Paths()
     out_dir = out_dir or charts_dir(paths)
     formats = _check_formats(formats)
-    charts = [build(name, paths) for name in (list(names) if names else list(CHARTS))]
-    written = []
+    written, charts = [], []
     with staged_outputs() as out, _renderer(formats, image_cache) as renderer:
-        if renderer is not None:
-            # the images the cache lacks are drawn in the browser while the rest is written
-            renderer.prefetch(charts, [f for f in formats if f in STATIC_FORMATS])
+        for name in list(names) if names else list(CHARTS):
+            charts.append(build(name, paths))
+            if renderer is not None:
+                # the images the cache lacks are drawn in the browser while the next charts
+                # are built and the other files written
+                renderer.prefetch(charts[-1:], [f for f in formats if f in STATIC_FORMATS])
         for chart in charts:
             for output_format in formats:
                 target = out_dir / f"{chart.name}.{output_format}"
