@@ -48,3 +48,12 @@ def test_the_renderer_makes_each_charts_image_once(tmp_path, monkeypatch):
     made = []
     monkeypatch.setattr(print_image, "_rasterise", lambda *a: made.append(a) or b"")
     assert make_print_images(tmp_path / "none.qmd", svgs, cache) == kept and made == []
+
+
+def test_an_image_that_cannot_be_made_is_left_to_the_cell(tmp_path):
+    """A broken SVG stops nothing here: the report's cell makes it and names its own error."""
+    broken = tmp_path / "broken.svg"
+    broken.write_text("<svg", encoding="utf-8")
+    assert make_print_images(tmp_path / "none.qmd", [broken], tmp_path / "cache") == set()
+    with pytest.raises(Exception):  # noqa: B017, PT011  whatever Typst raises
+        print_image.svg_to_png("<svg")
