@@ -4,7 +4,11 @@ engine that already sets them in the PDF, with the same fonts) to a PNG of a giv
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import struct
+import threading
 import zlib
 from pathlib import Path
 
@@ -16,7 +20,48 @@ CM_PER_INCH = 2.54
 FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation"),)  # the charts' font, as in the PDF
 
 
-def svg_to_png(svg: str, width_cm: float = TEXT_WIDTH_CM, dpi: int = PRINT_DPI) -> bytes:
+# A folder of PNGs made before, named by a hash of everything they are made from; set by the
+# embedded renderer for its kernel (pipeline/render), which makes the charts' PNGs side by side
+# while the report's cells run. Unset (Quarto, tests), every PNG is made afresh.
+CACHE_ENV = "NOEGLETAL_PRINT_IMAGE_CACHE"
+
+
+def svg_to_png(svg: str, width_cm: float = TEXT_WIDTH_CM, dpi: int = PRINT_DPI, cache: Path | None = None) -> bytes:
+    """The PNG, from `cache` (default: the folder $NOEGLETAL_PRINT_IMAGE_CACHE names) when it
+    was made before, else made and kept there."""
+    cache = cache or os.environ.get(CACHE_ENV)
+    if not cache:
+        return _rasterise(svg, width_cm, dpi)
+    kept = Path(cache) / cache_key(svg, width_cm, dpi)
+    if kept.is_file():
+        return kept.read_bytes()
+    png = _rasterise(svg, width_cm, dpi)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    partial.write_bytes(png)
+    partial.replace(kept)
+    return png
+
+
+@functools.cache
+def _made_with() -> tuple[str, ...]:
+    """What every PNG is made with besides its SVG: this module, Typst's version, the fonts."""
+    import importlib.metadata
+
+    fonts = sorted(f for d in FONT_DIRS if d.is_dir() for f in d.iterdir())
+    return (
+        Path(__file__).read_text(encoding="utf-8"),
+        importlib.metadata.version("typst"),
+        *(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in fonts),
+    )
+
+
+def cache_key(svg: str, width_cm: float = TEXT_WIDTH_CM, dpi: int = PRINT_DPI) -> str:
+    made_of = (svg, repr(float(width_cm)), str(dpi), *_made_with())
+    return hashlib.sha256("\0".join(made_of).encode("utf-8")).hexdigest() + ".png"
+
+
+def _rasterise(svg: str, width_cm: float, dpi: int) -> bytes:
     import typst
 
     quoted = '"' + svg.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

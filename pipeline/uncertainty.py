@@ -66,17 +66,28 @@ class HistoryFit:
         return float(x @ np.array(self.covariance) @ x)
 
 
+def _poisson_glm():
+    """statsmodels' GLM and Poisson family, imported only when a figure is fitted and from
+    their own modules: `statsmodels.api` would also import the time-series, plotting and
+    formula parts, a second or more of a stage's start on a loaded machine."""
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    return GLM, Poisson
+
+
 def fit_history(years: list[int], counts: list[float]) -> HistoryFit:
     """The log-linear Poisson fit of `counts` (two or more years) on `years`."""
-    import statsmodels.api as sm  # slow to import; only when a figure is estimated
+    GLM, Poisson = _poisson_glm()
+    from statsmodels.tools.tools import add_constant
 
     y = np.asarray(counts, dtype=float)
     t = np.asarray(years, dtype=float)
     centre = float(t.mean())
-    x = sm.add_constant(t - centre, has_constant="add")
+    x = add_constant(t - centre, has_constant="add")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # perfect fits and all-zero years warn; handled below
-        fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+        fit = GLM(y, x, family=Poisson()).fit()
     df = len(y) - 2
     pearson = float(fit.pearson_chi2 / df) if df > 0 else None
     cov = np.asarray(fit.cov_params())
@@ -178,14 +189,14 @@ def exact_poisson(counts: np.ndarray, months: np.ndarray, level: float) -> tuple
 def poisson_glm(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Model-based: a Poisson GLM (log link) with log(exposure) as offset, Wald interval on
     the log scale, transformed back. Undefined for a zero count (the estimate is -inf)."""
-    import statsmodels.api as sm
+    GLM, Poisson = _poisson_glm()
 
     low = np.full(len(counts), np.nan)
     high = np.full(len(counts), np.nan)
     for i, (count, m) in enumerate(zip(counts, months)):
         if count <= 0:
             continue
-        model = sm.GLM([count], [[1.0]], family=sm.families.Poisson(), offset=[math.log(m / MONTHS_IN_YEAR)])
+        model = GLM([count], [[1.0]], family=Poisson(), offset=[math.log(m / MONTHS_IN_YEAR)])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # one observation: no dispersion to estimate
             fit = model.fit()

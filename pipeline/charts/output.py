@@ -48,13 +48,19 @@ def export(
     paths = paths or Paths()
     out_dir = out_dir or charts_dir(paths)
     formats = _check_formats(formats)
-    charts = [build(name, paths) for name in (list(names) if names else list(charts_for(paths)))]
-    written = []
+    written, charts = [], []
     with staged_outputs() as out, _renderer(formats, image_cache) as renderer:
+        for name in list(names) if names else list(charts_for(paths)):
+            charts.append(build(name, paths))
+            if renderer is not None:
+                # the images the cache lacks are drawn in the browser while the next charts
+                # are built and the other files written
+                renderer.prefetch(charts[-1:], [f for f in formats if f in STATIC_FORMATS])
         for chart in charts:
             for output_format in formats:
                 target = out_dir / f"{chart.name}.{output_format}"
-                out.path(target).write_bytes(render(chart, output_format, renderer))
+                if output_format not in STATIC_FORMATS:
+                    out.path(target).write_bytes(render(chart, output_format, renderer))
                 written.append(target)
             if "html" in formats:
                 out.path(out_dir / f"{chart.name}.div.html").write_bytes(to_div(chart))
@@ -65,6 +71,11 @@ def export(
                 json.dumps(chart.metadata, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n",
             )
             written += [out_dir / f"{chart.name}.csv", out_dir / f"{chart.name}.json"]
+        for chart in charts:
+            for output_format in formats:
+                if output_format in STATIC_FORMATS:
+                    target = out_dir / f"{chart.name}.{output_format}"
+                    out.path(target).write_bytes(render(chart, output_format, renderer))
     return written
 
 

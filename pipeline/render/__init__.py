@@ -35,6 +35,7 @@ import yaml
 
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
+from pipeline.print_image import CACHE_ENV
 from pipeline.render.convert import (
     CHART_FONT_DIRS,
     DATA_URI_IMAGE,
@@ -87,6 +88,7 @@ from pipeline.render.parse import (
     formats,
     parse,
 )
+from pipeline.render.print_images import charts_svgs, make_print_images, print_image_cache
 
 __all__ = [
     "ANSI",
@@ -159,8 +161,14 @@ def render_embedded(paths: Paths) -> dict[str, float]:
     targets = formats(report)
     output_dir = reports / report.config.get("project", {}).get("output-dir", ".")
     lap("parse")
-    execute(report, reports)
-    lap("execute")
+    # The charts' print images (PNG for Word) are made here, side by side, while the kernel
+    # starts and runs the cells; the cells take them from the cache (pipeline/print_image.py).
+    cache = print_image_cache(paths)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        kept = pool.submit(make_print_images, reports / REPORT, charts_svgs(paths), cache)
+        execute(report, reports, env={CACHE_ENV: str(cache)})
+        lap("execute")
+        kept = kept.result()
     # Scratch files (images for Typst, CSS, metadata) in reports/, so that Typst, whose root
     # that is, reads the images; removed at the end, like Quarto's noegletal_files/.
     with tempfile.TemporaryDirectory(prefix=".render-", dir=reports) as tmp, staged_outputs() as out:
@@ -175,6 +183,8 @@ def render_embedded(paths: Paths) -> dict[str, float]:
             for fmt in targets:
                 out.path(output_dir / (Path(REPORT).stem + OUTPUT_SUFFIX[fmt])).write_bytes(done[fmt].result())
         lap("convert")
+    for stale in set(cache.glob("*.png")) - kept:  # images of charts that are no more
+        stale.unlink(missing_ok=True)
     return timings
 
 

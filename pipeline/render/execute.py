@@ -14,8 +14,9 @@ from pipeline.render.document import ANSI, INLINE_EXPR, Block, Report, ReportErr
 CELL_TIMEOUT_S = 600
 
 
-def execute(report: Report, reports: Path) -> None:
-    """Run the cells and inline expressions in one kernel; store outputs and substituted text."""
+def execute(report: Report, reports: Path, env: dict[str, str] | None = None) -> None:
+    """Run the cells and inline expressions in one kernel; store outputs and substituted text.
+    `env`: variables for the kernel besides this process's."""
     import nbformat
     from nbclient import NotebookClient
     from traitlets.config import Config
@@ -35,7 +36,7 @@ def execute(report: Report, reports: Path) -> None:
         config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets.name}/kernel"}}),
     )
     # The debugger's "frozen modules" notice would otherwise land on the terminal.
-    env = os.environ | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = os.environ | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"} | (env or {})
     with sockets, client.setup_kernel(env=env):
         for block in report.blocks:
             if block.kind == "cell":
