@@ -199,10 +199,10 @@ def render_probe(root: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix=".render-bench-", dir=reports) as tmp:
         workdir = Path(tmp)
         t = time.perf_counter()
-        md_html = render.to_markdown(report, "html", workdir)
+        md_html = render.report_markdown(report, "html", workdir)
         result["to_markdown_html_seconds"] = time.perf_counter() - t
         t = time.perf_counter()
-        md_typst = render.to_markdown(report, "typst", workdir)
+        md_typst = render.report_markdown(report, "typst", workdir)
         result["to_markdown_typst_seconds"] = time.perf_counter() - t
         (workdir / "report.css").write_text(render.HTML_CSS, encoding="utf-8")
         html_args = render._pandoc_args(report, "html", workdir) + [

@@ -1138,7 +1138,7 @@ def write_markdown(results: dict, path: Path) -> None:
             "The render stage alone (`python -m pipeline.render` in a fresh clone after the other stages, so a new "
             "Jupyter kernel, cold), its own step timings, and pandoc and typst alone on the very documents it "
             "feeds them: the render probe (`benchmarks/_child.py render-probe`) rebuilds the markdown with "
-            "`pipeline.render`'s functions (parse, execute, `to_markdown`) and then times the pandoc binary "
+            "`pipeline.render`'s functions (parse, execute, `report_markdown`) and then times the pandoc binary "
             "(`pypandoc.get_pandoc_path()`, the renderer's own arguments) and `typst.compile` (the same call) on it."
         )
         w("")
@@ -1159,7 +1159,7 @@ def write_markdown(results: dict, path: Path) -> None:
                 }[key]
                 w(f"| … step as the renderer reports it: {label} | {spread(vals, 1)} |")
         w(
-            f"| … `to_markdown` for HTML / for Typst (the latter converts all float captions in one pandoc run) | "
+            f"| … `report_markdown` for HTML / for Typst (the latter converts all float captions in one pandoc run) | "
             f"{pm('to_markdown_html_seconds')} / {pm('to_markdown_typst_seconds')} |"
         )
         w(f"| pandoc alone: markdown → standalone HTML, resources embedded | {pm('pandoc_html_seconds')} |")

@@ -319,8 +319,8 @@ def test_embedded_renderer_features(tmp_path):
     render.execute(report, paths.root / "reports")
     workdir = tmp_path / "reports" / ".render-test"
     workdir.mkdir()
-    html = render.to_markdown(report, "html", workdir)
-    typst = render.to_markdown(report, "typst", workdir)
+    html = render.report_markdown(report, "html", workdir)
+    typst = render.report_markdown(report, "typst", workdir)
 
     assert r"Inline: 1\.315 \*personer\*, **fed**, 42." in html  # a str as text, Markdown as markdown
     assert "[Tabel&nbsp;1.1](#tbl-x)" in html and "[Figur&nbsp;1.1](#fig-y)" in html

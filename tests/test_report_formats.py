@@ -295,10 +295,10 @@ def test_conditional_content_reaches_only_its_format(tmp_path):
     workdir = tmp_path / "reports" / ".render-test"
     workdir.mkdir()
     html = render.to_html(
-        render.to_markdown(report_, "html", workdir), report_, paths.root / "reports", workdir
+        render.report_markdown(report_, "html", workdir), report_, paths.root / "reports", workdir
     ).decode("utf-8")
     assert "Fælles." in html and "Ikke i Word." in html and "Kun i Word." not in html
-    docx = render.to_docx(render.to_markdown(report_, "docx", workdir), report_, paths.root / "reports", workdir)
+    docx = render.to_docx(render.report_markdown(report_, "docx", workdir), report_, paths.root / "reports", workdir)
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         document = z.read("word/document.xml").decode("utf-8")
     assert "Fælles." in document and "Kun i Word." in document and "Ikke i Word." not in document

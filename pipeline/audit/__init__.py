@@ -24,7 +24,7 @@ A module each:
 """
 
 from pipeline.audit.auditor import Auditor
-from pipeline.audit.output import to_json, to_markdown
+from pipeline.audit.output import audit_json, audit_markdown
 from pipeline.audit.report import build, run, summarise
 from pipeline.audit.verdicts import CONSISTENT, EXACT, FINDING, MISMATCH, round_half_up, verdict
 from pipeline.audit.vintage import AFTER, BEFORE, UNCERTAIN, View, as_of, availability
@@ -45,7 +45,7 @@ __all__ = [
     "round_half_up",
     "run",
     "summarise",
-    "to_json",
-    "to_markdown",
+    "audit_json",
+    "audit_markdown",
     "verdict",
 ]

@@ -24,11 +24,11 @@ def _clean(value):
     return value
 
 
-def to_json(report: dict) -> str:
+def audit_json(report: dict) -> str:
     return json.dumps(_clean(report), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def to_markdown(report: dict) -> str:
+def audit_markdown(report: dict) -> str:
     lines = [
         "# Audit",
         "",

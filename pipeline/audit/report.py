@@ -7,7 +7,7 @@ import polars as pl
 
 from pipeline import __version__, metrics
 from pipeline.audit.auditor import Auditor
-from pipeline.audit.output import to_json, to_markdown
+from pipeline.audit.output import audit_json, audit_markdown
 from pipeline.audit.vintage import AFTER, BEFORE, UNCERTAIN, as_of
 from pipeline.io import staged_outputs
 from pipeline.paths import Paths
@@ -88,6 +88,6 @@ def run(paths: Paths | None = None) -> None:
     paths = paths or Paths()
     report = build(paths)
     with staged_outputs() as out:
-        out.write_text(paths.audit / "audit.json", to_json(report))
-        out.write_text(paths.audit / "audit.md", to_markdown(report))
+        out.write_text(paths.audit / "audit.json", audit_json(report))
+        out.write_text(paths.audit / "audit.md", audit_markdown(report))
         metrics.write(out, paths, "backtest", metrics.backtest(report["methods"]["summary"]))

@@ -73,7 +73,7 @@ from pipeline.render.document import (
     ReportError,
 )
 from pipeline.render.execute import CELL_TIMEOUT_S, INLINE_KEY, execute
-from pipeline.render.markdown import MIME_ORDER, PLOTLYJS_TOKEN, to_markdown
+from pipeline.render.markdown import MIME_ORDER, PLOTLYJS_TOKEN, report_markdown
 from pipeline.render.parse import (
     CELL_OPTION_VALUES,
     CELL_OPTIONS,
@@ -125,7 +125,7 @@ __all__ = [
     "execute",
     "MIME_ORDER",
     "PLOTLYJS_TOKEN",
-    "to_markdown",
+    "report_markdown",
     "CHART_FONT_DIRS",
     "DATA_URI_IMAGE",
     "DEFAULT_SOURCE_DATE_EPOCH",
@@ -173,7 +173,7 @@ def render_embedded(paths: Paths) -> dict[str, float]:
     # that is, reads the images; removed at the end, like Quarto's noegletal_files/.
     with tempfile.TemporaryDirectory(prefix=".render-", dir=reports) as tmp, staged_outputs() as out:
         workdir = Path(tmp)
-        markdown = {fmt: to_markdown(report, fmt, workdir) for fmt in targets}
+        markdown = {fmt: report_markdown(report, fmt, workdir) for fmt in targets}
         lap("markdown")
         # The formats convert side by side: pandoc runs as its own process and typst
         # compiles in Rust, so both cores work.

@@ -27,7 +27,7 @@ MIME_ORDER = {  # per format, the first of these a display output has is shown
 }
 
 
-def to_markdown(report: Report, fmt: str, workdir: Path) -> str:
+def report_markdown(report: Report, fmt: str, workdir: Path) -> str:
     names = FLOAT_NAMES[str(report.config.get("lang", "en")).split("-")[0]]
     delim = report.config.get("crossref", {}).get("title-delim", ":")
     plotly = {"included": False}  # plotly.js goes inline once, with the first plotly output
