@@ -36,9 +36,8 @@ def read_csv(path: Path, shown_as: str, columns: tuple[str, ...], optional: tupl
     """All fields as strings, plus `source_file` and `source_line` (1-based; header is 1).
 
     `columns` must all be in the header; `optional` ones may be, and are blank otherwise.
-    (Categorical columns read faster and take less memory, but with them a test run hit
-    DuckDB's internal error "Invalid UTF-8 encountered" on text polars had accepted, which
-    invalidates the whole in-memory database; plain strings until that is understood.)"""
+    Plain strings, not categoricals: DuckDB has refused categorical text that polars accepted
+    ("Invalid UTF-8 encountered"), and that error ends the whole in-memory database."""
     data = _checked_bytes(path.read_bytes(), shown_as)
     if _has_control(data) and (bad := CONTROL.search(data)):
         line = data.count(b"\n", 0, bad.start()) + 1
