@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import polars as pl
 import pytest
@@ -45,6 +50,30 @@ def copy_project(dest: Path) -> Paths:
     return Paths(dest)
 
 
+@contextmanager
+def dvc_not_asked() -> Iterator[None]:
+    """Commands run in the test's process without asking DVC whether what they show is current
+    (`dvc status`) or bringing it up to date first (`dvc repro`): each is a Python start that
+    imports DVC, seconds a command. For tests of what a command prints from outputs already
+    built; DVC is asked for real in test_cli_formats.py (stale outputs) and in the slow
+    tier (test_dvc_pipeline.py runs the commands as processes)."""
+    from pipeline import cli, freshness
+
+    with (
+        mock.patch.object(freshness, "dvc_status", lambda root, targets=None: freshness.Status()),
+        mock.patch.object(cli, "_repro", lambda target=None: None),
+        mock.patch.object(cli, "_run_pipeline", lambda *args, **kwargs: None),
+    ):
+        yield
+
+
+@pytest.fixture
+def without_dvc() -> Iterator[None]:
+    """`dvc_not_asked` for a whole test."""
+    with dvc_not_asked():
+        yield
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Paths:
     """A fresh copy of the project's sources and raw data, nothing built."""
@@ -56,6 +85,29 @@ def built(tmp_path_factory) -> Paths:
     """One copy of the project with the core stages run on the shipped raw data."""
     paths = copy_project(tmp_path_factory.mktemp("built"))
     run_core(paths)
+    return paths
+
+
+def dvc_project(root: Path) -> Paths:
+    """A copy of the project as a git repository (DVC needs one), with .gitignore, so that the
+    metrics files are tracked and the other outputs are not."""
+    paths = copy_project(root)
+    shutil.copy2(REPO / ".gitignore", root / ".gitignore")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory) -> Paths:
+    """One copy of the project with the whole pipeline run through DVC by `noegletal run`, as
+    a user starts it (a process). Shared by the session: tests that change the copy restore
+    it, or work on a copy of it (`shutil.copytree`)."""
+    paths = dvc_project(tmp_path_factory.mktemp("run"))
+    env = os.environ | {"DVC_NO_ANALYTICS": "1", "NOEGLETAL_ROOT": str(paths.root)}
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run"], cwd=paths.root, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
     return paths
 
 

@@ -20,6 +20,8 @@ from pipeline import charts, compare
 from pipeline.chart_cli import chart_app, output_path
 from pipeline.paths import Paths
 
+from conftest import dvc_not_asked
+
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -397,7 +399,10 @@ runner = CliRunner()
 
 
 def invoke(built, *args):
-    return runner.invoke(chart_app, list(args), env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "200"})
+    with dvc_not_asked():  # the built copy is not a DVC repository
+        return runner.invoke(
+            chart_app, list(args), env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "200"}
+        )
 
 
 def test_cli_list(built):

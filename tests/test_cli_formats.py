@@ -11,7 +11,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -28,7 +27,7 @@ from pipeline import charts, fmt, terminal
 from pipeline.cli import app
 from pipeline.paths import Paths
 
-from conftest import REPO, copy_project
+from conftest import dvc_not_asked, dvc_project
 
 runner = CliRunner()
 ENV = {"DVC_NO_ANALYTICS": "1"}
@@ -41,26 +40,20 @@ def sh(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def dvc_project(root: Path) -> Paths:
-    """A copy of the project as a git repository (DVC needs one), with .gitignore, so that the
-    metrics files are tracked and the other outputs are not."""
-    paths = copy_project(root)
-    shutil.copy2(REPO / ".gitignore", root / ".gitignore")
-    assert sh(["git", "init", "-q"], root).returncode == 0
-    return paths
-
-
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Paths:
+def repo(pipeline_run) -> Paths:
     """The whole pipeline run once through DVC, as `noegletal run` does."""
-    paths = dvc_project(tmp_path_factory.mktemp("cli"))
-    result = sh([sys.executable, "-m", "pipeline.cli", "run"], paths.root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return paths
+    return pipeline_run
 
 
-def invoke(paths: Paths, *args: str, columns: int = 80):
-    return runner.invoke(app, list(args), env={"NOEGLETAL_ROOT": str(paths.root), "COLUMNS": str(columns)})
+def invoke(paths: Paths, *args: str, columns: int = 80, ask_dvc: bool = False):
+    """A command in this process. DVC is asked whether the outputs are current, or to bring them
+    up to date, only with `ask_dvc` (seconds a command): `repo` has just been brought up to date."""
+    env = {"NOEGLETAL_ROOT": str(paths.root), "COLUMNS": str(columns)}
+    if ask_dvc:
+        return runner.invoke(app, list(args), env=env)
+    with dvc_not_asked():
+        return runner.invoke(app, list(args), env=env)
 
 
 def ok(result) -> str:
@@ -268,17 +261,17 @@ def test_help_has_no_type_clutter(repo, command):
 
 
 def test_stale_outputs_are_named_with_their_stage(repo):
-    assert "out of date" not in invoke(repo, "compare").stderr
+    assert "out of date" not in invoke(repo, "compare", ask_dvc=True).stderr
     params = repo.params.read_text(encoding="utf-8")
     try:
         repo.params.write_text(params.replace("rounding: half_up", "rounding: half_even"), encoding="utf-8")
-        result = invoke(repo, "compare", "--format", "json")
+        result = invoke(repo, "compare", "--format", "json", ask_dvc=True)
         assert json.loads(result.stdout)  # the warning is on stderr: the JSON stays clean
         assert "out of date" in result.stderr and "extrapolate" in result.stderr
-        assert "extrapolate" in invoke(repo, "table", "1.3").stderr
+        assert "extrapolate" in invoke(repo, "table", "1.3", ask_dvc=True).stderr
     finally:
         repo.params.write_text(params, encoding="utf-8")
-    assert "out of date" not in invoke(repo, "table", "1.3").stderr
+    assert "out of date" not in invoke(repo, "table", "1.3", ask_dvc=True).stderr
 
 
 # --- charts for documents -------------------------------------------------------------------------
