@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
 from unittest import mock
 
@@ -17,6 +20,7 @@ from hypothesis import settings
 
 from pipeline.core import run_core
 from pipeline.paths import Paths
+from pipeline.stage import stage_main
 
 # Property tests: a few dozen examples each in everyday runs, 2.000 in CI (`.ci/run` sets
 # HYPOTHESIS_PROFILE=ci). Loaded here, before the test modules build their settings, so a
@@ -115,6 +119,36 @@ def pipeline_run(tmp_path_factory) -> Paths:
 def published(built: Paths) -> pl.DataFrame:
     """The values the VIVE report printed, as recorded in data/raw/published/."""
     return pl.read_parquet(built.validated_published)
+
+
+# a stage from the command line: in this process (fast tier), or in a new one (slow tier)
+IN_PROCESS = [True, pytest.param(False, marks=pytest.mark.slow)]
+IN_PROCESS_IDS = ["in_process", "new_process"]
+
+
+def run_stage(stage: str, root: Path, in_process: bool) -> tuple[int, str]:
+    """`python -m pipeline.<stage>` in the project at `root`: its exit code and stderr. In a new
+    process (a Python start that imports polars, DuckDB, …: seconds), or in this one: the
+    module's `__main__` call, `stage_main(run, stage)`, with NOEGLETAL_ROOT set."""
+    env = {"NOEGLETAL_ROOT": str(root)}
+    if not in_process:
+        cmd = [sys.executable, "-m", f"pipeline.{stage}"]
+        result = subprocess.run(cmd, cwd=root, env=os.environ | env, capture_output=True, text=True)
+        return result.returncode, result.stderr
+    run = importlib.import_module(f"pipeline.{stage}").run
+    stderr, handler = io.StringIO(), signal.getsignal(signal.SIGTERM)
+    try:
+        with mock.patch.dict(os.environ, env), redirect_stderr(stderr):
+            stage_main(run, stage)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+        if not isinstance(code, int):  # a message: the interpreter prints it and exits 1
+            stderr.write(f"{code}\n")
+            code = 1
+    finally:
+        signal.signal(signal.SIGTERM, handler)  # stage_main's, for a stage process
+    return code, stderr.getvalue()
 
 
 def write_release(paths: Paths, name: str, rows: list[str]) -> Path:

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -23,7 +24,7 @@ from PIL import Image
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pipeline import charts, fmt, terminal
+from pipeline import audit, charts, compare, fmt, terminal
 from pipeline.cli import app
 from pipeline.paths import Paths
 
@@ -41,14 +42,22 @@ def sh(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def repo(pipeline_run) -> Paths:
-    """The whole pipeline run once through DVC, as `noegletal run` does."""
-    return pipeline_run
+def repo(built, tmp_path_factory) -> Paths:
+    """The outputs the commands print, made by the stages in this process on a copy of `built`
+    (the core stages): the comparison, the audit, and the charts without their images (which
+    need the browser; `chart export` draws them, in the slow tier). The same commands on the
+    whole pipeline run through DVC: `pipeline_run`, in the slow tier."""
+    paths = Paths(tmp_path_factory.mktemp("cli") / "project")
+    shutil.copytree(built.root, paths.root)
+    compare.run(paths)
+    audit.run(paths)
+    charts.export(formats=["html"], paths=paths)
+    return paths
 
 
 def invoke(paths: Paths, *args: str, columns: int = 80, ask_dvc: bool = False):
     """A command in this process. DVC is asked whether the outputs are current, or to bring them
-    up to date, only with `ask_dvc` (seconds a command): `repo` has just been brought up to date."""
+    up to date, only with `ask_dvc` (seconds a command): the fixtures have just made them."""
     env = {"NOEGLETAL_ROOT": str(paths.root), "COLUMNS": str(columns)}
     if ask_dvc:
         return runner.invoke(app, list(args), env=env)
@@ -140,7 +149,9 @@ def test_chart_list_json_holds_each_charts_metadata(repo):
     assert [c["name"] for c in listed] == list(charts.CHARTS)
     for entry in listed:
         assert entry["metadata"] == read_json(repo.outputs / "charts" / f"{entry['name']}.json")
-        assert f"outputs/charts/{entry['name']}.png" in entry["files"]
+        written = (repo.outputs / "charts").glob(f"{entry['name']}.*")
+        assert entry["files"] == sorted(f"outputs/charts/{path.name}" for path in written)
+        assert f"outputs/charts/{entry['name']}.json" in entry["files"]
     rows = list(csv.DictReader(io.StringIO(ok(invoke(repo, "chart", "list", "-f", "csv")))))
     assert [(r["name"], r["title"]) for r in rows] == [(n, s.title) for n, s in charts.CHARTS.items()]
 
@@ -260,7 +271,9 @@ def test_help_has_no_type_clutter(repo, command):
     assert_fits(out)
 
 
-def test_stale_outputs_are_named_with_their_stage(repo):
+@pytest.mark.slow  # asks DVC (a process each)
+def test_stale_outputs_are_named_with_their_stage(pipeline_run):
+    repo = pipeline_run
     assert "out of date" not in invoke(repo, "compare", ask_dvc=True).stderr
     params = repo.params.read_text(encoding="utf-8")
     try:
@@ -427,8 +440,16 @@ def test_metrics_files_hold_the_tables_comparison_and_backtest(repo):
         assert backtest[f"{m['method']}_cases"] == m["cases"]
     for values in (keyfigures, comparison, backtest):
         assert all("." not in k and isinstance(v, (int, float)) for k, v in values.items())
-    shown = sh([sys.executable, "-m", "dvc", "metrics", "show", "--json"], repo.root)
-    assert shown.returncode == 0 and "draebte_2024" in shown.stdout and "rate_ratio_2024" in shown.stdout
+
+
+@pytest.mark.slow  # the whole pipeline through DVC
+def test_dvc_shows_the_metrics(pipeline_run):
+    shown = sh([sys.executable, "-m", "dvc", "metrics", "show", "--json"], pipeline_run.root)
+    assert shown.returncode == 0, shown.stderr
+    by_file = json.loads(shown.stdout)[""]["data"]  # "": the workspace
+    for name in ("keyfigures", "comparison", "backtest"):
+        path = pipeline_run.outputs / "metrics" / f"{name}.json"
+        assert by_file[str(path.relative_to(pipeline_run.root))]["data"] == read_json(path)
 
 
 def exp_entries(shown: list[dict]) -> list[dict]:
