@@ -24,7 +24,7 @@ from PIL import Image
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pipeline import audit, charts, compare, fmt, terminal
+from pipeline import audit, charts, compare, fmt, freshness, terminal
 from pipeline.cli import app
 from pipeline.paths import Paths
 
@@ -269,6 +269,37 @@ def test_help_has_no_type_clutter(repo, command):
     assert "Usage" in out
     assert not re.search(r"<(str|bool|int|float|path|list\[\w+\])>", out), out
     assert_fits(out)
+
+
+def test_dvcs_answer_is_one_warning_naming_each_stage_and_change(repo, monkeypatch):
+    """`dvc status --json` as DVC words it (canned here; asked for real in the slow tier, below)
+    becomes one warning on stderr; the JSON on stdout stays clean."""
+    reported = {
+        "extrapolate": [{"changed deps": {"params.yaml": {"extrapolation": "modified"}}}],
+        "compare": [{"changed outs": {"outputs/comparison": "deleted"}}, "always changed"],
+    }
+    asked = []
+
+    def dvc(cmd, **kwargs):
+        asked.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, json.dumps(reported), "")
+
+    monkeypatch.setattr(freshness.subprocess, "run", dvc)
+    result = invoke(repo, "compare", "--format", "json", ask_dvc=True)
+    assert json.loads(result.stdout) == read_json(repo.comparison / "dk_se.json")
+    assert asked == [[sys.executable, "-m", "dvc", "status", "--json", "--with-deps", "compare"]]
+    warning = " ".join(result.stderr.split())
+    assert warning.count("warning:") == 1
+    assert "extrapolate (params.yaml: extrapolation modified)" in warning
+    assert "compare (outputs/comparison deleted, always changed)" in warning
+
+    def no_dvc(cmd, **kwargs):
+        return subprocess.CompletedProcess(cmd, 1, "", "ERROR: you are not inside of a DVC repository\n")
+
+    monkeypatch.setattr(freshness.subprocess, "run", no_dvc)
+    result = invoke(repo, "table", "1.1", "--format", "csv", ask_dvc=True)
+    assert result.exit_code == 0
+    assert "(dvc status: you are not inside of a DVC repository)" in " ".join(result.stderr.split())
 
 
 @pytest.mark.slow  # asks DVC (a process each)
