@@ -32,10 +32,11 @@ def compared(built: Paths) -> Paths:
     return built
 
 
-@pytest.fixture(scope="session")
-def exported(built: Paths) -> tuple[Path, Path]:
+@pytest.fixture(scope="module")
+def exported(compared: Paths) -> tuple[Path, Path]:
     """All charts exported twice (two browser sessions), to compare the runs. The tests that
     use it are marked slow."""
+    built = compared
     first, second = built.outputs / "charts", built.root / "charts_again"
     charts.export(paths=built)
     charts.export(out_dir=second, paths=built)
