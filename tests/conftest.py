@@ -116,6 +116,26 @@ def pipeline_run(tmp_path_factory) -> Paths:
 
 
 @pytest.fixture(scope="session")
+def report(built: Paths, tmp_path_factory) -> Paths:
+    """A copy of the built project with the charts and the report rendered (without Quarto),
+    shared by the report's tests (test_report.py, test_report_formats.py), which only read
+    it. The tests that use it are marked slow."""
+    from pipeline import audit, charts, compare, render
+
+    root = tmp_path_factory.mktemp("report")
+    shutil.copytree(built.root, root, dirs_exist_ok=True)
+    shutil.copytree(
+        REPO / "reports", root / "reports", ignore=shutil.ignore_patterns("_output", ".render-*"), dirs_exist_ok=True
+    )  # the current report, whether or not the copy has it
+    paths = Paths(root)
+    compare.run(paths)  # as DVC runs them before the charts and the report
+    audit.run(paths)
+    charts.run(paths)
+    render.render_embedded(paths)
+    return paths
+
+
+@pytest.fixture(scope="session")
 def published(built: Paths) -> pl.DataFrame:
     """The values the VIVE report printed, as recorded in data/raw/published/."""
     return pl.read_parquet(built.validated_published)
