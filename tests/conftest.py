@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+import io
 import os
 import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
+from unittest import mock
 
 import polars as pl
 import pytest
@@ -12,6 +20,7 @@ from hypothesis import settings
 
 from pipeline.core import run_core
 from pipeline.paths import Paths
+from pipeline.stage import stage_main
 
 # Property tests: a few dozen examples each in everyday runs, 2.000 in CI (`.ci/run` sets
 # HYPOTHESIS_PROFILE=ci). Loaded here, before the test modules build their settings, so a
@@ -45,6 +54,30 @@ def copy_project(dest: Path) -> Paths:
     return Paths(dest)
 
 
+@contextmanager
+def dvc_not_asked() -> Iterator[None]:
+    """Commands run in the test's process without asking DVC whether what they show is current
+    (`dvc status`) or bringing it up to date first (`dvc repro`): each is a Python start that
+    imports DVC, seconds a command. For tests of what a command prints from outputs already
+    built; DVC is asked for real in test_cli_formats.py (stale outputs) and in the slow
+    tier (test_dvc_pipeline.py runs the commands as processes)."""
+    from pipeline import cli, freshness
+
+    with (
+        mock.patch.object(freshness, "dvc_status", lambda root, targets=None: freshness.Status()),
+        mock.patch.object(cli, "_repro", lambda target=None: None),
+        mock.patch.object(cli, "_run_pipeline", lambda *args, **kwargs: None),
+    ):
+        yield
+
+
+@pytest.fixture
+def without_dvc() -> Iterator[None]:
+    """`dvc_not_asked` for a whole test."""
+    with dvc_not_asked():
+        yield
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Paths:
     """A fresh copy of the project's sources and raw data, nothing built."""
@@ -59,10 +92,83 @@ def built(tmp_path_factory) -> Paths:
     return paths
 
 
+def dvc_project(root: Path) -> Paths:
+    """A copy of the project as a git repository (DVC needs one), with .gitignore, so that the
+    metrics files are tracked and the other outputs are not."""
+    paths = copy_project(root)
+    shutil.copy2(REPO / ".gitignore", root / ".gitignore")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory) -> Paths:
+    """One copy of the project with the whole pipeline run through DVC by `noegletal run`, as
+    a user starts it (a process). Shared by the session: tests that change the copy restore
+    it, or work on a copy of it (`shutil.copytree`)."""
+    paths = dvc_project(tmp_path_factory.mktemp("run"))
+    env = os.environ | {"DVC_NO_ANALYTICS": "1", "NOEGLETAL_ROOT": str(paths.root)}
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run"], cwd=paths.root, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return paths
+
+
+@pytest.fixture(scope="session")
+def report(built: Paths, tmp_path_factory) -> Paths:
+    """A copy of the built project with the charts and the report rendered (without Quarto),
+    shared by the report's tests (test_report.py, test_report_formats.py), which only read
+    it. The tests that use it are marked slow."""
+    from pipeline import audit, charts, compare, render
+
+    root = tmp_path_factory.mktemp("report")
+    shutil.copytree(built.root, root, dirs_exist_ok=True)
+    shutil.copytree(
+        REPO / "reports", root / "reports", ignore=shutil.ignore_patterns("_output", ".render-*"), dirs_exist_ok=True
+    )  # the current report, whether or not the copy has it
+    paths = Paths(root)
+    compare.run(paths)  # as DVC runs them before the charts and the report
+    audit.run(paths)
+    charts.run(paths)
+    render.render_embedded(paths)
+    return paths
+
+
 @pytest.fixture(scope="session")
 def published(built: Paths) -> pl.DataFrame:
     """The values the VIVE report printed, as recorded in data/raw/published/."""
     return pl.read_parquet(built.validated_published)
+
+
+# a stage from the command line: in this process (fast tier), or in a new one (slow tier)
+IN_PROCESS = [True, pytest.param(False, marks=pytest.mark.slow)]
+IN_PROCESS_IDS = ["in_process", "new_process"]
+
+
+def run_stage(stage: str, root: Path, in_process: bool) -> tuple[int, str]:
+    """`python -m pipeline.<stage>` in the project at `root`: its exit code and stderr. In a new
+    process (a Python start that imports polars, DuckDB, …: seconds), or in this one: the
+    module's `__main__` call, `stage_main(run, stage)`, with NOEGLETAL_ROOT set."""
+    env = {"NOEGLETAL_ROOT": str(root)}
+    if not in_process:
+        cmd = [sys.executable, "-m", f"pipeline.{stage}"]
+        result = subprocess.run(cmd, cwd=root, env=os.environ | env, capture_output=True, text=True)
+        return result.returncode, result.stderr
+    run = importlib.import_module(f"pipeline.{stage}").run
+    stderr, handler = io.StringIO(), signal.getsignal(signal.SIGTERM)
+    try:
+        with mock.patch.dict(os.environ, env), redirect_stderr(stderr):
+            stage_main(run, stage)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+        if not isinstance(code, int):  # a message: the interpreter prints it and exits 1
+            stderr.write(f"{code}\n")
+            code = 1
+    finally:
+        signal.signal(signal.SIGTERM, handler)  # stage_main's, for a stage process
+    return code, stderr.getvalue()
 
 
 def write_release(paths: Paths, name: str, rows: list[str]) -> Path:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +15,7 @@ from pipeline import ingest
 from pipeline.core import run_core
 from pipeline.errors import InputError
 
-from conftest import copy_project
+from conftest import IN_PROCESS, IN_PROCESS_IDS, copy_project, run_stage
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = list(csv.DictReader((CORPUS / "cases.csv").open(encoding="utf-8")))
@@ -87,28 +84,17 @@ def test_case_fails_with_its_location(project, case):
 
 
 # each case starts Python anew: one in the fast tier, the others in the slow one
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param("negative_count", marks=pytest.mark.slow),
-        "windows1252",
-        pytest.param("formula_in_source", marks=pytest.mark.slow),
-    ],
-)
-def test_case_exits_non_zero_from_the_command_line(project, name):
+@pytest.mark.parametrize("in_process", IN_PROCESS, ids=IN_PROCESS_IDS)
+@pytest.mark.parametrize("name", ["negative_count", "windows1252", "formula_in_source"])
+def test_case_exits_non_zero_from_the_command_line(project, name, in_process):
     case = next(c for c in CASES if c["case"] == name)
     before = snapshot(project)
     target, shown, _ = place(project, case)
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "pipeline.ingest"],
-            capture_output=True,
-            text=True,
-            env=os.environ | {"NOEGLETAL_ROOT": str(project.root)},
-        )
-        assert result.returncode == 1
-        assert shown in result.stderr and case["check"] in result.stderr
-        assert "Traceback" not in result.stderr
+        code, stderr = run_stage("ingest", project.root, in_process)
+        assert code == 1
+        assert shown in stderr and case["check"] in stderr
+        assert "Traceback" not in stderr
         assert snapshot(project) == before
     finally:
         target.unlink()

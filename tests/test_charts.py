@@ -21,6 +21,8 @@ from pipeline import charts, compare
 from pipeline.chart_cli import chart_app, output_path
 from pipeline.paths import Paths
 
+from conftest import dvc_not_asked
+
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -31,10 +33,11 @@ def compared(built: Paths) -> Paths:
     return built
 
 
-@pytest.fixture(scope="session")
-def exported(built: Paths) -> tuple[Path, Path]:
+@pytest.fixture(scope="module")
+def exported(compared: Paths) -> tuple[Path, Path]:
     """All charts exported twice (two browser sessions), to compare the runs. The tests that
     use it are marked slow."""
+    built = compared
     first, second = built.outputs / "charts", built.root / "charts_again"
     charts.export(paths=built)
     charts.export(out_dir=second, paths=built)
@@ -407,7 +410,10 @@ runner = CliRunner()
 
 
 def invoke(built, *args):
-    return runner.invoke(chart_app, list(args), env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "200"})
+    with dvc_not_asked():  # the built copy is not a DVC repository
+        return runner.invoke(
+            chart_app, list(args), env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "200"}
+        )
 
 
 def test_cli_list(built):

@@ -8,12 +8,14 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 
+from conftest import dvc_not_asked
+
 runner = CliRunner()
 
 
 def invoke(built, *args):
-    result = runner.invoke(app, list(args), env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "200"})
-    return result
+    with dvc_not_asked():  # the built copy is not a DVC repository
+        return runner.invoke(app, list(args), env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "200"})
 
 
 def test_explain_shows_inputs_method_and_published_value(built):

@@ -24,11 +24,11 @@ from PIL import Image
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pipeline import charts, fmt, terminal
+from pipeline import audit, charts, compare, fmt, freshness, terminal
 from pipeline.cli import app
 from pipeline.paths import Paths
 
-from conftest import REPO, copy_project
+from conftest import dvc_not_asked
 
 runner = CliRunner()
 ENV = {"DVC_NO_ANALYTICS": "1"}
@@ -41,26 +41,28 @@ def sh(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def dvc_project(root: Path) -> Paths:
-    """A copy of the project as a git repository (DVC needs one), with .gitignore, so that the
-    metrics files are tracked and the other outputs are not."""
-    paths = copy_project(root)
-    shutil.copy2(REPO / ".gitignore", root / ".gitignore")
-    assert sh(["git", "init", "-q"], root).returncode == 0
-    return paths
-
-
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Paths:
-    """The whole pipeline run once through DVC, as `noegletal run` does."""
-    paths = dvc_project(tmp_path_factory.mktemp("cli"))
-    result = sh([sys.executable, "-m", "pipeline.cli", "run"], paths.root)
-    assert result.returncode == 0, result.stdout + result.stderr
+def repo(built, tmp_path_factory) -> Paths:
+    """The outputs the commands print, made by the stages in this process on a copy of `built`
+    (the core stages): the comparison, the audit, and the charts without their images (which
+    need the browser; `chart export` draws them, in the slow tier). The same commands on the
+    whole pipeline run through DVC: `pipeline_run`, in the slow tier."""
+    paths = Paths(tmp_path_factory.mktemp("cli") / "project")
+    shutil.copytree(built.root, paths.root)
+    compare.run(paths)
+    audit.run(paths)
+    charts.export(formats=["html"], paths=paths)
     return paths
 
 
-def invoke(paths: Paths, *args: str, columns: int = 80):
-    return runner.invoke(app, list(args), env={"NOEGLETAL_ROOT": str(paths.root), "COLUMNS": str(columns)})
+def invoke(paths: Paths, *args: str, columns: int = 80, ask_dvc: bool = False):
+    """A command in this process. DVC is asked whether the outputs are current, or to bring them
+    up to date, only with `ask_dvc` (seconds a command): the fixtures have just made them."""
+    env = {"NOEGLETAL_ROOT": str(paths.root), "COLUMNS": str(columns)}
+    if ask_dvc:
+        return runner.invoke(app, list(args), env=env)
+    with dvc_not_asked():
+        return runner.invoke(app, list(args), env=env)
 
 
 def ok(result) -> str:
@@ -147,7 +149,9 @@ def test_chart_list_json_holds_each_charts_metadata(repo):
     assert [c["name"] for c in listed] == list(charts.CHARTS)
     for entry in listed:
         assert entry["metadata"] == read_json(repo.outputs / "charts" / f"{entry['name']}.json")
-        assert f"outputs/charts/{entry['name']}.png" in entry["files"]
+        written = (repo.outputs / "charts").glob(f"{entry['name']}.*")
+        assert entry["files"] == sorted(f"outputs/charts/{path.name}" for path in written)
+        assert f"outputs/charts/{entry['name']}.json" in entry["files"]
     rows = list(csv.DictReader(io.StringIO(ok(invoke(repo, "chart", "list", "-f", "csv")))))
     assert [(r["name"], r["title"]) for r in rows] == [(n, s.title) for n, s in charts.CHARTS.items()]
 
@@ -267,18 +271,51 @@ def test_help_has_no_type_clutter(repo, command):
     assert_fits(out)
 
 
-def test_stale_outputs_are_named_with_their_stage(repo):
-    assert "out of date" not in invoke(repo, "compare").stderr
+def test_dvcs_answer_is_one_warning_naming_each_stage_and_change(repo, monkeypatch):
+    """`dvc status --json` as DVC words it (canned here; asked for real in the slow tier, below)
+    becomes one warning on stderr; the JSON on stdout stays clean."""
+    reported = {
+        "extrapolate": [{"changed deps": {"params.yaml": {"extrapolation": "modified"}}}],
+        "compare": [{"changed outs": {"outputs/comparison": "deleted"}}, "always changed"],
+    }
+    asked = []
+
+    def dvc(cmd, **kwargs):
+        asked.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, json.dumps(reported), "")
+
+    monkeypatch.setattr(freshness.subprocess, "run", dvc)
+    result = invoke(repo, "compare", "--format", "json", ask_dvc=True)
+    assert json.loads(result.stdout) == read_json(repo.comparison / "dk_se.json")
+    assert asked == [[sys.executable, "-m", "dvc", "status", "--json", "--with-deps", "compare"]]
+    warning = " ".join(result.stderr.split())
+    assert warning.count("warning:") == 1
+    assert "extrapolate (params.yaml: extrapolation modified)" in warning
+    assert "compare (outputs/comparison deleted, always changed)" in warning
+
+    def no_dvc(cmd, **kwargs):
+        return subprocess.CompletedProcess(cmd, 1, "", "ERROR: you are not inside of a DVC repository\n")
+
+    monkeypatch.setattr(freshness.subprocess, "run", no_dvc)
+    result = invoke(repo, "table", "1.1", "--format", "csv", ask_dvc=True)
+    assert result.exit_code == 0
+    assert "(dvc status: you are not inside of a DVC repository)" in " ".join(result.stderr.split())
+
+
+@pytest.mark.slow  # asks DVC (a process each)
+def test_stale_outputs_are_named_with_their_stage(pipeline_run):
+    repo = pipeline_run
+    assert "out of date" not in invoke(repo, "compare", ask_dvc=True).stderr
     params = repo.params.read_text(encoding="utf-8")
     try:
         repo.params.write_text(params.replace("rounding: half_up", "rounding: half_even"), encoding="utf-8")
-        result = invoke(repo, "compare", "--format", "json")
+        result = invoke(repo, "compare", "--format", "json", ask_dvc=True)
         assert json.loads(result.stdout)  # the warning is on stderr: the JSON stays clean
         assert "out of date" in result.stderr and "extrapolate" in result.stderr
-        assert "extrapolate" in invoke(repo, "table", "1.3").stderr
+        assert "extrapolate" in invoke(repo, "table", "1.3", ask_dvc=True).stderr
     finally:
         repo.params.write_text(params, encoding="utf-8")
-    assert "out of date" not in invoke(repo, "table", "1.3").stderr
+    assert "out of date" not in invoke(repo, "table", "1.3", ask_dvc=True).stderr
 
 
 # --- charts for documents -------------------------------------------------------------------------
@@ -358,7 +395,8 @@ def test_pdf_chart_is_text_that_pdftotext_reads_at_the_width_asked_for(repo, tmp
 @pytest.mark.slow  # draws in the browser
 def test_bare_chart_leaves_title_notes_and_source_to_the_caption_file(repo, tmp_path):
     target = tmp_path / "bare.pdf"
-    out = ok(invoke(repo, "chart", "export", "dk_se_rater", "--bare", "--out", str(target)))
+    # wide: at 80 columns a long temporary path (pytest-xdist's) is wrapped inside its name
+    out = ok(invoke(repo, "chart", "export", "dk_se_rater", "--bare", "--out", str(target), columns=400))
     assert "bare.txt" in out
     meta = read_json(repo.outputs / "charts" / "dk_se_rater.json")
     text = " ".join(pdf_text(target).split())
@@ -434,8 +472,16 @@ def test_metrics_files_hold_the_tables_comparison_and_backtest(repo):
         assert backtest[f"{m['method']}_cases"] == m["cases"]
     for values in (keyfigures, comparison, backtest):
         assert all("." not in k and isinstance(v, (int, float)) for k, v in values.items())
-    shown = sh([sys.executable, "-m", "dvc", "metrics", "show", "--json"], repo.root)
-    assert shown.returncode == 0 and "draebte_2024" in shown.stdout and "rate_ratio_2024" in shown.stdout
+
+
+@pytest.mark.slow  # the whole pipeline through DVC
+def test_dvc_shows_the_metrics(pipeline_run):
+    shown = sh([sys.executable, "-m", "dvc", "metrics", "show", "--json"], pipeline_run.root)
+    assert shown.returncode == 0, shown.stderr
+    by_file = json.loads(shown.stdout)[""]["data"]  # "": the workspace
+    for name in ("keyfigures", "comparison", "backtest"):
+        path = pipeline_run.outputs / "metrics" / f"{name}.json"
+        assert by_file[str(path.relative_to(pipeline_run.root))]["data"] == read_json(path)
 
 
 def exp_entries(shown: list[dict]) -> list[dict]:
@@ -449,14 +495,10 @@ def exp_entries(shown: list[dict]) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_exp_run_with_another_method_shows_the_key_figures_of_both_runs(tmp_path):
-    paths = dvc_project(tmp_path)
-    root = paths.root
+def test_exp_run_with_another_method_shows_the_key_figures_of_both_runs(pipeline_run, tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(pipeline_run.root, root, symlinks=True)  # a copy of a run: the experiment changes it
     git = ["git", *GIT_ID]
-    assert sh([*git, "add", "-A"], root).returncode == 0
-    assert sh([*git, "commit", "-qm", "project"], root).returncode == 0
-    run = sh([sys.executable, "-m", "dvc", "repro"], root)
-    assert run.returncode == 0, run.stdout + run.stderr
     assert sh([*git, "add", "-A"], root).returncode == 0 and sh([*git, "commit", "-qm", "run"], root).returncode == 0
     assert "outputs/metrics/keyfigures.json" in sh(["git", "ls-files"], root).stdout
     baseline = read_json(root / "outputs/metrics/keyfigures.json")

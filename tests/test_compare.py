@@ -92,7 +92,7 @@ def test_same_months_option_changes_the_2024_row(project):
     assert row["se_count_as_quoted"] == 44 and row["dk_count"] == 2
 
 
-def test_explain_rate_ratio_2023(built, compared):
+def test_explain_rate_ratio_2023(built, compared, without_dvc):
     result = CliRunner().invoke(
         app, ["explain", "rate_ratio", "2023"], env=os.environ | {"NOEGLETAL_ROOT": str(built.root), "COLUMNS": "250"}
     )
@@ -105,7 +105,7 @@ def test_explain_rate_ratio_2023(built, compared):
     assert "Interval (95\xa0%)" in out and "Clopper–Pearson" in out
 
 
-def test_compare_command_prints_the_table(built, compared):
+def test_compare_command_prints_the_table(built, compared, without_dvc):
     result = CliRunner().invoke(
         app, ["compare", "--format", "markdown"], env=os.environ | {"NOEGLETAL_ROOT": str(built.root)}
     )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 import yaml
-
-from conftest import copy_project
 
 # whole pipeline runs through DVC
 pytestmark = pytest.mark.slow
@@ -50,12 +49,10 @@ def stages_to_rerun(root) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dvcrepo")
-    copy_project(root)
-    sh(["git", "init", "-q"], root)
-    result = sh([sys.executable, "-m", "pipeline.cli", "run"], root)
-    assert result.returncode == 0, result.stdout + result.stderr
+def repo(tmp_path_factory, pipeline_run):
+    """A copy of the session's run (`noegletal run` through DVC), which these tests change."""
+    root = tmp_path_factory.mktemp("dvcrepo") / "project"
+    shutil.copytree(pipeline_run.root, root, symlinks=True)
     return root
 
 

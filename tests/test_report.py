@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import audit, charts, compare, render
+from pipeline import charts, render
 from pipeline.paths import Paths
-
-from conftest import REPO
 
 TABLE_VALUES = ("2.181 (2.908)*", "19 (25)", "22 (29)", "2 (3)")
 # The chapters on Sweden, the custom notifications and the audit: cells of their tables ...
@@ -59,23 +57,6 @@ NEW_TEXT = (
 # the audit's JSON is English; the report writes Danish from its fields
 ENGLISH = ("rounds to", "the inputs give", "too few cases", "mismatch", "is cited as")
 QUARTO_SYNTAX = ("{python}", "#|", "@tbl-", "@fig-", "{{<", "tbl-cap", "fig-cap", ":::")
-
-
-@pytest.fixture(scope="module")
-def report(built: Paths, tmp_path_factory) -> Paths:
-    """A copy of the built project with the charts and the report rendered (without Quarto).
-    The tests that use it are marked slow."""
-    root = tmp_path_factory.mktemp("report")
-    shutil.copytree(built.root, root, dirs_exist_ok=True)
-    shutil.copytree(
-        REPO / "reports", root / "reports", ignore=shutil.ignore_patterns("_output", ".render-*"), dirs_exist_ok=True
-    )  # the current report, whether or not the copy has it
-    paths = Paths(root)
-    compare.run(paths)  # as DVC runs them before the charts and the report
-    audit.run(paths)
-    charts.run(paths)
-    render.render_embedded(paths)
-    return paths
 
 
 def output(paths: Paths, suffix: str) -> Path:

@@ -24,7 +24,7 @@ import yaml
 from pipeline import assets, print_image, render
 
 from conftest import REPO
-from test_report import chromium, output, report, write_report  # noqa: F401  (report: the rendered project)
+from test_report import chromium, output, write_report
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 MAX_HTML_BYTES = 2_000_000

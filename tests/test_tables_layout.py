@@ -20,7 +20,7 @@ from pipeline.params import ParamsError, resolve_years, year_choice
 from pipeline.table_files import table_file_stem
 from pipeline.tables import build_table
 
-from conftest import copy_project, write_release
+from conftest import IN_PROCESS, IN_PROCESS_IDS, copy_project, run_stage, write_release
 
 NSK = "final,National enhed for Særlig Kriminalitet,Politiets nøgletal på rocker-/bandeområdet"
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -207,17 +207,12 @@ def test_a_dotted_key_is_refused(core_built):
         tables.run(core_built)
 
 
-def test_a_params_error_is_one_line_and_exit_1(core_built):
+@pytest.mark.parametrize("in_process", IN_PROCESS, ids=IN_PROCESS_IDS)
+def test_a_params_error_is_one_line_and_exit_1(core_built, in_process):
     edit_params(core_built, lambda p: p["tables"]["table_1_3"].update({"first_year": 2024, "last_year": 2021}))
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline.tables"],
-        cwd=core_built.root,
-        capture_output=True,
-        text=True,
-        env=os.environ | {"NOEGLETAL_ROOT": str(core_built.root)},
-    )
-    assert result.returncode == 1
-    assert result.stderr.strip() == "params.yaml: tables.table_1_3.last_year: 2021 is before first_year 2024"
+    code, stderr = run_stage("tables", core_built.root, in_process)
+    assert code == 1
+    assert stderr.strip() == "params.yaml: tables.table_1_3.last_year: 2021 is before first_year 2024"
 
 
 @pytest.fixture

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import polars as pl
 import pytest
 
@@ -14,7 +10,7 @@ from pipeline.core import run_core
 from pipeline.errors import InputError
 from pipeline.schemas import RELEASE_COLUMNS
 
-from conftest import write_release
+from conftest import IN_PROCESS, IN_PROCESS_IDS, run_stage, write_release
 
 HEADER = ",".join(RELEASE_COLUMNS) + "\n"
 GOOD = "sigtelser,2025,1.520,6,,,flow,sigtelser,final,National enhed for Særlig Kriminalitet,Nøgletal,2025,,,"
@@ -83,20 +79,17 @@ def test_danish_thousands_are_read_as_thousands(project):
     assert figures.filter(pl.col("release_id") == "ok_2025")["value"].to_list() == [1520.0]
 
 
-# each case starts Python anew: one in the fast tier, the others in the slow one
-@pytest.mark.parametrize(
-    "bad", [pytest.param("-5", marks=pytest.mark.slow), "1.5.20", pytest.param("13", marks=pytest.mark.slow)]
-)
-def test_failing_run_exits_non_zero_and_writes_nothing(project, bad):
+@pytest.mark.parametrize("in_process", IN_PROCESS, ids=IN_PROCESS_IDS)
+@pytest.mark.parametrize("bad", ["-5", "1.5.20", "13"])
+def test_failing_run_exits_non_zero_and_writes_nothing(project, bad, in_process):
     run_core(project)
     before = {p: p.read_bytes() for p in sorted(project.root.glob("data/*/*")) if p.is_file()}
     before |= {p: p.read_bytes() for p in sorted(project.outputs.rglob("*")) if p.is_file()}
     row = GOOD.replace(",1.520,", f",{bad},") if bad != "13" else GOOD.replace(",6,", ",13,")
     write_release(project, "bad_2025", [row])
-    env = os.environ | {"NOEGLETAL_ROOT": str(project.root)}
-    result = subprocess.run([sys.executable, "-m", "pipeline.ingest"], env=env, capture_output=True, text=True)
-    assert result.returncode == 1
-    assert "data/raw/releases/bad_2025.csv, line 2" in result.stderr
+    code, stderr = run_stage("ingest", project.root, in_process)
+    assert code == 1
+    assert "data/raw/releases/bad_2025.csv, line 2" in stderr
     after = {p: p.read_bytes() for p in sorted(project.root.glob("data/*/*")) if p.is_file()}
     after |= {p: p.read_bytes() for p in sorted(project.outputs.rglob("*")) if p.is_file()}
     # validation refused: the validated data and everything after it are as they were
