@@ -42,7 +42,7 @@ def _reset_peak_rss() -> bool:
 
 def core(root: Path) -> dict:
     import pipeline
-    from pipeline.core import CORE_STAGES
+    from pipeline.core_stages import CORE_STAGES
     from pipeline.paths import Paths
 
     imported = time.perf_counter()
@@ -273,7 +273,7 @@ def profile(root: Path, top: int) -> dict:
     import io
     import pstats
 
-    from pipeline.core import run_core
+    from pipeline.core_stages import run_core
     from pipeline.paths import Paths
 
     profiler = cProfile.Profile()

@@ -1188,7 +1188,7 @@ def write_markdown(results: dict, path: Path) -> None:
             f"Synthetic raw data from `benchmarks/synth.py` ({s.get('format')} format): the shipped raw data plus "
             "synthetic flow series, one release file per reference year 2016–2024, one row per series × month × "
             "region (98 regions), 2024 partial (January–September), values plain integers; `params.yaml` gets a "
-            "table `S.1` of three synthetic series. *Core*: `pipeline.core` stages (ingest, which reads, types and "
+            "table `S.1` of three synthetic series. *Core*: `pipeline.core_stages` stages (ingest, which reads, types and "
             "validates → extrapolate → tables) in a fresh process per run (`benchmarks/_child.py core`); *wall* is the whole process "
             "(interpreter start and imports included), *in-process* the stages alone. *Floor*: DuckDB alone "
             "(same version), a fresh process per run, reading the same release CSV files and computing per "

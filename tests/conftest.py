@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from hypothesis import settings
 
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from pipeline import audit, extrapolate, tables
 from pipeline.cli import app
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 
 from conftest import write_release
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from pipeline import ingest
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.errors import InputError
 
 from conftest import IN_PROCESS, IN_PROCESS_IDS, copy_project, run_stage

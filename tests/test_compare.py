@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from pipeline import compare
 from pipeline.cli import app
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 
 
 @pytest.fixture(scope="module")

@@ -162,7 +162,7 @@ def test_notes_explain_and_json_give_the_same_interval(built):
 
 
 def test_a_rate_interval_is_labelled_as_one(project):
-    from pipeline.core import run_core
+    from pipeline.core_stages import run_core
 
     params = yaml.safe_load(project.params.read_text(encoding="utf-8"))
     params["extrapolation"]["interval"]["method"] = "exact_poisson_rate"
@@ -258,7 +258,7 @@ def test_a_year_marked_exceptional_is_left_out_of_the_fits_and_said(built):
 
 
 def test_leaving_out_is_a_choice(project):
-    from pipeline.core import run_core
+    from pipeline.core_stages import run_core
 
     params = yaml.safe_load(project.params.read_text(encoding="utf-8"))
     params["extrapolation"]["leave_out_exceptional"] = False

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from plotly.subplots import make_subplots
 
 from pipeline import charts, ingest
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.errors import InputError
 from pipeline.table_files import table_file_stem
 

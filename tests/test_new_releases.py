@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.table_files import table_file_stem
 
 from conftest import write_release

@@ -129,7 +129,7 @@ def test_any_value_is_accepted_or_refused_in_one_line(leaf, value):
 # --- references into the data ------------------------------------------------------------
 
 from pipeline import compare, tables  # noqa: E402
-from pipeline.core import run_core  # noqa: E402
+from pipeline.core_stages import run_core  # noqa: E402
 
 
 def write(project, settings):

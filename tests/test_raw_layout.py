@@ -9,7 +9,7 @@ import json
 import pytest
 
 from pipeline import audit, ingest, rawfiles
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.errors import InputError
 
 

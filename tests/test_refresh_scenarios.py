@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from pipeline import audit, compare
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.errors import InputError
 from pipeline.table_files import table_file_stem
 

@@ -18,7 +18,7 @@ from IPython.display import Markdown
 
 from pipeline import audit, charts, compare, fmt, render, report_helpers as rh, wording
 from pipeline.charts import CHARTS
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.paths import Paths
 
 from conftest import REPO, write_release

@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline import compare, extrapolate, ingest, table_files, tables, wording
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.params import ParamsError, resolve_years, year_choice
 from pipeline.table_files import table_file_stem
 from pipeline.tables import build_table

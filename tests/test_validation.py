@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipeline import ingest
-from pipeline.core import run_core
+from pipeline.core_stages import run_core
 from pipeline.errors import InputError
 from pipeline.schemas import RELEASE_COLUMNS
 
