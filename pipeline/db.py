@@ -67,11 +67,16 @@ SOURCES = {
 }
 
 
-def source(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Register a frame made outside SQL under the name the models read it by (`SOURCES`)."""
+def source(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame | duckdb.DuckDBPyRelation) -> None:
+    """Register a frame made outside SQL under the name the models read it by (`SOURCES`).
+    A relation (rows already in DuckDB) becomes a view: the rows stay where they are, not
+    copied out and back (at millions of rows that copy doubled the stage's memory)."""
     if name not in SOURCES:
         raise ValueError(f"{name} is not a source of the SQL models (pipeline/db.py: SOURCES)")
-    con.register(name, frame)
+    if isinstance(frame, duckdb.DuckDBPyRelation):
+        frame.create_view(name, replace=True)
+    else:
+        con.register(name, frame)
 
 
 def model_result(con: duckdb.DuckDBPyConnection, paths: Paths, name: str, frame: pl.DataFrame) -> None:

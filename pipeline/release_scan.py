@@ -279,5 +279,5 @@ def _scan(
     if not validate.passes_on_distinct(distinct, schemas.release_figures, decided_in_sql(paths)):
         return None
     # every row passes: the groups are the validated parts of national figures
-    db.source(con, "validated_release_parts", con.table("int_release_groups_typed").pl())
+    db.source(con, "validated_release_parts", con.table("int_release_groups_typed"))
     return db.query(con, paths, "int_keyfigures_aggregated_to_country_year")

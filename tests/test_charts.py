@@ -496,3 +496,17 @@ def test_the_stage_draws_only_changed_charts(built, exported, tmp_path, monkeypa
     charts.export(out_dir=tmp_path / "c", paths=built, image_cache=cache)
     assert set(drawn) == {name}
     assert len(list(cache.iterdir())) == len(kept)  # the old images of the changed chart are gone
+
+
+@pytest.mark.slow  # starts a browser (which fails at once)
+def test_a_browser_that_does_not_start_is_said_in_one_line(monkeypatch):
+    """A Chromium that exits at once (here /bin/false) ends the stage with one line naming it,
+    exit 1, no traceback."""
+    from pipeline.charts.images import BrowserSession
+
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")
+    with pytest.raises(SystemExit) as exited:
+        BrowserSession()
+    message = str(exited.value.code)
+    assert message.startswith("noegletal charts: the headless Chromium (/bin/false) did not start: ")
+    assert "\n" not in message and "Traceback" not in message

@@ -52,6 +52,10 @@ def browser_path() -> str:
     return found
 
 
+class BrowserFailed(RuntimeError):
+    """The browser did not start (raised in the session's thread, said by its caller)."""
+
+
 class BrowserSession:
     """One headless Chromium for many images, through kaleido's documented async API (`async
     with kaleido.Kaleido(...)`, `calc_fig`) on an event loop in a thread of its own. Every call
@@ -82,7 +86,12 @@ class BrowserSession:
         import kaleido
 
         browser = kaleido.Kaleido(n=tabs, path=path, mathjax=False, timeout=RENDER_TIMEOUT)
-        return await self._session.enter_async_context(browser)
+        try:
+            return await self._session.enter_async_context(browser)
+        except Exception as exc:  # said in one line by `_result`, in the caller's thread
+            said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+            reason = said.strip().splitlines()[0] if said.strip() else type(exc).__name__
+            raise BrowserFailed(f"noegletal charts: the headless Chromium ({path}) did not start: {reason}") from exc
 
     def image(self, figure: dict, opts: dict) -> bytes:
         return self._result(self.start_image(figure, opts))
@@ -129,12 +138,16 @@ class BrowserSession:
         return self._result(future)
 
     def _result(self, future: Future) -> Any:
+        # a browser that does not start or answer is the machine's problem, not the code's:
+        # one line and exit 1 (SystemExit), no traceback
         seconds = RENDER_TIMEOUT + STARTUP_ALLOWANCE
         try:
             return future.result(timeout=seconds)
+        except BrowserFailed as exc:
+            raise SystemExit(str(exc)) from None
         except TimeoutError:
             future.cancel()
-            raise RuntimeError(
+            raise SystemExit(
                 f"noegletal charts: no image; the headless Chromium ({browser_path()}) did not "
                 f"start or answer (waited {seconds:.0f} s)"
             ) from None
