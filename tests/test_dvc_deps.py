@@ -21,8 +21,8 @@ SQL_NAME = re.compile(r"(?:stg|int|fct)_[a-z0-9_]+|tests/[a-z0-9_]+")
 
 
 def module_file(module: str) -> Path | None:
-    """The file of a pipeline module named relative to pipeline/ ("audit", "render.parse"):
-    pipeline/audit.py, or a package's pipeline/render/__init__.py."""
+    """The file of a pipeline module named relative to pipeline/ ("excel", "render.parse"):
+    pipeline/excel.py, or a package's pipeline/render/__init__.py."""
     base = PIPELINE.joinpath(*module.split("."))
     return next((f for f in (base.with_suffix(".py"), base / "__init__.py") if module and f.exists()), None)
 

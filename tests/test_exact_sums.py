@@ -142,7 +142,7 @@ TOO_LONG = {
 @pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL], ids=["unquoted", "quoted"])
 @pytest.mark.parametrize("value", list(TOO_LONG.values()), ids=list(TOO_LONG))
 def test_a_number_beyond_the_format_is_refused_where_it_is(project, value, quoting):
-    """At most 15 digits before the decimal comma and 6 after (pipeline/schemas.py): a longer
+    """At most 15 digits before the decimal comma and 6 after (pipeline/schemas/): a longer
     number is refused with its file, line and column, through the whole ingest, never read as
     infinity or rounded."""
     rows = [_row(value if m == 2 else "1", m, "Nord", "strafmasse", "år fængsel") for m in range(1, 4)]
