@@ -117,6 +117,24 @@ def test_a_new_chart_of_an_existing_kind_is_only_a_declaration(built_copy):
             "params.yaml: charts.ny.context.0.lable: is not a known key; did you mean 'label'?",
         ),
         ({"title": "T", "series": ["draebte"]}, "params.yaml: charts.ny.kind: is missing"),
+        (
+            {"kind": "keyfigures", "title": "T", "series": ["draebte"], "context": [{"year": 2017, "label": "x"}]},
+            "params.yaml: charts.ny.context: context years are drawn before first_year: give first_year too",
+        ),
+        (
+            {
+                "kind": "keyfigures",
+                "title": "T",
+                "series": ["draebte"],
+                "first_year": 2021,
+                "context": [{"year": 2017, "label": "a"}, {"year": 2017, "label": "b"}],
+            },
+            "params.yaml: charts.ny.context.1.year: 2017 is given twice",
+        ),
+        (
+            {"kind": "longrun", "title": "T", "series": ["draebte"], "context": [{"year": 2017, "label": "x"}]},
+            "params.yaml: charts.ny.context: a longrun chart draws no context years; leave context out",
+        ),
     ],
 )
 def test_a_bad_declaration_is_refused_in_one_line_naming_the_parameter(project, declaration, expected):
@@ -166,3 +184,48 @@ def test_any_value_in_a_declaration_is_accepted_or_refused_naming_the_chart(tmp_
     else:
         assert list(declared) == list(SHIPPED["charts"])
         assert declared[name].kind in charts.KINDS
+
+
+@pytest.mark.parametrize("contexts", [[], [{"year": 2016, "label": "a"}, {"year": 2017, "label": "b"}]])
+def test_the_report_needs_exactly_one_context_year_on_the_shootings_chart(project, contexts):
+    """The report's prose names the gang conflict: the shootings chart's one context year.
+    None or several is said in one line naming the parameter, not a traceback in a cell."""
+    from pipeline.report_helpers import the_context_year
+
+    params = yaml.safe_load((project.root / "params.yaml").read_text(encoding="utf-8"))
+    params["charts"]["skud_saarede_draebte"]["context"] = contexts
+    (project.root / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParamsError) as refused_:
+        the_context_year(charts.charts_for(project), "skud_saarede_draebte")
+    assert str(refused_.value) == (
+        "params.yaml: charts.skud_saarede_draebte.context: the report names exactly one context year here, "
+        f"not {len(contexts)}"
+    )
+
+
+def test_the_report_names_a_missing_chart(project):
+    from pipeline.report_helpers import the_context_year
+
+    with pytest.raises(ParamsError, match=r"^params.yaml: charts.gone: is missing; the report shows it$"):
+        the_context_year(charts.charts_for(project), "gone")
+
+
+def test_a_cell_raising_the_projects_own_error_is_said_in_one_line():
+    """The renderer passes on the message of a ParamsError raised in a cell, without the
+    kernel's traceback, which would only hide the parameter it names."""
+    from types import SimpleNamespace
+
+    from pipeline.render.document import ReportError
+    from pipeline.render.execute import _check_errors
+
+    block = SimpleNamespace(options={"error": False}, line=36)
+    said = SimpleNamespace(
+        output_type="error", ename="ParamsError", evalue="params.yaml: charts.x: bad", traceback=["T"]
+    )
+    with pytest.raises(ReportError) as one_line:
+        _check_errors([said], block, "reports/noegletal.qmd")
+    assert "params.yaml: charts.x: bad" in str(one_line.value) and "\n" not in str(one_line.value)
+    other = SimpleNamespace(output_type="error", ename="KeyError", evalue="'x'", traceback=["Traceback line"])
+    with pytest.raises(ReportError, match="the cell raised KeyError") as traced:
+        _check_errors([other], block, "reports/noegletal.qmd")
+    assert "Traceback line" in str(traced.value)

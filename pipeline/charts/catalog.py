@@ -9,7 +9,10 @@ from pipeline.charts.notifications import draw_notifications, notification_notes
 from pipeline.charts.registry import Kind, register_kind
 
 register_kind("keyfigures", Kind())  # the key figures' loader, drawing, notes and source line
-register_kind("longrun", Kind(load=longrun_rows, draw=draw_longrun, describe=longrun_notes, cite=longrun_source))
+register_kind(
+    "longrun",
+    Kind(load=longrun_rows, draw=draw_longrun, describe=longrun_notes, cite=longrun_source, draws_context=False),
+)
 register_kind(
     "comparison",
     Kind(load=comparison_rows, draw=draw_rates, describe=comparison_notes, cite=comparison_source, selects=False),

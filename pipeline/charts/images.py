@@ -70,6 +70,7 @@ class BrowserSession:
 
     def __init__(self, tabs: int = 1, wait: bool = True) -> None:
         path = browser_path()  # here, so that a missing browser is said before anything starts
+        self._gave_up = False
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="noegletal-chart-images", daemon=True)
         self._thread.start()
@@ -89,6 +90,8 @@ class BrowserSession:
         try:
             return await self._session.enter_async_context(browser)
         except Exception as exc:  # said in one line by `_result`, in the caller's thread
+            if asyncio.current_task().cancelling():  # given up on (`close`): a cancellation, not a failure
+                raise asyncio.CancelledError from exc
             said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
             reason = said.strip().splitlines()[0] if said.strip() else type(exc).__name__
             raise BrowserFailed(f"noegletal charts: the headless Chromium ({path}) did not start: {reason}") from exc
@@ -102,13 +105,16 @@ class BrowserSession:
         return asyncio.run_coroutine_threadsafe(self._draw(figure, opts), self._loop)
 
     async def _draw(self, figure: dict, opts: dict) -> bytes:
-        browser = await asyncio.wrap_future(self._opening)
+        # shielded: an image given up on (timeout) must not cancel the browser's start, whose
+        # error `close` collects
+        browser = await asyncio.shield(asyncio.wrap_future(self._opening))
         return await browser.calc_fig(figure, opts=opts)
 
     def close(self) -> None:
         try:
-            with contextlib.suppress(BaseException):  # a browser that failed to start: said by the caller
-                self._result(self._opening)
+            if not self._gave_up:  # else the start was waited for once already
+                with contextlib.suppress(BaseException):  # a browser that failed to start: said by the caller
+                    self._result(self._opening)
             self._wait(self._session.aclose())
         finally:
             self._wait(self._cancel_the_rest())
@@ -146,6 +152,7 @@ class BrowserSession:
         except BrowserFailed as exc:
             raise SystemExit(str(exc)) from None
         except TimeoutError:
+            self._gave_up = True
             future.cancel()
             raise SystemExit(
                 f"noegletal charts: no image; the headless Chromium ({browser_path()}) did not "

@@ -62,6 +62,7 @@ class Kind:
     describe: Callable[[ChartSpec, pl.DataFrame], list[str]] | None = None
     cite: Callable[[pl.DataFrame], str] | None = None
     selects: bool = True
+    draws_context: bool = True  # draws the declared context years, apart, before first_year
 
 
 KINDS: dict[str, Kind] = {}
@@ -88,7 +89,13 @@ def _spec(name: str, declared: dict) -> ChartSpec:
             if declared[key]:
                 raise ParamsError(f"{where}.{key}", f"a {declared['kind']} chart chooses its own data; leave {key} out")
     first = year_choice(declared, where)["first_year"]
+    if declared["context"] and not kind.draws_context:
+        raise ParamsError(f"{where}.context", f"a {declared['kind']} chart draws no context years; leave context out")
+    seen: set[int] = set()
     for i, context in enumerate(declared["context"]):
+        if context["year"] in seen:
+            raise ParamsError(f"{where}.context.{i}.year", f"{context['year']} is given twice")
+        seen.add(context["year"])
         if not FIRST_PLAUSIBLE_YEAR <= context["year"] <= LAST_PLAUSIBLE_YEAR:
             raise ParamsError(
                 f"{where}.context.{i}.year",
@@ -96,6 +103,8 @@ def _spec(name: str, declared: dict) -> ChartSpec:
             )
         if first is not None and context["year"] >= first:
             raise ParamsError(f"{where}.context.{i}.year", f"{context['year']} is not before first_year {first}")
+    if declared["context"] and first is None:
+        raise ParamsError(f"{where}.context", "context years are drawn before first_year: give first_year too")
     return ChartSpec(
         name=name,
         title=declared["title"],

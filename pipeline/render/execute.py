@@ -58,9 +58,16 @@ def _run(client, notebook, source: str) -> list:
     return cell.outputs
 
 
+# Errors whose message already names the parameter or file at fault (pipeline/params.py,
+# pipeline/errors.py): a traceback would only hide it.
+SAID_IN_ONE_LINE = frozenset({"ParamsError", "InputError", "SystemExit"})
+
+
 def _check_errors(outputs: list, block: Block, file: str) -> None:
     for output in outputs:
         if output.output_type == "error" and not block.options["error"]:
+            if output.ename in SAID_IN_ONE_LINE:  # the project's own errors name the input at fault
+                raise ReportError(file, block.line, output.evalue, "cell")
             trace = ANSI.sub("", "\n".join(output.traceback))
             raise ReportError(file, block.line, f"the cell raised {output.ename}: {output.evalue}\n{trace}", "cell")
 

@@ -33,12 +33,12 @@ def make_print_images(report: Path, svgs: list[Path], cache: Path) -> set[Path]:
 
     kept = set()
     for svg in sorted(svgs, key=shown_at):
-        text = svg.read_text(encoding="utf-8")
-        target = cache / cache_key(text, TEXT_WIDTH_CM)
-        if not target.is_file():
-            try:
+        try:
+            text = svg.read_text(encoding="utf-8")
+            target = cache / cache_key(text, TEXT_WIDTH_CM)
+            if not target.is_file():
                 svg_to_png(text, TEXT_WIDTH_CM, cache=cache)
-            except Exception:  # noqa: BLE001  the cell that shows the chart makes it again and says what is wrong
-                continue
+        except Exception:  # noqa: BLE001  the cell that shows the chart makes it again and says what is wrong
+            continue
         kept.add(target)
     return kept

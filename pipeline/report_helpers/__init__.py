@@ -59,6 +59,7 @@ from pipeline.report_helpers.key_figures import (
     series_cells,
     small_numbers_sentence,
     source_of,
+    the_context_year,
     unchecked_sentence,
     with_figures,
     years_text,
@@ -91,6 +92,7 @@ from pipeline.report_helpers.words import (
 )
 
 __all__ = [
+    "the_context_year",
     "bullets",
     "compact",
     "escape",

@@ -349,3 +349,18 @@ def more_than_usual(tables: dict[str, dict], name: str, other: dict[str, dict]) 
     value = other.get(name, {}).get("value") or 0
     ratio = value / mean if mean else (1 if value == 0 else float("inf"))
     return wording.more_or_fewer(ratio)
+
+
+def the_context_year(charts, name: str) -> tuple[int, str]:
+    """The one context year (and its label) the report's prose names for a chart of
+    params.yaml's `charts`: the gang conflict beside the shootings. A declaration without
+    exactly one is said in one line naming the parameter."""
+    from pipeline.params import ParamsError
+
+    if name not in charts:
+        raise ParamsError(f"charts.{name}", "is missing; the report shows it")
+    if len(context := charts[name].context) != 1:
+        raise ParamsError(
+            f"charts.{name}.context", f"the report names exactly one context year here, not {len(context)}"
+        )
+    return context[0]
