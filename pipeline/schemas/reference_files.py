@@ -6,7 +6,6 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.schemas.formats import (
-    DATE_PATTERN,
     KINDS,
     MEASURES,
     NOT_A_NUMBER,
@@ -16,7 +15,7 @@ from pipeline.schemas.formats import (
     PUBLISHED_PATTERN,
     YEAR_PATTERN,
 )
-from pipeline.schemas.rules import Column, Schema, _matches, _one_of, _real_date, _rule, _text, safe_text
+from pipeline.schemas.rules import Column, Schema, _matches, _one_of, _rule, _text, date_checks, safe_text
 
 published_values = Schema(
     {
@@ -156,8 +155,7 @@ publications = Schema(
             pl.Utf8,
             nullable=False,
             checks=[
-                _matches("data_cutoff_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
-                _real_date("data_cutoff"),
+                *date_checks("data_cutoff"),
                 _rule(
                     pl.col("published_end").is_null()
                     | pl.col("data_cutoff").is_null()

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.schemas.formats import (
-    DATE_PATTERN,
     FIRST_PLAUSIBLE_YEAR,
     KINDS,
     LAST_PLAUSIBLE_YEAR,
@@ -25,9 +24,9 @@ from pipeline.schemas.rules import (
     _between,
     _matches,
     _one_of,
-    _real_date,
     _rule,
     _text,
+    date_checks,
     safe_text,
 )
 
@@ -193,8 +192,7 @@ release_figures = Schema(
             pl.Utf8,
             nullable=True,
             checks=[
-                _matches("period_end_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
-                _real_date("period_end"),
+                *date_checks("period_end"),
             ],
         ),
         "period_end": Column(
@@ -222,8 +220,7 @@ release_figures = Schema(
             pl.Utf8,
             nullable=True,
             checks=[
-                _matches("count_date_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
-                _real_date("count_date"),
+                *date_checks("count_date"),
             ],
         ),
         "count_date": Column(

@@ -94,6 +94,15 @@ def _real_date(column: str) -> Rule:
     )
 
 
+def date_checks(column: str) -> list[Rule]:
+    """The checks of a date given as text (`<column>_text`): the documented pattern, and a
+    day of the calendar."""
+    return [
+        _matches(f"{column}_text", DATE_PATTERN, "is not a date (YYYY-MM-DD)", "date_format"),
+        _real_date(column),
+    ]
+
+
 def safe_text(column: str) -> list[Rule]:
     col = pl.col(column)
     return [
