@@ -14,10 +14,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 
 import typer
 from rich.console import Console
+
+from pipeline.dvc_entry import DVC, DVC_ENV
 
 RUNNING_STAGE = re.compile(r"Running stage '([^']+)'")
 SKIPPED_STAGE = "didn't change, skipping"
@@ -40,8 +41,8 @@ def run_pipeline(out: Console, force: bool = False, quiet: bool = False) -> None
 
     paths = Paths()
     load_params(paths)  # a bad params.yaml stops here, before any stage writes
-    cmd = [sys.executable, "-m", "dvc", "repro"] + (["--force"] if force else [])
-    env = os.environ | {"DVC_NO_ANALYTICS": "1"}
+    cmd = [*DVC, "repro"] + (["--force"] if force else [])
+    env = os.environ | DVC_ENV
     output: list[str] = []
     # SIGTERM ends the run as Ctrl-C does: DVC is stopped, then the outputs are put back
     previous = signal.signal(signal.SIGTERM, _interrupt)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+
+def one_line(text: str) -> str:
+    """`text` as one printed line: line breaks and other control characters, which a message
+    can quote from a bad input, are shown escaped as Python writes them ('\\n', '\\x1b')."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +34,7 @@ class Problem:
             where += f", line {self.line}"
         if self.column:
             where += f", column {self.column}"
-        return f"{where}: {self.message} [{self.check}]"
+        return one_line(f"{where}: {self.message} [{self.check}]")
 
 
 class InputError(Exception):

@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DVC_ENV = {"DVC_NO_ANALYTICS": "1"}
+from pipeline.dvc_entry import DVC, DVC_ENV
 
 
 @dataclass
@@ -49,7 +48,7 @@ def _changes(entries: list) -> list[str]:
 
 def dvc_status(root: Path, targets: list[str] | None = None) -> Status:
     """`dvc status --json --with-deps TARGETS` in the project at `root` (all stages without targets)."""
-    cmd = [sys.executable, "-m", "dvc", "status", "--json", *(["--with-deps", *targets] if targets else [])]
+    cmd = [*DVC, "status", "--json", *(["--with-deps", *targets] if targets else [])]
     result = subprocess.run(cmd, cwd=root, env=os.environ | DVC_ENV, capture_output=True, text=True)
     if result.returncode:
         lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
@@ -78,5 +77,5 @@ def stale_message(status: Status) -> str | None:
 
 def repro(root: Path, target: str | None = None) -> subprocess.CompletedProcess:
     """`dvc repro` (quietly), of one stage and those before it, or of the whole pipeline."""
-    cmd = [sys.executable, "-m", "dvc", "repro", "--quiet", *([target] if target else [])]
+    cmd = [*DVC, "repro", "--quiet", *([target] if target else [])]
     return subprocess.run(cmd, cwd=root, env=os.environ | DVC_ENV, capture_output=True, text=True)

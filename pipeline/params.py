@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
+from pipeline.errors import one_line
 from pipeline.paths import Paths
 
 
@@ -23,7 +24,7 @@ class ParamsError(SystemExit):
     (a SystemExit, as for the other params checks, so every stage and the CLI end cleanly)."""
 
     def __init__(self, key: str, message: str):
-        super().__init__(f"params.yaml: {key}: {message}")
+        super().__init__(one_line(f"params.yaml: {key}: {message}"))
 
 
 class _Section(BaseModel):

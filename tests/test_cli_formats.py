@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from pipeline import audit, charts, compare, fmt, freshness, terminal
 from pipeline.cli import app
+from pipeline.dvc_entry import DVC
 from pipeline.paths import Paths
 
 from conftest import dvc_not_asked
@@ -287,7 +288,7 @@ def test_dvcs_answer_is_one_warning_naming_each_stage_and_change(repo, monkeypat
     monkeypatch.setattr(freshness.subprocess, "run", dvc)
     result = invoke(repo, "compare", "--format", "json", ask_dvc=True)
     assert json.loads(result.stdout) == read_json(repo.comparison / "dk_se.json")
-    assert asked == [[sys.executable, "-m", "dvc", "status", "--json", "--with-deps", "compare"]]
+    assert asked == [[*DVC, "status", "--json", "--with-deps", "compare"]]
     warning = " ".join(result.stderr.split())
     assert warning.count("warning:") == 1
     assert "extrapolate (params.yaml: extrapolation modified)" in warning

@@ -1,4 +1,5 @@
-"""Killed and concurrent runs: the last good outputs stay intact and the next run completes."""
+"""Killed and concurrent runs: the last good outputs stay intact and the next run completes.
+DVC runs as the project runs it (pipeline/dvc_entry.py), which writes `dvc.lock` whole."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
+
+from pipeline.dvc_entry import DVC
 
 from conftest import copy_project
 
@@ -25,7 +27,7 @@ def env(root):
 
 def repro(root, *args):
     return subprocess.run(
-        [sys.executable, "-m", "dvc", "repro", *args, *STAGES_BEFORE_CHARTS],
+        [*DVC, "repro", *args, *STAGES_BEFORE_CHARTS],
         cwd=root,
         env=env(root),
         capture_output=True,
@@ -59,7 +61,7 @@ def assert_intact(root, good):
 def test_killed_run_keeps_the_last_good_outputs(repo, sig, delay):
     good = outputs(repo)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dvc", "repro", "--force", *STAGES_BEFORE_CHARTS],
+        [*DVC, "repro", "--force", *STAGES_BEFORE_CHARTS],
         cwd=repo,
         env=env(repo),
         stdout=subprocess.DEVNULL,
@@ -84,7 +86,7 @@ def test_two_runs_at_once_do_not_corrupt(repo):
     good = outputs(repo)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "dvc", "repro", "--force", *STAGES_BEFORE_CHARTS],
+            [*DVC, "repro", "--force", *STAGES_BEFORE_CHARTS],
             cwd=repo,
             env=env(repo),
             stdout=subprocess.PIPE,

@@ -1,0 +1,37 @@
+"""An error is said in one line whatever it quotes: a value with a line break or another
+control character, taken from params.yaml or a raw file, is shown escaped."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from pipeline.errors import Problem, one_line
+from pipeline.params import ParamsError
+
+any_text = st.text(st.characters(codec="utf-8"), max_size=40)
+
+
+def lines(text: str) -> int:
+    return len(text.splitlines()) or 1
+
+
+@given(any_text)
+def test_one_line_is_one_line_and_keeps_printable_text(text):
+    shown = one_line(text)
+    assert lines(shown) == 1
+    assert all(ch in shown for ch in text if ch.isprintable())
+
+
+def test_one_line_escapes_as_python_writes():
+    assert one_line("kind: '\n'\t\x1b\u2028") == "kind: '\\n'\\t\\x1b\\u2028"
+    assert one_line("1.315 personer; 34\u00a0%; Ø") == "1.315 personer; 34\u00a0%; Ø"
+
+
+@given(key=any_text, message=any_text)
+def test_a_params_error_is_one_line(key, message):
+    assert lines(str(ParamsError(key, message))) == 1
+
+
+@given(file=any_text, column=st.none() | any_text, message=any_text)
+def test_a_problem_is_one_line(file, column, message):
+    assert lines(Problem(file, 3, column, "check", message).render()) == 1
