@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -12,9 +13,12 @@ import time
 
 import pytest
 from dvc.utils.serialize import _common, _yaml, dump_yaml, load_yaml, modify_yaml
+from hypothesis import given, strategies as st
 from ruamel.yaml.representer import RepresenterError
 
 from pipeline import dvc_entry
+
+from conftest import REPO
 
 LOCK = {"schema": "2.0", "stages": {"ingest": {"cmd": "python -m pipeline stage ingest"}}}
 
@@ -24,6 +28,7 @@ def whole(monkeypatch):
     """DVC's writer replaced for this test only."""
     monkeypatch.setattr(_common, "_dump_data", _common._dump_data)
     monkeypatch.setattr(_yaml, "_dump_data", _yaml._dump_data)
+    monkeypatch.setattr(_yaml, "parse_yaml_for_update", _yaml.parse_yaml_for_update)
     dvc_entry.whole_file_writes()
 
 
@@ -52,6 +57,7 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch, replaced):
     fail for the project's writer if it wrote in place."""
     monkeypatch.setattr(_common, "_dump_data", _common._dump_data)
     monkeypatch.setattr(_yaml, "_dump_data", _yaml._dump_data)
+    monkeypatch.setattr(_yaml, "parse_yaml_for_update", _yaml.parse_yaml_for_update)
     if replaced:
         dvc_entry.whole_file_writes()
     (tmp_path / ".dvc" / "tmp").mkdir(parents=True)
@@ -119,3 +125,47 @@ def test_the_entry_runs_dvc(tmp_path):
     result = subprocess.run([*dvc_entry.DVC, "--version"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()[0].isdigit()
+
+
+scalars = (
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.booleans()
+    | st.none()
+    | st.dates()
+)
+keys = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=8)
+lock_data = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4))
+
+
+def dvc_text(data) -> str:
+    stream = io.StringIO()
+    _yaml._dump(data, stream)
+    return stream.getvalue()
+
+
+@given(st.dictionaries(keys, lock_data, min_size=1, max_size=4))
+def test_a_lock_read_fast_is_rewritten_to_the_same_bytes(data):
+    """Whatever DVC wrote into dvc.lock, read with the C parser, holds the values DVC's
+    round-trip parser reads; wherever DVC's own read and write give back the same bytes, the
+    fast read does too. (DVC's does not always: it can change a float's last digit,
+    1.6073018678713299e-299 → …298e-299, and a key '\x85' comes back as ' '.)"""
+    text = dvc_text(data)
+    fast = dvc_entry._read_lock_fast(_yaml.parse_yaml_for_update)(text, "dvc.lock")
+    slow = _yaml.parse_yaml_for_update(text, "dvc.lock")
+    assert fast == slow
+    if dvc_text(slow) == text:
+        assert dvc_text(fast) == text
+
+
+def test_the_shipped_lock_is_read_fast_to_the_same_bytes():
+    text = (REPO / "dvc.lock").read_text(encoding="utf-8")
+    fast = dvc_entry._read_lock_fast(_yaml.parse_yaml_for_update)(text, "dvc.lock")
+    assert type(fast) is dict, "the shipped dvc.lock is read with the C parser"
+    assert dvc_text(fast) == text
+
+
+def test_a_corrupt_lock_gives_dvcs_own_error():
+    with pytest.raises(_yaml.YAMLFileCorruptedError):
+        dvc_entry._read_lock_fast(_yaml.parse_yaml_for_update)("stages:\n  a: [\n", "dvc.lock")
