@@ -6,7 +6,7 @@ import signal
 import sys
 from collections.abc import Callable
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, one_line
 
 
 def stage_main(run: Callable[[], None], name: str) -> None:
@@ -26,6 +26,12 @@ def stage_main(run: Callable[[], None], name: str) -> None:
         # the second name is the output in place.
         print(f"noegletal {name}: {exc.strerror}: {exc.filename2 or exc.filename}", file=sys.stderr)
         sys.exit(1)
+    except SystemExit as exc:
+        # a stage's own one-line refusal (params, browser, formats) stays one line, whatever
+        # value it quotes
+        if isinstance(exc.code, str):
+            raise SystemExit(one_line(exc.code)) from None
+        raise
 
 
 def _terminate(signum, frame):

@@ -3,10 +3,12 @@ control character, taken from params.yaml or a raw file, is shown escaped."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, strategies as st
 
 from pipeline.errors import Problem, one_line
 from pipeline.params import ParamsError
+from pipeline.stage import stage_main
 
 any_text = st.text(st.characters(codec="utf-8"), max_size=40)
 
@@ -35,3 +37,22 @@ def test_a_params_error_is_one_line(key, message):
 @given(file=any_text, column=st.none() | any_text, message=any_text)
 def test_a_problem_is_one_line(file, column, message):
     assert lines(Problem(file, 3, column, "check", message).render()) == 1
+
+
+@given(message=any_text)
+def test_a_stage_refusal_is_one_line(message):
+    def refuse():
+        raise SystemExit(f"noegletal charts: unknown format {message}")
+
+    with pytest.raises(SystemExit) as exc:
+        stage_main(refuse, "charts")
+    assert lines(str(exc.value.code)) == 1
+
+
+def test_a_stage_exit_code_is_kept():
+    def stop():
+        raise SystemExit(3)
+
+    with pytest.raises(SystemExit) as exc:
+        stage_main(stop, "charts")
+    assert exc.value.code == 3
