@@ -25,6 +25,7 @@ from pipeline import terminal
 from pipeline.chart_cli import chart_app
 from pipeline.cli_output import print_csv, print_json
 from pipeline.cli_run import run_pipeline as _run_pipeline
+from pipeline.errors import one_line
 
 app = typer.Typer(
     help="Danish gang-related police key figures: tables, extrapolations and audits.",
@@ -305,5 +306,23 @@ def _explained_rows(series: str, year: int, comparison: bool, paths) -> list[dic
     return json.loads(json.dumps(rows.to_dicts(), default=str))
 
 
+def entry_point() -> None:
+    """The `noegletal` command. Whatever it says stays on one line per message: an argument
+    with a line break or another control character is refused before any command runs (it
+    would otherwise be quoted across lines), and a command's one-line refusal is shown with
+    such characters escaped."""
+    for n, arg in enumerate(sys.argv[1:], 1):
+        if one_line(arg) != arg:
+            raise SystemExit(
+                f"noegletal: argument {n} ({one_line(arg)}) has a line break or another control character"
+            )
+    try:
+        app()
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            raise SystemExit(one_line(exc.code)) from None
+        raise
+
+
 if __name__ == "__main__":
-    app()
+    entry_point()

@@ -225,7 +225,12 @@ def test_a_cell_raising_the_projects_own_error_is_said_in_one_line():
     with pytest.raises(ReportError) as one_line:
         _check_errors([said], block, "reports/noegletal.qmd")
     assert "params.yaml: charts.x: bad" in str(one_line.value) and "\n" not in str(one_line.value)
-    other = SimpleNamespace(output_type="error", ename="KeyError", evalue="'x'", traceback=["Traceback line"])
-    with pytest.raises(ReportError, match="the cell raised KeyError") as traced:
+    trace = ["Traceback (most recent call last)", "----> 1 {}['x']", "KeyError: 'x'"]
+    other = SimpleNamespace(output_type="error", ename="KeyError", evalue="'x'", traceback=trace)
+    with pytest.raises(ReportError) as traced:
         _check_errors([other], block, "reports/noegletal.qmd")
-    assert "Traceback line" in str(traced.value)
+    # the problem in one line, then the cell's traceback as the kernel printed it, line by line
+    assert str(traced.value).splitlines() == [
+        "reports/noegletal.qmd, line 36: the cell raised KeyError: 'x' [cell]",
+        *trace,
+    ]

@@ -67,7 +67,7 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch, replaced):
     with pytest.raises(RepresenterError), modify_yaml(lock) as data:
         data["stages"]["tables"] = {"cmd": "x", "deps": [str(i) for i in range(5000)] + [Unwritable()]}
     assert (lock.read_bytes() == before) is replaced
-    assert not list((tmp_path / ".dvc" / "tmp").iterdir()), "temporary file left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dvc", "dvc.lock"], "temporary file left behind"
 
 
 def test_permissions_kept(tmp_path, whole):
@@ -111,6 +111,29 @@ def test_killed_while_writing_leaves_the_last_complete_file(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert lock.read_text(encoding="utf-8") == "schema: '2.0'\n"
+    # the killed writer's temporary file, beside the lock, goes with the next write
+    assert [p.name for p in tmp_path.glob(".dvc.lock.*.tmp")]
+    dvc_entry.write_whole(lock, lambda stream: stream.write("schema: '2.0'\nstages: {}\n"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dvc", "dvc.lock", "started"]
+
+
+def test_through_a_link_the_file_it_points_to_is_written(tmp_path, whole):
+    """As DVC's in-place write does: the link stays, the file behind it changes, even on
+    another folder (the temporary file is made beside that file)."""
+    (tmp_path / "store").mkdir()
+    real = tmp_path / "store" / "real.lock"
+    real.write_text("{}\n")
+    (tmp_path / "dvc.lock").symlink_to(real)
+    dump_yaml(tmp_path / "dvc.lock", LOCK)
+    assert (tmp_path / "dvc.lock").is_symlink()
+    assert load_yaml(real) == LOCK
+    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["real.lock"]
+
+
+def test_a_lock_with_a_yaml_directive_is_read_as_dvc_reads_it():
+    text = "%YAML 1.1\n---\nstages:\n  a:\n    cmd: yes\n"
+    read = dvc_entry._read_lock_fast(_yaml.parse_yaml_for_update)(text, "dvc.lock")
+    assert type(read) is not dict and read == _yaml.parse_yaml_for_update(text, "dvc.lock")
 
 
 def test_a_moved_writer_is_refused_in_one_line(monkeypatch):

@@ -56,3 +56,30 @@ def test_a_stage_exit_code_is_kept():
     with pytest.raises(SystemExit) as exc:
         stage_main(stop, "charts")
     assert exc.value.code == 3
+
+
+@given(arg=any_text.filter(lambda a: one_line(a) != a))
+def test_an_argument_with_a_control_character_is_refused_before_any_command(arg):
+    from pipeline import cli
+
+    ran = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli, "app", lambda: ran.append(True))
+        mp.setattr("sys.argv", ["noegletal", "table", arg])
+        with pytest.raises(SystemExit) as exc:
+            cli.entry_point()
+    assert not ran
+    assert lines(str(exc.value.code)) == 1 and "argument 2" in str(exc.value.code)
+
+
+def test_a_command_refusal_quoting_a_value_is_one_line(monkeypatch):
+    from pipeline import cli
+
+    def refuse():
+        raise SystemExit("noegletal explain: no figure for series 'medlem\nmer' in 2024")
+
+    monkeypatch.setattr(cli, "app", refuse)
+    monkeypatch.setattr("sys.argv", ["noegletal", "explain", "medlemmer", "2024"])
+    with pytest.raises(SystemExit) as exc:
+        cli.entry_point()
+    assert exc.value.code == "noegletal explain: no figure for series 'medlem\\nmer' in 2024"

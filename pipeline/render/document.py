@@ -32,11 +32,14 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 class ReportError(InputError):
     """A problem in the report's sources, named by file and line like a raw-input problem."""
 
-    def __init__(self, file: str, line: int | None, message: str, check: str = "report"):
+    def __init__(self, file: str, line: int | None, message: str, check: str = "report", trace: str = ""):
+        self.trace = trace
         super().__init__([Problem(file, line, None, check, message)])
 
     def render(self) -> str:
-        return "\n".join(p.render() for p in self.problems)
+        # the problem in one line; below it, for an error in the report's own code, the
+        # cell's traceback as the kernel printed it, for the report's author
+        return "\n".join([*(p.render() for p in self.problems), *([self.trace] if self.trace else [])])
 
 
 @dataclass

@@ -69,7 +69,7 @@ def _check_errors(outputs: list, block: Block, file: str) -> None:
             if output.ename in SAID_IN_ONE_LINE:  # the project's own errors name the input at fault
                 raise ReportError(file, block.line, output.evalue, "cell")
             trace = ANSI.sub("", "\n".join(output.traceback))
-            raise ReportError(file, block.line, f"the cell raised {output.ename}: {output.evalue}\n{trace}", "cell")
+            raise ReportError(file, block.line, f"the cell raised {output.ename}: {output.evalue}", "cell", trace)
 
 
 def _substitute_inline(client, notebook, block: Block, file: str) -> str:
