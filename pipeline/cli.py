@@ -313,9 +313,7 @@ def entry_point() -> None:
     such characters escaped."""
     for n, arg in enumerate(sys.argv[1:], 1):
         if one_line(arg) != arg:
-            raise SystemExit(
-                f"noegletal: argument {n} ({one_line(arg)}) has a line break or another control character"
-            )
+            raise SystemExit(f"noegletal: argument {n} ({one_line(arg)}) has a line break or another control character")
     try:
         app()
     except SystemExit as exc:
