@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from pipeline.params import ParamsError, check_params, load_params
+from pipeline.paths import Paths
 
 from conftest import REPO, examples
 
@@ -88,6 +89,43 @@ def test_yaml_that_does_not_parse_names_line_and_column(project):
     with pytest.raises(ParamsError) as exc:
         load_params(project)
     assert "params.yaml: line " in str(exc.value) and "column" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "raw, where",
+    [
+        (b"extrapolation:\n  method: \xfflinear\n", "line 2, column 11: is not UTF-8 text"),
+        (b"extrapolation:\n  method: lin\x1bear\n", "line 2, column 14: is not valid YAML (character #x001b"),
+        (b"\x00", "line 1, column 1: is not valid YAML"),
+    ],
+)
+def test_bytes_that_are_not_yaml_text_name_line_and_column(tmp_path, raw, where):
+    (tmp_path / "params.yaml").write_bytes(raw)
+    with pytest.raises(ParamsError) as exc:
+        load_params(Paths(tmp_path))
+    assert str(exc.value).startswith(f"params.yaml: {where}")
+
+
+shipped_bytes = (REPO / "params.yaml").read_bytes()
+
+
+@given(
+    raw=st.binary(max_size=60)
+    | st.builds(
+        lambda at, junk: shipped_bytes[:at] + junk + shipped_bytes[at:],
+        st.integers(0, len(shipped_bytes)),
+        st.binary(min_size=1, max_size=4),
+    )
+)
+def test_any_bytes_are_read_or_refused_in_one_line(tmp_path_factory, raw):
+    """Whatever params.yaml holds, it is read, or refused in one line starting with the file's
+    name: never a traceback."""
+    root = tmp_path_factory.mktemp("params")
+    (root / "params.yaml").write_bytes(raw)
+    try:
+        load_params(Paths(root))
+    except ParamsError as exc:
+        assert str(exc).startswith("params.yaml: ") and len(str(exc).splitlines()) == 1, str(exc)
 
 
 def _leaves(node, path=()):
