@@ -235,6 +235,18 @@ def test_unsupported_quarto_fails_with_file_and_line(tmp_path, text, line, says)
     assert says in message
 
 
+def test_bytes_that_are_not_utf8_are_named_by_line_and_column(tmp_path):
+    paths = write_report(tmp_path, "Tekst\n")
+    qmd = paths.root / "reports" / "noegletal.qmd"
+    qmd.write_bytes(qmd.read_bytes() + "Pr\u00f8ve \xf8\n".encode("latin-1"))
+    lines = qmd.read_bytes().count(b"\n")
+    with pytest.raises(render.ReportError) as failure:
+        render.parse(paths.root / "reports", paths)
+    assert failure.value.render() == (
+        f"reports/noegletal.qmd, line {lines}: the byte at column 3 is not UTF-8 text [report]"
+    )
+
+
 def test_unsupported_project_option_names_quarto_yml(tmp_path):
     paths = write_report(tmp_path, "Text\n", project="project:\n  type: website\n")
     with pytest.raises(render.ReportError, match=r"reports/_quarto.yml, line 2: option 'project.type: website'"):

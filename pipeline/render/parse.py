@@ -97,13 +97,28 @@ QUARTO_ATTRIBUTES = ("layout",)
 XREF_PREFIXES = ("fig", "tbl", "eq", "lst", "thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "sol", "rem")
 
 
+def read_text(path: Path, file: str) -> str:
+    """A source of the report as text; bytes that are not UTF-8 are refused with the line and
+    column where they start."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8").split("\n")
+        raise ReportError(file, len(before), f"the byte at column {len(before[-1]) + 1} is not UTF-8 text") from None
+
+
 def parse(reports: Path, paths: Paths) -> Report:
     qmd = reports / REPORT
     file = paths.relative(qmd)
-    lines = qmd.read_text(encoding="utf-8").splitlines()
+    lines = read_text(qmd, file).splitlines()
     front, body_start = _front_matter(lines, file)
     project = reports / PROJECT_FILE
-    base = _load_config(project.read_text(encoding="utf-8"), 1, paths.relative(project)) if project.exists() else {}
+    base = (
+        _load_config(read_text(project, paths.relative(project)), 1, paths.relative(project))
+        if project.exists()
+        else {}
+    )
     config = _merge(base, front)
     if isinstance(config.get("format"), str):  # `format: html` is short for `format: {html: default}`
         config["format"] = {config["format"]: None}
