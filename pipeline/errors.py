@@ -6,6 +6,30 @@ import unicodedata
 from dataclasses import dataclass
 
 
+class NotUtf8(ValueError):
+    """Bytes that are not UTF-8 text: where the first bad byte is (1-based line and column,
+    the column counted in characters) and its value."""
+
+    def __init__(self, line: int, column: int, byte: int):
+        self.line, self.column, self.byte = line, column, byte
+        super().__init__(f"line {line}, column {column}: byte 0x{byte:02x} is not UTF-8")
+
+
+def utf8_text(data: bytes) -> str:
+    """`data` as text, or NotUtf8 naming where the first byte that is not UTF-8 is."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = line_column(data[: exc.start].decode("utf-8"))
+        raise NotUtf8(line, column, data[exc.start]) from None
+
+
+def line_column(before: str) -> tuple[int, int]:
+    """The 1-based line and column of the character that follows the text `before`."""
+    lines = before.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
 def one_line(text: str) -> str:
     """`text` as one printed line: line breaks and other control characters, which a message
     can quote from a bad input, are shown escaped as Python writes them ('\\n', '\\x1b')."""

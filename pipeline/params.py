@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
-from pipeline.errors import one_line
+from pipeline.errors import NotUtf8, line_column, one_line, utf8_text
 from pipeline.paths import Paths
 
 
@@ -200,25 +200,19 @@ def load_params(paths: Paths) -> dict[str, Any]:
     except OSError as exc:
         raise ParamsError("(the file)", f"cannot be read ({exc.strerror})") from None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParamsError(_line_column(raw[: exc.start].decode("utf-8")), "is not UTF-8 text") from None
+        text = utf8_text(raw)
+    except NotUtf8 as bad:
+        raise ParamsError(f"line {bad.line}, column {bad.column}", "is not UTF-8 text") from None
     try:
         settings = yaml.load(text, Loader=_UniqueKeyLoader) or {}
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at a place in the text
-        where = _line_column(text[: exc.position])
+        where = "line {}, column {}".format(*line_column(text[: exc.position]))
         raise ParamsError(where, f"is not valid YAML (character #x{exc.character:04x} is not allowed)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(the file)"
         raise ParamsError(where, f"is not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
     return check_params(settings)
-
-
-def _line_column(before: str) -> str:
-    """Where the text that follows `before` starts, as 'line L, column C' (1-based)."""
-    lines = before.split("\n")
-    return f"line {len(lines)}, column {len(lines[-1]) + 1}"
 
 
 # Which years a table or the comparison shows. Each may be left empty (null), so that

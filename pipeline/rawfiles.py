@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.errors import InputError, Problem
+from pipeline.errors import InputError, NotUtf8, Problem, utf8_text
 from pipeline.paths import Paths
 
 BOM = b"\xef\xbb\xbf"
@@ -114,17 +114,16 @@ def _checked_bytes(data: bytes, shown_as: str) -> bytes:
 
 def _require_utf8(data: bytes, shown_as: str) -> None:
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        utf8_text(data)
+    except NotUtf8 as bad:
         raise InputError(
             [
                 Problem(
                     shown_as,
-                    line,
+                    bad.line,
                     None,
                     "encoding",
-                    f"is not UTF-8 (byte 0x{data[exc.start]:02x} at line {line}; a file saved as "
+                    f"is not UTF-8 (byte 0x{bad.byte:02x} at line {bad.line}; a file saved as "
                     "Windows-1252/Latin-1 stores æ, ø, å like this): save it as UTF-8",
                 )
             ]

@@ -83,3 +83,13 @@ def test_a_command_refusal_quoting_a_value_is_one_line(monkeypatch):
     with pytest.raises(SystemExit) as exc:
         cli.entry_point()
     assert exc.value.code == "noegletal explain: no figure for series 'medlem\\nmer' in 2024"
+
+
+@given(before=any_text, bad=st.sampled_from([b"\xff", b"\xc3", b"\x80", b"\xed\xa0\x80"]), after=any_text)
+def test_the_first_byte_that_is_not_utf8_is_located(before, bad, after):
+    from pipeline.errors import NotUtf8, utf8_text
+
+    with pytest.raises(NotUtf8) as exc:
+        utf8_text(before.encode() + bad + after.encode())
+    lines = before.split("\n")
+    assert (exc.value.line, exc.value.column, exc.value.byte) == (len(lines), len(lines[-1]) + 1, bad[0])

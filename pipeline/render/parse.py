@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.assets import THEME_CSS
+from pipeline.errors import NotUtf8, utf8_text
 from pipeline.paths import Paths
 from pipeline.render.document import (
     ATTRIBUTES,
@@ -100,12 +101,10 @@ XREF_PREFIXES = ("fig", "tbl", "eq", "lst", "thm", "lem", "cor", "prp", "cnj", "
 def read_text(path: Path, file: str) -> str:
     """A source of the report as text; bytes that are not UTF-8 are refused with the line and
     column where they start."""
-    raw = path.read_bytes()
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start].decode("utf-8").split("\n")
-        raise ReportError(file, len(before), f"the byte at column {len(before[-1]) + 1} is not UTF-8 text") from None
+        return utf8_text(path.read_bytes())
+    except NotUtf8 as bad:
+        raise ReportError(file, bad.line, f"the byte at column {bad.column} is not UTF-8 text") from None
 
 
 def parse(reports: Path, paths: Paths) -> Report:
