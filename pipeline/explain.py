@@ -27,8 +27,7 @@ def _num(value: float | None, decimals: int = 0) -> str:
 
 def _period(row: dict) -> str:
     if row["kind"] == "stock":
-        date = row["count_date"].isoformat() if row["count_date"] else "ukendt (ikke oplyst i kilden)"
-        return f"bestand, opgjort pr. {date}"
+        return f"bestand, {wording.count_date_text(row['count_date'])}"
     if row["period_end"] is not None:
         return (
             f"strøm, 1. januar–{row['period_end'].day}. {fmt.month_name(row['period_end'].month)} "
@@ -184,9 +183,11 @@ def _publication_views(paths: Paths, names: set[str]) -> dict:
 
 
 def _input_line(row: dict) -> str:
+    # the figure and its source in Danish (pipeline/wording/: an unknown field said as such,
+    # a secondary source only when it is not the publisher itself)
+    source = wording.provenance(row["publisher"], row["publication"], row["published"], row["reported_by"])
     return (
-        f"  {_num(row['observed_value'])} {row['unit']} — {_period(row)}; {row['publisher']}, "
-        f"{row['publication']} ({row['published']}), read from {row['reported_by'] or 'the publisher'}; "
+        f"  {_num(row['observed_value'])} {wording.unit_text(row['observed_value'], row['unit'], 0)} — {_period(row)}; {source}; "
         f"{_where(row)} [{row['release_status']}]"
     )
 

@@ -108,8 +108,8 @@ def _rate_hover(row: dict) -> str:
             f"{_rate(row['interval_lower'])}–{_rate(row['interval_upper'])}"
         )
     lines.append(f"Folketal {fmt.number(row['population'])} pr. {row['population_date']}")
-    if row["publisher"]:
-        lines.append(f"Kilde: {row['publisher']} {(row['published'] or '')[:4]}".strip())
+    if row["publisher"] or row.get("reported_by"):
+        lines.append(f"Kilde: {wording.source_listing([row], undated=False)}")
     return "<br>".join(lines)
 
 

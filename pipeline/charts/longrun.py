@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from pipeline import fmt
+from pipeline import fmt, wording
 from pipeline.charts.data import keyfigure_rows
 from pipeline.charts.keyfigures import _bar_traces, _label_text, _legend_keys, _line_traces, _top
 from pipeline.charts.notes import _count_date_notes, _estimate_notes, _interval_notes, _num, _rows, source_text
@@ -28,13 +28,14 @@ LONGRUN_HEADROOM = 1.45  # of a panel's highest figure: room above the value lab
 PANEL_ORDER = ("stock", "flow")  # head-counts above, counts over the year below
 
 
-def read_in(reported_by: str | None) -> str | None:
-    """'VIVE (2025): Forenet Mod Vold, Tabel 1.1' -> 'VIVE (2025): Forenet Mod Vold'."""
-    return reported_by.split(",", 1)[0].strip() if reported_by else None
+def read_in(reported_by: str | None, publisher: str | None = None) -> str | None:
+    """'VIVE (2025): Forenet Mod Vold, Tabel 1.1' -> 'VIVE (2025): Forenet Mod Vold'; None when
+    the figure was read at its publisher (wording.secondary_source)."""
+    return wording.secondary_source(publisher, reported_by)
 
 
 def _source_of(row: dict) -> tuple:
-    return row["publisher"], row["publication"], read_in(row["reported_by"])
+    return row["publisher"], row["publication"], read_in(row["reported_by"], row["publisher"])
 
 
 OVERLAP_COLUMNS = {
@@ -60,7 +61,11 @@ def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
         rows.join(firsts, on="series", how="inner")
         .filter(pl.col("reference_year") >= pl.col("_first"))
         .drop("_first")
-        .with_columns(pl.col("reported_by").map_elements(read_in, return_dtype=pl.Utf8).alias("read_in"))
+        .with_columns(
+            pl.struct("reported_by", "publisher")
+            .map_elements(lambda r: read_in(r["reported_by"], r["publisher"]), return_dtype=pl.Utf8)
+            .alias("read_in")
+        )
     )
     shown = {(r["series"], r["reference_year"]): r for r in rows.iter_rows(named=True) if r["status"] != "missing"}
     others: dict[tuple, dict] = {}
@@ -80,7 +85,7 @@ def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
         others[key] = {
             "other_publisher": other["publisher"],
             "other_publication": other["publication"],
-            "other_read_in": read_in(other["reported_by"]),
+            "other_read_in": read_in(other["reported_by"], other["publisher"]),
             "other_observed_value": other["observed_value"],
         }
     return rows.with_columns(
@@ -127,13 +132,17 @@ def change_label(change: dict) -> str:
 
 
 def _change_part_text(part: dict) -> str:
-    def shown(value: str | None) -> str:
-        if value is None:
-            return "udgiveren selv" if part["part"] == "read_in" else "ikke oplyst"
-        return f"»{value}«" if part["part"] == "publication" else value
+    """'gengivet i VIVE (2025) (før gengivet i Nordjyske)', 'læst hos udgiveren selv (før
+    gengivet i Nordjyske)', 'udgiver politiet (før Rigspolitiet)'; the words: pipeline/wording/."""
+    if part["part"] == "read_in":
+        return f"{wording.read_in_text(part['after'])} (før {wording.read_in_text(part['before'])})"
 
-    word = "gengivet i" if part["part"] == "read_in" else SOURCE_PART_WORDS[part["part"]]
-    return f"{word} {shown(part['after'])} (før {shown(part['before'])})"
+    def shown(value: str | None) -> str:
+        if part["part"] == "publisher":
+            return wording.publisher_text(value)
+        return "ikke oplyst" if value is None else f"»{value}«"
+
+    return f"{SOURCE_PART_WORDS[part['part']]} {shown(part['after'])} (før {shown(part['before'])})"
 
 
 def change_note(change: dict) -> str:
@@ -162,12 +171,11 @@ def longrun_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
         for years, labels in missing.items()
     ]
     for r in _rows(data):
-        if r["other_publication"] is not None:
+        if r["other_observed_value"] is not None:
             other, mine = _num(r["other_observed_value"], r), _num(r["observed_value"], r)
-            where = f", gengivet i {r['other_read_in']}" if r["other_read_in"] else ""
+            found = wording.found_in(r["other_publisher"], r["other_publication"], r["other_read_in"])
             notes.append(
-                f"{r['label_da']} {r['reference_year']} findes også i »{r['other_publication']}« "
-                f"({r['other_publisher']}{where}): {other}"
+                f"{r['label_da']} {r['reference_year']} findes også i {found}: {other}"
                 + (
                     ", det samme tal."
                     if r["other_observed_value"] == r["observed_value"]

@@ -199,16 +199,11 @@ def chart_source(spec: ChartSpec, data: pl.DataFrame) -> str:
 
 def source_text(data: pl.DataFrame) -> str:
     """'Kilde: Figuren er baseret på nøgletal fra Rigspolitiet 2014, 2015; …' (as the tables'
-    source line, pipeline.wording.source_text, with the publication years of the plotted rows)."""
-    plotted = [r for r in _rows(data) if r["status"] != "missing" and r["publisher"]]
-    by_publisher: dict[str, list[str]] = {}
-    for row in sorted(plotted, key=lambda r: ((r["published"] or "")[:4], r["publisher"])):
-        years = by_publisher.setdefault(row["publisher"], [])
-        year = (row["published"] or "")[:4]
-        if year and year not in years:
-            years.append(year)
-    listed = "; ".join(" ".join([p, ", ".join(y)]).strip() for p, y in by_publisher.items())
-    return f"Kilde: Figuren er baseret på nøgletal fra {listed}."
+    source line, wording.source_listing, with the publication years of the plotted rows; an
+    undated release adds no year, an unknown publisher is cited by the source quoting it)."""
+    plotted = [r for r in _rows(data) if r["status"] != "missing" and (r["publisher"] or r.get("reported_by"))]
+    plotted.sort(key=lambda r: ((r["published"] or "")[:4], r["publisher"] or ""))
+    return f"Kilde: Figuren er baseret på nøgletal fra {wording.source_listing(plotted, undated=False, ordered=True)}."
 
 
 def _hover(row: dict) -> str:
@@ -234,6 +229,7 @@ def _hover(row: dict) -> str:
     else:
         whole_year = " (hele året)" if row["months_covered"] == MONTHS_IN_YEAR else ""
         lines.append(f"{_num(row['value'], row)} {unit(row['value'])}{whole_year}")
-    if row["status"] != "missing" and row["publisher"]:
-        lines.append(f"Kilde: {row['publisher']} {(row['published'] or '')[:4]}".strip())
+    if row["status"] != "missing" and (row["publisher"] or row.get("reported_by")):
+        cited = wording.source_listing([row], undated=False)
+        lines.append(f"Kilde: {cited}")
     return "<br>".join(lines)

@@ -135,7 +135,7 @@ def statement_check(s: dict, series: dict[str, dict], audit: dict) -> str:
     if not inputs:
         return check
     label = _label(series, inputs[0]["series"])
-    return f"{label} {fmt.year_ranges(i['year'] for i in inputs)}: {check}"
+    return wording.labelled(f"{label} {fmt.year_ranges(i['year'] for i in inputs)}", check)
 
 
 def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) -> str:
@@ -162,7 +162,7 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
         return text
     if op == "monthly_mean":
         i = inputs[0]
-        unit = series[i["series"]]["unit"] if i["series"] in series else ""
+        unit = wording.unit_text(s["computed"], series[i["series"]]["unit"], 2) if i["series"] in series else ""
         rounded = round_half_up(s["computed"], 0)
         text = (
             f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
@@ -197,8 +197,8 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
         return (
             f"{number(first['full_year_value'])} mod gennemsnittet for {fmt.year_ranges(i['year'] for i in rest)}: "
             f"({' + '.join(number(i['full_year_value']) for i in rest)}) / {len(rest)} = {number(mean, 2)}; "
-            f"{number(first['full_year_value'])} / {number(mean, 2)} = {number(s['computed'], 2)} gange"
-            + (f", afrundet {number(rounded)}" if rounded == printed else f", ikke {number(printed)} gange")
+            f"{number(first['full_year_value'])} / {number(mean, 2)} = {wording.counted(s['computed'], 'gange', 2)}"
+            + (f", afrundet {number(rounded)}" if rounded == printed else f", ikke {wording.counted(printed, 'gange')}")
             + _estimated(rest, series)
         )
     if op == "equal":
@@ -235,15 +235,14 @@ def _other_releases(
 def _period_of(r: dict) -> str:
     """A flow's part of the year, or a stock's count date."""
     if r.get("kind") == "stock":
-        return (
-            f"opgjort {fmt.date_text(_date(r['count_date']))}" if r.get("count_date") else "opgørelsesdato ikke oplyst"
-        )
+        return wording.count_date_text(r.get("count_date"))
     return months_text(r["months"])
 
 
 def _release_text(r: dict) -> str:
     status = RELEASE_STATUS.get(r.get("release_status"), r.get("release_status") or "")
-    return f"{r['publisher']} ({published_text(r['published'])}, {status}, {_period_of(r)}): {number(r['value'])}"
+    who = wording.publisher_text(r.get("publisher"))
+    return f"{who} ({published_text(r.get('published'))}, {status}, {_period_of(r)}): {number(r['value'])}"
 
 
 def _pair_check(s: dict, series: dict[str, dict], audit: dict) -> str:

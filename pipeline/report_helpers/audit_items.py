@@ -37,7 +37,7 @@ def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
         text = f"{label} {year} ({_period_of(d['releases'][0])}): " + "; ".join(_release_text(r) for r in d["releases"])
         if chosen:
             text += (
-                f". Udvalgt (den fyldigste, endelige og nyeste udgivelse): {chosen['publisher']}, "
+                f". Udvalgt (den fyldigste, endelige og nyeste udgivelse): {wording.publisher_text(chosen['publisher'])}, "
                 f"{published_text(chosen['published'])}"
             )
         items.append(escape(text) + ".")
@@ -75,12 +75,10 @@ def _figure_text(i: dict) -> str:
     """'2.181 (januar–september 2024, National enhed for Særlig Kriminalitet, 2024)'; a stock
     with its count date."""
     if i.get("kind") == "stock":
-        period = (
-            f"opgjort {fmt.date_text(_date(i['count_date']))}" if i.get("count_date") else "opgørelsesdato ikke oplyst"
-        )
+        period = wording.count_date_text(i.get("count_date"))
     else:
         period = wording.period_text(i["year"], i["months"])
-    return f"{number(i['value'])} ({period}, {i['publisher']}, {published_text(i['published'])})"
+    return f"{number(i['value'])} ({period}, {wording.publisher_text(i.get('publisher'))}, {published_text(i.get('published'))})"
 
 
 def revised_items(audit: dict, series: dict[str, dict]) -> list[str]:
@@ -129,13 +127,20 @@ def publication_date_items(audit: dict, series: dict[str, dict], figures: dict[s
     return items
 
 
-def count_date_items(audit: dict, series: dict[str, dict], tables: dict[str, str]) -> list[str]:
-    """Stocks whose count dates are unknown or differ. `tables`: table id per series."""
+def count_date_items(
+    audit: dict, series: dict[str, dict], tables: dict[str, str], table_years: dict[str, list[int]] | None = None
+) -> list[str]:
+    """Stocks whose count dates are unknown or differ. `tables`: table id per series;
+    `table_years`: the years the table shows of each series (a table is named only for the
+    years it holds, wording.table_reference)."""
     items = []
     for c in audit["count_dates"]:
         label = _label(series, c["series"])
         known = "; ".join(f"{y}: {fmt.date_text(_date(d))}" for y, d in sorted(c["known"].items()))
-        table = f" (Tabel {tables[c['series']]})" if c["series"] in tables else ""
+        named = [int(y) for y in c["known"]] + [int(y) for y in c["unknown_years"]]
+        shown = (table_years or {}).get(c["series"], named)
+        reference = wording.table_reference(tables[c["series"]], shown, named) if c["series"] in tables else ""
+        table = f" ({reference})" if reference else ""
         items.append(
             escape(
                 f"{label}{table}: opgørelsesdatoen er oplyst for {known or 'ingen år'}"

@@ -76,7 +76,7 @@ def swedish_caveats(comparison: dict, audit: dict) -> list[str]:
             if d["figure"] == f"{swedish} {f['reference_year']}" and differs:
                 caveats.append(
                     f"For {f['reference_year']} gengiver rapporten {fmt.number(f['se_count_as_quoted'])}, "
-                    f"mens {chosen['publisher']}s {RELEASE_STATUS.get(chosen['release_status'], '')}e tal "
+                    f"mens {wording.publisher_genitive(chosen['publisher'])} {RELEASE_STATUS.get(chosen['release_status'], '')}e tal "
                     f"fra {published_text(chosen['published'])} er {fmt.number(chosen['value'])}."
                 )
     return caveats

@@ -74,18 +74,18 @@ def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:
         if c["status"] in ("observed", "estimated")
     }
     rows = [r for r in figures if (r["series"], r["reference_year"], r["release_id"]) in used]
+    # each publisher with the years of its figures (not the years it published them: a year's
+    # figures may be published the year after)
     years: dict[str, set[int]] = {}
-    for r in sorted(rows, key=lambda r: (r["published"] or "", r["publisher"] or "")):
-        if r["publisher"]:
-            years.setdefault(r["publisher"], set())
-            if r["published"]:
-                years[r["publisher"]].add(int(r["published"][:4]))
-    publishers = wording.listing([f"{p} ({fmt.year_ranges(y)})" if y else p for p, y in years.items()])
-    # where each figure was read: a publication quoting it, or the release itself; with the
-    # years each covers when there is more than one
+    for r in sorted(rows, key=lambda r: (r["reference_year"], r["published"] or "", r["publisher"] or "")):
+        years.setdefault(wording.publisher_text(r["publisher"]), set()).add(r["reference_year"])
+    publishers = wording.listing([f"{p} ({fmt.year_ranges(y)})" for p, y in years.items()])
+    # where each figure was read: a publication quoting it, or the release itself (also when
+    # `reported_by` names the publisher); with the years each covers when there is more than one
     read_in: dict[str, set[int]] = {}
-    for r in rows:
-        read_in.setdefault((r["reported_by"] or "").split(", ")[0], set()).add(r["reference_year"])
+    for r in sorted(rows, key=lambda r: r["reference_year"]):
+        source = wording.secondary_source(r["publisher"], r["reported_by"]) or ""
+        read_in.setdefault(source, set()).add(r["reference_year"])
     text = f"nøgletallene fra {publishers}"
     if set(read_in) == {""}:
         return escape(text)
@@ -307,7 +307,7 @@ def source_of(figures: dict[str, dict], name: str) -> str:
     row = figures.get(name)
     if row is None:
         return "kilde ikke oplyst"
-    return f"{row['publisher']}, {row['published'][:4] if row['published'] else 'udateret'}"
+    return f"{wording.cited_publisher(row['publisher'], row.get('reported_by'))}, {wording.published_year(row['published'])}"
 
 
 def comparison_rates_text(comparison: dict, counted_word: str = "dræbte") -> str:

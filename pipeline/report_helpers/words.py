@@ -39,18 +39,8 @@ def months_text(months: float | None) -> str:
     return f"{fmt.months(months)} måneder"
 
 
-def published_text(published: str | None) -> str:
-    """'2023-09-16' -> '16. september 2023'; '2025-01' -> 'januar 2025'; '2023' -> '2023'."""
-    if not published:
-        return "udateret"
-    parts = published.split("-")
-    if len(parts) == 3:
-        from datetime import date
-
-        return fmt.date_text(date.fromisoformat(published))
-    if len(parts) == 2:
-        return f"{fmt.month_name(int(parts[1]))} {parts[0]}"
-    return published
+# '2023-09-16' -> '16. september 2023'; '2025-01' -> 'januar 2025'; unknown -> 'udateret'
+published_text = wording.published_text
 
 
 def _lower_first(text: str) -> str:

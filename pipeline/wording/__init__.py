@@ -11,7 +11,8 @@ Only text is built here: no files are read, nothing heavier than pipeline/fmt.py
 A module per concern, from the bottom up: numbers (numbers and the nouns they count), periods
 (the part of a year a figure covers), change (rises, falls, a series over its years), methods
 (the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
-and its assumptions), table_notes (the note under a table with estimates) and sentences (the
+and its assumptions), sources (publishers, publications, dates and secondary sources, any of
+them unknown), table_notes (the note under a table with estimates) and sentences (the
 report's sentences on one series or several). Callers import this package as `wording` and
 find every name here.
 """
@@ -86,6 +87,25 @@ from pipeline.wording.sentences import (
     partial_year_sentence,
     small_numbers_sentence,
 )
+from pipeline.wording.sources import (
+    NO_COUNT_DATE,
+    UNDATED,
+    UNKNOWN_PUBLISHER,
+    cited_publisher,
+    count_date_text,
+    found_in,
+    labelled,
+    provenance,
+    published_text,
+    published_year,
+    publisher_genitive,
+    publisher_text,
+    read_in,
+    read_in_text,
+    secondary_source,
+    source_listing,
+    table_reference,
+)
 from pipeline.wording.table_notes import (
     ESTIMATES_IN_OWN_CELLS,
     ESTIMATES_IN_PARENTHESES,
@@ -148,6 +168,24 @@ __all__ = [
     "interval_description",
     "interval_range",
     "interval_text",
+    # sources
+    "NO_COUNT_DATE",
+    "UNDATED",
+    "UNKNOWN_PUBLISHER",
+    "cited_publisher",
+    "count_date_text",
+    "found_in",
+    "labelled",
+    "provenance",
+    "published_text",
+    "published_year",
+    "publisher_genitive",
+    "publisher_text",
+    "read_in",
+    "read_in_text",
+    "secondary_source",
+    "source_listing",
+    "table_reference",
     # table notes
     "ESTIMATES_IN_OWN_CELLS",
     "ESTIMATES_IN_PARENTHESES",

@@ -18,6 +18,7 @@ from pipeline.wording.methods import (
 )
 from pipeline.wording.numbers import listing
 from pipeline.wording.periods import MONTHS_IN_YEAR, months_of, months_text, period_end_of, period_text, rest_of_year
+from pipeline.wording.sources import count_date_text, source_listing
 
 
 def _value_text(value: float | None, integer_valued: bool) -> str:
@@ -104,9 +105,7 @@ def _count_day(cell: dict) -> tuple[int, int] | None:
 
 
 def _count_date_text(cell: dict) -> str:
-    value = cell["count_date"]
-    value = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"opgjort {fmt.date_text(value)}" if value else "opgørelsesdato ikke oplyst"
+    return count_date_text(cell["count_date"])
 
 
 def count_date_note(table_cells: list[dict]) -> str | None:
@@ -143,20 +142,12 @@ def count_date_note(table_cells: list[dict]) -> str | None:
 
 
 def source_text(table_cells: list[dict]) -> str:
-    """'Kilde: … nøgletal fra Rigspolitiet 2014, 2015; Nationalt Efterforskningscenter 2018 …'."""
-    by_publisher: dict[str, list[str]] = {}
-    # cited by publisher and year, as the report cites the police's key figures (a release
-    # dated to the day is still cited by its year); an undated one as such, last
-    for c in sorted(
-        (c for c in table_cells if c["publisher"]),
-        key=lambda c: (c["published"] is None, c["published"] or "", c["publisher"]),
-    ):
-        years = by_publisher.setdefault(c["publisher"], [])
-        cited = c["published"][:4] if c["published"] else "udateret"
-        if cited not in years:
-            years.append(cited)
-    listed = "; ".join(f"{p} {', '.join(y)}" for p, y in by_publisher.items())
-    return f"Kilde: Tabellen er baseret på nøgletal fra {listed}."
+    """'Kilde: … nøgletal fra Rigspolitiet 2014, 2015; Nationalt Efterforskningscenter 2018 …':
+    cited by publisher and year, as the report cites the police's key figures (a release dated
+    to the day is still cited by its year); an undated one as such, last; an unknown publisher
+    by the source quoting it (wording.source_listing)."""
+    cited = [c for c in table_cells if c.get("status") is not None or c.get("publisher")]
+    return f"Kilde: Tabellen er baseret på nøgletal fra {source_listing(cited)}."
 
 
 def notes_under_table(table_cells: list[dict], starred: bool, estimates: str = ESTIMATES_IN_PARENTHESES) -> str | None:

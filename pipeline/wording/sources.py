@@ -1,0 +1,178 @@
+"""Where a figure comes from, in Danish: its publisher, publication, publication date, count
+date and the secondary source it was read in, each of which may be unknown (None). Every
+source line, provenance phrase and count-date phrase of the tables, charts, report and
+`noegletal explain` is written here, so an unknown field is said in Danish, never glued in
+as "None", and a figure read at its own publisher is not called "gengivet i" it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from pipeline import fmt
+
+# An unknown publisher: every key figure in data/raw/ is the police's own (a secondary source
+# may quote it without naming the unit that produced it); said "politiets tal, som gengivet i …".
+UNKNOWN_PUBLISHER = "politiet"
+UNKNOWN_PUBLISHER_GENITIVE = "politiets"
+UNDATED = "udateret"
+NO_COUNT_DATE = "opgørelsesdato ikke oplyst"
+
+
+def _blank(value) -> bool:
+    return value is None or value != value or (isinstance(value, str) and not value.strip())
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def read_in(reported_by: str | None) -> str | None:
+    """'VIVE (2025): Forenet Mod Vold, Tabel 1.1' -> 'VIVE (2025): Forenet Mod Vold' (the raw
+    format's convention: the source first, then where in it); None for none."""
+    if _blank(reported_by):
+        return None
+    return reported_by.split(",", 1)[0].strip() or None
+
+
+def secondary_source(publisher: str | None, reported_by: str | None) -> str | None:
+    """The secondary source a figure was read in, or None when it was read at its publisher
+    (no `reported_by`, or one naming the publisher itself: 'Rigspolitiet, side 4')."""
+    source = read_in(reported_by)
+    if source is None or (not _blank(publisher) and _key(source) == _key(publisher)):
+        return None
+    return source
+
+
+def publisher_text(publisher: str | None) -> str:
+    """'Rigspolitiet'; an unknown publisher as 'politiet'."""
+    return UNKNOWN_PUBLISHER if _blank(publisher) else publisher.strip()
+
+
+def publisher_genitive(publisher: str | None) -> str:
+    """'Polismyndighetens', 'politiets'; a name ending in s, x or z takes an apostrophe."""
+    if _blank(publisher):
+        return UNKNOWN_PUBLISHER_GENITIVE
+    name = publisher.strip()
+    return f"{name}'" if name[-1:].lower() in "sxz" else f"{name}s"
+
+
+def published_text(published: str | None) -> str:
+    """'2023-09-16' -> '16. september 2023'; '2025-01' -> 'januar 2025'; '2023' -> '2023';
+    unknown -> 'udateret'."""
+    if _blank(published):
+        return UNDATED
+    published = str(published)
+    parts = published.split("-")
+    if len(parts) == 3:
+        return fmt.date_text(date.fromisoformat(published))
+    if len(parts) == 2:
+        return f"{fmt.month_name(int(parts[1]))} {parts[0]}"
+    return published
+
+
+def published_year(published: str | None) -> str:
+    """The year a source is cited by ('2024' of '2024-09-30'); 'udateret' when unknown."""
+    return UNDATED if _blank(published) else str(published)[:4]
+
+
+def _as_date(value) -> date | None:
+    if _blank(value):
+        return None
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def count_date_text(count_date) -> str:
+    """A stock's count date: 'opgjort 30. september 2024'; unknown: 'opgørelsesdato ikke oplyst'
+    (never 'opgjort pr. ukendt'). Takes a date, an ISO text or None."""
+    value = _as_date(count_date)
+    return f"opgjort {fmt.date_text(value)}" if value else NO_COUNT_DATE
+
+
+def provenance(
+    publisher: str | None, publication: str | None, published: str | None, reported_by: str | None = None
+) -> str:
+    """One figure's source in a phrase: 'Rigspolitiet, »Politiets nøgletal …« (2014), som
+    gengivet i VIVE (2025): Forenet Mod Vold, Tabel 1.1'; with every field unknown but the
+    secondary source, 'politiets tal (udateret), som gengivet i Ekstra Bladet'."""
+    who = None if _blank(publisher) else publisher.strip()
+    what = None if _blank(publication) else f"»{publication.strip()}«"
+    if who and what:
+        text = f"{who}, {what}"
+    elif who:
+        text = who
+    elif what:
+        text = f"{UNKNOWN_PUBLISHER_GENITIVE} tal, {what}"
+    else:
+        text = f"{UNKNOWN_PUBLISHER_GENITIVE} tal"
+    text += f" ({published_text(published)})"
+    if secondary_source(publisher, reported_by) is not None:
+        text += f", som gengivet i {reported_by.strip()}"
+    return text
+
+
+def cited_publisher(publisher: str | None, reported_by: str | None = None) -> str:
+    """Who a source line cites: the publisher; an unknown one by the source that quotes it
+    ('politiet, som gengivet i Ekstra Bladet'), or 'politiet'."""
+    if not _blank(publisher):
+        return publisher.strip()
+    source = read_in(reported_by)
+    return f"{UNKNOWN_PUBLISHER}, som gengivet i {source}" if source else UNKNOWN_PUBLISHER
+
+
+def source_listing(rows: Iterable[dict], undated: bool = True, ordered: bool = False) -> str:
+    """'Rigspolitiet 2014, 2015; Nationalt Efterforskningscenter 2018; politiet, som gengivet
+    i Ekstra Bladet 2016': each publisher with the years it published (a source line cites by
+    publication year); an undated release as 'udateret', last (left out when not `undated`).
+    `rows`: dicts with publisher, published and reported_by (any may be None); `ordered`: cite
+    them in the order given, else by date."""
+    by_publisher: dict[str, list[str]] = {}
+    if not ordered:
+        rows = sorted(
+            rows,
+            key=lambda r: (_blank(r.get("published")), str(r.get("published") or ""), str(r.get("publisher") or "")),
+        )
+    for r in rows:
+        years = by_publisher.setdefault(cited_publisher(r.get("publisher"), r.get("reported_by")), [])
+        year = published_year(r.get("published"))
+        if (undated or year != UNDATED) and year not in years:
+            years.append(year)
+    return "; ".join(" ".join([p, ", ".join(y)]).strip() for p, y in by_publisher.items())
+
+
+def found_in(publisher: str | None, publication: str | None, source: str | None) -> str:
+    """Another release of a figure, after 'findes også i': '»Rigspolitiets rapporter 2009–2014«
+    (Rigspolitiet, gengivet i Socialstyrelsen)'; with the publication unknown, 'Rigspolitiets
+    tal (gengivet i …)' or 'politiets tal'. `source`: the secondary source, if any."""
+    where = f"gengivet i {source}" if source else ""
+    if _blank(publication):
+        return f"{publisher_genitive(publisher)} tal" + (f" ({where})" if where else "")
+    return f"»{publication.strip()}« ({', '.join(p for p in (publisher_text(publisher), where) if p)})"
+
+
+def read_in_text(source: str | None) -> str:
+    """Where a figure was read, as a change of source says it: 'gengivet i Nordjyske'; at the
+    publisher itself: 'læst hos udgiveren selv'."""
+    return f"gengivet i {source}" if source else "læst hos udgiveren selv"
+
+
+def labelled(label: str, text: str) -> str:
+    """'Dræbte 2015: …' — the label before a text, once: a text that already starts with it
+    is not labelled again ('draebte 2015: draebte 2015: …')."""
+    label, text = label.strip(), text.strip()
+    if not label:
+        return text
+    if text.casefold().startswith(f"{label}:".casefold()):
+        return text
+    return f"{label}: {text}"
+
+
+def table_reference(table_id: str, table_years: Iterable[int], years: Iterable[int]) -> str:
+    """Which table shows a series, by the table's own years: 'Tabel 1.1' when every year the
+    sentence names is in it, 'Tabel 1.1 viser 2014–2024' when some are not, '' when none is."""
+    shown, named = set(table_years), set(years)
+    if not shown or (named and not named & shown):
+        return ""
+    if named <= shown:
+        return f"Tabel {table_id}"
+    return f"Tabel {table_id} viser {fmt.year_ranges(shown)}"
