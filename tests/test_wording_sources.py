@@ -155,6 +155,29 @@ def test_every_source_sentence_is_danish_for_any_provenance(rows):
     texts += [table_source, wording.notes_under_table(cells, starred=True) or ""]
     frame = pl.DataFrame([{k: r[k] for k in ("status", "publisher", "published", "reported_by")} for r in rows])
     texts.append(notes.source_text(frame))
+    # the audit's lists in the report: releases that disagree, sources dated before their figures
+    releases = [
+        r | {"count_date": r["count_date"] and r["count_date"].isoformat(), "release": f"r{i}", "selected": i == 0}
+        for i, r in enumerate(rows)
+    ]
+    first = rows[0]
+    audit = {
+        "disagreements_between_releases": [
+            {"figure": f"{first['series']} {first['reference_year']}", "releases": releases}
+        ],
+        "publication_dates": [
+            {
+                "figure": f"{first['series']} {first['reference_year']}",
+                "release": "r0",
+                "published": "2008",
+                "verdict": "finding",
+            }
+        ],
+    }
+    by_release = {f"{first['series']} {first['reference_year']} r0": first}
+    texts += audit_items.disagreement_items(audit, SERIES) + audit_items.publication_date_items(
+        audit, SERIES, by_release
+    )
     # the report's intro: the publishers with the years of their figures
     tables = {"1.1": {"cells": [r | {"count_date": None} for r in rows]}}
     intro = rh.releases_text(tables, rows)

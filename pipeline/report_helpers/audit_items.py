@@ -115,7 +115,7 @@ def publication_date_items(audit: dict, series: dict[str, dict], figures: dict[s
     for d in audit["publication_dates"]:
         label, year = figure_label(d["figure"], series)
         figure = figures.get(f"{d['figure']} {d['release']}", {})
-        value, publisher = figure.get("observed_value"), figure.get("publisher") or "kilden"
+        value, publisher = figure.get("observed_value"), wording.publisher_text(figure.get("publisher"))
         items.append(
             escape(
                 f"{label} {year}"
