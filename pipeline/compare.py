@@ -233,7 +233,7 @@ def _period_note(row: dict) -> str | None:
         return f"Der er intet dansk tal for {year}: ingen rater eller forhold for {year}."
     dk_partial = dk_m < 12
     dk_n, dk_span = _months(dk_m)
-    dk_covers = f"Det danske tal for {year} dækker kun {dk_span} ({dk_n} måneder)"
+    dk_covers = f"Det danske tal for {year} dækker kun {dk_span} ({wording.months_text(dk_m)})"
     if row["se_count"] is None:
         if mode == "same_months" and dk_partial:
             return (
@@ -248,22 +248,22 @@ def _period_note(row: dict) -> str | None:
         return None
     se_n, se_span = _months(se_m)
     if dk_m == se_m:
-        return f"Begge lande på de samme måneder ({dk_span} {year}); raterne er pr. personår for de {dk_n} måneder."
+        return f"Begge lande på de samme måneder ({dk_span} {year}); raterne er pr. personår for {wording.the_months(dk_m)}."
     if not dk_partial:
         return (
-            f"Det svenske tal for {year} dækker kun {se_span} ({se_n} måneder); raten er beregnet pr. "
-            f"personår for de {se_n} måneder, dvs. som et helårsskøn, sat over for et dansk helår."
+            f"Det svenske tal for {year} dækker kun {se_span} ({wording.months_text(se_m)}); raten er beregnet pr. "
+            f"personår for {wording.the_months(se_m)}, dvs. som et helårsskøn, sat over for et dansk helår."
         )
     # the rate per person-year equals the monthly mean times 12, whatever method the tables use
     danish = (
-        f"{dk_covers}; raten er beregnet pr. personår for de {dk_n} måneder, dvs. som et helårsskøn "
+        f"{dk_covers}; raten er beregnet pr. personår for {wording.the_months(dk_m)}, dvs. som et helårsskøn "
         f"({fmt.number(row['dk_count'])} / {dk_n} × 12 = {fmt.number(row['dk_count'] / dk_m * 12, 2)})"
     )
     if not se_partial:
         return danish + ", sat over for et svensk helår."
     return (
-        f"{danish}. Det svenske tal dækker {se_span} ({se_n} måneder); dets rate er ligeledes pr. personår "
-        f"for de {se_n} måneder."
+        f"{danish}. Det svenske tal dækker {se_span} ({wording.months_text(se_m)}); dets rate er ligeledes pr. personår "
+        f"for {wording.the_months(se_m)}."
     )
 
 

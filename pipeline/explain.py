@@ -31,9 +31,9 @@ def _period(row: dict) -> str:
     if row["period_end"] is not None:
         return (
             f"strøm, 1. januar–{row['period_end'].day}. {fmt.month_name(row['period_end'].month)} "
-            f"{row['reference_year']} ({_months(row['months_exposure'])} måneder)"
+            f"{row['reference_year']} ({wording.months_text(row['months_exposure'])})"
         )
-    return f"strøm, {fmt.months_span(row['months_covered'])} {row['reference_year']} ({row['months_covered']} måneder)"
+    return f"strøm, {fmt.months_span(row['months_covered'])} {row['reference_year']} ({wording.months_text(row['months_covered'])})"
 
 
 def _months(months: float) -> str:

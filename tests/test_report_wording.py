@@ -133,10 +133,12 @@ def test_shipped_data(built):
 def test_full_year_for_every_series_rising_strafmasse_and_one_killed(project):
     """(b) no partial year at all, (d) strafmasse rising, (e) 1 killed."""
     text = build(project, {"nsk_2025": FULL_2024})
+    # the years of the figures (2021–2024), not the years they were published (2021–2023 and 2025);
+    # the members 2024 still as VIVE quotes them
     assert (
-        "National enhed for Særlig Kriminalitet (2021–2025), som de gengives i VIVE (2025): Forenet Mod Vold "
+        "National enhed for Særlig Kriminalitet (2021–2024), som de gengives i VIVE (2025): Forenet Mod Vold "
         "(2014–2024) og i udgivelserne selv (2024)"
-    ) in text  # the members 2024 still as VIVE quotes them
+    ) in text
     assert (
         "Strafmassen steg fra 477 års fængsel i 2021 til 500 års fængsel i 2024, en stigning på 23 års "
         "fængsel (5\u00a0%)."

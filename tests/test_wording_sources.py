@@ -260,6 +260,10 @@ def test_one_is_singular():
     text = rh.statement_check(s, SERIES, {})
     assert "ikke 1 gang" in text and "1 gange" not in text, text
     assert "= 1,60 gange" in text
+    # "(1 måneder)": a figure for January alone, in explain, the charts' notes and the comparison
+    assert explain._period(_row(months_covered=1)) == "strøm, januar 2015 (1 måned)"
+    assert notes._months_text(1.0) == "1 måned" and notes._months_text(11.4516) == "11,45 måneder"
+    assert wording.the_months(1) == "den ene måned" and wording.the_months(9) == "de 9 måneder"
 
 
 def test_a_figure_read_at_its_publisher_is_not_gengivet_i_it():

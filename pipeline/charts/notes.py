@@ -55,7 +55,7 @@ def _months_number(months: float) -> str:
 
 
 def _months_text(months: float) -> str:
-    return f"{_months_number(months)} måneder"
+    return f"{_months_number(months)} {wording.noun(months, 'måneder')}"
 
 
 def chart_title(spec: ChartSpec, data: pl.DataFrame) -> str:

@@ -36,7 +36,7 @@ def months_text(months: float | None) -> str:
         return "hele året"
     if float(months).is_integer():
         return fmt.months_span(int(months))
-    return f"{fmt.months(months)} måneder"
+    return wording.months_text(months)
 
 
 # '2023-09-16' -> '16. september 2023'; '2025-01' -> 'januar 2025'; unknown -> 'udateret'

@@ -77,6 +77,7 @@ from pipeline.wording.periods import (
     period_end_of,
     period_text,
     rest_of_year,
+    the_months,
 )
 from pipeline.wording.sentences import (
     SMALL_COUNT,
@@ -135,6 +136,7 @@ __all__ = [
     "period_end_of",
     "period_text",
     "rest_of_year",
+    "the_months",
     # change
     "STABLE_WITHIN",
     "change_phrase",

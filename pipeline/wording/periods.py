@@ -16,6 +16,11 @@ def months_text(months: float) -> str:
     return f"{fmt.months(months)} {noun(months, 'måneder')}"
 
 
+def the_months(months: float) -> str:
+    """After 'for': 9 -> 'de 9 måneder'; 1 -> 'den ene måned'; 11,47 -> 'de 11,47 måneder'."""
+    return "den ene måned" if fmt.months(months) == "1" else f"de {months_text(months)}"
+
+
 def period_text(year: int, months: float | None, period_end: date | None = None) -> str:
     """The part of a year a figure covers: 'hele 2024', 'januar–september 2024', 'januar 2024',
     '1. januar–15. december 2024', or 'de første 11,47 måneder af 2024'."""
