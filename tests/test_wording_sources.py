@@ -141,6 +141,8 @@ def test_every_source_sentence_is_danish_for_any_provenance(rows):
                 }
             ),
         ]
+        # a chart's hover text, line by line (its first line is the label in bold)
+        texts += notes._hover(r | {"context": None}).split("<br>")[1:]
         # explain's input line: its Danish part, before the file and line
         line = explain._input_line(r)
         assert "None" not in line and not PLURAL_AFTER_ONE.search(line), line
