@@ -52,6 +52,7 @@ NEW_TEXT = (
     "18 (afsnit 2.6) mod 19 (kapitel 3)",
     "SVT Datajournalistik (2023, endelig, hele året): 53",
     "ukendt for 2009–2023",
+    "Rocker-/bandemedlemmer (Tabel 1.1 viser 2014–2024)",  # the table's own years, not 2009
     "er angivet som udgivet 2023, før året 2024 var begyndt",
 )
 # the audit's JSON is English; the report writes Danish from its fields
