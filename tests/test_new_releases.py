@@ -61,7 +61,7 @@ def monthly_rows(months, regions, value=2):
 
 
 def with_dimensions(paths, name, rows):
-    header = (paths.raw_releases / "nsk_2024.csv").read_text(encoding="utf-8").splitlines()[0] + ",month,region"
+    header = ",".join(schemas.RELEASE_COLUMNS) + ",month,region"
     (paths.raw_releases / f"{name}.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
 
 

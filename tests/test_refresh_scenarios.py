@@ -368,18 +368,15 @@ def test_a_year_without_population_is_named(tmp_path):
 
 
 def test_a_duplicate_release_is_found_whatever_the_case_of_the_publisher(project):
-    """One capital letter or an extra space in `publisher` does not make a second release."""
+    """One capital letter or an extra space in `publisher` does not make a second release
+    (read in the same place as the shipped one: read elsewhere, it would be a quote of it)."""
     from pipeline import ingest
 
-    write_release(
-        project,
-        "nsk_2024_kopi",
-        [
-            row("draebte", 2024, 2, 9, published="2024").replace(
-                NSK.split(",")[0], "NATIONAL enhed  for Særlig Kriminalitet"
-            )
-        ],
+    copy = row("draebte", 2024, 2, 9, published="2024").replace(
+        NSK.split(",")[0], "NATIONAL enhed  for Særlig Kriminalitet"
     )
+    assert copy.endswith(",2024,,,")
+    write_release(project, "nsk_2024_kopi", [copy[: -len(",,,")] + ',"VIVE (2025): Forenet Mod Vold, Tabel 1.3",,'])
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     assert {p.check for p in exc.value.problems} == {"duplicate_release"}

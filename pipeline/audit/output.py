@@ -75,6 +75,14 @@ def audit_markdown(report: dict) -> str:
         f"- **{d['figure']}** ({fmt.months(d['months']) + ' months' if d['months'] is not None else 'count ' + (d['count_date'].isoformat() if d['count_date'] else 'undated')}): {d['reason']}"
         for d in report["disagreements_between_releases"]
     ]
+    lines += ["", "## The same figure in several sources (corroborations)", ""]
+    lines += [f"- **{c['figure']}**: {c['reason']}" for c in report["corroborations"]] or [
+        "No figure is given alike by more than one release."
+    ]
+    lines += ["", "## Corrections", ""]
+    lines += [f"- **{c['figure']}**: {c['reason']}" for c in report["corrections"]] or [
+        "No release declares that it corrects another."
+    ]
     lines += ["", "## Choices resting on unknown or imprecise dates", ""]
     lines += [f"- {u['reason']}" for u in report["uncertain_dates"]]
     lines += ["", "## Sources dated before their figures", ""]

@@ -53,6 +53,8 @@ def build(paths: Paths) -> dict:
         "published_values": auditor.published_values(),
         "statements": auditor.statements_checked(),
         "disagreements_between_releases": auditor.disagreements(),
+        "corroborations": auditor.corroborations(),
+        "corrections": auditor.corrections(),
         "vintages": auditor.vintages(),
         "publication_dates": auditor.publication_dates(),
         "count_dates": auditor.count_dates(),

@@ -14,7 +14,11 @@ VERDICTS_PLURAL = {
     "mismatch": "afvigelser",
     "finding": "fund",
 }
-RELEASE_STATUS = {"final": "endelig", "preliminary": "foreløbig"}
+# the publisher's word for a release; a count final for its part of the year is worded as
+# what it is (the months follow it in the text)
+RELEASE_STATUS = {"final": "endelig", "preliminary": "foreløbig", "final_for_period": "opgjort for perioden"}
+# the same before a noun in the plural ("de endelige tal")
+RELEASE_STATUS_ADJECTIVE = {"final": "endelige", "preliminary": "foreløbige", "final_for_period": "endelige"}
 COUNTRIES = {"DK": "Danmark", "SE": "Sverige"}
 
 

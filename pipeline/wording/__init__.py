@@ -60,6 +60,7 @@ from pipeline.wording.numbers import (
     MINUS,
     WordingError,
     _decimals as _decimals,  # tested on its own
+    about,
     counted,
     forms,
     listing,
@@ -71,6 +72,7 @@ from pipeline.wording.numbers import (
 )
 from pipeline.wording.periods import (
     MONTHS_IN_YEAR,
+    count_date_text,
     months_of,
     months_text,
     period_end_of,
@@ -98,6 +100,7 @@ from pipeline.wording.table_notes import (
 __all__ = [
     # numbers
     "FORMS",
+    "about",
     "MINUS",
     "WordingError",
     "counted",
@@ -110,6 +113,7 @@ __all__ = [
     "unit_text",
     # periods
     "MONTHS_IN_YEAR",
+    "count_date_text",
     "months_of",
     "months_text",
     "period_end_of",
