@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from pipeline import schemas
 from pipeline.core_stages import run_core
 from pipeline.table_files import table_file_stem
 
