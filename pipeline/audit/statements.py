@@ -13,7 +13,7 @@ import polars as pl
 from pipeline import fmt
 from pipeline.audit.printed_figures import published_value_id
 from pipeline.audit.records import _input, _period_text, _years
-from pipeline.audit.verdicts import CONSISTENT, EXACT, MISMATCH, NOT_CHECKABLE, verdict
+from pipeline.audit.verdicts import CONSISTENT, EXACT, MISMATCH, NOT_CHECKABLE, round_half_up, truncated, verdict
 from pipeline.audit.vintage import View
 
 
@@ -79,6 +79,7 @@ class StatementChecks:
                 quoted.append(quote)
         base["quoted"] = quoted
         full = {i["year"]: i["full_year_value"] for i in inputs}
+        steps: dict = {}  # the computation's intermediate numbers, for whoever writes it out
         if op in ("change", "percent_change"):
             a, b = groups[0][0], groups[1][0] if len(groups) > 1 else groups[0][-1]
             computed = full[b] - full[a] if op == "change" else (full[b] - full[a]) / full[a] * 100
@@ -90,6 +91,7 @@ class StatementChecks:
         elif op == "mean":
             values = [full[y] for y in groups[0]]
             computed = sum(values) / len(values)
+            steps = {"values": values, "total": sum(values), "count": len(values)}
             formula = f"({' + '.join(fmt.number(v) for v in values)}) / {len(values)} = {fmt.number(sum(values))} / {len(values)} = {fmt.number(computed, 2)}"
         elif op == "monthly_mean":
             r = rows[groups[0][0]]  # a partial year: the publication's count is checked as printed
@@ -104,6 +106,7 @@ class StatementChecks:
             first, rest = full[groups[0][0]], [full[y] for y in groups[1]]
             mean = sum(rest) / len(rest)
             computed = first / mean
+            steps = {"first": first, "rest": rest, "mean": mean}
             formula = (
                 f"{fmt.number(first)} / (({' + '.join(fmt.number(v, 2) for v in rest)}) / {len(rest)}) = "
                 f"{fmt.number(first)} / {fmt.number(mean, 2)} = {fmt.number(computed, 2)}"
@@ -120,7 +123,14 @@ class StatementChecks:
                 f"{fmt.number(max(values) - min(values))}"
             )
             ok = not outside
+            steps = {
+                "changes": [[y, c] for y, c in changes],
+                "outside": len(outside),
+                "highest": max(values),
+                "lowest": min(values),
+            }
             return base | {
+                "steps": steps,
                 "inputs": inputs,
                 "formula": formula,
                 "computed": [min(c for _, c in changes), max(c for _, c in changes)],
@@ -132,6 +142,7 @@ class StatementChecks:
                 f"{fmt.number(max(c for _, c in changes))})",
             }
         v, reason = verdict(computed, s["printed"], decimals)
+        steps |= {"rounded": round_half_up(computed, decimals), "truncated": truncated(computed, decimals)}
         for i in inputs:
             if "as_printed" in i:
                 reason += (
@@ -141,7 +152,14 @@ class StatementChecks:
         estimated = [i for i in inputs if i["status"] == "estimated"]
         if estimated:
             reason += "; uses the full-year estimate for " + ", ".join(f"{i['series']} {i['year']}" for i in estimated)
-        return base | {"inputs": inputs, "formula": formula, "computed": computed, "verdict": v, "reason": reason}
+        return base | {
+            "inputs": inputs,
+            "formula": formula,
+            "computed": computed,
+            "steps": steps,
+            "verdict": v,
+            "reason": reason,
+        }
 
     def _as_printed(self, s: dict, series: str, year: int, row: dict) -> tuple[dict, str | None]:
         """A figure of a statement as its publication printed it. Where the publication printed

@@ -39,6 +39,11 @@ def round_half_up(value: float, decimals: int) -> float:
     return math.floor(value * scale + 0.5) / scale
 
 
+def truncated(value: float, decimals: int) -> float:
+    scale = 10.0**decimals
+    return math.trunc(value * scale) / scale
+
+
 def _text(value: float, decimals: int) -> str:
     return fmt.number(value, max(decimals, 0))
 
@@ -54,9 +59,7 @@ def verdict(computed: float | None, printed: float, decimals: int) -> tuple[str,
     shown = fmt.number(computed, 2)
     if math.isclose(rounded, printed, abs_tol=1e-9):
         return CONSISTENT, f"{shown} rounds to {_text(printed, decimals)}"
-    scale = 10.0**decimals
-    truncated = math.trunc(computed * scale) / scale
-    if math.isclose(truncated, printed, abs_tol=1e-9):
+    if math.isclose(truncated(computed, decimals), printed, abs_tol=1e-9):
         return MISMATCH, (
             f"{shown} rounds to {_text(rounded, decimals)}; the printed "
             f"{_text(printed, decimals)} is truncated, not rounded"
