@@ -31,6 +31,7 @@ def build(paths: Paths) -> dict:
         views,
         availability_by,
         params.get("extrapolation"),
+        {r["series"]: r["label_da"] for r in pl.read_parquet(paths.validated_series).iter_rows(named=True)},
     )
     sections = {
         "publications": [

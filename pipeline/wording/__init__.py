@@ -12,7 +12,8 @@ A module per concern, from the bottom up: numbers (numbers and the nouns they co
 (the part of a year a figure covers), change (rises, falls, a series over its years), methods
 (the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
 and its assumptions), table_notes (the note under a table with estimates) and sentences (the
-report's sentences on one series or several). Callers import this package as `wording` and
+report's sentences on one series or several) and verdicts (the audit's verdicts in Danish, and
+the sentence on a printed number that the data at its cut-off do not hold). Callers import this package as `wording` and
 find every name here.
 """
 
@@ -96,6 +97,13 @@ from pipeline.wording.table_notes import (
     source_text,
     table_note,
 )
+from pipeline.wording.verdicts import (
+    VERDICT_NAMES,
+    VERDICT_NAMES_PLURAL,
+    data_differs_sentence,
+    published_text,
+    verdict_name,
+)
 
 __all__ = [
     # numbers
@@ -167,4 +175,10 @@ __all__ = [
     "latest_counts_sentence",
     "partial_year_sentence",
     "small_numbers_sentence",
+    # verdicts
+    "VERDICT_NAMES",
+    "VERDICT_NAMES_PLURAL",
+    "data_differs_sentence",
+    "published_text",
+    "verdict_name",
 ]
