@@ -72,7 +72,7 @@ def _value_text(value: float | None, integer_valued: bool) -> str:
 
 
 def cell_text(cell: dict, marker: str) -> str:
-    observed = _value_text(cell["observed_value"], cell["integer_valued"])
+    observed = wording.about(_value_text(cell["observed_value"], cell["integer_valued"]), cell.get("approximate"))
     if cell["status"] != "estimated":
         return observed
     star = "*" if marker == "asterisk" else ""

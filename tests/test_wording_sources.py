@@ -118,13 +118,16 @@ def test_every_source_sentence_is_danish_for_any_provenance(rows):
             wording.found_in(
                 r["publisher"], r["publication"], wording.secondary_source(r["publisher"], r["reported_by"])
             ),
-            wording.count_date_text(r["count_date"]),
+            wording.counted_on(r["count_date"]),
             wording.published_text(r["published"]),
             wording.counted(r["value"], r["unit"]),
             explain._period(r),
             audit_checks._release_text(r | {"count_date": r["count_date"] and r["count_date"].isoformat()}),
             audit_items._figure_text(r | {"count_date": r["count_date"] and r["count_date"].isoformat()}),
             rh.source_of({"x": r}, "x"),
+            wording.data_differs_sentence(
+                {"publication": "VIVE (2025): Forenet Mod Vold", "published": "2025", "value": 45}, r
+            ),
             longrun.change_note(
                 {
                     "labels": [r["label_da"]],
@@ -184,7 +187,8 @@ def test_every_source_sentence_is_danish_for_any_provenance(rows):
     tables = {"1.1": {"cells": [r | {"count_date": None} for r in rows]}}
     intro = rh.releases_text(tables, rows)
     texts.append(intro)
-    for text in texts:
+    for i, text in enumerate(texts):
+        assert isinstance(text, str), (i, text)
         danish(text)
     # years of figures are never said as publication years, nor the other way round
     cited = set(re.findall(r"\b(?:19|20)\d\d\b", re.sub(r"\(\d{4}\)", "", table_source)))
@@ -244,6 +248,12 @@ def test_unknown_fields_are_said_in_danish_not_glued_in():
         "Kilde: Tabellen er baseret på nøgletal fra politiet 2016."
     )
     assert wording.found_in("Rigspolitiet", None, "Ekstra Bladet") == "Rigspolitiets tal (gengivet i Ekstra Bladet)"
+    printed = {"publication": "VIVE (2025): Forenet Mod Vold", "published": "2025", "value": 45}
+    assert wording.data_differs_sentence(
+        printed, {"publisher": None, "publication": None, "published": None, "value": 65}
+    ) == (
+        "VIVE (2025): Forenet Mod Vold, udgivet 2025, skrev 45; opgørelsen fra politiet, uden oplyst udgivelsesdato, har 65."
+    )
 
 
 def test_one_is_singular():
@@ -254,6 +264,8 @@ def test_one_is_singular():
         "operation": "ratio_to_mean",
         "printed": 1,
         "computed": 1.6,
+        "verdict": "mismatch",
+        "steps": {"rest": [6.0, 4.0], "mean": 5.0, "first": 3.0, "rounded": 2},
         "inputs": [
             {"series": "draebte", "year": y, "full_year_value": v, "status": "observed", "value": v, "months": 12.0}
             for y, v in ((2017, 3.0), (2021, 6.0), (2022, 4.0))
@@ -296,7 +308,7 @@ def test_a_figure_read_at_its_publisher_is_not_gengivet_i_it():
 def test_a_label_is_not_repeated():
     assert wording.labelled("draebte 2015", "draebte 2015: 5 mod 1") == "draebte 2015: 5 mod 1"
     assert wording.labelled("Dræbte 2015", "5 mod 1") == "Dræbte 2015: 5 mod 1"
-    s = {"operation": "sum", "printed": 18, "computed": 18, "inputs": [11, 7]}
+    s = {"operation": "sum", "printed": 18, "computed": 18, "inputs": [11, 7], "verdict": "exact"}
     assert rh.statement_check(s, SERIES, {}) == "11 + 7 = 18"
 
 

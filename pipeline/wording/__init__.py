@@ -12,8 +12,10 @@ A module per concern, from the bottom up: numbers (numbers and the nouns they co
 (the part of a year a figure covers), change (rises, falls, a series over its years), methods
 (the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
 and its assumptions), sources (publishers, publications, dates and secondary sources, any of
-them unknown), table_notes (the note under a table with estimates) and sentences (the
-report's sentences on one series or several). Callers import this package as `wording` and
+them unknown), table_notes (the note under a table with estimates), sentences (the report's
+sentences on one series or several) and verdicts (the audit's verdicts in Danish, and the
+sentence on a printed number that the data at its cut-off do not hold). Callers import this
+package as `wording` and
 find every name here.
 """
 
@@ -61,6 +63,7 @@ from pipeline.wording.numbers import (
     MINUS,
     WordingError,
     _decimals as _decimals,  # tested on its own
+    about,
     counted,
     forms,
     listing,
@@ -72,6 +75,7 @@ from pipeline.wording.numbers import (
 )
 from pipeline.wording.periods import (
     MONTHS_IN_YEAR,
+    count_date_text,
     months_of,
     months_text,
     period_end_of,
@@ -93,11 +97,12 @@ from pipeline.wording.sources import (
     UNDATED,
     UNKNOWN_PUBLISHER,
     cited_publisher,
-    count_date_text,
+    counted_on,
     found_in,
     labelled,
     provenance,
     published_text,
+    published_when,
     published_year,
     publisher_genitive,
     publisher_text,
@@ -115,10 +120,17 @@ from pipeline.wording.table_notes import (
     source_text,
     table_note,
 )
+from pipeline.wording.verdicts import (
+    VERDICT_NAMES,
+    VERDICT_NAMES_PLURAL,
+    data_differs_sentence,
+    verdict_name,
+)
 
 __all__ = [
     # numbers
     "FORMS",
+    "about",
     "MINUS",
     "WordingError",
     "counted",
@@ -131,6 +143,7 @@ __all__ = [
     "unit_text",
     # periods
     "MONTHS_IN_YEAR",
+    "count_date_text",
     "months_of",
     "months_text",
     "period_end_of",
@@ -175,11 +188,12 @@ __all__ = [
     "UNDATED",
     "UNKNOWN_PUBLISHER",
     "cited_publisher",
-    "count_date_text",
+    "counted_on",
     "found_in",
     "labelled",
     "provenance",
     "published_text",
+    "published_when",
     "published_year",
     "publisher_genitive",
     "publisher_text",
@@ -203,4 +217,9 @@ __all__ = [
     "latest_counts_sentence",
     "partial_year_sentence",
     "small_numbers_sentence",
+    # verdicts
+    "VERDICT_NAMES",
+    "VERDICT_NAMES_PLURAL",
+    "data_differs_sentence",
+    "verdict_name",
 ]

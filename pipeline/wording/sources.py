@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from pipeline import fmt
+from pipeline.wording.periods import count_date_text
 
 # An unknown publisher: every key figure in data/raw/ is the police's own (a secondary source
 # may quote it without naming the unit that produced it); said "politiets tal, som gengivet i …".
@@ -71,22 +72,23 @@ def published_text(published: str | None) -> str:
     return published
 
 
+def published_when(published: str | None, verb: str = "offentliggjort") -> str:
+    """'offentliggjort september 2018'; unknown: 'uden oplyst udgivelsesdato' (not
+    'offentliggjort udateret')."""
+    return "uden oplyst udgivelsesdato" if _blank(published) else f"{verb} {published_text(published)}"
+
+
 def published_year(published: str | None) -> str:
     """The year a source is cited by ('2024' of '2024-09-30'); 'udateret' when unknown."""
     return UNDATED if _blank(published) else str(published)[:4]
 
 
-def _as_date(value) -> date | None:
-    if _blank(value):
-        return None
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
-def count_date_text(count_date) -> str:
-    """A stock's count date: 'opgjort 30. september 2024'; unknown: 'opgørelsesdato ikke oplyst'
-    (never 'opgjort pr. ukendt'). Takes a date, an ISO text or None."""
-    value = _as_date(count_date)
-    return f"opgjort {fmt.date_text(value)}" if value else NO_COUNT_DATE
+def counted_on(count_date, precision: str | None = "day", year: int | None = None) -> str:
+    """A stock's count date: 'opgjort 30. september 2024', 'opgjort januar 2016' (as precisely
+    as the source says, wording.count_date_text); unknown: 'opgørelsesdato ikke oplyst' (never
+    'opgjort pr. ukendt'). Takes a date, an ISO text or None."""
+    text = None if _blank(count_date) else count_date_text(count_date, precision or "day", year)
+    return f"opgjort {text}" if text else NO_COUNT_DATE
 
 
 def provenance(
