@@ -1,0 +1,91 @@
+"""Counts as counted: a stock's count date ('pr. 1. september 2016', 'uden oplyst tælledato'),
+two counts of a stock side by side (two observations on different dates, or two releases of
+one count), and an earlier year known only in part, shown as its count with its months
+('6 i januar–juni 2020'), not extrapolated."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline import fmt
+from pipeline.wording.periods import period_text
+
+UNDATED = "uden oplyst tælledato"
+
+
+def _as_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def count_date_text(value) -> str:
+    """A stock's count date as it reads after the count: 'pr. 1. september 2016', or
+    'uden oplyst tælledato' for a blank count date."""
+    day = _as_date(value)
+    return f"pr. {fmt.date_text(day)}" if day else UNDATED
+
+
+def same_count_date(a, b) -> bool:
+    """Whether two counts are of the same date (two blanks are: the source says no date)."""
+    return _as_date(a) == _as_date(b)
+
+
+def other_count_sentence(
+    label: str,
+    year: int,
+    other: str,
+    other_date,
+    other_source: str,
+    shown: str,
+    shown_date,
+) -> str:
+    """Another count of a stock beside the one a chart or table shows, both with their count
+    dates. On the same date it is another release of the same count (the same figure, or a
+    disagreement between releases); on another date it is a count of its own, never another
+    value of the figure shown.
+
+    'Rocker-/bandemedlemmer 2016 er også talt pr. 1. september 2016 (»…« (NSK)): 1.250.
+    Figuren viser tællingen uden oplyst tælledato: 1.300. Det er to tællinger på hver sin
+    dato, ikke to bud på det samme tal.'"""
+    if same_count_date(other_date, shown_date):
+        agreement = "det samme tal" if other == shown else f"mod {shown} i figuren"
+        return (
+            f"{label} {year} findes også i {other_source}: {other}, {agreement}; begge {count_date_text(shown_date)}."
+        )
+    return (
+        f"{label} {year} er også talt {count_date_text(other_date)} ({other_source}): {other}. "
+        f"Figuren viser tællingen {count_date_text(shown_date)}: {shown}. "
+        "Det er to tællinger på hver sin dato, ikke to bud på det samme tal."
+    )
+
+
+def observed_part(value: str, year: int, months: float, period_end=None) -> str:
+    """A partial year's count with its months: '6 i januar–juni 2020'."""
+    return f"{value} i {period_text(year, months, _as_date(period_end))}"
+
+
+def past_partial_sentence(parts: list[str]) -> str:
+    """The note on earlier years known only in part, shown as counted: 'Sårede: 6 i
+    januar–juni 2020. Året er kun opgjort for en del af året og vist som opgjort, ikke
+    fremskrevet (kun seriens seneste år fremskrives).'"""
+    years = "Årene er" if len(parts) > 1 else "Året er"
+    return (
+        f"{'; '.join(parts)}. {years} kun opgjort for en del af året og vist som opgjort, ikke "
+        "fremskrevet (kun seriens seneste år fremskrives)."
+    )
+
+
+def counts_of_year_sentence(year: int, counts: list[tuple[str, object, bool]], shown_in: str = "tabellerne") -> str:
+    """Every count of a stock in one year, each with its count date, and which one `shown_in`
+    shows: '2016 er talt på 2 datoer: 1.300 uden oplyst tælledato (vist i tabellerne) og 1.250
+    pr. 1. september 2016. Det er tællinger på hver sin dato, ikke to bud på det samme tal.'
+    `counts`: (value as printed, count date or None, shown)."""
+    parts = [
+        f"{value} {count_date_text(day)}" + (f" (vist i {shown_in})" if shown else "") for value, day, shown in counts
+    ]
+    listed = " og ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
+    return (
+        f"{year} er talt på {len(counts)} datoer: {listed}. "
+        "Det er tællinger på hver sin dato, ikke to bud på det samme tal."
+    )
