@@ -37,7 +37,7 @@ def _period(row: dict) -> str:
 
 
 def _count_date(row: dict) -> str:
-    return row["count_date"].isoformat() if row["count_date"] else "no count date stated"
+    return f"of {row['count_date'].isoformat()}" if row["count_date"] else "without a stated count date"
 
 
 def _months(months: float) -> str:
@@ -65,7 +65,7 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
         if used["kind"] == "stock" and not wording.same_count_date(other["count_date"], used["count_date"]):
             # a head-count on another date is an observation of its own, not another value of this one
             out.lines.append(
-                f"Also counted on another date ({_count_date(other)}; the tables show the count of "
+                f"Also counted on another date ({_count_date(other)}; the tables show the count "
                 f"{_count_date(used)}, params.yaml stocks.count): a count of its own, not another value of this figure:"
             )
         else:

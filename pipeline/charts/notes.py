@@ -55,7 +55,7 @@ def _past_partial_notes(data: pl.DataFrame) -> list[str]:
     rows = [r for r in _rows(data) if _past_partial(r)]
     if not rows:
         return []
-    return [wording.past_partial_sentence([f"{r['label_da']}: {_observed_part(r)}" for r in rows])]
+    return [wording.past_partial_sentence([(r["label_da"], _observed_part(r)) for r in rows])]
 
 
 def _period(row: dict) -> str:

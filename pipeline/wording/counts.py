@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from pipeline import fmt
+from pipeline.wording.numbers import listing
 from pipeline.wording.periods import period_text
 
 UNDATED = "uden oplyst tælledato"
@@ -65,13 +66,18 @@ def observed_part(value: str, year: int, months: float, period_end=None) -> str:
     return f"{value} i {period_text(year, months, _as_date(period_end))}"
 
 
-def past_partial_sentence(parts: list[str]) -> str:
-    """The note on earlier years known only in part, shown as counted: 'Sårede: 6 i
-    januar–juni 2020. Året er kun opgjort for en del af året og vist som opgjort, ikke
+def past_partial_sentence(parts: list[tuple[str, str]]) -> str:
+    """The note on earlier years known only in part, shown as counted, from (label, count with
+    its months) pairs: 'Sårede: 6 i januar–juni 2009 og 14 i januar–juni 2019; dræbte: 1 i
+    januar–juni 2009. Årene er kun opgjort for en del af året og vist som opgjort, ikke
     fremskrevet (kun seriens seneste år fremskrives).'"""
+    by_label: dict[str, list[str]] = {}
+    for label, part in parts:
+        by_label.setdefault(label, []).append(part)
+    listed = "; ".join(f"{label.lower()}: {listing(counts)}" for label, counts in by_label.items())
     years = "Årene er" if len(parts) > 1 else "Året er"
     return (
-        f"{'; '.join(parts)}. {years} kun opgjort for en del af året og vist som opgjort, ikke "
+        f"{listed[:1].upper()}{listed[1:]}. {years} kun opgjort for en del af året og vist som opgjort, ikke "
         "fremskrevet (kun seriens seneste år fremskrives)."
     )
 
@@ -84,7 +90,7 @@ def counts_of_year_sentence(year: int, counts: list[tuple[str, object, bool]], s
     parts = [
         f"{value} {count_date_text(day)}" + (f" (vist i {shown_in})" if shown else "") for value, day, shown in counts
     ]
-    listed = " og ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
+    listed = listing(parts)
     return (
         f"{year} er talt på {len(counts)} datoer: {listed}. "
         "Det er tællinger på hver sin dato, ikke to bud på det samme tal."

@@ -173,9 +173,14 @@ def past_partial_note(table_cells: list[dict]) -> str | None:
     if not cells:
         return None
     parts = [
-        f"{c['label_da']}: "
-        + observed_part(
-            _value_text(c["observed_value"], c["integer_valued"]), c["reference_year"], months_of(c), period_end_of(c)
+        (
+            c["label_da"],
+            observed_part(
+                _value_text(c["observed_value"], c["integer_valued"]),
+                c["reference_year"],
+                months_of(c),
+                period_end_of(c),
+            ),
         )
         for c in cells
     ]
