@@ -159,6 +159,11 @@ def test_a_second_member_count_on_another_date(project):
     assert {c["year"] for c in finding["counts"]} == set(range(2009, 2025))  # every year, not only 2016
     assert "2016 was counted on 2 dates" in finding["reason"] and "shown in the tables" in finding["reason"]
     assert "medlemmer 2016" not in {d["figure"] for d in report["disagreements_between_releases"]}
+    markdown = (project.audit / "audit.md").read_text(encoding="utf-8")
+    assert (
+        "  - 2016: 1.257, no count date stated (rigspolitiet_2016; shown in the tables); "
+        "1.250, on 2016-09-01 (nsk_2016_september)"
+    ) in markdown
     # the report's Danish item
     series = {"medlemmer": {"label_da": "Rocker-/bandemedlemmer"}}
     item = next(i for i in count_date_items(report, series, {"medlemmer": "1.1"}))
