@@ -180,7 +180,8 @@ def _findings(report: dict) -> list[dict]:
         for item in report[section]:
             label = item.get("figure") or item.get("statement") or item.get("series") or item.get("release") or ""
             verdict = item.get("verdict") or ("unchecked" if section == "extrapolations" else "")
-            rows.append({"section": section, "verdict": verdict, "item": label, "reason": item["reason"]})
+            reason = item["reason"] + (f" {item['finding']}" if item.get("finding") else "")
+            rows.append({"section": section, "verdict": verdict, "item": label, "reason": reason})
     return rows
 
 
@@ -201,7 +202,14 @@ def audit(
     if format == "csv":
         print_csv(_findings(report))
         return
-    colours = {"exact": "green", "consistent": "green", "mismatch": "yellow", "finding": "yellow"}
+    colours = {
+        "exact": "green",
+        "consistent": "green",
+        "follows_older_release": "yellow",
+        "mismatch": "yellow",
+        "not_checkable": "yellow",
+        "finding": "yellow",
+    }
     findings = _findings(report)
     for section in AUDIT_SECTIONS:
         counts = report["summary"].get(section, {}) or {"listed": len(report[section])}
@@ -265,7 +273,7 @@ def explain(
 
     paths = _paths()
     comparison = series in COMPARISON_FIGURES
-    _warn_if_stale("compare" if comparison else "tables")
+    _warn_if_stale("compare" if comparison else "audit")  # a figure's printed values: the audit's results
     result = explain_comparison(series, year, paths) if comparison else build(series, year, paths)
     if format == "json":
         print_json(
@@ -274,10 +282,7 @@ def explain(
                 "reference_year": year,
                 "title": result.title,
                 "lines": result.lines,
-                "comparisons": [
-                    {"what": what, "computed": ours, "printed": printed, "match": match}
-                    for what, ours, printed, match in result.comparisons
-                ],
+                "comparisons": [c.record() for c in result.comparisons],
                 "rows": _explained_rows(series, year, comparison, paths),
             }
         )
@@ -287,9 +292,13 @@ def explain(
         console.print(line, markup=False, highlight=False)
     if result.comparisons:
         console.print("Against the published values:")
-        for what, ours, printed, match in result.comparisons:
-            verdict = "[green]match[/]" if match else "[yellow]mismatch[/]"
-            console.print(f'  {verdict} {what}: computed {ours}; printed "{printed}"', highlight=False)
+        for c in result.comparisons:  # the audit's verdict on each, as audit.json gives it
+            colour = "green" if c.match else "yellow"
+            console.print(
+                f'  [{colour}]{c.verdict or "unchecked"}[/] {c.what}: computed {c.computed}; printed "{c.printed}" — '
+                f"{c.reason}" + (f" {c.finding}" if c.finding else ""),
+                highlight=False,
+            )
 
 
 def _explained_rows(series: str, year: int, comparison: bool, paths) -> list[dict]:

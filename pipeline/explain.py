@@ -3,7 +3,6 @@ value it is compared with. Used by `noegletal explain`."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -18,7 +17,7 @@ MONTHS_IN_YEAR = 12
 class Explanation:
     title: str
     lines: list[str] = field(default_factory=list)
-    comparisons: list[tuple[str, str, str, bool]] = field(default_factory=list)  # what, ours, published, match
+    comparisons: list[Comparison] = field(default_factory=list)  # the audit's results on the printed values
 
 
 def _num(value: float | None, decimals: int = 0) -> str:
@@ -27,7 +26,9 @@ def _num(value: float | None, decimals: int = 0) -> str:
 
 def _period(row: dict) -> str:
     if row["kind"] == "stock":
-        return f"bestand, {wording.count_date_text(row['count_date'])}"
+        return (
+            f"bestand, {wording.counted_on(row['count_date'], row.get('count_date_precision'), row['reference_year'])}"
+        )
     if row["period_end"] is not None:
         return (
             f"strøm, 1. januar–{row['period_end'].day}. {fmt.month_name(row['period_end'].month)} "
@@ -110,30 +111,106 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
             )
         )
 
-    # A printed value is judged by the data its publication had (its data cut-off), not by a
-    # later release: the same view of the data as the audit's.
-    views = _publication_views(paths, set(published["publication"].to_list()))
-    for pub in published.iter_rows(named=True):
-        view = views.get(pub["publication"])
-        then = view.figure(series, year) if view else used
-        if then is None:
-            out.comparisons.append(
-                (
-                    f"{pub['measure']} ({pub['publication']}, {pub['location']})",
-                    fmt.MISSING,
-                    pub["printed"],
-                    pub["measure"] == "missing",
-                )
-            )
-            continue
-        if then["release_id"] != used["release_id"] and view is not None:
-            out.lines.append(
-                f"{pub['publication']} had, as of its data cut-off {view.publication['data_cutoff'].isoformat()}: "
-                f"{_num(then['observed_value'])} ({_period(then)}; {then['release_id']}); revised since "
-                f"to {_num(used['observed_value'])} ({used['release_id']})"
-            )
-        out.comparisons.extend(_compare(pub, then))
+    # A printed value is judged once, by the audit, on the data its publication had (its
+    # data cut-off): its result is shown here as the audit wrote it, never judged again.
+    if published.height:
+        report = audit_report(paths)
+        for r in report.get("revised_since", []):
+            if r["figure"] == f"{series} {year}":
+                out.lines.append(f"Revised since {r['publication']}: {r['reason']}")
+        for pub in published.iter_rows(named=True):
+            out.comparisons.extend(_audit_results(pub, report))
     return out
+
+
+def audit_report(paths: Paths) -> dict:
+    """The audit's results: outputs/audit/audit.json, or, before the audit stage has run, the
+    same report built in memory (the audit's own code, not a second judgement)."""
+    import json
+
+    target = paths.audit / "audit.json"
+    if target.exists():
+        return json.loads(target.read_text(encoding="utf-8"))
+    from pipeline.audit import audit_json, build
+
+    return json.loads(audit_json(build(paths)))
+
+
+@dataclass
+class Comparison:
+    """One value a publication printed, and the audit's result on it."""
+
+    what: str
+    computed: str
+    printed: str
+    verdict: str | None
+    reason: str
+    finding: str | None = None
+
+    @property
+    def match(self) -> bool:
+        return self.verdict in ("exact", "consistent")
+
+    def record(self) -> dict:
+        return {
+            "what": self.what,
+            "computed": self.computed,
+            "printed": self.printed,
+            "match": self.match,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "finding": self.finding,
+        }
+
+
+def _audit_results(pub: dict, report: dict) -> list[Comparison]:
+    """The audit's result(s) on one printed value, found by what it is and where it was printed."""
+    from pipeline.audit.printed_figures import published_value_id
+
+    where = f"{pub['publication']}, {pub['location']}"
+    figure = f"{pub['series']} {pub['reference_year']}"
+    measure = pub["measure"]
+    if measure in ("observed", "missing"):
+        key = published_value_id(pub)
+        return [
+            Comparison(
+                f"{'observed' if measure == 'observed' else 'missing'} value ({where})",
+                _num(p["computed"]),
+                pub["printed"],
+                p["verdict"],
+                p["reason"],
+                p.get("finding"),
+            )
+            for p in report.get("published_values", [])
+            if p.get("id") == key
+        ]
+    if measure == "full_year_estimate":
+        return [
+            Comparison(
+                f"full-year estimate ({where})",
+                _num(e["rounded"]),
+                pub["printed"],
+                e["verdict"],
+                e["reason"],
+            )
+            for e in report.get("extrapolations", [])
+            if e["as_of"] == pub["publication"] and e["figure"] == figure and e["published"]
+        ]
+    if measure == "monthly_mean":
+        return [
+            Comparison(
+                f"monthly mean ({where}; statement {s['statement']})",
+                f"{_num(s['computed'], 2)}",
+                pub["printed"],
+                s["verdict"],
+                f"{s['formula']}; {s['reason']}",
+            )
+            for s in report.get("statements", [])
+            if s["operation"] == "monthly_mean"
+            and s["where"].startswith(pub["publication"])
+            and any(i.get("series") == pub["series"] and i.get("year") == pub["reference_year"] for i in s["inputs"])
+        ]
+    return []
 
 
 DISPERSION_RULES = {
@@ -186,20 +263,6 @@ def _method_input_lines(row: dict) -> list[str]:
     return lines
 
 
-def _publication_views(paths: Paths, names: set[str]) -> dict:
-    """The audit's view of the data as of each publication's cut-off (only when asked for)."""
-    if not names or not paths.validated_publications.exists():
-        return {}
-    from pipeline.audit import as_of
-    from pipeline.params import load_params
-
-    publications = pl.read_parquet(paths.validated_publications).filter(pl.col("publication").is_in(sorted(names)))
-    if publications.height == 0:
-        return {}
-    figures, params = pl.read_parquet(paths.validated_figures), load_params(paths)
-    return {p["publication"]: as_of(figures, p, params, paths)[0] for p in publications.iter_rows(named=True)}
-
-
 def _input_line(row: dict) -> str:
     return (
         f"  {_num(row['observed_value'])} {row['unit']} — {_period(row)}; {row['publisher']}, "
@@ -212,51 +275,6 @@ def _where(row: dict) -> str:
     if row["source_line"] is not None:
         return f"{row['source_file']} line {row['source_line']}"
     return f"{row['source_file']}, the sum of {_num(row['rows_aggregated'])} rows of this series and year"
-
-
-def _compare(pub: dict, used: dict) -> list[tuple[str, str, str, bool]]:
-    where = f"{pub['publication']}, {pub['location']}"
-    measure = pub["measure"]
-    if measure == "observed":
-        return [
-            (
-                f"observed value ({where})",
-                _num(used["observed_value"]),
-                pub["printed"],
-                pub["value"] == used["observed_value"],
-            )
-        ]
-    if measure == "full_year_estimate":
-        return [(f"full-year estimate ({where})", _num(used["value"]), pub["printed"], pub["value"] == used["value"])]
-    if measure == "missing":
-        return [
-            (
-                f"missing value ({where})",
-                _num(None if used is None else used["observed_value"]),
-                pub["printed"],
-                used is None,
-            )
-        ]
-    if measure == "monthly_mean" and used["monthly_mean"] is not None:
-        exact = used["monthly_mean"]
-        # the report prints the mean rounded half up, as the figures (not a formatted string read back)
-        rounded_mean = math.floor(exact + 0.5)
-        back = pub["value"] * MONTHS_IN_YEAR
-        return [
-            (
-                f"monthly mean ({where})",
-                f"{_num(exact, 2)} (rounded {_num(rounded_mean)})",
-                pub["printed"],
-                pub["value"] == rounded_mean,
-            ),
-            (
-                f"the quoted monthly mean × {MONTHS_IN_YEAR}",
-                _num(back),
-                f"{_num(used['value'])} (the full-year estimate uses the exact mean, not the rounded one)",
-                back == used["value"],
-            ),
-        ]
-    return []
 
 
 COMPARISON_FIGURES = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline import db
+from pipeline import db, schemas
 from pipeline.io import staged_outputs
 from pipeline.methods import KEY, METHODS, History, linear, with_intervals
 from pipeline.params import load_params
@@ -50,6 +50,23 @@ def stock_count(params: dict) -> str:
     return value
 
 
+def with_optional_columns(figures: pl.DataFrame) -> pl.DataFrame:
+    """Figures with every optional release column (data/raw/README.md), blank where absent
+    (figures built by hand, or before a column existed), typed as ingest types them: the
+    kind of source by its documented rule, a count date known to the day."""
+    defaults = {
+        "exceptional": pl.lit(None, dtype=pl.Utf8),
+        "reported_on": pl.lit(None, dtype=pl.Utf8),
+        "reported_on_start": pl.lit(None, dtype=pl.Date),
+        "reported_on_end": pl.lit(None, dtype=pl.Date),
+        "supersedes": pl.lit(None, dtype=pl.Utf8),
+        "approximate": pl.lit(False),
+        "count_date_precision": pl.when(pl.col("count_date").is_not_null()).then(pl.lit("day")),
+        "source_kind": pl.when(pl.col("reported_by").is_null()).then(pl.lit("primary")).otherwise(pl.lit("press")),
+    }
+    return figures.with_columns(expr.alias(name) for name, expr in defaults.items() if name not in figures.columns)
+
+
 PAST_PARTIAL_YEARS = ("observed", "extrapolate")
 
 
@@ -60,12 +77,14 @@ def linear_figures(
     year's count dates), with the report's linear estimate for the partial years to be
     extrapolated: a series' latest year, and earlier ones with `past_partial_years`
     'extrapolate'."""
-    if "exceptional" not in figures.columns:  # an optional release column: blank when no release has it
-        figures = figures.with_columns(pl.lit(None, dtype=pl.Utf8).alias("exceptional"))
+    figures = with_optional_columns(figures)
     con = db.connect()
     db.source(con, "validated_figures", figures)
     db.model(
-        con, paths, "int_keyfigures_ranked_by_vintage", {"months_in_year": MONTHS_IN_YEAR, "stock_count": stock_rule}
+        con,
+        paths,
+        "int_keyfigures_ranked_by_vintage",
+        {"months_in_year": MONTHS_IN_YEAR, "stock_count": stock_rule, "source_kinds": list(schemas.SOURCE_KINDS)},
     )
     return db.model(
         con,

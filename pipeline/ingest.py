@@ -216,10 +216,24 @@ def _implausible(figures: pl.DataFrame, series: pl.DataFrame) -> list[Problem]:
 def _undecidable(figures: pl.DataFrame) -> list[Problem]:
     """Releases that give one figure different values with nothing to choose between them:
     the same period (a flow's months and period end, a stock's count date), the same status
-    and the same publication date. Which one the tables used would rest on file names."""
-    period = ["series", "reference_year", "kind", "months_covered", "period_end", "count_date", "status", "published"]
+    and the same publication date, the same kind of source read on the same date, and no
+    correction (`supersedes`) between them. Which one the tables used would rest on file names."""
+    period = [
+        "series",
+        "reference_year",
+        "kind",
+        "months_covered",
+        "period_end",
+        "count_date",
+        "status",
+        "published",
+        "source_kind",
+        "reported_on",
+    ]
+    corrections = set(figures["supersedes"].drop_nulls()) if "supersedes" in figures.columns else set()
     ties = (
-        figures.group_by(period, maintain_order=True)
+        figures.filter(~pl.col("release_id").is_in(list(corrections)) & pl.col("supersedes").is_null())
+        .group_by(period, maintain_order=True)
         .agg(
             pl.col("value").n_unique().alias("values"),
             pl.col("source_file"),
@@ -246,6 +260,25 @@ def _undecidable(figures: pl.DataFrame) -> list[Problem]:
     return problems
 
 
+def _unknown_corrections(figures: pl.DataFrame) -> list[Problem]:
+    """A release that says it corrects (`supersedes`) a release no file holds: a misspelt
+    file name would leave the correction silently out of the ranking."""
+    known = set(figures["release_id"])
+    return [
+        Problem(
+            r["source_file"],
+            r["source_line"],
+            "supersedes",
+            "supersedes_known_release",
+            f"'{r['supersedes']}' is not a release in data/raw/releases/ (it names the file, without .csv, "
+            "of the release this one corrects)",
+        )
+        for r in figures.filter(pl.col("supersedes").is_not_null() & ~pl.col("supersedes").is_in(list(known)))
+        .sort("source_file", "series", "reference_year")
+        .iter_rows(named=True)
+    ]
+
+
 def _from_the_future(figures: pl.DataFrame, paths: Paths) -> list[Problem]:
     """A release dated after the run's reference date, or a figure for a later year: a typing
     slip (2099 for 2019), which would otherwise win the ranking or stretch the tables."""
@@ -260,6 +293,16 @@ def _from_the_future(figures: pl.DataFrame, paths: Paths) -> list[Problem]:
                 "published",
                 "published_in_future",
                 f"'{r['published']}' is after the run's reference date {today.isoformat()} ({where})",
+            )
+        )
+    for r in figures.filter(pl.col("reported_on_start") > today).iter_rows(named=True):
+        problems.append(
+            Problem(
+                r["source_file"],
+                r["source_line"],
+                "reported_on",
+                "reported_in_future",
+                f"'{r['reported_on']}' is after the run's reference date {today.isoformat()} ({where})",
             )
         )
     for r in figures.filter(pl.col("reference_year") > today.year).iter_rows(named=True):
@@ -315,7 +358,12 @@ def load(paths: Paths) -> dict[str, pl.DataFrame]:
     problems += [p for name, table in tables.items() for p in validate.problems_from(table, validate.TABLES[name])]
     problems += db.problems(con, paths, "tests/declared_publication") + _parent_cycles(tables["notifications"])
     if not problems and figures.height:
-        problems += _implausible(figures, series) + _undecidable(figures) + _from_the_future(figures, paths)
+        problems += (
+            _implausible(figures, series)
+            + _undecidable(figures)
+            + _unknown_corrections(figures)
+            + _from_the_future(figures, paths)
+        )
     if reader.problems or problems:
         raise InputError(reader.problems + problems)
     return tables | {"figures": figures.sort("release_id", "series", "reference_year")}

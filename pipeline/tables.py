@@ -72,7 +72,7 @@ def _value_text(value: float | None, integer_valued: bool) -> str:
 
 
 def cell_text(cell: dict, marker: str) -> str:
-    observed = _value_text(cell["observed_value"], cell["integer_valued"])
+    observed = wording.about(_value_text(cell["observed_value"], cell["integer_valued"]), cell.get("approximate"))
     if wording.is_past_partial(cell):
         # an earlier year known in part: its count, and its months ("6 (jan.–jun.)") unless the header names them
         return (

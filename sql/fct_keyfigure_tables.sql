@@ -45,9 +45,16 @@ select
     selected.period_end,
     selected.is_partial,
     selected.count_date,
+    selected.count_date_precision,
+    selected.approximate,
+    selected.release_status,
     selected.release_id,
     selected.publisher,
-    selected.published
+    selected.publication,
+    selected.published,
+    selected.reported_by,
+    selected.reported_on,
+    selected.source_kind
 from grid
 left join selected using (series, reference_year)
 left join series_metadata as series using (series)

@@ -2,11 +2,18 @@
 -- tables use; the others are kept for the audit.
 --
 -- A flow's figure is its series and year: the fullest period first (a full year beats
--- January–September), then a final count before a preliminary one, then the latest
--- publication. Publication dates are spans of days (`published` "2020" is all of 2020):
--- the span whose middle day is later counts as later (the best guess when all that is known
--- is the span), then the one that ends later; unknown dates last. The audit lists every
--- choice that rests on overlapping or unknown dates.
+-- January–September); then a release that another release of the figure declares it
+-- corrects (`supersedes`) last, whatever its authority; then a final count (or one final for
+-- its part of the year) before a preliminary one; then authority, the kind of source
+-- (`source_kind`, in the order of `$source_kinds`: the publisher's own release before an
+-- official secondary source, before a quote in research, before one in the press); then the
+-- latest original publication (`published`, the original release's date — never when a quote
+-- of it appeared, `reported_on`). Publication dates are spans of days (`published` "2020" is
+-- all of 2020): the span whose middle day is later counts as later (the best guess when all
+-- that is known is the span), then the one that ends later; unknown dates last. Two quotes of
+-- one release with everything else equal: the earlier quote, then the file name, so that the
+-- choice does not depend on the order of files. The audit lists every choice that rests on
+-- overlapping or unknown dates, and every quote that disagrees with another source.
 --
 -- A stock is an observation on its count date: two releases of the same count date are
 -- vintages of one figure (ranked like flows), two count dates are two observations, neither
@@ -29,8 +36,36 @@ with exposed as (
                      / (make_date(reference_year::int + 1, 1, 1) - make_date(reference_year::int, 1, 1))
             else months_covered
         end::double as months_exposure,
-        year(published_start)::int as published_year
+        year(published_start)::int as published_year,
+        list_position($source_kinds, source_kind) as authority_rank
     from validated_figures
+),
+
+corrected_releases as (  -- the releases some release declares it corrects, with their authority
+    select release_id as supersedes, series, reference_year, count_date, authority_rank as corrected_rank
+    from exposed
+),
+
+corrected as (
+    select
+        exposed.* replace (
+            -- a correction takes the place of what it corrects: its authority at least
+            least(exposed.authority_rank, coalesce(corrected_releases.corrected_rank, exposed.authority_rank))
+                as authority_rank
+        ),
+        -- a release another release of the same figure declares it corrects
+        coalesce(list_contains(
+            list(exposed.supersedes) over (
+                partition by exposed.series, exposed.reference_year, exposed.count_date
+            ),
+            exposed.release_id
+        ), false) as superseded
+    from exposed
+    left join corrected_releases
+        on corrected_releases.supersedes = exposed.supersedes
+       and corrected_releases.series = exposed.series
+       and corrected_releases.reference_year = exposed.reference_year
+       and corrected_releases.count_date is not distinct from exposed.count_date
 ),
 
 vintages as (
@@ -40,12 +75,15 @@ vintages as (
             partition by series, reference_year, case when kind = 'stock' then count_date end
             order by
                 coalesce(months_exposure, $months_in_year) desc,  -- stocks rank as complete
-                (status = 'final') desc,
+                superseded,
+                (status in ('final', 'final_for_period')) desc,
+                authority_rank,
                 published_start + ((published_end - published_start) // 2)::integer desc nulls last,
                 published_end desc nulls last,
+                reported_on_start nulls last,
                 release_id desc
         ) as vintage_rank
-    from exposed
+    from corrected
 ),
 
 observations as (

@@ -31,6 +31,7 @@ grouped as (
         filename,
         series, reference_year, months_covered, period_end, count_date, kind, unit, status,
         publisher, publication, published, reported_by, url, note, region, exceptional,
+        reported_on, source_kind, supersedes, approximate,
         -- `value` and `month` stay as blank columns: the staging model types these groups like rows
         null::varchar                                                 as value,
         null::varchar                                                 as month,

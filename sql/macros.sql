@@ -63,7 +63,7 @@ with trimmed as (
         -- sql/int_release_rows_grouped.sql when it is grouped rows that are typed) pass through
         * exclude (series, reference_year, value, months_covered, period_end, count_date, kind, unit,
                    status, publisher, publication, published, reported_by, url, note, month, region,
-                   exceptional),
+                   exceptional, reported_on, source_kind, supersedes, approximate),
         nullif(trim(series), '')         as series,
         nullif(trim(reference_year), '') as reference_year_text,
         nullif(trim(value), '')          as value_text,
@@ -81,7 +81,11 @@ with trimmed as (
         nullif(trim(note), '')           as note,
         nullif(trim(month), '')          as month_text,
         nullif(trim(region), '')         as region,
-        nullif(trim(exceptional), '')    as exceptional
+        nullif(trim(exceptional), '')    as exceptional,
+        nullif(trim(reported_on), '')    as reported_on,
+        nullif(trim(source_kind), '')    as source_kind_text,
+        nullif(trim(supersedes), '')     as supersedes,
+        nullif(trim(approximate), '')    as approximate_text
     from query_table(records)
 )
 select
@@ -93,11 +97,24 @@ select
     whole_number(months_covered_text, months_pattern)       as months_covered,
     whole_number(month_text, months_pattern)                as month,
     real_date(period_end_text)                              as period_end,
-    real_date(count_date_text)                              as count_date,
+    -- a count date known to the year, the month or the day: the span's first day, and how
+    -- precisely it is known (a month's count is printed "januar 2016", never "1. januar 2016")
+    date_span_start(count_date_text)                        as count_date,
+    case when regexp_full_match(count_date_text, '[0-9]{4}') then 'year'
+         when regexp_full_match(count_date_text, '[0-9]{4}-[0-9]{2}') then 'month'
+         when count_date_text is not null then 'day' end    as count_date_precision,
     -- the publisher as the duplicate rule compares it: case and runs of spaces aside
     lower(regexp_replace(publisher, '\s+', ' ', 'g'))       as publisher_key,
     -- when the release appeared, as the span of days its date allows
     date_span_start(published)                              as published_start,
-    date_span_end(published)                                as published_end
+    date_span_end(published)                                as published_end,
+    -- when the source that was read appeared (a quote's date, never the original's)
+    date_span_start(reported_on)                            as reported_on_start,
+    date_span_end(reported_on)                              as reported_on_end,
+    -- the kind of source as declared, or by the documented rule (data/raw/README.md): a
+    -- figure read at its publisher (no `reported_by`) is primary; a quote that does not say
+    -- what kind it is weighs least, as a quote in the press
+    coalesce(source_kind_text, case when reported_by is null then 'primary' else 'press' end) as source_kind,
+    coalesce(approximate_text = 'true', false)              as approximate
 from trimmed;
 

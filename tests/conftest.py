@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 from hypothesis import settings
 
+from pipeline import schemas
 from pipeline.core_stages import run_core
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
@@ -173,7 +174,7 @@ def run_stage(stage: str, root: Path, in_process: bool) -> tuple[int, str]:
 
 def write_release(paths: Paths, name: str, rows: list[str]) -> Path:
     """Add a release file to a project copy: header plus the given CSV lines."""
-    header = (paths.raw_releases / "nsk_2024.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = ",".join(schemas.RELEASE_COLUMNS)  # the required columns; optional ones are added by name
     target = paths.raw_releases / f"{name}.csv"
     target.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return target

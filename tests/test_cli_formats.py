@@ -138,7 +138,9 @@ def test_explain_json_carries_the_output_rows(repo):
         if c["series"] == "sigtelser" and c["reference_year"] == 2024
     )
     assert data["rows"][0]["value"] == cell["value"]
-    assert data["comparisons"] and all(set(c) == {"what", "computed", "printed", "match"} for c in data["comparisons"])
+    assert data["comparisons"] and all(
+        set(c) == {"what", "computed", "printed", "match", "verdict", "reason", "finding"} for c in data["comparisons"]
+    )
 
     ratio = json.loads(ok(invoke(repo, "explain", "rate_ratio", "2024", "-f", "json")))
     figures = read_json(repo.comparison / "dk_se.json")["figures"]

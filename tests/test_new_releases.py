@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from pipeline import schemas
 from pipeline.core_stages import run_core
 from pipeline.table_files import table_file_stem
 
@@ -61,7 +62,7 @@ def monthly_rows(months, regions, value=2):
 
 
 def with_dimensions(paths, name, rows):
-    header = (paths.raw_releases / "nsk_2024.csv").read_text(encoding="utf-8").splitlines()[0] + ",month,region"
+    header = ",".join(schemas.RELEASE_COLUMNS) + ",month,region"
     (paths.raw_releases / f"{name}.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
 
 

@@ -368,18 +368,15 @@ def test_a_year_without_population_is_named(tmp_path):
 
 
 def test_a_duplicate_release_is_found_whatever_the_case_of_the_publisher(project):
-    """One capital letter or an extra space in `publisher` does not make a second release."""
+    """One capital letter or an extra space in `publisher` does not make a second release
+    (read in the same place as the shipped one: read elsewhere, it would be a quote of it)."""
     from pipeline import ingest
 
-    write_release(
-        project,
-        "nsk_2024_kopi",
-        [
-            row("draebte", 2024, 2, 9, published="2024").replace(
-                NSK.split(",")[0], "NATIONAL enhed  for Særlig Kriminalitet"
-            )
-        ],
+    copy = row("draebte", 2024, 2, 9, published="2024").replace(
+        NSK.split(",")[0], "NATIONAL enhed  for Særlig Kriminalitet"
     )
+    assert copy.endswith(",2024,,,")
+    write_release(project, "nsk_2024_kopi", [copy[: -len(",,,")] + ',"VIVE (2025): Forenet Mod Vold, Tabel 1.3",,'])
     with pytest.raises(InputError) as exc:
         ingest.run(project)
     assert {p.check for p in exc.value.problems} == {"duplicate_release"}
@@ -471,5 +468,7 @@ def test_a_release_from_before_the_cut_off_can_change_a_verdict_and_is_named(tmp
     changed = [k for k in new if new[k]["verdict"] != old[k]["verdict"]]
     assert changed and all(k.startswith("sigtelser 2023") for k in changed)
     for k in changed:
-        assert new[k]["verdict"] == "consistent"
+        # VIVE printed the older release's 3.118 where the best one available to it said 3.131
+        assert new[k]["verdict"] == "follows_older_release"
         assert "nsk_2023_rettet" in new[k]["reason"] and "3.131" in new[k]["reason"]
+        assert new[k]["sources"]["followed"]["release"] == "nsk_2023" and "3.131" in new[k]["finding"]

@@ -43,7 +43,7 @@ def test_a_figure_beyond_its_plausible_maximum_names_the_limit(project):
 
 
 def test_a_sum_of_rows_beyond_the_maximum_names_its_file(project):
-    header = (project.raw_releases / "nsk_2024.csv").read_text(encoding="utf-8").splitlines()[0] + ",month,region"
+    header = ",".join(schemas.RELEASE_COLUMNS) + ",month,region"
     rows = [f"draebte,2025,600,,,,flow,personer,final,{NSK},2025,,,,{m},A" for m in (1, 2)]
     (project.raw_releases / "nsk_2025_maaned.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:

@@ -179,3 +179,94 @@ def test_later_publication_wins_among_equals(built, rows):
             assert not (r["published_start"] > top["published_end"]), (top, r)
         if top["published_start"] is None:
             assert r["published_start"] is None  # unknown dates rank last
+
+
+# --- authority: the police's own release against quotes of it (issue 22) -------------------
+
+KINDS = ["primary", "official", "research", "press"]
+
+
+@st.composite
+def sourced_release(draw):
+    """A flow release read at its publisher or in a quote: a quote keeps the original's
+    `published` and has its own `reported_on`, on or after it."""
+    r = draw(release("flow"))
+    kind = draw(st.sampled_from(KINDS))
+    reported_on = None
+    if kind != "primary":
+        reported_on = draw(published_dates)
+        start, end = span(reported_on)
+        if r["published_start"] is not None and end is not None and end < r["published_start"]:
+            reported_on, start, end = r["published"], r["published_start"], r["published_end"]
+    else:
+        start = end = None
+    return r | {
+        "source_kind": kind,
+        "reported_by": None if kind == "primary" else f"kilde {draw(st.integers(0, 3))}",
+        "reported_on": reported_on,
+        "reported_on_start": start,
+        "reported_on_end": end,
+        # a quote repeats the value, or misquotes it
+        "value": r["value"] if kind == "primary" else float(draw(st.sampled_from([r["value"], r["value"] + 1]))),
+    }
+
+
+def sourced_frame(rows: list[dict]) -> pl.DataFrame:
+    return frame(rows, "flow").with_columns(
+        pl.col("reported_on").cast(pl.Utf8),
+        pl.col("reported_on_start").cast(pl.Date),
+        pl.col("reported_on_end").cast(pl.Date),
+    )
+
+
+@FAST
+@given(rows=st.lists(sourced_release(), min_size=1, max_size=7))
+def test_a_quote_never_takes_a_cell_from_a_more_authoritative_release(built, rows):
+    out = linear_figures(sourced_frame(rows), built, "annual")
+    chosen = out.filter(pl.col("selected")).row(0, named=True)
+    # the releases that compete on everything ranked before authority
+    rivals = out.filter(
+        (pl.col("months_exposure") == chosen["months_exposure"])
+        & ((pl.col("release_status") == "final") == (chosen["release_status"] == "final"))
+    )
+    assert KINDS.index(chosen["source_kind"]) == min(KINDS.index(k) for k in rivals["source_kind"])
+    # and the date of a quote never decides against the original's date
+    same_kind = rivals.filter(pl.col("source_kind") == chosen["source_kind"])
+    for r in same_kind.iter_rows(named=True):
+        if chosen["published_end"] is not None and r["published_start"] is not None:
+            assert not (r["published_start"] > chosen["published_end"])
+
+
+@FAST
+@given(rows=st.lists(sourced_release(), min_size=1, max_size=7), seed=st.randoms())
+def test_the_choice_among_sources_does_not_depend_on_file_order(built, rows, seed):
+    first = linear_figures(sourced_frame(rows), built, "annual").filter(pl.col("selected"))
+    shuffled = list(enumerate(rows))
+    seed.shuffle(shuffled)
+    again = sourced_frame([r for _, r in shuffled]).with_columns(
+        pl.Series("release_id", [f"r{i:02d}" for i, _ in shuffled]),
+        pl.Series("source_file", [f"r{i:02d}.csv" for i, _ in shuffled]),
+    )
+    second = linear_figures(again, built, "annual").filter(pl.col("selected"))
+    assert second["release_id"].to_list() == first["release_id"].to_list()
+
+
+@FAST
+@given(rows=st.lists(sourced_release(), min_size=2, max_size=6), data=st.data())
+def test_a_correction_wins_whatever_its_authority(built, rows, data):
+    """A release that declares it corrects another is chosen over it, for the same period and
+    status, even when it is a quote and the corrected one the police's own release."""
+    frame_ = sourced_frame(rows)
+    fixer, fixed = data.draw(st.permutations(range(len(rows))))[:2]
+    frame_ = frame_.with_columns(
+        pl.when(pl.col("release_id") == f"r{fixer:02d}")
+        .then(pl.lit(f"r{fixed:02d}"))
+        .otherwise(None)
+        .cast(pl.Utf8)
+        .alias("supersedes")
+    )
+    out = linear_figures(frame_, built, "annual")
+    by_id = {r["release_id"]: r for r in out.iter_rows(named=True)}
+    a, b = by_id[f"r{fixer:02d}"], by_id[f"r{fixed:02d}"]
+    if a["months_exposure"] == b["months_exposure"]:
+        assert a["vintage_rank"] < b["vintage_rank"]

@@ -25,6 +25,7 @@ class Auditor(PrintedFigureChecks, StatementChecks, ReleaseChecks, DateChecks):
         views: dict[str, View] | None = None,
         availability: dict[str, pl.DataFrame] | None = None,
         extrapolation: dict | None = None,
+        labels: dict[str, str] | None = None,
     ):
         self.derived, self.published, self.statements = derived, published, statements
         from pipeline import extrapolate
@@ -40,6 +41,7 @@ class Auditor(PrintedFigureChecks, StatementChecks, ReleaseChecks, DateChecks):
         self.latest = View(derived)
         self.views = views or {}
         self.availability = availability or {}
+        self.labels = labels or {}  # each series' Danish label, for the audit's Danish sentences
 
     def view(self, publication: str | None) -> View:
         """The data as `publication` had it; the latest data for a publication not declared."""

@@ -32,8 +32,10 @@ def audit_markdown(report: dict) -> str:
     lines = [
         "# Audit",
         "",
-        f"noegletal {report['package_version']}. Verdicts: exact, consistent (up to the "
-        "stated rounding), mismatch, finding.",
+        f"noegletal {report['package_version']}. Verdicts on what a publication printed: exact, "
+        "consistent (up to the stated rounding), follows_older_release (the value of an older release, "
+        "where the best one available at the cut-off says another), mismatch, not_checkable; a note on "
+        "the data: finding.",
         "",
     ]
     lines += ["## Extrapolations", ""]
@@ -64,7 +66,11 @@ def audit_markdown(report: dict) -> str:
     lines.append(
         f"{len(report['published_values']) - len(bad)} of {len(report['published_values'])} printed values are exactly the figures the tables use."
     )
-    lines += [f"- {p['figure']} ({p['where']}) — {p['verdict']}: {p['reason']}" for p in bad]
+    lines += [
+        f"- {p['figure']} ({p['where']}) — {p['verdict']}: {p['reason']}"
+        + (f" Finding: {p['finding']}" if p.get("finding") else "")
+        for p in bad
+    ]
     lines += ["", "## Revised since the publication", ""]
     lines += [
         f"- **{r['figure']}** ({r['publication']}; printed {', '.join(r['printed'])}): {r['reason']}"
@@ -74,6 +80,14 @@ def audit_markdown(report: dict) -> str:
     lines += [
         f"- **{d['figure']}** ({fmt.months(d['months']) + ' months' if d['months'] is not None else 'count ' + (d['count_date'].isoformat() if d['count_date'] else 'undated')}): {d['reason']}"
         for d in report["disagreements_between_releases"]
+    ]
+    lines += ["", "## The same figure in several sources (corroborations)", ""]
+    lines += [f"- **{c['figure']}**: {c['reason']}" for c in report["corroborations"]] or [
+        "No figure is given alike by more than one release."
+    ]
+    lines += ["", "## Corrections", ""]
+    lines += [f"- **{c['figure']}**: {c['reason']}" for c in report["corrections"]] or [
+        "No release declares that it corrects another."
     ]
     lines += ["", "## Choices resting on unknown or imprecise dates", ""]
     lines += [f"- {u['reason']}" for u in report["uncertain_dates"]]

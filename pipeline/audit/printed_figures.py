@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline import fmt
+from pipeline import fmt, wording
 from pipeline.audit.records import _input, _inputs_of
-from pipeline.audit.verdicts import CONSISTENT, EXACT, MISMATCH, verdict
+from pipeline.audit.verdicts import AGREEING, EXACT, MISMATCH, Source, judge, verdict
 
 
 class PrintedFigureChecks:
@@ -101,54 +101,71 @@ class PrintedFigureChecks:
         return item
 
     def published_values(self) -> list[dict]:
+        """Each value a publication printed, judged once against the data it had: one result
+        with the verdict, its reason, both sources and, where the data at its cut-off differ,
+        one Danish sentence naming both (`finding`)."""
         out = []
         for p in self.published.filter(pl.col("measure").is_in(["observed", "missing"])).iter_rows(named=True):
             view = self.view(p["publication"])
             row = view.figure(p["series"], p["reference_year"])
             where = f"{p['publication']}, {p['location']}"
+            item = {
+                "id": published_value_id(p),
+                "figure": f"{p['series']} {p['reference_year']}",
+                "where": where,
+                "printed": p["printed"],
+                "computed": None if row is None else row["observed_value"],
+                "sources": {
+                    "printed": self._printed_source(p),
+                    "data": None if row is None else Source.of_release(row).record(),
+                    "followed": None,
+                },
+                "finding": None,
+            }
             if p["measure"] == "missing":
                 ok = row is None
                 out.append(
-                    {
-                        "figure": f"{p['series']} {p['reference_year']}",
-                        "where": where,
-                        "printed": p["printed"],
-                        "computed": None if row is None else row["observed_value"],
+                    item
+                    | {
                         "verdict": EXACT if ok else MISMATCH,
                         "reason": "no release holds this figure" if ok else "a release holds it, the report prints '-'",
                     }
                 )
                 continue
-            matches = view.derived.filter(
-                (pl.col("series") == p["series"])
-                & (pl.col("reference_year") == p["reference_year"])
-                & (pl.col("observed_value") == p["value"])
-            )
-            v = (
-                EXACT
-                if row is not None and row["observed_value"] == p["value"]
-                else (CONSISTENT if matches.height else MISMATCH)
-            )
-            chosen = "the one its data selects" if view.name else "the one the tables use"
-            reason = (
-                f"equals the figure {'its data' if view.name else 'the tables'} select"
-                if v == EXACT
-                else f"equals release {matches['release_id'][0]}, not {chosen} "
-                f"({row['release_id']}, published {row['published'] or 'undated'}: "
-                f"{fmt.number(row['observed_value'])})"
-                if v == CONSISTENT and row
-                else "no release available to it holds this value"
-                if view.name
-                else "no release in data/raw holds this value"
-            )
-            out.append(
-                {
-                    "figure": f"{p['series']} {p['reference_year']}",
-                    "where": where,
-                    "printed": p["printed"],
-                    "computed": None if row is None else row["observed_value"],
-                    "verdict": v,
-                    "reason": reason,
-                }
-            )
+            others = [
+                Source.of_release(o)
+                for o in view.derived.filter(
+                    (pl.col("series") == p["series"]) & (pl.col("reference_year") == p["reference_year"])
+                )
+                .sort("observation_rank", "vintage_rank")
+                .iter_rows(named=True)
+                if row is None or o["release_id"] != row["release_id"]
+            ]
+            judged = judge(p["value"], 0, None if row is None else Source.of_release(row), others)
+            item |= {"verdict": judged["verdict"], "reason": judged["reason"]}
+            item["sources"]["followed"] = judged.get("followed")
+            if judged["verdict"] not in AGREEING and row is not None:
+                item["finding"] = wording.data_differs_sentence(
+                    item["sources"]["printed"], item["sources"]["data"], self._label(p["series"], p["reference_year"])
+                )
+            out.append(item)
         return out
+
+    def _printed_source(self, p: dict) -> dict:
+        publication = self.views.get(p["publication"])
+        return Source(
+            value=p["value"],
+            publication=p["publication"],
+            published=publication.publication["published"] if publication else None,
+            location=p["location"],
+        ).record()
+
+    def _label(self, series: str, year: int) -> str:
+        """'sårede 2017': the series' Danish label, as the data give it."""
+        labels = self.labels.get(series)
+        return f"{labels[:1].lower() + labels[1:]} {year}" if labels else f"{series} {year}"
+
+
+def published_value_id(p: dict) -> str:
+    """The key of a printed value's result: figure and where it was printed."""
+    return f"{p['series']} {p['reference_year']} | {p['publication']}, {p['location']}"

@@ -29,8 +29,25 @@ def _input(row: dict) -> dict:
         "publisher": row["publisher"],
         "published": row["published"],
         "reported_by": row["reported_by"],
+        "reported_on": row.get("reported_on"),
+        "source_kind": row.get("source_kind"),
+        "approximate": row.get("approximate"),
         "source": fmt.source_location(row["source_file"], row["source_line"]),
     }
+
+
+def _cited(row: dict) -> str:
+    """A release as the audit names it: publisher and original date, its status, and where
+    it was read when that was not at the publisher ("Rigspolitiet (2017, final, research
+    quote in VIVE (2025) …)")."""
+    read = ""
+    if row.get("reported_by"):
+        read = f", {row.get('source_kind') or 'press'} quote in {row['reported_by']}"
+        if row.get("reported_on"):
+            read += f" ({row['reported_on']})"
+    return (
+        f"{row['publisher'] or 'publisher not stated'} ({row['published'] or 'undated'}, {row['release_status']}{read})"
+    )
 
 
 def _period(row: dict) -> str:

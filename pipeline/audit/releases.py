@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline import fmt
-from pipeline.audit.records import _input, _period, _period_text
+from pipeline.audit.records import _cited, _input, _period, _period_text
 from pipeline.audit.verdicts import MISMATCH
 
 
@@ -53,12 +53,72 @@ class ReleaseChecks:
                         for r in rows.iter_rows(named=True)
                     ],
                     "verdict": MISMATCH,
+                    # quotes of one original release that give it different values: one misquotes
+                    "misquote": _quotes_one_original(rows),
+                    "used": first["release_id"],
                     "reason": "; ".join(
-                        f"{r['publisher']} ({r['published'] or 'undated'}, {r['release_status']}"
-                        f"{', read in ' + r['reported_by'] if r['reported_by'] else ''}): "
-                        f"{fmt.number(r['observed_value'])}"
-                        for r in rows.iter_rows(named=True)
-                    ),
+                        f"{_cited(r)}: {fmt.number(r['observed_value'])}" for r in rows.iter_rows(named=True)
+                    )
+                    + f"; the tables use {first['release_id']} ({_why_first(rows)})",
+                }
+            )
+        return out
+
+    def corroborations(self) -> list[dict]:
+        """Figures that more than one release gives with the same value for the same period
+        (a quote repeating the police's figure): listed, and they never change the figure's
+        source, which stays the release ranked first."""
+        periods = with_period(self.derived)
+        groups = (
+            periods.group_by("series", "reference_year", "period")
+            .agg(pl.col("observed_value").n_unique().alias("distinct"), pl.len().alias("releases"))
+            .filter((pl.col("distinct") == 1) & (pl.col("releases") > 1))
+            .sort("series", "reference_year", "period")
+        )
+        out = []
+        for g in groups.iter_rows(named=True):
+            rows = periods.filter(
+                (pl.col("series") == g["series"])
+                & (pl.col("reference_year") == g["reference_year"])
+                & (pl.col("period") == g["period"])
+            ).sort("vintage_rank")
+            first = rows.row(0, named=True)
+            out.append(
+                {
+                    "figure": f"{g['series']} {g['reference_year']}",
+                    "value": first["observed_value"],
+                    "used": first["release_id"],
+                    "releases": [
+                        _input(r) | {"release_status": r["release_status"]} for r in rows.iter_rows(named=True)
+                    ],
+                    "reason": f"{fmt.number(first['observed_value'])} in "
+                    + "; ".join(_cited(r) for r in rows.iter_rows(named=True))
+                    + f"; the tables cite {first['release_id']} ({_why_first(rows)})",
+                }
+            )
+        return out
+
+    def corrections(self) -> list[dict]:
+        """Releases that declare they correct another (`supersedes`): the correction is used
+        for every figure both give, whatever its authority."""
+        out = []
+        fixes = self.derived.filter(pl.col("supersedes").is_not_null())
+        for r in fixes.sort("release_id", "series", "reference_year").iter_rows(named=True):
+            old = self.derived.filter(
+                (pl.col("release_id") == r["supersedes"])
+                & (pl.col("series") == r["series"])
+                & (pl.col("reference_year") == r["reference_year"])
+            )
+            if not old.height:
+                continue
+            o = old.row(0, named=True)
+            out.append(
+                {
+                    "figure": f"{r['series']} {r['reference_year']}",
+                    "correction": _input(r),
+                    "corrected": _input(o),
+                    "reason": f"{r['release_id']} corrects {o['release_id']}: {fmt.number(r['observed_value'])} "
+                    f"instead of {fmt.number(o['observed_value'])}; the correction is used",
                 }
             )
         return out
@@ -124,3 +184,29 @@ class ReleaseChecks:
                     }
                 )
         return out
+
+
+def _quotes_one_original(rows: pl.DataFrame) -> bool:
+    """Whether two rows that disagree cite the same original release (publisher, publication
+    and its date) and differ in value: then a quote misquotes it."""
+    by_original = rows.group_by("publisher", "publication", "published").agg(
+        pl.col("observed_value").n_unique().alias("values")
+    )
+    return bool((by_original["values"] > 1).any())
+
+
+def _why_first(rows: pl.DataFrame) -> str:
+    """Why the first-ranked release of a figure is used, in the ranking's words."""
+    first, second = rows.row(0, named=True), rows.row(1, named=True)
+    if second.get("superseded") and second["release_id"] == first.get("supersedes"):
+        return f"it corrects {second['release_id']}"
+    if (first["months_exposure"] or 12) != (second["months_exposure"] or 12):
+        return "it covers more of the year"
+    if first["release_status"] != second["release_status"] and "preliminary" in (
+        first["release_status"],
+        second["release_status"],
+    ):
+        return "a final count before a preliminary one"
+    if first.get("authority_rank") != second.get("authority_rank"):
+        return f"a {first['source_kind']} source outranks a {second['source_kind']} one"
+    return "the later original publication"

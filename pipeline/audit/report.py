@@ -31,6 +31,7 @@ def build(paths: Paths) -> dict:
         views,
         availability_by,
         params.get("extrapolation"),
+        {r["series"]: r["label_da"] for r in pl.read_parquet(paths.validated_series).iter_rows(named=True)},
     )
     sections = {
         "publications": [
@@ -53,6 +54,8 @@ def build(paths: Paths) -> dict:
         "published_values": auditor.published_values(),
         "statements": auditor.statements_checked(),
         "disagreements_between_releases": auditor.disagreements(),
+        "corroborations": auditor.corroborations(),
+        "corrections": auditor.corrections(),
         "vintages": auditor.vintages(),
         "publication_dates": auditor.publication_dates(),
         "count_dates": auditor.count_dates(),

@@ -1,13 +1,19 @@
 """The report's statements (data/raw/statements/): each sum, change, mean or quoted pair
-recomputed from the figures as of the publication's cut-off."""
+recomputed from the figures as of the publication's cut-off.
+
+A statement is checked against what its publication printed: where the publication printed a
+figure the statement uses (data/raw/published/) and the data at its cut-off hold another, the
+statement is computed with the printed figure, and the difference is the printed value's own
+result (`published_values`, its `finding`), which the statement names in `quoted`."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from pipeline import fmt
+from pipeline.audit.printed_figures import published_value_id
 from pipeline.audit.records import _input, _period_text, _years
-from pipeline.audit.verdicts import CONSISTENT, EXACT, MISMATCH, verdict
+from pipeline.audit.verdicts import CONSISTENT, EXACT, MISMATCH, NOT_CHECKABLE, round_half_up, truncated, verdict
 from pipeline.audit.vintage import View
 
 
@@ -28,6 +34,7 @@ class StatementChecks:
             "operation": op,
             "printed": s["printed"],
             "printed_upper": s["printed_upper"],
+            "quoted": [],  # ids of printed values the statement is checked with (published_values)
         }
         if op in ("equal", "sum"):
             operands = [float(x.replace(",", ".")) for x in s["operands"].split(";")]
@@ -61,11 +68,18 @@ class StatementChecks:
             return base | {
                 "inputs": [],
                 "computed": None,
-                "verdict": MISMATCH,
+                "verdict": NOT_CHECKABLE,
                 "reason": f"no figure in data/raw for {series[0]} {missing}",
             }
-        inputs = [_input(r) for r in rows.values()]
-        full = {y: r["value_unrounded"] for y, r in rows.items()}
+        inputs, quoted = [], []
+        for y, r in rows.items():
+            record, quote = self._as_printed(s, series[0], y, r)
+            inputs.append(record)
+            if quote:
+                quoted.append(quote)
+        base["quoted"] = quoted
+        full = {i["year"]: i["full_year_value"] for i in inputs}
+        steps: dict = {}  # the computation's intermediate numbers, for whoever writes it out
         if op in ("change", "percent_change"):
             a, b = groups[0][0], groups[1][0] if len(groups) > 1 else groups[0][-1]
             computed = full[b] - full[a] if op == "change" else (full[b] - full[a]) / full[a] * 100
@@ -77,9 +91,10 @@ class StatementChecks:
         elif op == "mean":
             values = [full[y] for y in groups[0]]
             computed = sum(values) / len(values)
+            steps = {"values": values, "total": sum(values), "count": len(values)}
             formula = f"({' + '.join(fmt.number(v) for v in values)}) / {len(values)} = {fmt.number(sum(values))} / {len(values)} = {fmt.number(computed, 2)}"
         elif op == "monthly_mean":
-            r = rows[groups[0][0]]
+            r = rows[groups[0][0]]  # a partial year: the publication's count is checked as printed
             computed = r["observed_value"] / r["months_exposure"]
             back = s["printed"] * 12
             formula = (
@@ -91,6 +106,7 @@ class StatementChecks:
             first, rest = full[groups[0][0]], [full[y] for y in groups[1]]
             mean = sum(rest) / len(rest)
             computed = first / mean
+            steps = {"first": first, "rest": rest, "mean": mean}
             formula = (
                 f"{fmt.number(first)} / (({' + '.join(fmt.number(v, 2) for v in rest)}) / {len(rest)}) = "
                 f"{fmt.number(first)} / {fmt.number(mean, 2)} = {fmt.number(computed, 2)}"
@@ -107,7 +123,14 @@ class StatementChecks:
                 f"{fmt.number(max(values) - min(values))}"
             )
             ok = not outside
+            steps = {
+                "changes": [[y, c] for y, c in changes],
+                "outside": len(outside),
+                "highest": max(values),
+                "lowest": min(values),
+            }
             return base | {
+                "steps": steps,
                 "inputs": inputs,
                 "formula": formula,
                 "computed": [min(c for _, c in changes), max(c for _, c in changes)],
@@ -119,10 +142,50 @@ class StatementChecks:
                 f"{fmt.number(max(c for _, c in changes))})",
             }
         v, reason = verdict(computed, s["printed"], decimals)
+        steps |= {"rounded": round_half_up(computed, decimals), "truncated": truncated(computed, decimals)}
+        for i in inputs:
+            if "as_printed" in i:
+                reason += (
+                    f"; {i['series']} {i['year']} as the publication printed it, {fmt.number(i['value'])} "
+                    f"(the data at its cut-off: {fmt.number(i['data_value'])})"
+                )
         estimated = [i for i in inputs if i["status"] == "estimated"]
         if estimated:
             reason += "; uses the full-year estimate for " + ", ".join(f"{i['series']} {i['year']}" for i in estimated)
-        return base | {"inputs": inputs, "formula": formula, "computed": computed, "verdict": v, "reason": reason}
+        return base | {
+            "inputs": inputs,
+            "formula": formula,
+            "computed": computed,
+            "steps": steps,
+            "verdict": v,
+            "reason": reason,
+        }
+
+    def _as_printed(self, s: dict, series: str, year: int, row: dict) -> tuple[dict, str | None]:
+        """A figure of a statement as its publication printed it. Where the publication printed
+        the full-year figure (at the statement's place, or elsewhere) and the data at its cut-off
+        hold another, the statement is checked with the printed number; the printed value's
+        result (its id returned) says how the two differ."""
+        record = _input(row)
+        if row["status"] == "estimated":
+            return record, None
+        printed = self.published.filter(
+            (pl.col("publication") == s["publication"])
+            & (pl.col("series") == series)
+            & (pl.col("reference_year") == year)
+            & (pl.col("measure") == "observed")
+        )
+        if printed.height == 0:
+            return record, None
+        p = printed.sort(pl.col("location") != s["location"], "source_file", "source_line").row(0, named=True)
+        if p["value"] == row["observed_value"]:
+            return record, None
+        return record | {
+            "value": p["value"],
+            "full_year_value": p["value"],
+            "as_printed": published_value_id(p),
+            "data_value": row["observed_value"],
+        }, published_value_id(p)
 
     def _pair(self, view: View, series: list[str], year: int, s: dict) -> dict:
         """A quoted pair of counts, e.g. Swedish against Danish killed: is each the figure in

@@ -20,7 +20,9 @@ from pipeline.report_helpers.audit_items import (
     count_date_items,
     disagreement_items,
     publication_date_items,
+    publication_view,
     published_value_items,
+    quoted_findings,
     revised_items,
     revised_sentence,
     statement_items,
@@ -92,6 +94,8 @@ from pipeline.report_helpers.words import (
 )
 
 __all__ = [
+    "publication_view",
+    "quoted_findings",
     "the_context_year",
     "bullets",
     "compact",

@@ -3,11 +3,9 @@ each statement of the VIVE report checked against the releases."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from pipeline import fmt, wording
-from pipeline.audit import round_half_up
 from pipeline.report_helpers.comparison import _interval
 from pipeline.report_helpers.markdown import compact, escape, markdown_table
 from pipeline.report_helpers.words import (
@@ -26,17 +24,18 @@ from pipeline.report_helpers.words import (
 )
 
 
-def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, float]) -> str:
+def extrapolation_table(audit: dict, series: dict[str, dict], levels: dict[str, float] | None = None) -> str:
     """Each partial-year figure: observed months, the computation in its method's terms, the
-    estimate with its interval, what the report printed and the verdict. `levels`: interval
-    level per figure."""
+    estimate with its interval, what the report printed and the verdict, all as the audit
+    gives them (its interval and level, judged on the data of the estimate's own vintage; a
+    later release does not take them away). `levels` is not used: the audit's level is."""
     header = ["Tal", "Data", "Opgjort", "Beregning", "Helårsskøn (interval)", "Trykt i rapporten", "Vurdering"]
     rows = []
     cutoffs = {p["publication"]: p["data_cutoff"] for p in audit.get("publications", [])}
     for e in audit["extrapolations"]:
         label, year = figure_label(e["figure"], series)
         source = e["inputs"][0]
-        level = levels.get(e["figure"])
+        level = e.get("interval_level")
         low, high = e["interval"]
         decimals = 2 if abs(e["rounded"]) < 100 else 0
         if e.get("interval_kind") == "full_year":
@@ -139,35 +138,32 @@ def statement_check(s: dict, series: dict[str, dict], audit: dict) -> str:
 
 
 def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) -> str:
-    op, printed = s["operation"], s["printed"]
+    """The audit's computation of a statement in Danish: its numbers and intermediate results
+    as the audit gives them (the statement's `computed` and `steps`); nothing is computed again."""
+    op, printed, steps = s["operation"], s["printed"], s.get("steps") or {}
+    rounded = steps.get("rounded")
     if op == "change":
         a, b = inputs[0], inputs[-1]
         return f"{number(b['full_year_value'])} − {number(a['full_year_value'])} = {number(s['computed'])}"
     if op == "percent_change":
         a, b = number(inputs[0]["full_year_value"]), number(inputs[-1]["full_year_value"])
-        return (
-            f"({b} − {a}) / {a} = {percent(s['computed'] / 100, 2)}, "
-            f"afrundet {percent(round_half_up(s['computed'], 0) / 100)}"
-        )
+        return f"({b} − {a}) / {a} = {percent(s['computed'] / 100, 2)}, afrundet {percent(rounded / 100)}"
     if op == "mean":
-        values = [i["full_year_value"] for i in inputs]
-        rounded = round_half_up(s["computed"], 0)
         text = (
-            f"({' + '.join(number(v) for v in values)}) / {len(values)} = {number(sum(values))} / {len(values)} = "
-            f"{number(s['computed'], 2)}, som afrundet giver {number(rounded)}"
+            f"({' + '.join(number(v) for v in steps['values'])}) / {steps['count']} = {number(steps['total'])} / "
+            f"{steps['count']} = {number(s['computed'], 2)}, som afrundet giver {number(rounded)}"
         )
-        if rounded != printed:
-            cut = math.trunc(s["computed"]) == printed
+        if s["verdict"] == "mismatch":
+            cut = steps.get("truncated") == printed
             text += f"; rapportens {number(printed)} er " + ("afkortet, ikke afrundet" if cut else "et andet tal")
         return text
     if op == "monthly_mean":
         i = inputs[0]
         unit = series[i["series"]]["unit"] if i["series"] in series else ""
-        rounded = round_half_up(s["computed"], 0)
         text = (
             f"{number(i['value'])} / {fmt.months(i['months'])} = {number(s['computed'], 2)} {unit} om måneden, "
             f"afrundet {number(rounded)}"
-            + (f", mens rapporten har {number(printed)}" if rounded != printed else "")
+            + (f", mens rapporten har {number(printed)}" if s["verdict"] == "mismatch" else "")
             + f"; men {number(printed)} × {MONTHS_IN_YEAR} = {number(printed * MONTHS_IN_YEAR)}"
         )
         if i["status"] != "estimated":
@@ -177,28 +173,24 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
             f"({number(s['computed'], 2)} × {MONTHS_IN_YEAR})"
         )
     if op == "year_to_year_change_range":
-        changes = [(b["year"], abs(b["full_year_value"] - a["full_year_value"])) for a, b in zip(inputs, inputs[1:])]
-        outside = [c for _, c in changes if not printed <= c <= s["printed_upper"]]
+        changes = steps["changes"]
         listed = ", ".join(f"{y}: {number(c)}" for y, c in changes)
-        values = [i["full_year_value"] for i in inputs]
-        sizes = [c for _, c in changes]
+        low, high = s["computed"]
         return (
-            f"ændringerne fra år til år er {listed}; {len(outside)} af {len(changes)} ligger uden for "
-            f"{number(printed)}–{number(s['printed_upper'])} (de går fra {number(min(sizes))} til "
-            f"{number(max(sizes))}); største minus mindste antal er {number(max(values))} − "
-            f"{number(min(values))} = {number(max(values) - min(values))}"
+            f"ændringerne fra år til år er {listed}; {steps['outside']} af {len(changes)} ligger uden for "
+            f"{number(printed)}–{number(s['printed_upper'])} (de går fra {number(low)} til "
+            f"{number(high)}); største minus mindste antal er {number(steps['highest'])} − "
+            f"{number(steps['lowest'])} = {number(steps['highest'] - steps['lowest'])}"
         )
     if op == "same_period_pair":
         return _pair_check(s, series, audit)
     if op == "ratio_to_mean":
         first, rest = inputs[0], inputs[1:]
-        mean = sum(i["full_year_value"] for i in rest) / len(rest)
-        rounded = round_half_up(s["computed"], 0)
         return (
             f"{number(first['full_year_value'])} mod gennemsnittet for {fmt.year_ranges(i['year'] for i in rest)}: "
-            f"({' + '.join(number(i['full_year_value']) for i in rest)}) / {len(rest)} = {number(mean, 2)}; "
-            f"{number(first['full_year_value'])} / {number(mean, 2)} = {number(s['computed'], 2)} gange"
-            + (f", afrundet {number(rounded)}" if rounded == printed else f", ikke {number(printed)} gange")
+            f"({' + '.join(number(v) for v in steps['rest'])}) / {len(steps['rest'])} = {number(steps['mean'], 2)}; "
+            f"{number(steps['first'])} / {number(steps['mean'], 2)} = {number(s['computed'], 2)} gange"
+            + (f", afrundet {number(rounded)}" if s["verdict"] != "mismatch" else f", ikke {number(printed)} gange")
             + _estimated(rest, series)
         )
     if op == "equal":
@@ -209,7 +201,7 @@ def _check(s: dict, inputs: list[dict], series: dict[str, dict], audit: dict) ->
         return " mod ".join(number(v) for v in values)
     if op == "sum":
         text = f"{' + '.join(number(v) for v in s['inputs'])} = {number(s['computed'])}"
-        return text + (f", hvor rapporten har {number(printed)}" if s["computed"] != printed else "")
+        return text + (f", hvor rapporten har {number(printed)}" if s["verdict"] != "exact" else "")
     return f"beregning: {escape(s.get('formula', ''))}"
 
 

@@ -3,10 +3,8 @@ published values, revisions, publication and count dates."""
 
 from __future__ import annotations
 
-import math
-
 from pipeline import fmt, wording
-from pipeline.report_helpers.audit_checks import _other_releases, _period_of, _release_text, statement_check
+from pipeline.report_helpers.audit_checks import _period_of, _release_text, statement_check
 from pipeline.report_helpers.markdown import escape
 from pipeline.report_helpers.words import (
     _date,
@@ -21,12 +19,22 @@ from pipeline.report_helpers.words import (
 
 
 def statement_items(audit: dict, series: dict[str, dict]) -> list[str]:
-    """One markdown list item per statement: verdict, where, the quote, the check."""
-    return [
-        f"**{_upper_first(verdict(s['verdict']))}** ({escape(where_text(s['where']))}): "
-        f"»{escape(s['quote'])}«. {escape(_upper_first(statement_check(s, series, audit)))}."
-        for s in audit["statements"]
-    ]
+    """One markdown list item per statement: verdict, where, the quote, the check, and, where
+    the statement is checked with a figure as the report printed it, the audit's finding on
+    that figure."""
+    items = []
+    for s in audit["statements"]:
+        found = quoted_findings(s, audit)
+        items.append(
+            f"**{_upper_first(verdict(s['verdict']))}** ({escape(where_text(s['where']))}): "
+            f"»{escape(s['quote'])}«. {escape(_upper_first(statement_check(s, series, audit)))}."
+            + (
+                " Udsagnet er kontrolleret med rapportens egne tal. " + " ".join(escape(f) for f in found)
+                if found
+                else ""
+            )
+        )
+    return items
 
 
 def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
@@ -45,30 +53,40 @@ def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
 
 
 def published_value_items(audit: dict, series: dict[str, dict]) -> list[str]:
-    """The printed values that are not exactly the figures the tables use."""
+    """The printed values that are not exactly the figures the tables use: the audit's verdict
+    on each and, where the data at the publication's cut-off differ, its one sentence naming
+    both sources (audit.json → published_values; nothing is judged here)."""
     items = []
     for p in audit["published_values"]:
         if p["verdict"] == "exact":
             continue
         label, year = figure_label(p["figure"], series)
-        name = p["figure"].rsplit(" ", 1)[0]
-        others = _other_releases(
-            name,
-            year,
-            p["computed"] if p["computed"] is not None else math.nan,
-            audit,
-            groups=("disagreements_between_releases",),
+        text = p.get("finding") or (
+            "ingen udgivelse, rapporten kunne bruge, har tallet"
+            if p["computed"] is None
+            else f"de udgivelser, rapporten kunne bruge, har {number(p['computed'])}"
         )
-        if p["verdict"] == "consistent" and others:
-            found = "; ".join(_release_text(r) for r in others)
-            text = (
-                f"tallet findes i en anden udgivelse af samme periode ({found}) end den, pipelinen har udvalgt "
-                f"({number(p['computed'])})"
+        items.append(
+            escape(
+                f"{label} {year}: rapportens »{p['printed']}« ({where_text(p['where'])}) — {verdict(p['verdict'])}. "
             )
-        else:
-            text = f"ingen udgivelse har tallet; pipelinen har {number(p['computed'])}"
-        items.append(escape(f"{label} {year}: rapportens »{p['printed']}« ({where_text(p['where'])}): {text}."))
+            + escape(_upper_first(text.rstrip(".")) + ".")
+        )
     return items
+
+
+def quoted_findings(s: dict, audit: dict) -> list[str]:
+    """The findings on the printed values a statement is checked with (audit.json → the
+    statement's `quoted`, each a result in published_values)."""
+    results = {p.get("id"): p for p in audit["published_values"]}
+    return [results[q]["finding"] for q in s.get("quoted", []) if results.get(q, {}).get("finding")]
+
+
+def publication_view(audit: dict) -> dict:
+    """The audit as it judges the publications: their own extrapolations only (each checked on
+    the data the publication had), so that a release published after a cut-off changes
+    nothing in the chapters about a publication but the list of revisions."""
+    return {**audit, "extrapolations": [e for e in audit["extrapolations"] if e.get("as_of")]}
 
 
 def _figure_text(i: dict) -> str:

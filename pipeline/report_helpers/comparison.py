@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline import fmt, wording
 from pipeline.report_helpers.markdown import compact, markdown_table, notes
-from pipeline.report_helpers.words import MONTHS_IN_YEAR, RELEASE_STATUS, months_text, published_text
+from pipeline.report_helpers.words import MONTHS_IN_YEAR, RELEASE_STATUS_ADJECTIVE, months_text, published_text
 
 
 def _interval(low: float | None, high: float | None, decimals: int) -> str:
@@ -76,7 +76,7 @@ def swedish_caveats(comparison: dict, audit: dict) -> list[str]:
             if d["figure"] == f"{swedish} {f['reference_year']}" and differs:
                 caveats.append(
                     f"For {f['reference_year']} gengiver rapporten {fmt.number(f['se_count_as_quoted'])}, "
-                    f"mens {chosen['publisher']}s {RELEASE_STATUS.get(chosen['release_status'], '')}e tal "
+                    f"mens {chosen['publisher']}s {RELEASE_STATUS_ADJECTIVE.get(chosen['release_status'], '')} tal "
                     f"fra {published_text(chosen['published'])} er {fmt.number(chosen['value'])}."
                 )
     return caveats

@@ -7,14 +7,13 @@ from collections.abc import Iterable
 from pipeline import fmt, wording
 
 MONTHS_IN_YEAR = 12
-VERDICTS = {"exact": "eksakt", "consistent": "konsistent med afrundingen", "mismatch": "afvigelse", "finding": "fund"}
-VERDICTS_PLURAL = {
-    "exact": "eksakte",
-    "consistent": "konsistente med afrundingen",
-    "mismatch": "afvigelser",
-    "finding": "fund",
-}
-RELEASE_STATUS = {"final": "endelig", "preliminary": "foreløbig"}
+VERDICTS = wording.VERDICT_NAMES  # the audit's verdicts in Danish (pipeline/wording/verdicts.py)
+VERDICTS_PLURAL = wording.VERDICT_NAMES_PLURAL
+# the publisher's word for a release; a count final for its part of the year is worded as
+# what it is (the months follow it in the text)
+RELEASE_STATUS = {"final": "endelig", "preliminary": "foreløbig", "final_for_period": "opgjort for perioden"}
+# the same before a noun in the plural ("de endelige tal")
+RELEASE_STATUS_ADJECTIVE = {"final": "endelige", "preliminary": "foreløbige", "final_for_period": "endelige"}
 COUNTRIES = {"DK": "Danmark", "SE": "Sverige"}
 
 
@@ -25,7 +24,7 @@ percent = wording.percent
 
 
 def verdict(code: str | None) -> str:
-    return VERDICTS.get(code or "", "ikke kontrolleret")
+    return wording.verdict_name(code)
 
 
 def months_text(months: float | None) -> str:
@@ -39,18 +38,7 @@ def months_text(months: float | None) -> str:
     return f"{fmt.months(months)} måneder"
 
 
-def published_text(published: str | None) -> str:
-    """'2023-09-16' -> '16. september 2023'; '2025-01' -> 'januar 2025'; '2023' -> '2023'."""
-    if not published:
-        return "udateret"
-    parts = published.split("-")
-    if len(parts) == 3:
-        from datetime import date
-
-        return fmt.date_text(date.fromisoformat(published))
-    if len(parts) == 2:
-        return f"{fmt.month_name(int(parts[1]))} {parts[0]}"
-    return published
+published_text = wording.published_text  # '2025-01' -> 'januar 2025'
 
 
 def _lower_first(text: str) -> str:

@@ -29,7 +29,21 @@ RELEASE_COLUMNS = (
 # sums them to national years (sql/int_keyfigures_aggregated_to_country_year.sql).
 # `exceptional`: why the release marks the year as exceptional (the 2017 gang conflict), so
 # that fits to earlier years can leave it out (params.yaml extrapolation.leave_out_exceptional).
-OPTIONAL_RELEASE_COLUMNS = ("month", "region", "exceptional")
+# Where and when a figure was read, and how much it weighs (data/raw/README.md, "Sources"):
+# `reported_on` is when the source that was read (an article, an answer to the Folketing)
+# appeared, a date span like `published`, which stays the original release's date;
+# `source_kind` says what kind of source it is (SOURCE_KINDS; blank: by the rule in
+# `source_kind_rule`); `supersedes` names the release (file name) this one corrects;
+# `approximate` "true" marks a value the source gives as approximate ("ca. 637").
+OPTIONAL_RELEASE_COLUMNS = (
+    "month",
+    "region",
+    "exceptional",
+    "reported_on",
+    "source_kind",
+    "supersedes",
+    "approximate",
+)
 PUBLISHED_COLUMNS = (
     "publication",
     "table_id",
@@ -88,7 +102,20 @@ PUBLICATION_METHODS = ("linear", "seasonal_share", "trend")
 NOTIFICATION_COLUMNS = ("item", "parent", "value", "approximate", "label_da", "publication", "location", "quote")
 
 KINDS = ("flow", "stock")
-STATUSES = ("preliminary", "final")
+# `final_for_period`: a count of part of a year that is final for that part (a half-year
+# status report's January–June), worded as what it is, "opgjort for januar–juni".
+STATUSES = ("preliminary", "final", "final_for_period")
+# The kinds of source, most authoritative first (the ranking of releases reads this order):
+#   primary  - the publisher's own publication, read there (a press release, a report);
+#   official - an official secondary source: a ministry's answer to the Folketing, a
+#              council's summary of the police's figures;
+#   research - a quote in research (the VIVE report quoting the police's key figures);
+#   press    - a quote in the press or on the web.
+SOURCE_KINDS = ("primary", "official", "research", "press")
+# A stock counted in the first days of the next year ("at the start of 2014") describes the
+# year before, and may be given for it with its real date: up to this many days into the next
+# year (1–7 January).
+NEXT_YEAR_COUNT_DAYS = 7
 MEASURES = ("observed", "full_year_estimate", "monthly_mean", "missing")
 
 # A number as typed in a raw file: digits, optionally '.' between groups of exactly three
@@ -104,6 +131,8 @@ YEAR_PATTERN = r"^-?[0-9]{1,6}$"
 MONTHS_PATTERN = r"^-?[0-9]{1,3}$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 PUBLISHED_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+# a count date, like a publication date, may be known to the year, the month or the day
+COUNT_DATE_PATTERN = PUBLISHED_PATTERN
 
 FIRST_PLAUSIBLE_YEAR = 1900
 LAST_PLAUSIBLE_YEAR = 2100

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.schemas.formats import (
+    COUNT_DATE_PATTERN,
     FIRST_PLAUSIBLE_YEAR,
     KINDS,
     LAST_PLAUSIBLE_YEAR,
     MONTHS_PATTERN,
+    NEXT_YEAR_COUNT_DAYS,
     NOT_A_NUMBER,
     NUMBER_PATTERN,
     PUBLISHED_PATTERN,
+    SOURCE_KINDS,
     STATUSES,
     YEAR_PATTERN,
 )
@@ -29,6 +32,21 @@ from pipeline.schemas.rules import (
     date_checks,
     safe_text,
 )
+
+
+def _date_span_checks(column: str, start: str) -> list[Rule]:
+    """A date known to the year, the month or the day (`published`, `reported_on`,
+    `count_date`): the pattern, and a span of days that exists (the pattern admits
+    "2024-13-45")."""
+    text = pl.col(column)
+    return [
+        _matches(column, PUBLISHED_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "date_span_format"),
+        _rule(
+            ~text.str.contains(PUBLISHED_PATTERN) | pl.col(start).is_not_null(),
+            "is not a real calendar date",
+            "real_date",
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -220,15 +238,29 @@ release_figures = Schema(
             pl.Utf8,
             nullable=True,
             checks=[
-                *date_checks("count_date"),
+                _matches(
+                    "count_date_text", COUNT_DATE_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "date_span_format"
+                ),
+                _rule(
+                    ~pl.col("count_date_text").str.contains(COUNT_DATE_PATTERN) | pl.col("count_date").is_not_null(),
+                    "is not a real calendar date",
+                    "real_date",
+                ),
             ],
         ),
         "count_date": Column(
             pl.Date,
             nullable=True,
             checks=_rule(
-                pl.col("count_date").dt.year() == pl.col("reference_year"),
-                "lies outside the reference year",
+                (pl.col("count_date").dt.year() == pl.col("reference_year"))
+                # a count at the very start of the next year describes the year before
+                | (
+                    (pl.col("count_date_precision") == "day")
+                    & (pl.col("count_date").dt.year() == pl.col("reference_year") + 1)
+                    & (pl.col("count_date").dt.ordinal_day() <= NEXT_YEAR_COUNT_DAYS)
+                ),
+                f"lies outside the reference year (a count in the first {NEXT_YEAR_COUNT_DAYS} days of the "
+                "next year may describe the year before, given to the day)",
                 "count_date_in_year",
             ),
         ),
@@ -256,27 +288,88 @@ release_figures = Schema(
         "status": Column(
             pl.Utf8,
             nullable=False,
-            checks=_one_of("status", STATUSES, "must be 'preliminary' or 'final'", "status_values"),
-        ),
-        "publisher": Column(pl.Utf8, nullable=False, checks=safe_text("publisher")),
-        "publication": Column(pl.Utf8, nullable=False, checks=safe_text("publication")),
-        "reported_by": Column(pl.Utf8, nullable=True, checks=safe_text("reported_by")),
-        "url": Column(pl.Utf8, nullable=True, checks=safe_text("url")),
-        "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),
-        "exceptional": Column(pl.Utf8, nullable=True, checks=safe_text("exceptional")),
-        "published": Column(
-            pl.Utf8,
-            nullable=True,
             checks=[
-                _matches("published", PUBLISHED_PATTERN, "is not YYYY, YYYY-MM or YYYY-MM-DD", "published_format"),
-                # the pattern admits "2024-13-45"; the span of days it names must exist
+                _one_of("status", STATUSES, "must be 'preliminary', 'final' or 'final_for_period'", "status_values"),
                 _rule(
-                    ~pl.col("published").str.contains(PUBLISHED_PATTERN) | pl.col("published_start").is_not_null(),
-                    "is not a real calendar date",
-                    "real_date",
+                    (pl.col("status") != "final_for_period")
+                    | ((pl.col("kind") == "flow") & ~(pl.col("months_covered") >= 12).fill_null(False)),
+                    "is 'final_for_period', which is for a flow counted for part of a year "
+                    "(months_covered below 12); a full year's count is 'final'",
+                    "final_for_period_is_partial",
                 ),
             ],
         ),
+        # unknown for a quote that names neither, when reported_by says where it was read
+        "publisher": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=[
+                *safe_text("publisher"),
+                _rule(
+                    pl.col("publisher").is_not_null() | pl.col("reported_by").is_not_null(),
+                    "is blank; give the publisher, or, for a quote that does not name it, reported_by",
+                    "publisher_or_reported_by",
+                ),
+            ],
+        ),
+        "publication": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=[
+                *safe_text("publication"),
+                _rule(
+                    pl.col("publication").is_not_null() | pl.col("reported_by").is_not_null(),
+                    "is blank; give the publication, or, for a quote that does not name it, reported_by",
+                    "publication_or_reported_by",
+                ),
+            ],
+        ),
+        "reported_by": Column(pl.Utf8, nullable=True, checks=safe_text("reported_by")),
+        "reported_on": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=[
+                *_date_span_checks("reported_on", "reported_on_start"),
+                _rule(
+                    pl.col("reported_by").is_not_null() | pl.col("reported_on").is_null(),
+                    "is set without reported_by; it is when the source named in reported_by appeared",
+                    "reported_on_needs_reported_by",
+                ),
+                _rule(
+                    ~(pl.col("reported_on_end") < pl.col("published_start")).fill_null(False),
+                    "is before the original release was published (published); a quote cannot precede its source",
+                    "reported_after_published",
+                ),
+            ],
+        ),
+        "source_kind_text": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=_one_of(
+                "source_kind_text", SOURCE_KINDS, f"must be one of {', '.join(SOURCE_KINDS)}", "source_kind_values"
+            ),
+        ),
+        "supersedes": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=[
+                *safe_text("supersedes"),
+                _rule(
+                    pl.col("supersedes") != pl.col("release_id"),
+                    "names the release itself; it names the release this one corrects",
+                    "supersedes_other",
+                ),
+            ],
+        ),
+        "approximate_text": Column(
+            pl.Utf8,
+            nullable=True,
+            checks=_one_of("approximate_text", ("true", "false"), "must be 'true' or 'false'", "boolean_values"),
+        ),
+        "url": Column(pl.Utf8, nullable=True, checks=safe_text("url")),
+        "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),
+        "exceptional": Column(pl.Utf8, nullable=True, checks=safe_text("exceptional")),
+        "published": Column(pl.Utf8, nullable=True, checks=_date_span_checks("published", "published_start")),
     },
 )
 
@@ -295,6 +388,9 @@ DUPLICATE_RELEASE_KEY = [
     "publisher_key",
     "published",
     "status",
+    # two quotes of one release, read in different places, corroborate; they are no duplicate
+    "reported_by",
+    "reported_on",
 ]
 releases_together = Schema(
     {
@@ -304,7 +400,7 @@ releases_together = Schema(
             checks=_rule(
                 ~_duplicated(*DUPLICATE_RELEASE_KEY),
                 "repeats a figure of another release (same series, year, months, "
-                "publisher, publication date and status): a duplicated release?",
+                "publisher, publication date, status and where it was read): a duplicated release?",
                 "duplicate_release",
                 across_rows=True,
             ),

@@ -13,7 +13,8 @@ A module per concern, from the bottom up: numbers (numbers and the nouns they co
 earlier partial year shown as counted), change (rises, falls, a series over its years), methods
 (the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
 and its assumptions), table_notes (the note under a table with estimates) and sentences (the
-report's sentences on one series or several). Callers import this package as `wording` and
+report's sentences on one series or several) and verdicts (the audit's verdicts in Danish, and
+the sentence on a printed number that the data at its cut-off do not hold). Callers import this package as `wording` and
 find every name here.
 """
 
@@ -29,7 +30,7 @@ from pipeline.wording.change import (
 )
 from pipeline.wording.counts import (
     UNDATED,
-    count_date_text,
+    counted_on,
     counts_of_year_sentence,
     observed_part,
     other_count_sentence,
@@ -70,6 +71,7 @@ from pipeline.wording.numbers import (
     MINUS,
     WordingError,
     _decimals as _decimals,  # tested on its own
+    about,
     counted,
     forms,
     listing,
@@ -81,6 +83,7 @@ from pipeline.wording.numbers import (
 )
 from pipeline.wording.periods import (
     MONTHS_IN_YEAR,
+    count_date_text,
     months_of,
     months_text,
     period_end_of,
@@ -106,10 +109,18 @@ from pipeline.wording.table_notes import (
     source_text,
     table_note,
 )
+from pipeline.wording.verdicts import (
+    VERDICT_NAMES,
+    VERDICT_NAMES_PLURAL,
+    data_differs_sentence,
+    published_text,
+    verdict_name,
+)
 
 __all__ = [
     # numbers
     "FORMS",
+    "about",
     "MINUS",
     "WordingError",
     "counted",
@@ -122,6 +133,7 @@ __all__ = [
     "unit_text",
     # periods
     "MONTHS_IN_YEAR",
+    "count_date_text",
     "months_of",
     "months_text",
     "period_end_of",
@@ -129,7 +141,7 @@ __all__ = [
     "rest_of_year",
     # counts
     "UNDATED",
-    "count_date_text",
+    "counted_on",
     "counts_of_year_sentence",
     "observed_part",
     "other_count_sentence",
@@ -185,4 +197,10 @@ __all__ = [
     "latest_counts_sentence",
     "partial_year_sentence",
     "small_numbers_sentence",
+    # verdicts
+    "VERDICT_NAMES",
+    "VERDICT_NAMES_PLURAL",
+    "data_differs_sentence",
+    "published_text",
+    "verdict_name",
 ]

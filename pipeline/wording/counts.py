@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline import fmt
 from pipeline.wording.numbers import listing
-from pipeline.wording.periods import period_text
+from pipeline.wording.periods import count_date_text, period_text
 
 UNDATED = "uden oplyst tælledato"
 
@@ -20,11 +19,14 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def count_date_text(value) -> str:
-    """A stock's count date as it reads after the count: 'pr. 1. september 2016', or
-    'uden oplyst tælledato' for a blank count date."""
-    day = _as_date(value)
-    return f"pr. {fmt.date_text(day)}" if day else UNDATED
+def counted_on(value, precision: str | None = "day", year: int | None = None) -> str:
+    """A stock's count date as it reads after the count: 'pr. 1. september 2016' (known to
+    the day), 'i januar 2016' (to the month or year), or 'uden oplyst tælledato' for a blank
+    count date (periods.count_date_text says the date itself)."""
+    text = count_date_text(_as_date(value), precision or "day", year)
+    if text is None:
+        return UNDATED
+    return f"pr. {text}" if (precision or "day") == "day" else f"i {text}"
 
 
 def same_count_date(a, b) -> bool:
@@ -51,12 +53,10 @@ def other_count_sentence(
     dato, ikke to bud på det samme tal.'"""
     if same_count_date(other_date, shown_date):
         agreement = "det samme tal" if other == shown else f"mod {shown} i figuren"
-        return (
-            f"{label} {year} findes også i {other_source}: {other}, {agreement}; begge {count_date_text(shown_date)}."
-        )
+        return f"{label} {year} findes også i {other_source}: {other}, {agreement}; begge {counted_on(shown_date)}."
     return (
-        f"{label} {year} er også talt {count_date_text(other_date)} ({other_source}): {other}. "
-        f"Figuren viser tællingen {count_date_text(shown_date)}: {shown}. "
+        f"{label} {year} er også talt {counted_on(other_date)} ({other_source}): {other}. "
+        f"Figuren viser tællingen {counted_on(shown_date)}: {shown}. "
         "Det er to tællinger på hver sin dato, ikke to bud på det samme tal."
     )
 
@@ -87,9 +87,7 @@ def counts_of_year_sentence(year: int, counts: list[tuple[str, object, bool]], s
     shows: '2016 er talt på 2 datoer: 1.300 uden oplyst tælledato (vist i tabellerne) og 1.250
     pr. 1. september 2016. Det er tællinger på hver sin dato, ikke to bud på det samme tal.'
     `counts`: (value as printed, count date or None, shown)."""
-    parts = [
-        f"{value} {count_date_text(day)}" + (f" (vist i {shown_in})" if shown else "") for value, day, shown in counts
-    ]
+    parts = [f"{value} {counted_on(day)}" + (f" (vist i {shown_in})" if shown else "") for value, day, shown in counts]
     listed = listing(parts)
     return (
         f"{year} er talt på {len(counts)} datoer: {listed}. "

@@ -42,6 +42,11 @@ def number(value: float | None, decimals: int | None = None) -> str:
     return MINUS + text if value < 0 and rounded != 0 else text
 
 
+def about(text: str, approximate: bool | None) -> str:
+    """A number the source gives as approximate, as it gives it: 'ca. 637'."""
+    return f"ca. {text}" if approximate else text
+
+
 def percent(fraction: float | None, decimals: int = 0) -> str:
     """-0.34 -> '−34 %' (no-break space, one minus sign). Rounded half up."""
     if fraction is None or fraction != fraction:

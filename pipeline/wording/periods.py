@@ -45,3 +45,21 @@ def months_of(cell: dict) -> float:
     month, e.g. 11,47), else the whole months covered."""
     exposure = cell.get("months_exposure")
     return exposure if exposure is not None else cell["months_covered"]
+
+
+def count_date_text(value: date | str | None, precision: str | None = "day", year: int | None = None) -> str | None:
+    """When a stock was counted, as precisely as the source says: '30. juni 2025', 'januar
+    2016', '2016'; a count in the first days of the year after the one it describes (`year`)
+    says so: '1. januar 2014, ved begyndelsen af året efter'. None when not stated."""
+    if value is None:
+        return None
+    value = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    if precision == "year":
+        text = str(value.year)
+    elif precision == "month":
+        text = f"{fmt.month_name(value.month)} {value.year}"
+    else:
+        text = fmt.date_text(value)
+    if year is not None and value.year > year:
+        text += ", ved begyndelsen af året efter"
+    return text

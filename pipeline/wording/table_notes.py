@@ -18,7 +18,15 @@ from pipeline.wording.methods import (
     parse_method,
 )
 from pipeline.wording.numbers import listing
-from pipeline.wording.periods import MONTHS_IN_YEAR, months_of, months_text, period_end_of, period_text, rest_of_year
+from pipeline.wording.periods import (
+    MONTHS_IN_YEAR,
+    count_date_text,
+    months_of,
+    months_text,
+    period_end_of,
+    period_text,
+    rest_of_year,
+)
 
 
 def _value_text(value: float | None, integer_valued: bool) -> str:
@@ -96,18 +104,28 @@ def _with(sentence: str) -> str:
     return f" {sentence}" if sentence else ""
 
 
-def _count_day(cell: dict) -> tuple[int, int] | None:
+def _count_day(cell: dict) -> tuple[int, int | None] | None:
+    """The day of the year a stock was counted (month and day; the day None when the source
+    gives only the month); None when not stated or known only to the year."""
     value = cell["count_date"]
-    if value is None:
+    precision = cell.get("count_date_precision") or "day"
+    if value is None or precision == "year":
         return None
     value = date.fromisoformat(value) if isinstance(value, str) else value
-    return value.month, value.day
+    if value.year > cell["reference_year"]:  # the start of the next year: a day of its own
+        return 13, value.day
+    return value.month, (value.day if precision == "day" else None)
 
 
 def _count_date_text(cell: dict) -> str:
-    value = cell["count_date"]
-    value = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"opgjort {fmt.date_text(value)}" if value else "opgørelsesdato ikke oplyst"
+    text = count_date_text(cell["count_date"], cell.get("count_date_precision") or "day", cell["reference_year"])
+    return f"opgjort {text}" if text else "opgørelsesdato ikke oplyst"
+
+
+def _usual_day_text(day: tuple[int, int | None]) -> str:
+    if day[0] == 13:
+        return f"{day[1]}. januar året efter"
+    return f"{day[1]}. {fmt.month_name(day[0])}" if day[1] is not None else f"i {fmt.month_name(day[0])}"
 
 
 def count_date_note(table_cells: list[dict]) -> str | None:
@@ -133,7 +151,7 @@ def count_date_note(table_cells: list[dict]) -> str | None:
         rest = (
             "for de øvrige år er opgørelsesdatoen ikke oplyst"
             if usual is None
-            else f"de øvrige år er opgjort {usual[1]}. {fmt.month_name(usual[0])}"
+            else f"de øvrige år er opgjort {_usual_day_text(usual)}"
         )
         parts.append(
             prefix

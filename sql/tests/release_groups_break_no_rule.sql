@@ -43,7 +43,8 @@ same_figure as (  -- the key of the rule across release files, but for the month
         bit_or(month_set)   as month_set
     from groups
     group by series, reference_year, region, months_covered, period_end, count_date,
-             lower(regexp_replace(trim(publisher), '\s+', ' ', 'g')), published, status
+             lower(regexp_replace(trim(publisher), '\s+', ' ', 'g')), published, status,
+             reported_by, reported_on
 ),
 
 failing_groups as (
