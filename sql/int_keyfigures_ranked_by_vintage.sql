@@ -3,17 +3,22 @@
 --
 -- A flow's figure is its series and year: the fullest period first (a full year beats
 -- January–September); then a release that another release of the figure declares it
--- corrects (`supersedes`) last, whatever its authority; then a final count (or one final for
--- its part of the year) before a preliminary one; then authority, the kind of source
--- (`source_kind`, in the order of `$source_kinds`: the publisher's own release before an
--- official secondary source, before a quote in research, before one in the press); then the
--- latest original publication (`published`, the original release's date — never when a quote
--- of it appeared, `reported_on`). Publication dates are spans of days (`published` "2020" is
--- all of 2020): the span whose middle day is later counts as later (the best guess when all
--- that is known is the span), then the one that ends later; unknown dates last. Two quotes of
--- one release with everything else equal: the earlier quote, then the file name, so that the
--- choice does not depend on the order of files. The audit lists every choice that rests on
--- overlapping or unknown dates, and every quote that disagrees with another source.
+-- corrects (`supersedes`) last, whatever its authority (a correction takes the authority of
+-- what it corrects); then a final count (or one final for its part of the year) before a
+-- preliminary one. Then authority decides the value: the kind of source (`source_kind`, in
+-- the order of `$source_kinds`: the publisher's own release before an official secondary
+-- source, before a quote in research, before one in the press) of the best source giving
+-- each value, so that a quote never replaces a value a more authoritative source gives. Of
+-- the releases giving that value (which corroborate each other), the publisher's own
+-- release is cited where there is one; otherwise the latest original publication
+-- (`published`, the original release's date — never when a quote of it appeared,
+-- `reported_on`), then the more authoritative. Publication dates are spans of days
+-- (`published` "2020" is all of 2020): the span whose middle day is later counts as later
+-- (the best guess when all that is known is the span), then the one that ends later; unknown
+-- dates last. Two quotes of one release with everything else equal: the earlier quote, then
+-- the file name, so that the choice does not depend on the order of files. The audit lists
+-- every choice that rests on overlapping or unknown dates, and every quote that disagrees
+-- with another source.
 --
 -- A stock is an observation on its count date: two releases of the same count date are
 -- vintages of one figure (ranked like flows), two count dates are two observations, neither
@@ -68,6 +73,17 @@ corrected as (
        and corrected_releases.count_date is not distinct from exposed.count_date
 ),
 
+valued as (  -- how much the value itself weighs: the authority of the best source giving it
+    select
+        *,
+        min(authority_rank) over (
+            partition by series, reference_year, case when kind = 'stock' then count_date end,
+                coalesce(months_exposure, $months_in_year), superseded,
+                status in ('final', 'final_for_period'), value
+        ) as value_authority
+    from corrected
+),
+
 vintages as (
     select
         *,
@@ -77,13 +93,15 @@ vintages as (
                 coalesce(months_exposure, $months_in_year) desc,  -- stocks rank as complete
                 superseded,
                 (status in ('final', 'final_for_period')) desc,
-                authority_rank,
+                value_authority,
+                authority_rank > 1,  -- the publisher's own release, where one gives the value
                 published_start + ((published_end - published_start) // 2)::integer desc nulls last,
                 published_end desc nulls last,
+                authority_rank,
                 reported_on_start nulls last,
                 release_id desc
         ) as vintage_rank
-    from corrected
+    from valued
 ),
 
 observations as (

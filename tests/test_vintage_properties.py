@@ -229,10 +229,18 @@ def test_a_quote_never_takes_a_cell_from_a_more_authoritative_release(built, row
         (pl.col("months_exposure") == chosen["months_exposure"])
         & ((pl.col("release_status") == "final") == (chosen["release_status"] == "final"))
     )
-    assert KINDS.index(chosen["source_kind"]) == min(KINDS.index(k) for k in rivals["source_kind"])
-    # and the date of a quote never decides against the original's date
-    same_kind = rivals.filter(pl.col("source_kind") == chosen["source_kind"])
-    for r in same_kind.iter_rows(named=True):
+    best = min(KINDS.index(k) for k in rivals["source_kind"])
+    # the value is the one the most authoritative source gives ...
+    assert chosen["observed_value"] in rivals.filter(pl.col("source_kind") == KINDS[best])["observed_value"].to_list()
+    # ... and where the publisher's own release gives it, that release is the cell's source
+    if best == 0:
+        assert chosen["source_kind"] == "primary"
+    # of the releases giving that value, the date of a quote never decides against the original's
+    same = rivals.filter(
+        (pl.col("observed_value") == chosen["observed_value"])
+        & ((pl.col("source_kind") == "primary") == (chosen["source_kind"] == "primary"))
+    )
+    for r in same.iter_rows(named=True):
         if chosen["published_end"] is not None and r["published_start"] is not None:
             assert not (r["published_start"] > chosen["published_end"])
 

@@ -207,6 +207,8 @@ def _why_first(rows: pl.DataFrame) -> str:
         second["release_status"],
     ):
         return "a final count before a preliminary one"
-    if first.get("authority_rank") != second.get("authority_rank"):
+    if first["observed_value"] != second["observed_value"]:
         return f"a {first['source_kind']} source outranks a {second['source_kind']} one"
-    return "the later original publication"
+    if first.get("source_kind") == "primary" and second.get("source_kind") != "primary":
+        return "the publisher's own release"
+    return "the later original publication" if first["published"] != second["published"] else "the earlier quote"

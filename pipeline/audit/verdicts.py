@@ -77,6 +77,8 @@ class Source:
     publication: str | None = None
     published: str | None = None
     location: str | None = None
+    # the source gives the value as approximate ("ca. 637"): never judged exact
+    approximate: bool = False
 
     @classmethod
     def of_release(cls, row: dict, value: float | None = None) -> Source:
@@ -86,6 +88,7 @@ class Source:
             publisher=row["publisher"],
             publication=row["publication"],
             published=row["published"],
+            approximate=bool(row.get("approximate")),
         )
 
     def record(self) -> dict:
@@ -103,6 +106,8 @@ def judge(printed: float, decimals: int, best: Source | None, others: Sequence[S
     if best is None or best.value is None:
         return {"verdict": NOT_CHECKABLE, "reason": "no release available to it holds this figure", "data": None}
     v, reason = verdict(best.value, printed, decimals)
+    if v == EXACT and best.approximate:
+        v, reason = CONSISTENT, f"{_text(printed, decimals)} is what the data give, as an approximate value (ca.)"
     out = {"verdict": v, "reason": reason, "data": best.record()}
     if v in AGREEING:
         out["reason"] = f"{reason}; {_release_text(best)}"
