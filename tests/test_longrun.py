@@ -208,7 +208,9 @@ def test_a_new_publisher_adds_a_mark_and_the_same_one_does_not(project):
     assert "source-change-2025-draebte" in marks(charts.build_figure(CHART, project))
     notes = " ".join(charts.chart_metadata(CHART, project)["notes"])
     assert "Dræbte fra 2025: udgiver Testpolitiet (før National enhed for Særlig Kriminalitet)." in notes
-    assert "Dræbte 2023 findes også i »Testopgørelsen« (Testpolitiet, gengivet i Testavisen): 5, mod 4 i figuren." in notes
+    assert (
+        "Dræbte 2023 findes også i »Testopgørelsen« (Testpolitiet, gengivet i Testavisen): 5, mod 4 i figuren." in notes
+    )
     assert not [c for c in changes if c["reference_year"] == 2023]  # the figure shown is still NSK's
 
 
