@@ -158,8 +158,20 @@ def count_date_items(audit: dict, series: dict[str, dict], tables: dict[str, str
             escape(
                 f"{label}{table}: opgørelsesdatoen er oplyst for {known or 'ingen år'}"
                 + (f" og ukendt for {fmt.year_ranges(c['unknown_years'])}" if c["unknown_years"] else "")
-                + ". Antallene er derfor ikke nødvendigvis opgjort på samme dato hvert år "
-                f"({verdict(c['verdict'])})."
+                + ". Antallene er derfor ikke nødvendigvis opgjort på samme dato hvert år"
+                + "".join(
+                    ". "
+                    + wording.counts_of_year_sentence(
+                        year,
+                        [
+                            (number(o["value"]), o["count_date"], o["shown"])
+                            for o in c.get("counts", [])
+                            if o["year"] == year
+                        ],
+                    )[:-1]
+                    for year in c.get("years_counted_more_than_once", [])
+                )
+                + f" ({verdict(c['verdict'])})."
             )
         )
     return items

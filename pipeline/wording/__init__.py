@@ -9,7 +9,8 @@ sentence is written once and is true for every state of the data.
 Only text is built here: no files are read, nothing heavier than pipeline/fmt.py is imported.
 
 A module per concern, from the bottom up: numbers (numbers and the nouns they count), periods
-(the part of a year a figure covers), change (rises, falls, a series over its years), methods
+(the part of a year a figure covers), counts (a stock's count dates, counts side by side, an
+earlier partial year shown as counted), change (rises, falls, a series over its years), methods
 (the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
 and its assumptions), table_notes (the note under a table with estimates) and sentences (the
 report's sentences on one series or several) and verdicts (the audit's verdicts in Danish, and
@@ -26,6 +27,15 @@ from pipeline.wording.change import (
     development,
     more_or_fewer,
     times_as_many,
+)
+from pipeline.wording.counts import (
+    UNDATED,
+    counted_on,
+    counts_of_year_sentence,
+    observed_part,
+    other_count_sentence,
+    past_partial_sentence,
+    same_count_date,
 )
 from pipeline.wording.intervals import (
     INTERVAL_DESCRIPTIONS,
@@ -93,7 +103,9 @@ from pipeline.wording.table_notes import (
     ESTIMATES_IN_OWN_CELLS,
     ESTIMATES_IN_PARENTHESES,
     count_date_note,
+    is_past_partial,
     notes_under_table,
+    past_partial_note,
     source_text,
     table_note,
 )
@@ -127,6 +139,14 @@ __all__ = [
     "period_end_of",
     "period_text",
     "rest_of_year",
+    # counts
+    "UNDATED",
+    "counted_on",
+    "counts_of_year_sentence",
+    "observed_part",
+    "other_count_sentence",
+    "past_partial_sentence",
+    "same_count_date",
     # change
     "STABLE_WITHIN",
     "change_phrase",
@@ -166,6 +186,8 @@ __all__ = [
     "table_note",
     "notes_under_table",
     "count_date_note",
+    "is_past_partial",
+    "past_partial_note",
     "source_text",
     # sentences
     "SMALL_COUNT",
