@@ -36,8 +36,9 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip file can record: no 
 def pandoc_default() -> bytes:
     import pypandoc
 
-    return subprocess.run([pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
-                          capture_output=True, check=True).stdout
+    return subprocess.run(
+        [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True
+    ).stdout
 
 
 def style(xml: str, style_id: str, change) -> str:
@@ -45,7 +46,7 @@ def style(xml: str, style_id: str, change) -> str:
     found = pattern.search(xml)
     if not found:
         sys.exit(f"make_reference_docx: pandoc's reference document has no style {style_id}")
-    return xml[:found.start()] + change(found.group(0)) + xml[found.end():]
+    return xml[: found.start()] + change(found.group(0)) + xml[found.end() :]
 
 
 def set_rpr(block: str, rpr: str) -> str:
@@ -57,9 +58,13 @@ def set_rpr(block: str, rpr: str) -> str:
 
 def heading(size_pt: float, before_pt: int):
     def change(block: str) -> str:
-        block = re.sub(r'<w:spacing [^>]*/>', f'<w:spacing w:before="{before_pt * 20}" w:after="120" />', block)
-        return set_rpr(block, f'<w:rPr><w:b /><w:bCs /><w:color w:val="000000" />'
-                              f'<w:sz w:val="{round(size_pt * 2)}" /><w:szCs w:val="{round(size_pt * 2)}" /></w:rPr>')
+        block = re.sub(r"<w:spacing [^>]*/>", f'<w:spacing w:before="{before_pt * 20}" w:after="120" />', block)
+        return set_rpr(
+            block,
+            f'<w:rPr><w:b /><w:bCs /><w:color w:val="000000" />'
+            f'<w:sz w:val="{round(size_pt * 2)}" /><w:szCs w:val="{round(size_pt * 2)}" /></w:rPr>',
+        )
+
     return change
 
 
@@ -106,24 +111,52 @@ TABLE_NOTE_STYLE = """<w:style w:type="paragraph" w:customStyle="1" w:styleId="T
 
 def styles_xml(xml: str) -> str:
     xml = xml.replace('<w:lang w:val="en-US"', '<w:lang w:val="da-DK"')
-    xml = re.sub(r'(<w:rPrDefault>\s*<w:rPr>\s*)<w:rFonts [^>]*/>',
-                 rf'\1<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}" />', xml)
-    xml = re.sub(r'(<w:rPrDefault>.*?)<w:sz w:val="24" />\s*<w:szCs w:val="24" />',
-                 r'\1<w:sz w:val="22" /><w:szCs w:val="22" />', xml, flags=re.S)
+    xml = re.sub(
+        r"(<w:rPrDefault>\s*<w:rPr>\s*)<w:rFonts [^>]*/>",
+        rf'\1<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}" />',
+        xml,
+    )
+    xml = re.sub(
+        r'(<w:rPrDefault>.*?)<w:sz w:val="24" />\s*<w:szCs w:val="24" />',
+        r'\1<w:sz w:val="22" /><w:szCs w:val="22" />',
+        xml,
+        flags=re.S,
+    )
     # Every style that names the theme's fonts gets the text font instead.
-    xml = re.sub(r'<w:rFonts w:asciiTheme="majorHAnsi"\s+w:eastAsiaTheme="majorEastAsia" w:hAnsiTheme="majorHAnsi"\s+'
-                 r'w:cstheme="majorBidi" />', f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" />', xml)
+    xml = re.sub(
+        r'<w:rFonts w:asciiTheme="majorHAnsi"\s+w:eastAsiaTheme="majorEastAsia" w:hAnsiTheme="majorHAnsi"\s+'
+        r'w:cstheme="majorBidi" />',
+        f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" />',
+        xml,
+    )
     for level, (size, before) in enumerate([(15.5, 18), (13, 14), (11.5, 12), (11, 10)], start=1):
         xml = style(xml, f"Heading{level}", heading(size, before))
-    xml = style(xml, "Title", lambda b: set_rpr(b.replace('<w:jc w:val="center" />', ""),
-                                                '<w:rPr><w:b /><w:bCs /><w:sz w:val="40" /><w:szCs w:val="40" /></w:rPr>'))
-    xml = style(xml, "Subtitle", lambda b: set_rpr(b.replace('<w:jc w:val="center" />', ""),
-                                                   '<w:rPr><w:sz w:val="28" /><w:szCs w:val="28" /></w:rPr>'))
-    xml = style(xml, "Caption", lambda b: set_rpr(b, '<w:rPr><w:b /><w:bCs /></w:rPr>'))
-    xml = style(xml, "TableCaption", lambda b: b.replace(
-        "<w:keepNext />", '<w:keepNext /><w:spacing w:before="240" w:after="80" />'))
-    xml = style(xml, "ImageCaption", lambda b: b.replace(
-        "</w:style>", '<w:pPr><w:spacing w:before="80" w:after="80" /></w:pPr></w:style>'))
+    xml = style(
+        xml,
+        "Title",
+        lambda b: set_rpr(
+            b.replace('<w:jc w:val="center" />', ""),
+            '<w:rPr><w:b /><w:bCs /><w:sz w:val="40" /><w:szCs w:val="40" /></w:rPr>',
+        ),
+    )
+    xml = style(
+        xml,
+        "Subtitle",
+        lambda b: set_rpr(
+            b.replace('<w:jc w:val="center" />', ""), '<w:rPr><w:sz w:val="28" /><w:szCs w:val="28" /></w:rPr>'
+        ),
+    )
+    xml = style(xml, "Caption", lambda b: set_rpr(b, "<w:rPr><w:b /><w:bCs /></w:rPr>"))
+    xml = style(
+        xml,
+        "TableCaption",
+        lambda b: b.replace("<w:keepNext />", '<w:keepNext /><w:spacing w:before="240" w:after="80" />'),
+    )
+    xml = style(
+        xml,
+        "ImageCaption",
+        lambda b: b.replace("</w:style>", '<w:pPr><w:spacing w:before="80" w:after="80" /></w:pPr></w:style>'),
+    )
     xml = style(xml, "Table", lambda b: TABLE_STYLE)
     return xml.replace("</w:styles>", TABLE_NOTE_STYLE + "\n</w:styles>")
 
@@ -131,15 +164,19 @@ def styles_xml(xml: str) -> str:
 def document_xml(xml: str) -> str:
     a4_width, a4_height = 11906, 16838
     side, top = round(2.2 * TWIPS_PER_CM), round(2.5 * TWIPS_PER_CM)
-    page = (f'<w:pgSz w:w="{a4_width}" w:h="{a4_height}" />'
-            f'<w:pgMar w:top="{top}" w:right="{side}" w:bottom="{top}" w:left="{side}" '
-            'w:header="709" w:footer="709" w:gutter="0" />')
+    page = (
+        f'<w:pgSz w:w="{a4_width}" w:h="{a4_height}" />'
+        f'<w:pgMar w:top="{top}" w:right="{side}" w:bottom="{top}" w:left="{side}" '
+        'w:header="709" w:footer="709" w:gutter="0" />'
+    )
     return xml.replace("</w:sectPr>", page + "</w:sectPr>")
 
 
 def font_table(xml: str) -> str:
-    entry = (f'<w:font w:name="{FONT}"><w:altName w:val="Times New Roman" /><w:charset w:val="00" />'
-             '<w:family w:val="roman" /><w:pitch w:val="variable" /></w:font>')
+    entry = (
+        f'<w:font w:name="{FONT}"><w:altName w:val="Times New Roman" /><w:charset w:val="00" />'
+        '<w:family w:val="roman" /><w:pitch w:val="variable" /></w:font>'
+    )
     return xml.replace("</w:fonts>", entry + "</w:fonts>")
 
 
@@ -147,8 +184,12 @@ def theme(xml: str) -> str:
     return re.sub(r'<a:latin typeface="Aptos(?: Display)?"', f'<a:latin typeface="{FONT}"', xml)
 
 
-CHANGES = {"word/styles.xml": styles_xml, "word/document.xml": document_xml,
-           "word/fontTable.xml": font_table, "word/theme/theme1.xml": theme}
+CHANGES = {
+    "word/styles.xml": styles_xml,
+    "word/document.xml": document_xml,
+    "word/fontTable.xml": font_table,
+    "word/theme/theme1.xml": theme,
+}
 
 
 def build() -> bytes:

@@ -26,13 +26,19 @@ def _num(value: float | None, decimals: int = 0) -> str:
 
 def _period(row: dict) -> str:
     if row["kind"] == "stock":
-        return f"bestand, {wording.counted_on(row['count_date'])}"
+        return (
+            f"bestand, {wording.counted_on(row['count_date'], row.get('count_date_precision'), row['reference_year'])}"
+        )
     if row["period_end"] is not None:
         return (
             f"strøm, 1. januar–{row['period_end'].day}. {fmt.month_name(row['period_end'].month)} "
             f"{row['reference_year']} ({wording.months_text(row['months_exposure'])})"
         )
     return f"strøm, {fmt.months_span(row['months_covered'])} {row['reference_year']} ({wording.months_text(row['months_covered'])})"
+
+
+def _count_date(row: dict) -> str:
+    return f"of {row['count_date'].isoformat()}" if row["count_date"] else "without a stated count date"
 
 
 def _months(months: float) -> str:
@@ -57,7 +63,14 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
     out.lines.append("Input (the release the tables use):")
     out.lines.append(_input_line(used))
     for other in derived.filter(pl.col("observation_rank") > 1).iter_rows(named=True):
-        out.lines.append("Also released (kept for audit, not used):")
+        if used["kind"] == "stock" and not wording.same_count_date(other["count_date"], used["count_date"]):
+            # a head-count on another date is an observation of its own, not another value of this one
+            out.lines.append(
+                f"Also counted on another date ({_count_date(other)}; the tables show the count "
+                f"{_count_date(used)}, params.yaml stocks.count): a count of its own, not another value of this figure:"
+            )
+        else:
+            out.lines.append("Also released (kept for audit, not used):")
         out.lines.append(_input_line(other))
 
     method = wording.parse_method(used["method"]) if used["status"] == "estimated" else None
@@ -88,7 +101,14 @@ def explain(series: str, year: int, paths: Paths) -> Explanation:
     else:
         out.lines.append(
             "Method: none — observed figure, used as published "
-            + ("(a stock is never annualised)" if used["kind"] == "stock" else "(covers the full year)")
+            + (
+                "(a stock is never annualised)"
+                if used["kind"] == "stock"
+                else "(covers only part of the year, and is not the latest year of its series: shown as counted, "
+                "not extrapolated; params.yaml extrapolation.past_partial_years)"
+                if used["is_partial"]
+                else "(covers the full year)"
+            )
         )
 
     # A printed value is judged once, by the audit, on the data its publication had (its

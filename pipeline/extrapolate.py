@@ -1,7 +1,9 @@
 """Stage extrapolate: every figure as a full-year figure, with how it was made.
 
-A partial-year flow (say January–September) is estimated for the whole year by the method
-named in params.yaml (pipeline/methods.py); everything else passes through as observed.
+A partial-year flow (say January–September) of a series' latest year is estimated for the
+whole year by the method named in params.yaml (pipeline/methods.py); everything else passes
+through as observed, an earlier year known only in part as its count with its months (unless
+params.yaml extrapolation.past_partial_years is `extrapolate`).
 Each row keeps its inputs (observed value, months, release, source line), method, unrounded
 and rounded value, interval, and a status (observed / estimated) that every later output
 carries. (The audit runs every method on every partial figure, for the backtest.)"""
@@ -65,9 +67,16 @@ def with_optional_columns(figures: pl.DataFrame) -> pl.DataFrame:
     return figures.with_columns(expr.alias(name) for name, expr in defaults.items() if name not in figures.columns)
 
 
-def linear_figures(figures: pl.DataFrame, paths: Paths, stock_rule: str = "annual") -> pl.DataFrame:
+PAST_PARTIAL_YEARS = ("observed", "extrapolate")
+
+
+def linear_figures(
+    figures: pl.DataFrame, paths: Paths, stock_rule: str = "annual", past_partial_years: str = "observed"
+) -> pl.DataFrame:
     """Every release's figure ranked among its vintages (and a stock's observations among the
-    year's count dates), with the report's linear estimate."""
+    year's count dates), with the report's linear estimate for the partial years to be
+    extrapolated: a series' latest year, and earlier ones with `past_partial_years`
+    'extrapolate'."""
     figures = with_optional_columns(figures)
     con = db.connect()
     db.source(con, "validated_figures", figures)
@@ -77,7 +86,12 @@ def linear_figures(figures: pl.DataFrame, paths: Paths, stock_rule: str = "annua
         "int_keyfigures_ranked_by_vintage",
         {"months_in_year": MONTHS_IN_YEAR, "stock_count": stock_rule, "source_kinds": list(schemas.SOURCE_KINDS)},
     )
-    return db.model(con, paths, "int_keyfigures_extrapolated_to_full_year", {"months_in_year": MONTHS_IN_YEAR})
+    return db.model(
+        con,
+        paths,
+        "int_keyfigures_extrapolated_to_full_year",
+        {"months_in_year": MONTHS_IN_YEAR, "past_partial_years": past_partial_years},
+    )
 
 
 def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule: str = "annual") -> pl.DataFrame:
@@ -87,11 +101,12 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
     rounding = _choice(settings, "rounding", "half_up", ROUNDINGS)
     decimals = int(settings.get("decimals", 0))
     spec = interval_spec(settings)
+    past = _choice(settings, "past_partial_years", "observed", PAST_PARTIAL_YEARS)
 
-    base = linear_figures(figures, paths, stock_rule).join(
+    base = linear_figures(figures, paths, stock_rule, past).join(
         figures.select("series", "series_integer").unique("series"), on="series", how="left"
     )
-    partial = base.filter(pl.col("is_partial"))
+    partial = base.filter(pl.col("is_extrapolated"))
     history = History(base, bool(settings.get("leave_out_exceptional", True)))
     # only the chosen method runs here (and linear where it cannot say); the audit runs every
     # method for the backtest
@@ -121,12 +136,12 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
             how="left",
         )
         .with_columns(
-            pl.when(~pl.col("is_partial"))
+            pl.when(~pl.col("is_extrapolated"))
             .then(pl.col("observed_value"))
             .otherwise(pl.col("value_unrounded"))
             .alias("value_unrounded"),
-            pl.when(~pl.col("is_partial")).then(pl.lit("none")).otherwise(pl.col("method")).alias("method"),
-            pl.when(pl.col("is_partial")).then(pl.lit(rounding)).alias("rounding"),
+            pl.when(~pl.col("is_extrapolated")).then(pl.lit("none")).otherwise(pl.col("method")).alias("method"),
+            pl.when(pl.col("is_extrapolated")).then(pl.lit(rounding)).alias("rounding"),
             pl.when(estimated & pl.col("interval_lower").is_not_null())
             .then(pl.lit(spec["level"]))
             .alias("interval_level"),
@@ -137,7 +152,7 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
             .alias("interval_method"),
         )
         .with_columns(
-            pl.when(pl.col("is_partial"))
+            pl.when(pl.col("is_extrapolated"))
             .then(rounded(pl.col("value_unrounded"), rounding, decimals))
             .otherwise(pl.col("value_unrounded"))
             .alias("value")

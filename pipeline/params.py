@@ -48,6 +48,8 @@ class Extrapolation(_Section):
     decimals: Annotated[StrictInt, Field(ge=0, le=4)] = 0
     interval: Interval = Interval()
     leave_out_exceptional: StrictBool = True
+    # a partial year before a series' latest: shown as counted (observed) or extrapolated
+    past_partial_years: Literal["observed", "extrapolate"] = "observed"
 
 
 class Stocks(_Section):

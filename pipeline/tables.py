@@ -73,6 +73,11 @@ def _value_text(value: float | None, integer_valued: bool) -> str:
 
 def cell_text(cell: dict, marker: str) -> str:
     observed = wording.about(_value_text(cell["observed_value"], cell["integer_valued"]), cell.get("approximate"))
+    if wording.is_past_partial(cell):
+        # an earlier year known in part: its count, and its months ("6 (jan.–jun.)") unless the header names them
+        return (
+            observed if marker == "header" else f"{observed} ({fmt.months_span(cell['months_covered'], 'abbreviated')})"
+        )
     if cell["status"] != "estimated":
         return observed
     star = "*" if marker == "asterisk" else ""
@@ -94,9 +99,15 @@ def months_in_header(year_cells: list[dict], marker: str) -> bool:
     return (
         marker == "header"
         and bool(figures)
-        and all(c["status"] == "estimated" for c in figures)
+        and all(_partial(c) for c in figures)
         and len({c["months_covered"] for c in figures}) == 1
     )
+
+
+def _partial(cell: dict) -> bool:
+    """A figure covering part of its year: estimated for the whole year, or (an earlier year)
+    shown as counted."""
+    return cell["status"] == "estimated" or wording.is_past_partial(cell)
 
 
 def _group(items, key):
@@ -114,8 +125,7 @@ def build_table(table_id: str, spec: dict, table_cells: list[dict]) -> dict:
     # per year: the months in the header, or an asterisk on each partial cell
     cell_marker = {y: "header" if months_in_header(by_year[y], marker) else "asterisk" for y in years}
     header = [""] + [
-        year_header(y, {c["months_covered"] for c in by_year[y] if c["status"] == "estimated"}, cell_marker[y])
-        for y in years
+        year_header(y, {c["months_covered"] for c in by_year[y] if _partial(c)}, cell_marker[y]) for y in years
     ]
     rows = []
     for _, row_cells in sorted(_group(table_cells, lambda c: c["row_order"]).items()):

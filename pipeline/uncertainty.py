@@ -38,6 +38,24 @@ MONTHS_IN_YEAR = 12
 # Jeffreys' prior for a Poisson rate adds half an event: a rest predicted from zero observed
 # events is not certainly zero.
 JEFFREYS = 0.5
+# What statsmodels fits is stated to 12 significant digits, here where it is computed and
+# nowhere else. Its fits solve with numpy's linear algebra, i.e. OpenBLAS, whose kernel is
+# chosen for the CPU (Haswell, SkylakeX, Prescott, …: OPENBLAS_CORETYPE), and the kernels
+# round differently: the 13th to 17th digits of a dispersion estimate differ from machine to
+# machine, and with them data/derived/figures_full_year.parquet, outputs/data/keyfigures.*
+# and dvc.lock. 12 digits are far below the fit's own tolerance (IRLS stops at a relative
+# change of 1e-8) and far beyond what any output shows. Everything computed from these
+# numbers later is the same on every machine (scipy's quantiles and plain arithmetic, no BLAS).
+SIGNIFICANT_DIGITS = 12
+
+
+def stated(value: float) -> float:
+    """`value` rounded to SIGNIFICANT_DIGITS significant digits (0, inf and nan as they are);
+    decimal rounding in Python's own correctly rounded conversion, the same everywhere."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{SIGNIFICANT_DIGITS - 1}e}")
 
 
 # --- the dispersion and the log-linear fit of earlier full years ------------------------------
@@ -61,9 +79,12 @@ class HistoryFit:
         return math.exp(log) if log < 700 else math.inf
 
     def log_variance(self, year: int) -> float:
-        """The variance of the fitted log count in `year`, at dispersion 1."""
-        x = np.array([1.0, year - self.centre])
-        return float(x @ np.array(self.covariance) @ x)
+        """The variance of the fitted log count in `year`, at dispersion 1: x'Σx for x = (1, d),
+        written out (a product through numpy would go through BLAS, whose kernels round
+        differently on different CPUs; see SIGNIFICANT_DIGITS)."""
+        d = year - self.centre
+        (c00, c01), (c10, c11) = self.covariance
+        return c00 + (c01 + c10) * d + c11 * d * d
 
 
 def _poisson_glm():
@@ -77,7 +98,8 @@ def _poisson_glm():
 
 
 def fit_history(years: list[int], counts: list[float]) -> HistoryFit:
-    """The log-linear Poisson fit of `counts` (two or more years) on `years`."""
+    """The log-linear Poisson fit of `counts` (two or more years) on `years`, its numbers
+    stated to SIGNIFICANT_DIGITS."""
     GLM, Poisson = _poisson_glm()
     from statsmodels.tools.tools import add_constant
 
@@ -89,15 +111,15 @@ def fit_history(years: list[int], counts: list[float]) -> HistoryFit:
         warnings.simplefilter("ignore")  # perfect fits and all-zero years warn; handled below
         fit = GLM(y, x, family=Poisson()).fit()
     df = len(y) - 2
-    pearson = float(fit.pearson_chi2 / df) if df > 0 else None
+    pearson = stated(fit.pearson_chi2 / df) if df > 0 else None
     cov = np.asarray(fit.cov_params())
     return HistoryFit(
         tuple(int(v) for v in years),
         tuple(float(v) for v in y),
-        float(fit.params[0]),
-        float(fit.params[1]),
+        stated(fit.params[0]),
+        stated(fit.params[1]),
         centre,
-        ((cov[0, 0], cov[0, 1]), (cov[1, 0], cov[1, 1])),
+        ((stated(cov[0, 0]), stated(cov[0, 1])), (stated(cov[1, 0]), stated(cov[1, 1]))),
         pearson if pearson is not None and math.isfinite(pearson) else None,
     )
 
@@ -201,7 +223,7 @@ def poisson_glm(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[n
             warnings.simplefilter("ignore")  # one observation: no dispersion to estimate
             fit = model.fit()
         lo, hi = fit.conf_int(alpha=1 - level)[0]
-        low[i], high[i] = math.exp(lo), math.exp(hi)
+        low[i], high[i] = stated(math.exp(lo)), stated(math.exp(hi))
     return low, high
 
 

@@ -132,6 +132,25 @@ def test_dispersion_rule():
     assert uncertainty.dispersion(calm, tuple(range(2010, 2016)), 0.95, 5, overdispersion=True).rule == "floor"
 
 
+def test_the_fits_numbers_are_stated_to_12_significant_digits():
+    """What statsmodels fits (through BLAS, whose kernels round differently on different CPUs)
+    is rounded to 12 significant digits where it is computed, so that every file written from
+    it has the same bytes on every machine (tests/test_reproducible.py runs two kernels)."""
+    assert uncertainty.stated(0.8188802329757708) == 0.818880232976
+    assert uncertainty.stated(0.8188802329757706) == 0.818880232976
+    assert uncertainty.stated(-2.0640757400518974e-7) == -2.06407574005e-7
+    assert uncertainty.stated(1234.0) == 1234.0 and uncertainty.stated(0.0) == 0.0
+    assert uncertainty.stated(math.inf) == math.inf and math.isnan(uncertainty.stated(math.nan))
+    fit = uncertainty.fit_history(list(range(2010, 2022)), [30, 50, 20, 60, 25, 55, 30, 45, 20, 70, 35, 40])
+    numbers = [fit.intercept, fit.slope, fit.pearson_dispersion, *fit.covariance[0], *fit.covariance[1]]
+    assert all(uncertainty.stated(v) == v for v in numbers)
+    # x'Σx written out, as numpy's product computes it up to rounding
+    x = np.array([1.0, 2024 - fit.centre])
+    assert fit.log_variance(2024) == pytest.approx(float(x @ np.array(fit.covariance) @ x), rel=1e-12)
+    low, high = uncertainty.poisson_glm(np.array([20.0]), np.array([9.0]), 0.95)
+    assert uncertainty.stated(low[0]) == low[0] and uncertainty.stated(high[0]) == high[0]
+
+
 def test_the_rest_is_negative_binomial_when_it_varies_more_than_poisson():
     from scipy.stats import nbinom, poisson
 

@@ -172,7 +172,7 @@ def test_source_changes_in_the_shipped_data(built):
     # where two sources overlap (members 2014), the other one is named with its figure
     assert (
         "Rocker-/bandemedlemmer 2014 findes også i »Rigspolitiets rapporter 2009–2014« "
-        "(Rigspolitiet, gengivet i Socialstyrelsen): 1.520, det samme tal."
+        "(Rigspolitiet, gengivet i Socialstyrelsen): 1.520, det samme tal; begge uden oplyst tælledato."
     ) in notes
     data = charts.chart_data(CHART, built)
     assert data.filter(pl.col("other_publication").is_not_null()).select("series", "reference_year").rows() == [

@@ -231,9 +231,9 @@ def test_unknown_fields_are_said_in_danish_not_glued_in():
     assert "None" not in line
     assert "(udateret), som gengivet i Ekstra Bladet, 2016-02-03" in line
     # "opgjort pr. ukendt": a blank `count_date`
-    stock = _row(series="medlemmer", kind="stock", count_date=None)
-    assert explain._period(stock) == "bestand, opgørelsesdato ikke oplyst"
-    assert explain._period(stock | {"count_date": date(2024, 9, 30)}) == "bestand, opgjort 30. september 2024"
+    stock = _row(series="medlemmer", kind="stock", count_date=None, reference_year=2024)
+    assert explain._period(stock) == "bestand, uden oplyst tælledato"
+    assert explain._period(stock | {"count_date": date(2024, 9, 30)}) == "bestand, pr. 30. september 2024"
     # "Rigspolitiet None" / "None (...)": a blank publisher or publication
     assert wording.provenance(None, None, None, "Ekstra Bladet, 2016-02-03") == (
         "politiets tal (udateret), som gengivet i Ekstra Bladet, 2016-02-03"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline import fmt
 from pipeline.audit.records import _span
 from pipeline.audit.releases import with_period
 from pipeline.audit.verdicts import FINDING
@@ -109,15 +110,22 @@ class DateChecks:
         ]
 
     def count_dates(self) -> list[dict]:
-        """Stocks whose count dates differ or are unknown across the years of a series."""
+        """Stocks whose count dates differ or are unknown across the years of a series, or
+        that were counted on more than one date in a year. Every count of each year is listed
+        (`counts`: each count date with its value and releases), with the one the tables show
+        (params.yaml stocks.count); counts on different dates are observations of their own,
+        not rival values of one figure."""
         out = []
         stocks = self.selected.filter((pl.col("kind") == "stock") & ~pl.col("series").str.starts_with("befolkning"))
+        every = self.derived.filter(pl.col("kind") == "stock")
         for series in sorted(stocks["series"].unique().to_list()):
             rows = stocks.filter(pl.col("series") == series).sort("reference_year")
             known = rows.filter(pl.col("count_date").is_not_null())
             unknown = rows.filter(pl.col("count_date").is_null())["reference_year"].to_list()
             day_months = {d.strftime("%m-%d") for d in known["count_date"].to_list()}
-            if unknown or len(day_months) > 1:
+            counts = _counts(every.filter(pl.col("series") == series))
+            several = sorted({c["year"] for c in counts if sum(o["year"] == c["year"] for o in counts) > 1})
+            if unknown or len(day_months) > 1 or several:
                 out.append(
                     {
                         "series": series,
@@ -126,14 +134,51 @@ class DateChecks:
                             str(r["reference_year"]): r["count_date"].isoformat() for r in known.iter_rows(named=True)
                         },
                         "unknown_years": unknown,
+                        "counts": counts,
+                        "years_counted_more_than_once": several,
                         "reason": (
-                            "the count date is "
+                            "the count date the tables show is "
                             + ", ".join(
                                 f"{d.isoformat()} for {y}" for y, d in zip(known["reference_year"], known["count_date"])
                             )
                             + (f" and unknown for {_span(unknown)}" if unknown else "")
                             + ": the head-counts are not known to be taken on the same date every year"
+                            + "".join(
+                                "; "
+                                + f"{year} was counted on {len([c for c in counts if c['year'] == year])} dates ("
+                                + ", ".join(
+                                    f"{_date_or_none(c['count_date'])}: {fmt.number(c['value'])}"
+                                    + (" — shown in the tables" if c["shown"] else "")
+                                    for c in counts
+                                    if c["year"] == year
+                                )
+                                + "), counts of their own, not rival values of one figure"
+                                for year in several
+                            )
                         ),
                     }
                 )
         return out
+
+
+def _date_or_none(value: str | None) -> str:
+    return value or "no count date stated"
+
+
+def _counts(rows: pl.DataFrame) -> list[dict]:
+    """Every count of a stock, one per year and count date (its releases of that date are
+    vintages of one count: the best-ranked gives the value), with whether the tables show it."""
+    out = []
+    ordered = rows.sort("reference_year", "observation_rank")
+    for (year, day), group in ordered.group_by("reference_year", "count_date", maintain_order=True):
+        first = group.sort("vintage_rank").row(0, named=True)
+        out.append(
+            {
+                "year": year,
+                "count_date": day.isoformat() if day else None,
+                "value": first["observed_value"],
+                "releases": group.sort("vintage_rank")["release_id"].to_list(),
+                "shown": bool(group["selected"].any()),
+            }
+        )
+    return out

@@ -94,7 +94,9 @@ def audit_markdown(report: dict) -> str:
     lines += ["", "## Sources dated before their figures", ""]
     lines += [f"- {d['figure']} ({d['release']}): {d['reason']}" for d in report["publication_dates"]]
     lines += ["", "## Count dates of stocks", ""]
-    lines += [f"- **{c['series']}**: {c['reason']}" for c in report["count_dates"]]
+    for c in report["count_dates"]:
+        lines.append(f"- **{c['series']}**: {c['reason']}. Every count, by year:")
+        lines += [f"  - {line}" for line in _counts_by_year(c.get("counts", []))]
     lines += [
         "",
         "## Methods against later releases (backtest)",
@@ -122,3 +124,14 @@ def audit_markdown(report: dict) -> str:
     lines += ["", "## Input files (SHA-256)", ""]
     lines += [f"- `{path}` {digest}" for path, digest in report["inputs_sha256"].items()]
     return "\n".join(lines) + "\n"
+
+
+def _counts_by_year(counts: list[dict]) -> list[str]:
+    """'2016: 1.257, no count date stated (rigspolitiet_2016; shown in the tables); 1.250 on
+    2016-09-01 (nsk_2016_september)' — every count of each year, and the one the tables show."""
+    years: dict[int, list[str]] = {}
+    for c in counts:
+        when = f"on {c['count_date']}" if c["count_date"] else "no count date stated"
+        shown = "; shown in the tables" if c["shown"] else ""
+        years.setdefault(c["year"], []).append(f"{fmt.number(c['value'])}, {when} ({', '.join(c['releases'])}{shown})")
+    return [f"{year}: " + "; ".join(parts) for year, parts in sorted(years.items())]

@@ -10,7 +10,16 @@ import polars as pl
 
 from pipeline.charts.data import chart_data
 from pipeline.charts.keyfigures import draw_keyfigures
-from pipeline.charts.notes import _drawn_as, _period, _rows, chart_notes, chart_source, chart_title, subtitle
+from pipeline.charts.notes import (
+    _drawn_as,
+    _past_partial,
+    _period,
+    _rows,
+    chart_notes,
+    chart_source,
+    chart_title,
+    subtitle,
+)
 from pipeline.charts.registry import ChartSpec, get_spec
 from pipeline.charts.style import apply_style
 from pipeline.paths import Paths
@@ -66,6 +75,13 @@ def _metadata(spec: ChartSpec, data: pl.DataFrame) -> dict:
         "source": chart_source(spec, data),
         "notes": chart_notes(spec, data),
         "estimates": estimates,
+        # earlier years known only in part, drawn as counted with their months (not estimates)
+        "partial_observed": [
+            {k: r[k] for k in ("series", "label_da", "reference_year", "months_covered", "observed_value")}
+            | {"period_observed": _period(r)}
+            for r in rows
+            if _past_partial(r)
+        ],
         "missing": [{"series": r["series"], "reference_year": r["reference_year"]} for r in _rows(data, "missing")],
         "separators": ",.",
     }

@@ -9,7 +9,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from pipeline import fmt
-from pipeline.charts.notes import _hover, _num, _rows
+from pipeline.charts.notes import _hover, _num, _past_partial, _rows
 from pipeline.charts.registry import ChartSpec
 from pipeline.charts.style import BAR_SPAN, ESTIMATE_PATTERN, INK, MUTED, SERIES_STYLES, SeriesStyle, y_title
 
@@ -156,6 +156,8 @@ def _label_text(row: dict) -> str:
     text = _num(row["value"], row)
     if row["status"] == "estimated":
         return f"skøn<br>{text}"
+    if _past_partial(row):  # an earlier year known in part, drawn as counted: its months under the count
+        return f"{text}<br>{fmt.months_span(row['months_covered'], 'abbreviated')}"
     if row["kind"] == "stock" and row["count_date"]:
         return f"{text}<br>pr. {fmt.date_text(row['count_date'], 'medium')}"
     return text

@@ -11,7 +11,15 @@ from plotly.subplots import make_subplots
 from pipeline import fmt, wording
 from pipeline.charts.data import keyfigure_rows
 from pipeline.charts.keyfigures import _bar_traces, _label_text, _legend_keys, _line_traces, _top
-from pipeline.charts.notes import _count_date_notes, _estimate_notes, _interval_notes, _num, _rows, source_text
+from pipeline.charts.notes import (
+    _count_date_notes,
+    _estimate_notes,
+    _interval_notes,
+    _num,
+    _past_partial_notes,
+    _rows,
+    source_text,
+)
 from pipeline.charts.notifications import _joined
 from pipeline.charts.registry import ChartSpec
 from pipeline.charts.style import INK, MUTED, SERIES_STYLES, WIDTH, y_title, year_axis
@@ -43,6 +51,7 @@ OVERLAP_COLUMNS = {
     "other_publication": pl.Utf8,
     "other_read_in": pl.Utf8,
     "other_observed_value": pl.Float64,
+    "other_count_date": pl.Date,
 }
 
 
@@ -50,7 +59,9 @@ def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     """The selected figures of the spec's series, each from its own first year in the data to
     the latest year of any; a year without a figure inside that span is 'missing'. Where a
     release from another source has the same figure for the same months (where two sources
-    overlap, as members 2014), the first such release is named beside it (`other_*`)."""
+    overlap, as members 2014), the first such release is named beside it (`other_*`). A stock
+    counted on another date that year is named too, from any source: a count of its own, with
+    its count date (`other_count_date`)."""
     rows = keyfigure_rows(spec, paths)
     firsts = (
         rows.filter(pl.col("status") != "missing")
@@ -75,11 +86,11 @@ def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
     for other in not_selected.sort("vintage_rank").iter_rows(named=True):
         key = (other["series"], other["reference_year"])
         mine = shown.get(key)
-        if (
-            mine is None
-            or key in others
-            or other["months_covered"] != mine["months_covered"]
-            or _source_of(other) == _source_of(mine)
+        if mine is None or key in others:
+            continue
+        another_date = mine["kind"] == "stock" and other["count_date"] != mine["count_date"]
+        if not another_date and (
+            other["months_covered"] != mine["months_covered"] or _source_of(other) == _source_of(mine)
         ):
             continue
         others[key] = {
@@ -87,6 +98,7 @@ def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
             "other_publication": other["publication"],
             "other_read_in": read_in(other["reported_by"], other["publisher"]),
             "other_observed_value": other["observed_value"],
+            "other_count_date": other["count_date"],
         }
     return rows.with_columns(
         pl.Series(
@@ -165,7 +177,7 @@ def longrun_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
         missing.setdefault(
             tuple(r["reference_year"] for r in _rows(data, "missing") if r["label_da"] == label), []
         ).append(label)
-    notes = [*_estimate_notes(spec, data), *_interval_notes(data), *_count_date_notes(data)]
+    notes = [*_estimate_notes(spec, data), *_interval_notes(data), *_past_partial_notes(data), *_count_date_notes(data)]
     notes += [
         f"{_joined(labels)}: ingen tal i de anvendte udgivelser for {fmt.year_ranges(years)}."
         for years, labels in missing.items()
@@ -174,6 +186,13 @@ def longrun_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
         if r["other_observed_value"] is not None:
             other, mine = _num(r["other_observed_value"], r), _num(r["observed_value"], r)
             found = wording.found_in(r["other_publisher"], r["other_publication"], r["other_read_in"])
+            if r["kind"] == "stock":  # two head-counts: each with its count date
+                notes.append(
+                    wording.other_count_sentence(
+                        r["label_da"], r["reference_year"], other, r["other_count_date"], found, mine, r["count_date"]
+                    )
+                )
+                continue
             notes.append(
                 f"{r['label_da']} {r['reference_year']} findes også i {found}: {other}"
                 + (

@@ -35,6 +35,29 @@ def _months(row: dict) -> float:
     return row["months_exposure"] if row.get("months_exposure") is not None else row["months_covered"]
 
 
+def _past_partial(row: dict) -> bool:
+    """An earlier year known only for part of the year, shown as counted, not extrapolated
+    (params.yaml extrapolation.past_partial_years)."""
+    months = _months(row) if row.get("status") == "observed" and row.get("kind") == "flow" else None
+    return months is not None and months < MONTHS_IN_YEAR
+
+
+def _observed_part(row: dict) -> str:
+    """'6 i januar–juni 2020'."""
+    return wording.observed_part(
+        _num(row["observed_value"], row), row["reference_year"], _months(row), row.get("period_end")
+    )
+
+
+def _past_partial_notes(data: pl.DataFrame) -> list[str]:
+    """'Sårede: 6 i januar–juni 2020. Året er kun opgjort for en del af året og vist som
+    opgjort, ikke fremskrevet (…).'"""
+    rows = [r for r in _rows(data) if _past_partial(r)]
+    if not rows:
+        return []
+    return [wording.past_partial_sentence([(r["label_da"], _observed_part(r)) for r in rows])]
+
+
 def _period(row: dict) -> str:
     """The observed part of a partial year: 'januar–september', or '1. januar–15. december'."""
     if row.get("period_end"):
@@ -186,6 +209,7 @@ def chart_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
     return [
         *_estimate_notes(spec, data),
         *_interval_notes(data),
+        *_past_partial_notes(data),
         *_count_date_notes(data),
         *_missing_notes(data),
         *_context_notes(data),
@@ -222,6 +246,10 @@ def _hover(row: dict) -> str:
         lines.append(f"Skøn for hele året: {_num(row['value'], row)} {unit(row['value'])}")
         if interval := _interval(row):
             lines.append(interval)
+    elif _past_partial(row):
+        value = f"{_num(row['observed_value'], row)} {unit(row['observed_value'])}"
+        lines.append(wording.observed_part(value, row["reference_year"], _months(row), row.get("period_end")))
+        lines.append("Kun opgjort for en del af året; ikke fremskrevet")
     elif row["kind"] == "stock":
         lines.append(f"{_num(row['value'], row)} {unit(row['value'])}")
         date = fmt.date_text(row["count_date"]) if row["count_date"] else "ikke oplyst"

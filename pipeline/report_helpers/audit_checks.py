@@ -231,7 +231,7 @@ def _other_releases(
 def _period_of(r: dict) -> str:
     """A flow's part of the year, or a stock's count date."""
     if r.get("kind") == "stock":
-        return wording.counted_on(r.get("count_date"))
+        return wording.count_date_phrase(r.get("count_date"))
     return months_text(r["months"])
 
 

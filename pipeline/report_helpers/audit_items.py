@@ -93,7 +93,7 @@ def _figure_text(i: dict) -> str:
     """'2.181 (januar–september 2024, National enhed for Særlig Kriminalitet, 2024)'; a stock
     with its count date."""
     if i.get("kind") == "stock":
-        period = wording.counted_on(i.get("count_date"))
+        period = wording.count_date_phrase(i.get("count_date"))
     else:
         period = wording.period_text(i["year"], i["months"])
     return f"{number(i['value'])} ({period}, {wording.publisher_text(i.get('publisher'))}, {published_text(i.get('published'))})"
@@ -163,8 +163,20 @@ def count_date_items(
             escape(
                 f"{label}{table}: opgørelsesdatoen er oplyst for {known or 'ingen år'}"
                 + (f" og ukendt for {fmt.year_ranges(c['unknown_years'])}" if c["unknown_years"] else "")
-                + ". Antallene er derfor ikke nødvendigvis opgjort på samme dato hvert år "
-                f"({verdict(c['verdict'])})."
+                + ". Antallene er derfor ikke nødvendigvis opgjort på samme dato hvert år"
+                + "".join(
+                    ". "
+                    + wording.counts_of_year_sentence(
+                        year,
+                        [
+                            (number(o["value"]), o["count_date"], o["shown"])
+                            for o in c.get("counts", [])
+                            if o["year"] == year
+                        ],
+                    )[:-1]
+                    for year in c.get("years_counted_more_than_once", [])
+                )
+                + f" ({verdict(c['verdict'])})."
             )
         )
     return items

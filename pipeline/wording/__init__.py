@@ -9,7 +9,8 @@ sentence is written once and is true for every state of the data.
 Only text is built here: no files are read, nothing heavier than pipeline/fmt.py is imported.
 
 A module per concern, from the bottom up: numbers (numbers and the nouns they count), periods
-(the part of a year a figure covers), change (rises, falls, a series over its years), methods
+(the part of a year a figure covers), counts (a stock's count dates, counts side by side, an
+earlier partial year shown as counted), change (rises, falls, a series over its years), methods
 (the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
 and its assumptions), sources (publishers, publications, dates and secondary sources, any of
 them unknown), table_notes (the note under a table with estimates), sentences (the report's
@@ -28,6 +29,15 @@ from pipeline.wording.change import (
     development,
     more_or_fewer,
     times_as_many,
+)
+from pipeline.wording.counts import (
+    UNDATED,
+    counted_on,
+    counts_of_year_sentence,
+    observed_part,
+    other_count_sentence,
+    past_partial_sentence,
+    same_count_date,
 )
 from pipeline.wording.intervals import (
     INTERVAL_DESCRIPTIONS,
@@ -94,10 +104,10 @@ from pipeline.wording.sentences import (
 )
 from pipeline.wording.sources import (
     NO_COUNT_DATE,
-    UNDATED,
+    UNDATED_PUBLICATION,
     UNKNOWN_PUBLISHER,
     cited_publisher,
-    counted_on,
+    count_date_phrase,
     found_in,
     labelled,
     provenance,
@@ -116,7 +126,9 @@ from pipeline.wording.table_notes import (
     ESTIMATES_IN_OWN_CELLS,
     ESTIMATES_IN_PARENTHESES,
     count_date_note,
+    is_past_partial,
     notes_under_table,
+    past_partial_note,
     source_text,
     table_note,
 )
@@ -150,6 +162,14 @@ __all__ = [
     "period_text",
     "rest_of_year",
     "the_months",
+    # counts
+    "UNDATED",
+    "counted_on",
+    "counts_of_year_sentence",
+    "observed_part",
+    "other_count_sentence",
+    "past_partial_sentence",
+    "same_count_date",
     # change
     "STABLE_WITHIN",
     "change_phrase",
@@ -185,10 +205,10 @@ __all__ = [
     "interval_text",
     # sources
     "NO_COUNT_DATE",
-    "UNDATED",
+    "UNDATED_PUBLICATION",
     "UNKNOWN_PUBLISHER",
     "cited_publisher",
-    "counted_on",
+    "count_date_phrase",
     "found_in",
     "labelled",
     "provenance",
@@ -208,6 +228,8 @@ __all__ = [
     "table_note",
     "notes_under_table",
     "count_date_note",
+    "is_past_partial",
+    "past_partial_note",
     "source_text",
     # sentences
     "SMALL_COUNT",

@@ -16,7 +16,7 @@ from pipeline.wording.periods import count_date_text
 # may quote it without naming the unit that produced it); said "politiets tal, som gengivet i …".
 UNKNOWN_PUBLISHER = "politiet"
 UNKNOWN_PUBLISHER_GENITIVE = "politiets"
-UNDATED = "udateret"
+UNDATED_PUBLICATION = "udateret"
 NO_COUNT_DATE = "opgørelsesdato ikke oplyst"
 
 
@@ -62,7 +62,7 @@ def published_text(published: str | None) -> str:
     """'2023-09-16' -> '16. september 2023'; '2025-01' -> 'januar 2025'; '2023' -> '2023';
     unknown -> 'udateret'."""
     if _blank(published):
-        return UNDATED
+        return UNDATED_PUBLICATION
     published = str(published)
     parts = published.split("-")
     if len(parts) == 3:
@@ -80,13 +80,14 @@ def published_when(published: str | None, verb: str = "offentliggjort") -> str:
 
 def published_year(published: str | None) -> str:
     """The year a source is cited by ('2024' of '2024-09-30'); 'udateret' when unknown."""
-    return UNDATED if _blank(published) else str(published)[:4]
+    return UNDATED_PUBLICATION if _blank(published) else str(published)[:4]
 
 
-def counted_on(count_date, precision: str | None = "day", year: int | None = None) -> str:
-    """A stock's count date: 'opgjort 30. september 2024', 'opgjort januar 2016' (as precisely
-    as the source says, wording.count_date_text); unknown: 'opgørelsesdato ikke oplyst' (never
-    'opgjort pr. ukendt'). Takes a date, an ISO text or None."""
+def count_date_phrase(count_date, precision: str | None = "day", year: int | None = None) -> str:
+    """A stock's count date in a list of years ('2025: opgjort 30. juni 2025'): 'opgjort 30.
+    september 2024', 'opgjort januar 2016' (as precisely as the source says,
+    wording.count_date_text); unknown: 'opgørelsesdato ikke oplyst' (never 'opgjort pr.
+    ukendt'). After a count, counts.counted_on says 'pr. 30. september 2024'."""
     text = None if _blank(count_date) else count_date_text(count_date, precision or "day", year)
     return f"opgjort {text}" if text else NO_COUNT_DATE
 
@@ -137,7 +138,7 @@ def source_listing(rows: Iterable[dict], undated: bool = True, ordered: bool = F
     for r in rows:
         years = by_publisher.setdefault(cited_publisher(r.get("publisher"), r.get("reported_by")), [])
         year = published_year(r.get("published"))
-        if (undated or year != UNDATED) and year not in years:
+        if (undated or year != UNDATED_PUBLICATION) and year not in years:
             years.append(year)
     return "; ".join(" ".join([p, ", ".join(y)]).strip() for p, y in by_publisher.items())
 

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date
 
 from pipeline import fmt
+from pipeline.wording.counts import observed_part, past_partial_sentence
 from pipeline.wording.intervals import group_by, interval_assumptions, interval_text
 from pipeline.wording.methods import (
     METHOD_DESCRIPTIONS,
@@ -18,7 +19,7 @@ from pipeline.wording.methods import (
 )
 from pipeline.wording.numbers import listing
 from pipeline.wording.periods import MONTHS_IN_YEAR, months_of, months_text, period_end_of, period_text, rest_of_year
-from pipeline.wording.sources import counted_on, source_listing
+from pipeline.wording.sources import count_date_phrase, source_listing
 
 
 def _value_text(value: float | None, integer_valued: bool) -> str:
@@ -110,7 +111,7 @@ def _count_day(cell: dict) -> tuple[int, int | None] | None:
 
 
 def _count_date_text(cell: dict) -> str:
-    return counted_on(cell["count_date"], cell.get("count_date_precision") or "day", cell["reference_year"])
+    return count_date_phrase(cell["count_date"], cell.get("count_date_precision") or "day", cell["reference_year"])
 
 
 def _usual_day_text(day: tuple[int, int | None]) -> str:
@@ -161,10 +162,43 @@ def source_text(table_cells: list[dict]) -> str:
     return f"Kilde: Tabellen er baseret på nøgletal fra {source_listing(cited)}."
 
 
+def is_past_partial(cell: dict) -> bool:
+    """A figure known only for part of its year and shown as counted, not extrapolated (an
+    earlier year than its series' latest; params.yaml extrapolation.past_partial_years)."""
+    return bool(cell.get("is_partial")) and cell.get("status") == "observed"
+
+
+def past_partial_note(table_cells: list[dict]) -> str | None:
+    """'Sårede: 6 i januar–juni 2020. Året er kun opgjort for en del af året og vist som
+    opgjort, ikke fremskrevet (…).' None without such a figure."""
+    cells = sorted((c for c in table_cells if is_past_partial(c)), key=lambda c: (c["row_order"], c["reference_year"]))
+    if not cells:
+        return None
+    parts = [
+        (
+            c["label_da"],
+            observed_part(
+                _value_text(c["observed_value"], c["integer_valued"]),
+                c["reference_year"],
+                months_of(c),
+                period_end_of(c),
+            ),
+        )
+        for c in cells
+    ]
+    return past_partial_sentence(parts)
+
+
 def notes_under_table(table_cells: list[dict], starred: bool, estimates: str = ESTIMATES_IN_PARENTHESES) -> str | None:
     """The note under a table: how its estimates were made (`starred`: the estimates carry the
-    asterisk) and the count dates of its stocks; None when there is nothing to note."""
-    notes = [table_note(table_cells, "asterisk" if starred else "header", estimates), count_date_note(table_cells)]
-    if notes[0] is None and notes[1] is not None:
-        notes[1] = "Note: " + notes[1]
+    asterisk), earlier years shown as counted for part of the year, and the count dates of its
+    stocks; None when there is nothing to note."""
+    notes = [
+        table_note(table_cells, "asterisk" if starred else "header", estimates),
+        past_partial_note(table_cells),
+        count_date_note(table_cells),
+    ]
+    first = next((i for i, n in enumerate(notes) if n), None)
+    if first is not None and first > 0:
+        notes[first] = "Note: " + notes[first]
     return " ".join(n for n in notes if n) or None
