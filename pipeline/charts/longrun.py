@@ -144,10 +144,12 @@ def change_label(change: dict) -> str:
 
 
 def _change_part_text(part: dict) -> str:
-    """'gengivet i VIVE (2025) (før gengivet i Nordjyske)', 'læst hos udgiveren selv (før
-    gengivet i Nordjyske)', 'udgiver politiet (før Rigspolitiet)'; the words: pipeline/wording/."""
+    """'gengivet i VIVE (2025) (før Nordjyske)', 'læst hos udgiveren selv (før Nordjyske)',
+    'gengivet i Nordjyske (før læst hos udgiveren selv)', 'udgiver politiet (før Rigspolitiet)';
+    the words: pipeline/wording/."""
     if part["part"] == "read_in":
-        return f"{wording.read_in_text(part['after'])} (før {wording.read_in_text(part['before'])})"
+        before = part["before"] or wording.read_in_text(None)
+        return f"{wording.read_in_text(part['after'])} (før {before})"
 
     def shown(value: str | None) -> str:
         if part["part"] == "publisher":
