@@ -248,6 +248,21 @@ def test_unknown_fields_are_said_in_danish_not_glued_in():
         "Kilde: Tabellen er baseret på nøgletal fra politiet 2016."
     )
     assert wording.found_in("Rigspolitiet", None, "Ekstra Bladet") == "Rigspolitiets tal (gengivet i Ekstra Bladet)"
+    # a newspaper quote naming no release (data/raw/README.md): cited by the quote, after the dated ones
+    frame = pl.DataFrame(
+        [
+            {
+                "status": "observed",
+                "publisher": None,
+                "published": None,
+                "reported_by": "Ekstra Bladet, 12. oktober 2020",
+            },
+            {"status": "observed", "publisher": "Rigspolitiet", "published": "2014", "reported_by": None},
+        ]
+    )
+    assert notes.source_text(frame) == (
+        "Kilde: Figuren er baseret på nøgletal fra Rigspolitiet 2014; politiet, som gengivet i Ekstra Bladet."
+    )
     printed = {"publication": "VIVE (2025): Forenet Mod Vold", "published": "2025", "value": 45}
     assert wording.data_differs_sentence(
         printed, {"publisher": None, "publication": None, "published": None, "value": 65}

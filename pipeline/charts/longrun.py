@@ -145,16 +145,16 @@ def change_label(change: dict) -> str:
 
 def _change_part_text(part: dict) -> str:
     """'gengivet i VIVE (2025) (før Nordjyske)', 'læst hos udgiveren selv (før Nordjyske)',
-    'gengivet i Nordjyske (før læst hos udgiveren selv)', 'udgiver politiet (før Rigspolitiet)';
+    'gengivet i Nordjyske (før læst hos udgiveren selv)', 'udgiver ikke oplyst (før Rigspolitiet)';
     the words: pipeline/wording/."""
     if part["part"] == "read_in":
         before = part["before"] or wording.read_in_text(None)
         return f"{wording.read_in_text(part['after'])} (før {before})"
 
-    def shown(value: str | None) -> str:
-        if part["part"] == "publisher":
-            return wording.publisher_text(value)
-        return "ikke oplyst" if value is None else f"»{value}«"
+    def shown(value: str | None) -> str:  # a change of publisher says an unknown one is not stated
+        if value is None:
+            return "ikke oplyst"
+        return f"»{value}«" if part["part"] == "publication" else value
 
     return f"{SOURCE_PART_WORDS[part['part']]} {shown(part['after'])} (før {shown(part['before'])})"
 

@@ -226,7 +226,7 @@ def source_text(data: pl.DataFrame) -> str:
     source line, wording.source_listing, with the publication years of the plotted rows; an
     undated release adds no year, an unknown publisher is cited by the source quoting it)."""
     plotted = [r for r in _rows(data) if r["status"] != "missing" and (r["publisher"] or r.get("reported_by"))]
-    plotted.sort(key=lambda r: ((r["published"] or "")[:4], r["publisher"] or ""))
+    plotted.sort(key=lambda r: (not r["published"], (r["published"] or "")[:4], r["publisher"] or ""))
     return f"Kilde: Figuren er baseret på nøgletal fra {wording.source_listing(plotted, undated=False, ordered=True)}."
 
 
