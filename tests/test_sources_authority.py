@@ -297,3 +297,23 @@ def test_bad_provenance_is_refused_with_its_place(tmp_path, fields, column, chec
     problems = [p for p in exc.value.problems if p.check == check]
     assert problems, [p.render() for p in exc.value.problems]
     assert problems[0].file == "data/raw/releases/ny.csv" and problems[0].column in (column, f"{column}_text")
+
+
+def test_a_source_line_names_a_press_or_official_quote_and_cites_research_as_it_cites():
+    from pipeline import wording
+
+    def cell(kind, reported_by):
+        return {
+            "status": "observed",
+            "publisher": RP,
+            "published": "2020",
+            "reported_by": reported_by,
+            "source_kind": kind,
+        }
+
+    assert wording.source_text([cell("press", "Ekstra Bladet, 12. oktober 2021")]) == (
+        "Kilde: Tabellen er baseret på nøgletal fra Rigspolitiet, som gengivet i Ekstra Bladet 2020."
+    )
+    assert wording.source_text([cell("research", "VIVE (2025): Forenet Mod Vold, Tabel 1.1")]) == (
+        "Kilde: Tabellen er baseret på nøgletal fra Rigspolitiet 2020."
+    )

@@ -114,10 +114,20 @@ def provenance(
     return text
 
 
-def cited_publisher(publisher: str | None, reported_by: str | None = None) -> str:
-    """Who a source line cites: the publisher; an unknown one by the source that quotes it
-    ('politiet, som gengivet i Ekstra Bladet'), or 'politiet'."""
+# Quotes a source line names: a figure read in the press or in an official secondary source
+# is cited as read there; a quote in research (VIVE's tables quoting the police) cites the
+# police's release as the research itself does.
+NAMED_QUOTES = ("press", "official")
+
+
+def cited_publisher(publisher: str | None, reported_by: str | None = None, source_kind: str | None = None) -> str:
+    """Who a source line cites: the publisher; a figure known from a press or official quote
+    as read there ('Rigspolitiet, som gengivet i Ekstra Bladet'); an unknown publisher by the
+    source that quotes it ('politiet, som gengivet i Ekstra Bladet'), or 'politiet'."""
     if not _blank(publisher):
+        source = read_in(reported_by) if source_kind in NAMED_QUOTES else None
+        if source is not None and secondary_source(publisher, reported_by) is not None:
+            return f"{publisher.strip()}, som gengivet i {source}"
         return publisher.strip()
     source = read_in(reported_by)
     return f"{UNKNOWN_PUBLISHER}, som gengivet i {source}" if source else UNKNOWN_PUBLISHER
@@ -136,7 +146,9 @@ def source_listing(rows: Iterable[dict], undated: bool = True, ordered: bool = F
             key=lambda r: (_blank(r.get("published")), str(r.get("published") or ""), str(r.get("publisher") or "")),
         )
     for r in rows:
-        years = by_publisher.setdefault(cited_publisher(r.get("publisher"), r.get("reported_by")), [])
+        years = by_publisher.setdefault(
+            cited_publisher(r.get("publisher"), r.get("reported_by"), r.get("source_kind")), []
+        )
         year = published_year(r.get("published"))
         if (undated or year != UNDATED_PUBLICATION) and year not in years:
             years.append(year)
