@@ -178,3 +178,21 @@ def write_release(paths: Paths, name: str, rows: list[str]) -> Path:
     target = paths.raw_releases / f"{name}.csv"
     target.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return target
+
+
+def tables_of(paths: Paths) -> dict[str, dict]:
+    """Every table the tables stage wrote (outputs/tables/*.json), by its number as
+    params.yaml declares it."""
+    import json
+
+    import yaml
+
+    from pipeline.table_files import table_file_stem
+
+    numbers = [t["number"] for t in yaml.safe_load(paths.params.read_text(encoding="utf-8"))["tables"].values()]
+    return {n: json.loads((paths.tables / f"{table_file_stem(n)}.json").read_text(encoding="utf-8")) for n in numbers}
+
+
+def table_cells(paths: Paths) -> dict[tuple[str, int], dict]:
+    """Every cell of every table, by series and year."""
+    return {(c["series"], c["reference_year"]): c for t in tables_of(paths).values() for c in t["cells"]}

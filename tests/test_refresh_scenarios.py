@@ -17,9 +17,8 @@ import yaml
 from pipeline import audit, compare
 from pipeline.core_stages import run_core
 from pipeline.errors import InputError
-from pipeline.table_files import table_file_stem
 
-from conftest import copy_project, write_release
+from conftest import copy_project, table_cells as cells, write_release
 
 NSK = "National enhed for Særlig Kriminalitet,Politiets nøgletal på rocker-/bandeområdet"
 VIVE = "VIVE (2025): Forenet Mod Vold"
@@ -66,17 +65,6 @@ SCENARIOS = {
     "revised_past_flow": {"nsk_2023_revideret": [row("sigtelser", 2023, "3.131", 12, published="2025-05")]},
     "one_series_revised": {"nsk_2024_draebte": [row("draebte", 2024, 5, 12, published="2025-02")]},
 }
-
-
-def tables_of(paths):
-    return {
-        t: json.loads((paths.tables / f"{table_file_stem(t)}.json").read_text(encoding="utf-8"))
-        for t in ("1.1", "1.2", "1.3")
-    }
-
-
-def cells(paths):
-    return {(c["series"], c["reference_year"]): c for t in tables_of(paths).values() for c in t["cells"]}
 
 
 def vive_verdicts(report):

@@ -14,9 +14,8 @@ import pytest
 from pipeline import audit, schemas
 from pipeline.core_stages import run_core
 from pipeline.errors import InputError
-from pipeline.table_files import table_file_stem
 
-from conftest import copy_project
+from conftest import copy_project, table_cells as cells, tables_of
 
 HEADER = ",".join([*schemas.RELEASE_COLUMNS, "reported_on", "source_kind", "supersedes", "approximate"])
 NSK = "National enhed for Særlig Kriminalitet"
@@ -138,17 +137,6 @@ SCENARIOS = {
         ]
     },
 }
-
-
-def tables_of(paths):
-    return {
-        t: json.loads((paths.tables / f"{table_file_stem(t)}.json").read_text(encoding="utf-8"))
-        for t in ("1.1", "1.2", "1.3")
-    }
-
-
-def cells(paths):
-    return {(c["series"], c["reference_year"]): c for t in tables_of(paths).values() for c in t["cells"]}
 
 
 def sources(paths):

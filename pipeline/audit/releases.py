@@ -25,27 +25,30 @@ class ReleaseChecks:
     """The audit's sections on releases. Part of `Auditor` (pipeline/audit/auditor.py), whose
     `derived`, `published`, `views` and `latest` it reads."""
 
-    def disagreements(self) -> list[dict]:
-        """Every figure held by more than one release for the same period (a flow's months, a
-        stock's count date), where they differ. Generic over the data: no pair is named in code."""
+    def _same_period(self, agree: bool) -> list[pl.DataFrame]:
+        """The releases of each figure held by more than one release for the same period (a
+        flow's months, a stock's count date), best-ranked first: those that give it one value
+        (`agree`), or those that differ."""
         periods = with_period(self.derived)
-        groups = (
-            periods.group_by("series", "reference_year", "period")
-            .agg(pl.col("observed_value").n_unique().alias("distinct"), pl.len().alias("releases"))
-            .filter(pl.col("distinct") > 1)
-            .sort("series", "reference_year", "period")
+        key = ["series", "reference_year", "period"]
+        counts = periods.group_by(key).agg(
+            pl.col("observed_value").n_unique().alias("distinct"), pl.len().alias("releases")
         )
+        wanted = counts.filter(
+            (pl.col("distinct") == 1) & (pl.col("releases") > 1) if agree else pl.col("distinct") > 1
+        ).select(key)
+        rows = periods.join(wanted, on=key, how="semi").sort(*key, "vintage_rank")
+        return [group for _, group in rows.group_by(key, maintain_order=True)]
+
+    def disagreements(self) -> list[dict]:
+        """Every figure held by more than one release for the same period, where they differ.
+        Generic over the data: no pair is named in code."""
         out = []
-        for g in groups.iter_rows(named=True):
-            rows = periods.filter(
-                (pl.col("series") == g["series"])
-                & (pl.col("reference_year") == g["reference_year"])
-                & (pl.col("period") == g["period"])
-            ).sort("vintage_rank")
+        for rows in self._same_period(agree=False):
             first = rows.row(0, named=True)
             out.append(
                 {
-                    "figure": f"{g['series']} {g['reference_year']}",
+                    "figure": f"{first['series']} {first['reference_year']}",
                     "months": first["months_exposure"] if first["kind"] == "flow" else None,
                     "count_date": first["count_date"] if first["kind"] == "stock" else None,
                     "releases": [
@@ -68,24 +71,12 @@ class ReleaseChecks:
         """Figures that more than one release gives with the same value for the same period
         (a quote repeating the police's figure): listed, and they never change the figure's
         source, which stays the release ranked first."""
-        periods = with_period(self.derived)
-        groups = (
-            periods.group_by("series", "reference_year", "period")
-            .agg(pl.col("observed_value").n_unique().alias("distinct"), pl.len().alias("releases"))
-            .filter((pl.col("distinct") == 1) & (pl.col("releases") > 1))
-            .sort("series", "reference_year", "period")
-        )
         out = []
-        for g in groups.iter_rows(named=True):
-            rows = periods.filter(
-                (pl.col("series") == g["series"])
-                & (pl.col("reference_year") == g["reference_year"])
-                & (pl.col("period") == g["period"])
-            ).sort("vintage_rank")
+        for rows in self._same_period(agree=True):
             first = rows.row(0, named=True)
             out.append(
                 {
-                    "figure": f"{g['series']} {g['reference_year']}",
+                    "figure": f"{first['series']} {first['reference_year']}",
                     "value": first["observed_value"],
                     "used": first["release_id"],
                     "releases": [

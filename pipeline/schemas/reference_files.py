@@ -15,7 +15,7 @@ from pipeline.schemas.formats import (
     PUBLISHED_PATTERN,
     YEAR_PATTERN,
 )
-from pipeline.schemas.rules import Column, Schema, _matches, _one_of, _rule, _text, date_checks, safe_text
+from pipeline.schemas.rules import Column, Schema, _matches, _one_of, _rule, _text, boolean, date_checks, safe_text
 
 published_values = Schema(
     {
@@ -127,7 +127,7 @@ notifications = Schema(
         "approximate": Column(
             pl.Utf8,
             nullable=False,
-            checks=_one_of("approximate", ("true", "false"), "must be 'true' or 'false'", "boolean_values"),
+            checks=boolean("approximate"),
         ),
         "label_da": Column(pl.Utf8, nullable=False, checks=safe_text("label_da")),
         "publication": Column(pl.Utf8, nullable=False, checks=safe_text("publication")),

@@ -29,9 +29,27 @@ from pipeline.schemas.rules import (
     _one_of,
     _rule,
     _text,
+    boolean,
     date_checks,
     safe_text,
 )
+
+
+def _named_unless_quoted(column: str) -> Column:
+    """`publisher` or `publication` of the original release: required, unless the figure is
+    a quote that names neither (`reported_by` says where it was read)."""
+    return Column(
+        pl.Utf8,
+        nullable=True,
+        checks=[
+            *safe_text(column),
+            _rule(
+                pl.col(column).is_not_null() | pl.col("reported_by").is_not_null(),
+                f"is blank; give the {column}, or, for a quote that does not name it, reported_by",
+                f"{column}_or_reported_by",
+            ),
+        ],
+    )
 
 
 def _date_span_checks(column: str, start: str) -> list[Rule]:
@@ -300,30 +318,8 @@ release_figures = Schema(
             ],
         ),
         # unknown for a quote that names neither, when reported_by says where it was read
-        "publisher": Column(
-            pl.Utf8,
-            nullable=True,
-            checks=[
-                *safe_text("publisher"),
-                _rule(
-                    pl.col("publisher").is_not_null() | pl.col("reported_by").is_not_null(),
-                    "is blank; give the publisher, or, for a quote that does not name it, reported_by",
-                    "publisher_or_reported_by",
-                ),
-            ],
-        ),
-        "publication": Column(
-            pl.Utf8,
-            nullable=True,
-            checks=[
-                *safe_text("publication"),
-                _rule(
-                    pl.col("publication").is_not_null() | pl.col("reported_by").is_not_null(),
-                    "is blank; give the publication, or, for a quote that does not name it, reported_by",
-                    "publication_or_reported_by",
-                ),
-            ],
-        ),
+        "publisher": _named_unless_quoted("publisher"),
+        "publication": _named_unless_quoted("publication"),
         "reported_by": Column(pl.Utf8, nullable=True, checks=safe_text("reported_by")),
         "reported_on": Column(
             pl.Utf8,
@@ -364,7 +360,7 @@ release_figures = Schema(
         "approximate_text": Column(
             pl.Utf8,
             nullable=True,
-            checks=_one_of("approximate_text", ("true", "false"), "must be 'true' or 'false'", "boolean_values"),
+            checks=boolean("approximate_text"),
         ),
         "url": Column(pl.Utf8, nullable=True, checks=safe_text("url")),
         "note": Column(pl.Utf8, nullable=True, checks=safe_text("note")),

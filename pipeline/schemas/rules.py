@@ -94,6 +94,11 @@ def _real_date(column: str) -> Rule:
     )
 
 
+def boolean(column: str) -> Rule:
+    """A yes/no field as the raw files write it: 'true' or 'false'."""
+    return _one_of(column, ("true", "false"), "must be 'true' or 'false'", "boolean_values")
+
+
 def date_checks(column: str) -> list[Rule]:
     """The checks of a date given as text (`<column>_text`): the documented pattern, and a
     day of the calendar."""
