@@ -268,7 +268,8 @@ def _input_line(row: dict) -> str:
     # a secondary source only when it is not the publisher itself)
     source = wording.provenance(row["publisher"], row["publication"], row["published"], row["reported_by"])
     return (
-        f"  {_num(row['observed_value'])} {wording.unit_text(row['observed_value'], row['unit'], 0)} — {_period(row)}; {source}; "
+        f"  {_num(row['observed_value'])} {wording.unit_text(row['observed_value'], row['unit'], 0)}"
+        f"{' (approximate: the source gives ca.)' if row.get('approximate') else ''} — {_period(row)}; {source}; "
         f"{_where(row)} [{row['release_status']}]"
     )
 

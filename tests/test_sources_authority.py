@@ -201,7 +201,14 @@ def test_a_newspaper_quote_corroborates_or_misquotes_and_the_audit_says_which(tm
     assert d["misquote"] and d["used"] == "nsk_2023"
     # both sources with their dates, and why the tables keep the one they keep
     assert "21" in d["reason"] and "25" in d["reason"] and "2024-10" in d["reason"] and "(2023," in d["reason"]
-    assert "research source outranks a press one" in d["reason"]
+    assert d["why"] == "authority" and "a more authoritative source gives its value" in d["reason"]
+    # the report says the same, in Danish, with both sources and where the quote was read
+    from pipeline import report_helpers as rh
+
+    series = {r["series"]: r for r in pl.read_parquet(paths.validated_series).iter_rows(named=True)}
+    item = next(i for i in rh.disagreement_items(report, series) if i.startswith("Skudepisoder 2023"))
+    assert "gengivet i Ekstra Bladet (oktober 2024)" in item and ": 21" in item and ": 25" in item
+    assert "den mest autoritative kilde giver dette tal" in item
 
 
 def test_counts_known_to_the_month_or_at_the_start_of_the_next_year(tmp_path):
@@ -238,6 +245,14 @@ def test_an_approximate_value_is_printed_as_such(tmp_path):
     paths, _ = refreshed(tmp_path, releases)
     table = tables_of(paths)["1.2"]
     assert any("ca. 390" in cell for r in table["rows"] for cell in r)
+    # the chart's hover and labels, and explain, say so too
+    from pipeline import charts
+    from pipeline.explain import explain
+
+    figure = charts.build_figure("sigtelser_strafmasse", paths).to_json()
+    assert "ca. 390" in figure
+    lines = "\n".join(explain("strafmasse", 2023, paths).lines)
+    assert "(approximate: the source gives ca.)" in lines
 
 
 def test_a_correction_is_used_whatever_its_authority(tmp_path):

@@ -94,6 +94,13 @@ def provenances(draw) -> dict:
         "publication": draw(st.one_of(st.none(), st.just("Politiets nøgletal på rocker-/bandeområdet"))),
         "published": published,
         "reported_by": reported_by,
+        # where and when it was read, what kind of source, how exact (issue 22's format)
+        "reported_on": draw(st.one_of(st.none(), st.sampled_from([f"{year + 1}-10", str(year + 2)])))
+        if reported_by
+        else None,
+        "source_kind": draw(st.sampled_from(["primary", "official", "research", "press"])),
+        "approximate": draw(st.booleans()),
+        "count_date_precision": draw(st.sampled_from(["day", "month", "year"])) if count_date else None,
         "release_id": f"r{year}{draw(st.integers(0, 3))}",
         "release": "r",
         "release_status": draw(st.sampled_from(["final", "preliminary"])),
@@ -107,8 +114,8 @@ def provenances(draw) -> dict:
 
 
 @PROPERTY
-@given(st.lists(provenances(), min_size=1, max_size=6))
-def test_every_source_sentence_is_danish_for_any_provenance(rows):
+@given(st.lists(provenances(), min_size=1, max_size=6), st.data())
+def test_every_source_sentence_is_danish_for_any_provenance(rows, data):
     # one figure per series and year, as the tables have them
     rows = list({(r["series"], r["reference_year"]): r for r in rows}.values())
     texts = []
@@ -166,9 +173,14 @@ def test_every_source_sentence_is_danish_for_any_provenance(rows):
         for i, r in enumerate(rows)
     ]
     first = rows[0]
+    why = data.draw(st.sampled_from(sorted(wording.WHY_USED)))
     audit = {
         "disagreements_between_releases": [
-            {"figure": f"{first['series']} {first['reference_year']}", "releases": releases}
+            {
+                "figure": f"{first['series']} {first['reference_year']}",
+                "releases": releases,
+                "why": why,
+            }
         ],
         "publication_dates": [
             {

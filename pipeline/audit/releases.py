@@ -59,10 +59,11 @@ class ReleaseChecks:
                     # quotes of one original release that give it different values: one misquotes
                     "misquote": _quotes_one_original(rows),
                     "used": first["release_id"],
+                    "why": _why_first(rows),
                     "reason": "; ".join(
                         f"{_cited(r)}: {fmt.number(r['observed_value'])}" for r in rows.iter_rows(named=True)
                     )
-                    + f"; the tables use {first['release_id']} ({_why_first(rows)})",
+                    + f"; the tables use {first['release_id']} ({WHY_USED[_why_first(rows)]})",
                 }
             )
         return out
@@ -79,12 +80,13 @@ class ReleaseChecks:
                     "figure": f"{first['series']} {first['reference_year']}",
                     "value": first["observed_value"],
                     "used": first["release_id"],
+                    "why": _why_first(rows),
                     "releases": [
                         _input(r) | {"release_status": r["release_status"]} for r in rows.iter_rows(named=True)
                     ],
                     "reason": f"{fmt.number(first['observed_value'])} in "
                     + "; ".join(_cited(r) for r in rows.iter_rows(named=True))
-                    + f"; the tables cite {first['release_id']} ({_why_first(rows)})",
+                    + f"; the tables cite {first['release_id']} ({WHY_USED[_why_first(rows)]})",
                 }
             )
         return out
@@ -187,19 +189,35 @@ def _quotes_one_original(rows: pl.DataFrame) -> bool:
 
 
 def _why_first(rows: pl.DataFrame) -> str:
-    """Why the first-ranked release of a figure is used, in the ranking's words."""
+    """Why the first-ranked release of a figure is used, as a code of the ranking's rule
+    (WHY_USED; the Danish words are pipeline/wording/sources.py's)."""
     first, second = rows.row(0, named=True), rows.row(1, named=True)
     if second.get("superseded") and second["release_id"] == first.get("supersedes"):
-        return f"it corrects {second['release_id']}"
+        return "correction"
     if (first["months_exposure"] or 12) != (second["months_exposure"] or 12):
-        return "it covers more of the year"
+        return "more_months"
     if first["release_status"] != second["release_status"] and "preliminary" in (
         first["release_status"],
         second["release_status"],
     ):
-        return "a final count before a preliminary one"
-    if first["observed_value"] != second["observed_value"]:
-        return f"a {first['source_kind']} source outranks a {second['source_kind']} one"
+        return "final"
+    if first["observed_value"] != second["observed_value"] and first.get("authority_rank") != second.get(
+        "authority_rank"
+    ):
+        return "authority"
     if first.get("source_kind") == "primary" and second.get("source_kind") != "primary":
-        return "the publisher's own release"
-    return "the later original publication" if first["published"] != second["published"] else "the earlier quote"
+        return "own_release"
+    return "later_original" if first["published"] != second["published"] else "earlier_quote"
+
+
+# The ranking's rules, as the audit names the one that decided (the order of
+# sql/int_keyfigures_ranked_by_vintage.sql).
+WHY_USED = {
+    "correction": "it corrects the other release",
+    "more_months": "it covers more of the year",
+    "final": "a final count before a preliminary one",
+    "authority": "a more authoritative source gives its value",
+    "own_release": "the publisher's own release",
+    "later_original": "the later original publication",
+    "earlier_quote": "the earlier quote",
+}

@@ -48,6 +48,8 @@ CHART_SCHEMA = {
     "publication": pl.Utf8,
     "published": pl.Utf8,
     "reported_by": pl.Utf8,
+    "source_kind": pl.Utf8,
+    "approximate": pl.Boolean,
     "release_id": pl.Utf8,
     "source_file": pl.Utf8,
     "source_line": pl.Int64,

@@ -14,11 +14,12 @@ def _rows(data: pl.DataFrame, status: str | None = None) -> list[dict]:
 
 
 def _num(value: float | None, row: dict) -> str:
-    """A figure as printed: whole numbers for integer series, else one decimal if needed."""
+    """A figure as printed: whole numbers for integer series, else one decimal if needed; 'ca.'
+    before a figure its source gives as approximate."""
     if value is None:
         return fmt.MISSING
     decimals = 0 if row.get("integer_valued") or float(value).is_integer() else 1
-    return fmt.number(value, decimals)
+    return wording.about(fmt.number(value, decimals), row.get("approximate"))
 
 
 def _interval(row: dict) -> str | None:

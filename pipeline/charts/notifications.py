@@ -59,7 +59,7 @@ def _short(label: str) -> str:
 
 
 def _approx(row: dict) -> str:
-    return f"ca. {fmt.number(row['value'])}" if row["approximate"] else fmt.number(row["value"])
+    return wording.about(fmt.number(row["value"]), row["approximate"])
 
 
 def _dark(fill: str) -> bool:

@@ -238,7 +238,8 @@ def _period_of(r: dict) -> str:
 def _release_text(r: dict) -> str:
     status = RELEASE_STATUS.get(r.get("release_status"), r.get("release_status") or "")
     who = wording.publisher_text(r.get("publisher"))
-    return f"{who} ({published_text(r.get('published'))}, {status}, {_period_of(r)}): {number(r['value'])}"
+    where = wording.read_where(r.get("publisher"), r.get("reported_by"), r.get("reported_on"))
+    return f"{who} ({published_text(r.get('published'))}, {status}, {_period_of(r)}{where}): {wording.about(number(r['value']), r.get('approximate'))}"
 
 
 def _pair_check(s: dict, series: dict[str, dict], audit: dict) -> str:

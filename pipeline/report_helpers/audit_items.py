@@ -45,8 +45,9 @@ def disagreement_items(audit: dict, series: dict[str, dict]) -> list[str]:
         text = f"{label} {year} ({_period_of(d['releases'][0])}): " + "; ".join(_release_text(r) for r in d["releases"])
         if chosen:
             text += (
-                f". Udvalgt (den fyldigste, endelige og nyeste udgivelse): {wording.publisher_text(chosen['publisher'])}, "
-                f"{published_text(chosen['published'])}"
+                f". Udvalgt: {wording.publisher_text(chosen['publisher'])}, {published_text(chosen['published'])}"
+                + wording.read_where(chosen["publisher"], chosen.get("reported_by"), chosen.get("reported_on"))
+                + f" ({wording.WHY_USED[d['why']]})"
             )
         items.append(escape(text) + ".")
     return items

@@ -106,6 +106,7 @@ from pipeline.wording.sources import (
     NO_COUNT_DATE,
     UNDATED_PUBLICATION,
     UNKNOWN_PUBLISHER,
+    WHY_USED,
     cited_publisher,
     count_date_phrase,
     found_in,
@@ -118,6 +119,7 @@ from pipeline.wording.sources import (
     publisher_text,
     read_in,
     read_in_text,
+    read_where,
     secondary_source,
     source_listing,
     table_reference,
@@ -140,6 +142,8 @@ from pipeline.wording.verdicts import (
 )
 
 __all__ = [
+    "WHY_USED",
+    "read_where",
     # numbers
     "FORMS",
     "about",

@@ -191,3 +191,25 @@ def table_reference(table_id: str, table_years: Iterable[int], years: Iterable[i
     if named <= shown:
         return f"Tabel {table_id}"
     return f"Tabel {table_id} viser {fmt.year_ranges(shown)}"
+
+
+# Why a figure's release is the one used, in the audit's codes (pipeline/audit/releases.py
+# WHY_USED), for "Udvalgt: … (…)".
+WHY_USED = {
+    "correction": "den retter den anden udgivelse",
+    "more_months": "den dækker mest af året",
+    "final": "en endelig opgørelse går forud for en foreløbig",
+    "authority": "den mest autoritative kilde giver dette tal",
+    "own_release": "udgiverens egen udgivelse",
+    "later_original": "den senest offentliggjorte udgivelse",
+    "earlier_quote": "den tidligste gengivelse",
+}
+
+
+def read_where(publisher: str | None, reported_by: str | None, reported_on: str | None = None) -> str:
+    """Where a release was read, after its own date and status: ', gengivet i Ekstra Bladet
+    (oktober 2025)'; empty when read at the publisher."""
+    source = secondary_source(publisher, reported_by)
+    if source is None:
+        return ""
+    return f", gengivet i {source}" + (f" ({published_text(reported_on)})" if not _blank(reported_on) else "")
