@@ -272,15 +272,20 @@ def shipped_series() -> dict[str, dict]:
 @st.composite
 def table_states(draw) -> dict[str, dict]:
     """Tables 1.2–1.3 as the tables stage writes them, in any state: each year observed,
-    missing, or (the last year) estimated from 1–11 months by any method."""
+    missing, an earlier year known only in part and shown as counted, or (the last year)
+    estimated from 1–11 months by any method."""
     series = shipped_series()
     tables = {"1.2": {"cells": []}, "1.3": {"cells": []}}
     last = draw(st.integers(2022, 2026))
     for name, table_id in KEY_SERIES.items():
         for year in range(2021, last + 1):
-            status = draw(st.sampled_from(["observed", "observed", None] + (["estimated"] if year == last else [])))
+            status = draw(
+                st.sampled_from(["observed", "observed", None] + (["estimated"] if year == last else ["part"]))
+            )
+            part = status == "part"  # an earlier year known only in part: shown as counted
+            status = "observed" if part else status
             observed = float(draw(st.integers(0, 4000))) if status else None
-            months = draw(st.integers(1, 11)) if status == "estimated" else 12
+            months = draw(st.integers(1, 11)) if status == "estimated" or part else 12
             value = observed * draw(st.floats(1, 12)) if status == "estimated" else observed
             tables[table_id]["cells"].append(
                 {
@@ -298,11 +303,20 @@ def table_states(draw) -> dict[str, dict]:
                     "release_id": "x",
                     "count_date": None,
                     "integer_valued": True,
+                    "is_partial": part or status == "estimated",
                     "publisher": "X",
                     "published": str(year),
                 }
             )
     return tables
+
+
+def years_named(text: str) -> set[int]:
+    """The years a sentence speaks of: each year it names, and every year of a span 'a–b'."""
+    years = set()
+    for a, b in re.findall(r"\b(\d{4})(?:–(\d{4}))?\b", text):
+        years |= set(range(int(a), int(b or a) + 1))
+    return years
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -335,6 +349,19 @@ def test_key_figure_sentences_hold_in_any_state(tables, conflict_count):
         assert bool(rh.partial_sentence(tables, name, series)) == (rh.partial_year(tables, name) is not None)
         missing = [c["reference_year"] for c in rh.series_cells(tables, name) if c["status"] is None]
         assert bool(rh.missing_sentence(tables, name, "S")) == bool(missing)
+    # an earlier year known only in part is never named by a sentence about whole years
+    for name, sentence in (
+        ("strafmasse", texts[0]),
+        ("strafmasse", texts[1]),
+        ("sigtelser", texts[4]),
+        ("skudepisoder", texts[9].split(", mens der")[0]),  # its own mean; the others' follow
+    ):
+        parts = {
+            c["reference_year"]
+            for c in rh.series_cells(tables, name)
+            if c.get("is_partial") and c["status"] == "observed"
+        }
+        assert not parts & years_named(sentence), (parts, sentence)
     latest = rh.latest_counts_sentence(tables, shots, series)
     year = rh.latest_year(tables, shots)
     for name in shots:
@@ -424,3 +451,21 @@ def test_text_from_the_data_prints_as_written(project):
     assert f"Skønnene for {label.lower()[:1]}{label[1:]} 2024" in text  # a plain inline value, escaped once
     html = (project.root / "reports" / "_output" / "noegletal.html").read_text(encoding="utf-8")
     assert 'class="math' not in html and "\\&amp;" not in html
+
+
+def test_a_past_partial_year_is_never_taken_for_a_whole_one(project):
+    """Strafmasse 2024 known only for January–June, and the whole of 2025 published: 2024 is
+    shown as counted, and no sentence about whole years (change, mean, development) uses it."""
+    nsk_2026 = NSK.replace(",2025,", ",2026-03,")
+    text = build(
+        project,
+        {
+            "nsk_2024_h1": [f"strafmasse,2024,150,6,,,flow,år fængsel,{NSK}"],
+            "nsk_2025": [f"strafmasse,2025,400,12,,,flow,år fængsel,{nsk_2026}"],
+        },
+    )
+    assert "Strafmassen faldt fra 477 års fængsel i 2021 til 400 års fængsel i 2025" in text
+    assert "150 års fængsel i 2024" not in text
+    mean = (477 + 375 + 314 + 400) / 4
+    assert f"i gennemsnit idømt {round(mean)} års fængsel om året" in text, text.split("Strafmassen")[1][:600]
+    no_english(text)

@@ -24,7 +24,9 @@ def series_cells(tables: dict[str, dict], name: str) -> list[dict]:
 
 
 def full_years(tables: dict[str, dict], name: str) -> list[dict]:
-    return [c for c in series_cells(tables, name) if c["status"] == "observed"]
+    """The years counted in full: observed, and not an earlier year known only in part (shown
+    as counted, wording.is_past_partial), which no sentence about whole years may take as one."""
+    return [c for c in series_cells(tables, name) if c["status"] == "observed" and not wording.is_past_partial(c)]
 
 
 def partial_year(tables: dict[str, dict], name: str) -> dict | None:
@@ -230,7 +232,9 @@ def comparison_with_year(
         f"Under bandekonflikten i {year} var der til sammenligning "
         f"{wording.counts_listing((other[n]['value'], nouns[n]) for n in shown)} ({escape(source)})."
     )
-    cells = {n: with_figures(tables, n) for n in names}
+    # the years' full-year figures (the estimate of the latest partial year included); an
+    # earlier year known only in part has no full-year figure to average
+    cells = {n: [c for c in with_figures(tables, n) if not wording.is_past_partial(c)] for n in names}
     first = names[0]
     if first not in shown or not cells[first] or not sum(c["value_unrounded"] for c in cells[first]):
         return text
