@@ -320,3 +320,14 @@ def test_a_source_line_names_a_press_or_official_quote_and_cites_research_as_it_
     assert wording.source_text([cell("research", "VIVE (2025): Forenet Mod Vold, Tabel 1.1")]) == (
         "Kilde: Tabellen er baseret på nøgletal fra Rigspolitiet 2020."
     )
+
+
+def test_a_count_known_to_the_month_is_said_so_beside_the_count_shown(tmp_path):
+    """The council's count of January 2016 beside the annual count of 2016 in the long-run
+    chart's notes: its month, never a made-up day."""
+    from pipeline import charts
+
+    paths, _ = refreshed(tmp_path, SCENARIOS["council_summary_undated"])
+    notes = " ".join(charts.chart_metadata("lang_udvikling", paths)["notes"])
+    assert "2016 er også talt i januar 2016" in notes
+    assert "1. januar 2016" not in notes

@@ -40,6 +40,7 @@ CHART_SCHEMA = {
     "period_end": pl.Date,
     "months_exposure": pl.Float64,
     "count_date": pl.Date,
+    "count_date_precision": pl.Utf8,
     "value": pl.Float64,
     "value_unrounded": pl.Float64,
     "method": pl.Utf8,

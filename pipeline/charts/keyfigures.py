@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from pipeline import fmt
+from pipeline import fmt, wording
 from pipeline.charts.notes import _hover, _num, _past_partial, _rows
 from pipeline.charts.registry import ChartSpec
 from pipeline.charts.style import BAR_SPAN, ESTIMATE_PATTERN, INK, MUTED, SERIES_STYLES, SeriesStyle, y_title
@@ -159,7 +159,10 @@ def _label_text(row: dict) -> str:
     if _past_partial(row):  # an earlier year known in part, drawn as counted: its months under the count
         return f"{text}<br>{fmt.months_span(row['months_covered'], 'abbreviated')}"
     if row["kind"] == "stock" and row["count_date"]:
-        return f"{text}<br>pr. {fmt.date_text(row['count_date'], 'medium')}"
+        when = wording.count_date_text(
+            row["count_date"], row.get("count_date_precision"), row["reference_year"], "medium"
+        )
+        return f"{text}<br>{'pr.' if (row.get('count_date_precision') or 'day') == 'day' else 'i'} {when}"
     return text
 
 

@@ -52,6 +52,7 @@ OVERLAP_COLUMNS = {
     "other_read_in": pl.Utf8,
     "other_observed_value": pl.Float64,
     "other_count_date": pl.Date,
+    "other_count_date_precision": pl.Utf8,
 }
 
 
@@ -99,6 +100,7 @@ def longrun_rows(spec: ChartSpec, paths: Paths) -> pl.DataFrame:
             "other_read_in": read_in(other["reported_by"], other["publisher"]),
             "other_observed_value": other["observed_value"],
             "other_count_date": other["count_date"],
+            "other_count_date_precision": other.get("count_date_precision"),
         }
     return rows.with_columns(
         pl.Series(
@@ -191,7 +193,15 @@ def longrun_notes(spec: ChartSpec, data: pl.DataFrame) -> list[str]:
             if r["kind"] == "stock":  # two head-counts: each with its count date
                 notes.append(
                     wording.other_count_sentence(
-                        r["label_da"], r["reference_year"], other, r["other_count_date"], found, mine, r["count_date"]
+                        r["label_da"],
+                        r["reference_year"],
+                        other,
+                        r["other_count_date"],
+                        found,
+                        mine,
+                        r["count_date"],
+                        r.get("other_count_date_precision"),
+                        r.get("count_date_precision"),
                     )
                 )
                 continue

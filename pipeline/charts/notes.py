@@ -167,7 +167,10 @@ def _count_date_notes(data: pl.DataFrame) -> list[str]:
         rows = [r for r in stocks if r["label_da"] == label]
         undated = [r["reference_year"] for r in rows if not r["count_date"]]
         dated = "; ".join(
-            f"{r['reference_year']} er opgjort pr. {fmt.date_text(r['count_date'])}" for r in rows if r["count_date"]
+            f"{r['reference_year']} er opgjort "
+            + wording.counted_on(r["count_date"], r.get("count_date_precision"), r["reference_year"])
+            for r in rows
+            if r["count_date"]
         )
         text = f"{label} er en bestand (antal på en dato), ikke et antal over året."
         if undated:
@@ -253,7 +256,10 @@ def _hover(row: dict) -> str:
         lines.append("Kun opgjort for en del af året; ikke fremskrevet")
     elif row["kind"] == "stock":
         lines.append(f"{_num(row['value'], row)} {unit(row['value'])}")
-        date = fmt.date_text(row["count_date"]) if row["count_date"] else "ikke oplyst"
+        date = (
+            wording.count_date_text(row["count_date"], row.get("count_date_precision"), row["reference_year"])
+            or "ikke oplyst"
+        )
         lines.append(f"Opgørelsesdato: {date}")
     else:
         whole_year = " (hele året)" if row["months_covered"] == MONTHS_IN_YEAR else ""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from pipeline import fmt, wording
 from pipeline.report_helpers.markdown import escape
-from pipeline.report_helpers.words import MONTHS_IN_YEAR, _date, _upper_first, count_by_verdict, listing, number
+from pipeline.report_helpers.words import MONTHS_IN_YEAR, _upper_first, count_by_verdict, listing, number
 
 # Each function takes the tables' JSON (outputs/tables/table_*.json, by table id) and returns a
 # sentence that is true for the data it is given: rise or fall, singular or plural, a partial
@@ -99,10 +99,11 @@ def releases_text(tables: dict[str, dict], figures: Iterable[dict]) -> str:
 
 
 def as_of(cell: dict) -> str:
-    """'pr. 30. september 2024' when the count date is known, else 'i 2024'."""
+    """'pr. 30. september 2024' when the count date is known ('i januar 2016' to the month),
+    else 'i 2024'."""
     if not cell["count_date"]:
         return f"i {cell['reference_year']}"
-    return f"pr. {fmt.date_text(_date(cell['count_date']))}"
+    return wording.counted_on(cell["count_date"], cell.get("count_date_precision"), cell["reference_year"])
 
 
 def years_text(tables: dict[str, dict], name: str) -> str:

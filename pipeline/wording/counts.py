@@ -42,6 +42,8 @@ def other_count_sentence(
     other_source: str,
     shown: str,
     shown_date,
+    other_precision: str | None = "day",
+    shown_precision: str | None = "day",
 ) -> str:
     """Another count of a stock beside the one a chart or table shows, both with their count
     dates. On the same date it is another release of the same count (the same figure, or a
@@ -53,10 +55,13 @@ def other_count_sentence(
     dato, ikke to bud på det samme tal.'"""
     if same_count_date(other_date, shown_date):
         agreement = "det samme tal" if other == shown else f"mod {shown} i figuren"
-        return f"{label} {year} findes også i {other_source}: {other}, {agreement}; begge {counted_on(shown_date)}."
+        return (
+            f"{label} {year} findes også i {other_source}: {other}, {agreement}; "
+            f"begge {counted_on(shown_date, shown_precision, year)}."
+        )
     return (
-        f"{label} {year} er også talt {counted_on(other_date)} ({other_source}): {other}. "
-        f"Figuren viser tællingen {counted_on(shown_date)}: {shown}. "
+        f"{label} {year} er også talt {counted_on(other_date, other_precision, year)} ({other_source}): {other}. "
+        f"Figuren viser tællingen {counted_on(shown_date, shown_precision, year)}: {shown}. "
         "Det er to tællinger på hver sin dato, ikke to bud på det samme tal."
     )
 

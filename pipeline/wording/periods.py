@@ -52,7 +52,9 @@ def months_of(cell: dict) -> float:
     return exposure if exposure is not None else cell["months_covered"]
 
 
-def count_date_text(value: date | str | None, precision: str | None = "day", year: int | None = None) -> str | None:
+def count_date_text(
+    value: date | str | None, precision: str | None = "day", year: int | None = None, width: str = "long"
+) -> str | None:
     """When a stock was counted, as precisely as the source says: '30. juni 2025', 'januar
     2016', '2016'; a count in the first days of the year after the one it describes (`year`)
     says so: '1. januar 2014, ved begyndelsen af året efter'. None when not stated."""
@@ -64,7 +66,7 @@ def count_date_text(value: date | str | None, precision: str | None = "day", yea
     elif precision == "month":
         text = f"{fmt.month_name(value.month)} {value.year}"
     else:
-        text = fmt.date_text(value)
+        text = fmt.date_text(value, width)  # width 'medium' for a chart's label: '30. sep. 2024'
     if year is not None and value.year > year:
         text += ", ved begyndelsen af året efter"
     return text
