@@ -233,7 +233,10 @@ def longrun_source(data: pl.DataFrame) -> str:
         if r["status"] != "missing" and r["read_in"]:
             read.setdefault(r["read_in"], []).append(r["reference_year"])
     places = [f"{place} ({fmt.year_ranges(years)})" for place, years in sorted(read.items(), key=lambda p: min(p[1]))]
-    return source_text(data) + (f" Gengivet i {_and(places)}." if places else "")
+    # every place a figure was read is said here, with its years: the publishers' line does
+    # not name the quotes again (wording.cited_publisher names them where nothing else does)
+    publishers = source_text(data.with_columns(pl.lit(None, dtype=pl.Utf8).alias("source_kind")))
+    return publishers + (f" Gengivet i {_and(places)}." if places else "")
 
 
 def panel_groups(rows: list[dict]) -> list[list[str]]:
