@@ -196,3 +196,17 @@ def tables_of(paths: Paths) -> dict[str, dict]:
 def table_cells(paths: Paths) -> dict[tuple[str, int], dict]:
     """Every cell of every table, by series and year."""
     return {(c["series"], c["reference_year"]): c for t in tables_of(paths).values() for c in t["cells"]}
+
+
+def set_params(paths: Paths, **dotted) -> None:
+    """Set params.yaml values in a project copy, by dotted key ('extrapolation.method')."""
+    import yaml
+
+    settings_ = yaml.safe_load(paths.params.read_text(encoding="utf-8"))
+    for key, value in dotted.items():
+        *parents, last = key.split(".")
+        target = settings_
+        for p in parents:
+            target = target[p]
+        target[last] = value
+    paths.params.write_text(yaml.safe_dump(settings_, allow_unicode=True, sort_keys=False), encoding="utf-8")

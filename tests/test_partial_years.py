@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 import polars as pl
-import yaml
 from hypothesis import given, settings, strategies as st
 
 from pipeline import audit, charts, explain, wording
@@ -21,7 +20,7 @@ from pipeline.extrapolate import extrapolate
 from pipeline.report_helpers.audit_items import count_date_items
 from pipeline.table_files import table_file_stem
 
-from conftest import examples, write_release
+from conftest import examples, set_params, write_release
 
 CHART = "lang_udvikling"
 NEC = "Nationalt Efterforskningscenter,Politiets nøgletal på rocker-/bandeområdet"
@@ -41,17 +40,6 @@ HALF_YEARS = [
     flow("draebte", 2009, 1, 6, "2009-08"),
     flow("saarede", 2019, 14, 6, "2019-08"),
 ]
-
-
-def set_params(paths, **dotted):
-    settings_ = yaml.safe_load(paths.params.read_text(encoding="utf-8"))
-    for key, value in dotted.items():
-        *parents, last = key.split(".")
-        target = settings_
-        for p in parents:
-            target = target[p]
-        target[last] = value
-    paths.params.write_text(yaml.safe_dump(settings_, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def figure(paths, series, year) -> dict:

@@ -18,7 +18,7 @@ from pipeline import audit, compare
 from pipeline.core_stages import run_core
 from pipeline.errors import InputError
 
-from conftest import copy_project, table_cells as cells, write_release
+from conftest import copy_project, set_params, table_cells as cells, write_release
 
 NSK = "National enhed for Særlig Kriminalitet,Politiets nøgletal på rocker-/bandeområdet"
 VIVE = "VIVE (2025): Forenet Mod Vold"
@@ -91,14 +91,7 @@ def baseline(tmp_path_factory):
 def refreshed(tmp_path, releases, params=None):
     paths = copy_project(tmp_path)
     if params:
-        settings = yaml.safe_load(paths.params.read_text(encoding="utf-8"))
-        for dotted, value in params.items():
-            *parents, key = dotted.split(".")
-            target = settings
-            for p in parents:
-                target = target[p]
-            target[key] = value
-        paths.params.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        set_params(paths, **params)
     for name, rows in releases.items():
         write_release(paths, name, rows)
     run_core(paths)
