@@ -50,7 +50,7 @@ NEW_TEXT = (
     "Sverige 44 (hele året) mod Danmark 2 (januar–september)",
     "87 / 24,33 = 3,58 gange, ikke 2 gange",
     "18 (afsnit 2.6) mod 19 (kapitel 3)",
-    "SVT Datajournalistik (2023, endelig, hele året): 53",
+    "SVT Datajournalistik (2023, endelig, hele året, gengivet i VIVE (2025): Forenet Mod Vold): 53",
     "ukendt for 2009–2023",
     "Rocker-/bandemedlemmer (Tabel 1.1 viser 2014–2024)",  # the table's own years, not 2009
     "er angivet som udgivet 2023, før året 2024 var begyndt",
