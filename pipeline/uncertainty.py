@@ -185,6 +185,31 @@ def full_year_intervals(
     )
 
 
+def full_year_cdf(row, values) -> np.ndarray | None:
+    """P(full-year count <= v) for each of `values`, under the predictive distribution whose
+    central part is the estimate's full-year interval; None where the estimate has no
+    full-year interval. `row`: one estimate as methods.with_intervals gives it, with its
+    `observed_value` (the backtest and the coverage study score forecasts with this)."""
+    if row.get("interval_kind") != "full_year" or row.get("rest_mean") is None:
+        return None
+    from scipy.stats import nbinom, poisson
+
+    values = np.asarray(values, dtype=float)
+    mean = float(row["rest_mean"])
+    variance = rest_variance(
+        mean, float(row["rest_var_scaled"]), float(row["rest_var_fixed"]), float(row["dispersion_used"] or 1.0)
+    )
+    rest = np.floor(values - float(row["observed_value"]))
+    if mean <= 0:
+        return np.where(rest >= 0, 1.0, 0.0)
+    if variance > mean * (1 + 1e-12):
+        p = mean / variance
+        cdf = nbinom.cdf(rest, mean * p / (1 - p), p)
+    else:
+        cdf = poisson.cdf(rest, mean)
+    return np.where(rest >= 0, cdf, 0.0)
+
+
 def rest_variance(rest_mean: float, scaled: float, fixed: float, phi: float) -> float:
     """Process variation φ·mean plus the method's estimation variance (its `scaled` part
     grows with φ, its `fixed` part does not)."""
