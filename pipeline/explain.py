@@ -214,11 +214,12 @@ def _audit_results(pub: dict, report: dict) -> list[Comparison]:
 
 
 DISPERSION_RULES = {
-    "estimated": "estimated from the earlier final full years (Pearson χ² / (n − 2) around their log-linear "
-    "trend), scaled by (t/z)² for its own uncertainty",
-    "floor": "the earlier years vary no more than a Poisson count: 1 used",
-    "too_short": "too few earlier final full years to estimate: Poisson variation (1) assumed; the interval may "
-    "be too narrow",
+    "estimated": "measured between the earlier final full years (Pearson χ² / (n − 2) around their log-linear "
+    "trend); its uncertainty integrated over its posterior (the value shown is the posterior median)",
+    "within_year": "measured within years, on earlier years with a partial and a final release (quasi-binomial "
+    "Pearson dispersion); its uncertainty integrated over its posterior (the value shown is the posterior median)",
+    "too_short": "too few earlier final full years and too few partial/final splits to measure: no interval",
+    "too_few_events": "too few earlier years with events to measure: no interval",
     "assumed_poisson": "Poisson variation (1) assumed by the interval method",
 }
 
@@ -237,6 +238,13 @@ def _method_input_lines(row: dict) -> list[str]:
             f"Left out as exceptional (params.yaml extrapolation.leave_out_exceptional): "
             f"{fmt.year_ranges(inputs['history_left_out'])}"
         )
+    if inputs["history_other_era"]:
+        why = (
+            "outside the series' window (params.yaml extrapolation.history)"
+            if inputs["history_window"]
+            else "from another publication (another source era)"
+        )
+        lines.append(f"Left out of the fits: {fmt.year_ranges(inputs['history_other_era'])} — {why}")
     if inputs["fitted_full_year"] is not None:
         lines.append(f"Fitted full-year count for {row['reference_year']}: {_num(inputs['fitted_full_year'], 2)}")
     if inputs["predicted_rest"] is not None:
@@ -246,8 +254,10 @@ def _method_input_lines(row: dict) -> list[str]:
     spread = inputs["dispersion"]
     if spread["rule"]:
         estimate = f"estimate {_num(spread['estimate'], 2)}, " if spread["estimate"] is not None else ""
+        df = f" on {spread['degrees_of_freedom']} degrees of freedom" if spread["degrees_of_freedom"] else ""
+        used = f"used {_num(spread['used'], 2)}" if spread["used"] is not None else "none used"
         lines.append(
-            f"Dispersion: {estimate}used {_num(spread['used'], 2)} from "
+            f"Dispersion: {estimate}{used}{df} from "
             f"{len(spread['years'])} earlier full years ({fmt.year_ranges(spread['years']) or 'none'}) — "
             f"{DISPERSION_RULES.get(spread['rule'], spread['rule'])}"
         )

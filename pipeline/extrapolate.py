@@ -14,11 +14,11 @@ import polars as pl
 
 from pipeline import db, schemas
 from pipeline.io import staged_outputs
-from pipeline.methods import KEY, METHODS, History, linear, with_intervals
-from pipeline.params import load_params
+from pipeline.methods import INTERVAL_DEFAULTS, KEY, METHODS, History, linear, with_intervals
+from pipeline.params import ParamsError, load_params
 from pipeline.paths import Paths
 from pipeline.stage import stage_main
-from pipeline.uncertainty import INTERVAL_METHODS
+from pipeline.uncertainty import INTERVAL_METHODS, NO_INTERVAL_RULES
 
 MONTHS_IN_YEAR = 12
 ROUNDINGS = ("half_up", "half_even")
@@ -107,7 +107,7 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
         figures.select("series", "series_integer").unique("series"), on="series", how="left"
     )
     partial = base.filter(pl.col("is_extrapolated"))
-    history = History(base, bool(settings.get("leave_out_exceptional", True)))
+    history = History(base, bool(settings.get("leave_out_exceptional", True)), history_windows(settings, figures))
     # only the chosen method runs here (and linear where it cannot say); the audit runs every
     # method for the backtest
     chosen = METHODS[method](partial, history)
@@ -147,6 +147,8 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
             .alias("interval_level"),
             pl.when(estimated & pl.col("interval_lower").is_not_null())
             .then(pl.lit(kind_text[spec["method"]]))
+            .when(estimated & pl.col("dispersion_rule").is_in(NO_INTERVAL_RULES))
+            .then(pl.lit("none: the series' extra variation cannot be measured (see the dispersion rule)"))
             .when(estimated)
             .then(pl.lit("none: not a count"))
             .alias("interval_method"),
@@ -161,9 +163,20 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
     )
 
 
+def history_windows(settings: dict, figures: pl.DataFrame) -> dict:
+    """params.yaml extrapolation.history: the declared window of earlier years per series;
+    a series the data does not have is refused (a misspelt name would be ignored in silence)."""
+    windows = settings.get("history") or {}
+    known = set(figures["series"].unique().to_list()) if "series" in figures.columns else set()
+    for name in windows:
+        if name not in known:
+            raise ParamsError(f"extrapolation.history.{name}", f"no series '{name}' in data/raw/releases/")
+    return dict(windows)
+
+
 def interval_spec(settings: dict) -> dict:
     """params.yaml extrapolation.interval, with its defaults."""
-    spec = {"method": "negative_binomial", "level": 0.95, "min_history_years": 5} | (settings.get("interval") or {})
+    spec = INTERVAL_DEFAULTS | (settings.get("interval") or {})
     if spec["method"] not in INTERVAL_METHODS:
         raise SystemExit(
             f"params.yaml: extrapolation.interval.method '{spec['method']}' is not one of {', '.join(INTERVAL_METHODS)}"

@@ -21,13 +21,15 @@ extrapolation.leave_out_exceptional); the output lists the years used and left o
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
 
 from pipeline import uncertainty
-from pipeline.uncertainty import JEFFREYS
+from pipeline.uncertainty import JEFFREYS, stated
 
 MONTHS_IN_YEAR = 12
 MIN_TREND_YEARS = 3
@@ -46,6 +48,10 @@ OUTPUT = {
     "rest_var_fixed": pl.Float64,
     "fitted_full_year": pl.Float64,
     "method_years": pl.List(pl.Int64),
+    # what the rest of the year is predicted from: the months observed (linear,
+    # seasonal_share: a high year shows in them) or the earlier years (trend); decides which
+    # dispersion its interval needs (pipeline/uncertainty.py)
+    "rest_basis": pl.Utf8,
 }
 
 
@@ -70,9 +76,28 @@ def final_full_years(derived: pl.DataFrame) -> pl.DataFrame:
         derived.filter((pl.col("months_exposure") >= MONTHS_IN_YEAR) & (pl.col("release_status") == "final"))
         .sort("vintage_rank")
         .unique(["series", "reference_year"], keep="first", maintain_order=True)
-        .select("series", "reference_year", pl.col("observed_value").alias("full_year"))
+        .select("series", "reference_year", pl.col("observed_value").alias("full_year"), era(derived.columns))
         .join(marks, on=["series", "reference_year"], how="left")
     )
+
+
+def era(columns) -> pl.Expr:
+    """The source era of a release: the publication it comes from, compared without case,
+    Unicode form or spacing (a new publication may count by another definition; a renamed
+    publisher of the same publication does not). Null where no publication is named."""
+    if "publication" not in columns:  # figures built without sources (tests, simulations)
+        return pl.lit(None, dtype=pl.Utf8).alias("era")
+    name = pl.col("publication").str.normalize("NFKC").str.to_lowercase()
+    return name.str.replace_all(r"\s+", " ").str.strip_chars().alias("era")
+
+
+class Earlier(NamedTuple):
+    """The final full years before an estimated year that a fit may use, and those left out."""
+
+    years: list[int]
+    counts: list[float]
+    left_out: list[int]  # marked as exceptional (params.yaml extrapolation.leave_out_exceptional)
+    other_era: list[int]  # from another publication, or outside the series' declared window
 
 
 @dataclass
@@ -81,46 +106,107 @@ class History:
 
     derived: pl.DataFrame
     leave_out_exceptional: bool = True
+    # params.yaml extrapolation.history: per series, the first earlier year a fit may use
+    # ({"first_year": 2021, "reason": "..."}), instead of the years of the same publication
+    windows: dict = field(default_factory=dict)
     _fits: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.full = final_full_years(self.derived)
         # per series, its final full years in order: looked up once per estimate, not filtered
         self._by_series = {
-            name: (group["reference_year"].to_list(), group["full_year"].to_list(), group["exceptional"].to_list())
+            name: list(zip(*(group[c].to_list() for c in ("reference_year", "full_year", "exceptional", "era"))))
             for (name,), group in self.full.sort("reference_year").group_by("series", maintain_order=True)
         }
+        self._splits = self._earlier_splits()
 
-    def earlier(self, series: str, year: int) -> tuple[list[int], list[float], list[int]]:
-        """The final full years before `year`: years and counts used, and years left out."""
-        years, counts, marks = self._by_series.get(series, ([], [], []))
-        used, left_out = ([], []), []
-        for y, count, exceptional in zip(years, counts, marks):
+    def earlier(self, series: str, year: int, era: str | None = None) -> Earlier:
+        """The final full years before `year` that a fit of a figure from publication `era`
+        may use: within the series' declared window if it has one, else those of the same
+        publication (a year or figure without one counts as the same); exceptional years left
+        out where params.yaml says so."""
+        window = self.windows.get(series)
+        out = Earlier([], [], [], [])
+        for y, count, exceptional, its_era in self._by_series.get(series, []):
             if y >= year:
                 break
-            if exceptional and self.leave_out_exceptional:
-                left_out.append(y)
+            if window is not None:
+                belongs = window.get("first_year") is None or y >= window["first_year"]
             else:
-                used[0].append(y)
-                used[1].append(count)
-        return used[0], used[1], left_out
+                belongs = era is None or its_era is None or its_era == era
+            if not belongs:
+                out.other_era.append(y)
+            elif exceptional and self.leave_out_exceptional:
+                out.left_out.append(y)
+            else:
+                out.years.append(y)
+                out.counts.append(count)
+        return out
 
-    def fit(self, series: str, year: int) -> uncertainty.HistoryFit | None:
+    def fit(self, series: str, year: int, era: str | None = None) -> uncertainty.HistoryFit | None:
         """The log-linear fit of the earlier full years; None unless two of them have events
         (with zeros before or after a single year with events, no finite fit exists: the
         maximum-likelihood trend runs off to infinity)."""
-        if (series, year) not in self._fits:
-            years, counts, _ = self.earlier(series, year)
+        if (series, year, era) not in self._fits:
+            years, counts, *_ = self.earlier(series, year, era)
             usable = len(years) >= 2 and sum(c > 0 for c in counts) >= 2
-            self._fits[series, year] = uncertainty.fit_history(years, counts) if usable else None
-        return self._fits[series, year]
+            self._fits[series, year, era] = uncertainty.fit_history(years, counts) if usable else None
+        return self._fits[series, year, era]
+
+    def _earlier_splits(self) -> dict:
+        """Per series and year, its partial releases (months, count) that have a final
+        full-year count: the splits that show how events fall within a year."""
+        parts = (
+            self.derived.filter((pl.col("months_exposure") < MONTHS_IN_YEAR) & (pl.col("months_exposure") > 0))
+            .sort("vintage_rank")
+            .unique(["series", "reference_year", "months_exposure"], keep="first", maintain_order=True)
+            .join(self.full.select("series", "reference_year", "full_year"), on=["series", "reference_year"])
+            .sort("series", "reference_year", "months_exposure")
+        )
+        splits: dict = {}
+        for row in parts.select(
+            "series", "reference_year", "months_exposure", "observed_value", "full_year"
+        ).iter_rows():
+            splits.setdefault((row[0], row[1]), []).append(row[2:])
+        return splits
+
+    def splits(self, series: str, year: int, months: float, era: str | None = None) -> tuple:
+        """(year, partial count, final count, share of the year) for each earlier year the
+        fits may use that has a partial and a final release: the partial for the same months
+        as the estimated figure where there is one, else the longest."""
+        out = []
+        for y in self.earlier(series, year, era).years:
+            known = self._splits.get((series, y))
+            if known:
+                same = [k for k in known if k[0] == months]
+                m, part, full = (same or known)[-1]
+                out.append((y, part, full, m / MONTHS_IN_YEAR))
+        return tuple(out)
 
 
 def _empty_inputs() -> list[pl.Expr]:
     return [
         pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
         pl.lit([], dtype=pl.List(pl.Int64)).alias("method_years"),
+        pl.lit("observed").alias("rest_basis"),
     ]
+
+
+def _era_of(row: dict) -> str | None:
+    """The source era (methods.era) of one partial figure."""
+    name = row.get("publication")
+    return " ".join(unicodedata.normalize("NFKC", name).lower().split()) if name else None
+
+
+def _allowed_years(partial: pl.DataFrame, history: History) -> pl.DataFrame:
+    """Per partial figure, the earlier years its fits may use (History.earlier)."""
+    rows = [
+        {**{k: row[k] for k in KEY}, "earlier_year": y}
+        for row in partial.iter_rows(named=True)
+        for y in history.earlier(row["series"], row["reference_year"], _era_of(row)).years
+    ]
+    schema = {k: OUTPUT[k] for k in KEY} | {"earlier_year": pl.Int64}
+    return pl.DataFrame(rows, schema=schema)
 
 
 def linear(partial: pl.DataFrame, history: History) -> pl.DataFrame:
@@ -164,6 +250,8 @@ def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
         partial.with_columns(_period_key().alias("period"))
         .join(earlier, on=["series", "period"], how="left")
         .filter(pl.col("earlier_year").is_null() | (pl.col("earlier_year") < pl.col("reference_year")))
+        # only earlier years of the same source era, or in the series' declared window
+        .join(_allowed_years(partial, history), on=[*KEY, "earlier_year"], how="semi")
         .group_by(KEY)
         .agg(
             pl.col("share").drop_nulls().mean().alias("share"),
@@ -203,6 +291,7 @@ def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
             (rest**2 * between / spread**2).alias("rest_var_fixed"),
             pl.lit(None, dtype=pl.Float64).alias("fitted_full_year"),
             pl.col("method_years").fill_null([]),
+            pl.lit("observed").alias("rest_basis"),
         )
         .with_columns(
             [
@@ -217,7 +306,8 @@ def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
 def trend(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     rows = []
     for row in partial.iter_rows(named=True):  # one small model per partial figure
-        years, counts, _ = history.earlier(row["series"], row["reference_year"])
+        era_ = _era_of(row)
+        years = history.earlier(row["series"], row["reference_year"], era_).years
         out = {k: row[k] for k in KEY} | {
             "estimate": None,
             "reason": None,
@@ -226,14 +316,23 @@ def trend(partial: pl.DataFrame, history: History) -> pl.DataFrame:
             "rest_var_fixed": None,
             "fitted_full_year": None,
             "method_years": years,
+            "rest_basis": "history",
         }
-        fit = history.fit(row["series"], row["reference_year"])
+        fit = history.fit(row["series"], row["reference_year"], era_)
         if len(years) < MIN_TREND_YEARS:
             out["reason"] = f"fewer than {MIN_TREND_YEARS} earlier full years ({len(years)})"
         elif fit is None:
             out["reason"] = "fewer than 2 earlier full years with any events"
         elif not (expected := fit.expected(row["reference_year"])) < TREND_CEILING:
             out["reason"] = "the trend of the earlier years runs beyond any plausible count"
+        elif expected < row["observed_value"]:
+            # the year has already passed what the trend predicts for all of it: the trend
+            # is contradicted by the months observed, and its rest would rest on a wrong level
+            out["reason"] = (
+                f"the trend of the earlier years predicts {stated(expected)} for the whole year, "
+                f"fewer than the {row['observed_value']:g} already counted"
+            )
+            out["fitted_full_year"] = expected
         else:
             rest = expected * (MONTHS_IN_YEAR - row["months_exposure"]) / MONTHS_IN_YEAR
             out |= {
@@ -252,42 +351,58 @@ METHODS = {"linear": linear, "seasonal_share": seasonal_share, "trend": trend}
 
 # --- the interval of each estimate ------------------------------------------------------------
 
+INTERVAL_DEFAULTS = {"method": "negative_binomial", "level": 0.95, "min_history_years": 5, "min_split_years": 3}
+
+
+def _spread(row: dict, history: History, spec: dict) -> tuple[uncertainty.Dispersion, Earlier]:
+    """The dispersion of one estimate's interval (pipeline/uncertainty.py) and the earlier
+    years behind it: within-year splits only for a rest predicted from the months observed."""
+    era_ = _era_of(row)
+    series, year = row["series"], row["reference_year"]
+    earlier = history.earlier(series, year, era_)
+    splits = history.splits(series, year, row["months_exposure"], era_) if row["rest_basis"] == "observed" else ()
+    spread = uncertainty.dispersion(
+        history.fit(series, year, era_),
+        tuple(earlier.years),
+        spec["min_history_years"],
+        overdispersion=spec["method"] == "negative_binomial",
+        splits=splits,
+        min_splits=spec["min_split_years"],
+    )
+    return spread, earlier
+
 
 def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: History, spec: dict) -> pl.DataFrame:
     """Each estimate's interval by params.yaml extrapolation.interval (`spec`: method, level,
-    min_history_years): for a count a full-year prediction interval from the method's own
-    rest, or the older rate interval where asked for; none for amounts that are not counts."""
+    min_history_years, min_split_years): for a count a full-year prediction interval from the
+    method's own rest, or the older rate interval where asked for; none for amounts that are
+    not counts, and none where the dispersion cannot be measured (the rule says why)."""
+    spec = INTERVAL_DEFAULTS | spec
     name, level = spec["method"], float(spec["level"])
     kind = uncertainty.INTERVAL_METHODS[name][0]
+    sources = [c for c in ("publication",) if c in partial.columns]
     rows = estimates.join(
-        partial.select(*KEY, "observed_value", "months_exposure", "series_integer"), on=KEY, how="left"
+        partial.select(*KEY, "observed_value", "months_exposure", "series_integer", *sources), on=KEY, how="left"
     )
-    spreads, left_outs = [], []
-    for series, year in zip(rows["series"], rows["reference_year"]):
-        left_outs.append(history.earlier(series, year)[2])
-        spreads.append(
-            uncertainty.dispersion(
-                history.fit(series, year),
-                tuple(history.earlier(series, year)[0]),
-                level,
-                spec["min_history_years"],
-                overdispersion=name == "negative_binomial",
-            )
-        )
+    spreads, earliers = [], []
+    for row in rows.iter_rows(named=True):
+        spread, earlier = _spread(row, history, spec)
+        spreads.append(spread)
+        earliers.append(earlier)
     counted = (rows["series_integer"].fill_null(False) & rows["estimate"].is_not_null()).to_numpy()
     observed = rows["observed_value"].to_numpy()
     if kind == "rate":
         compute = uncertainty.RATE_INTERVALS[name]
         low, high = compute(observed, rows["months_exposure"].to_numpy(), level) if rows.height else ([], [])
     else:
-        phi = np.array([s.used for s in spreads])
-        variance = uncertainty.rest_variance(
-            rows["rest_mean"].to_numpy(), rows["rest_var_scaled"].to_numpy(), rows["rest_var_fixed"].to_numpy(), phi
-        )
-        low, high = uncertainty.full_year_intervals(observed, rows["rest_mean"].to_numpy(), variance, level)
+        counted &= np.array([s.has_interval for s in spreads], dtype=bool)
+        moments = [rows[c].to_numpy().astype(float) for c in ("rest_mean", "rest_var_scaled", "rest_var_fixed")]
         # a rest whose mean or variance is not a finite number has no interval (none is made up)
-        finite = np.isfinite(rows["rest_mean"].to_numpy().astype(float)) & np.isfinite(variance.astype(float))
-        low, high = np.where(finite, low, np.nan), np.where(finite, high, np.nan)
+        finite = np.logical_and.reduce([np.isfinite(m) for m in moments]) if rows.height else np.zeros(0, bool)
+        counted &= finite
+        safe = [np.where(counted, m, 0.0) for m in moments]
+        low, high = uncertainty.full_year_intervals(observed, *safe, spreads, level)
+        low, high = np.where(counted, low, np.nan), np.where(counted, high, np.nan)
     low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
     if kind == "full_year":
         # the interval always holds the estimate it goes with, however it is rounded (a rest
@@ -297,16 +412,32 @@ def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: Hist
             low = np.maximum(observed, np.minimum(low, np.floor(estimate)))
             high = np.maximum(high, np.ceil(estimate))
     shown = counted & np.isfinite(low) & np.isfinite(high)  # a rate interval is undefined for a zero count
-    full_year = shown & (kind == "full_year")
+    full_year = kind == "full_year"
+    estimated = rows["estimate"].is_not_null().to_numpy()
+    # the rule is kept where a count's full-year interval was asked for, given or not: a
+    # missing interval says why
+    ruled = full_year & estimated & rows["series_integer"].fill_null(False).to_numpy()
     intervals = rows.select(KEY).with_columns(
         pl.Series("interval_lower", np.where(shown, low, np.nan)).fill_nan(None),
         pl.Series("interval_upper", np.where(shown, high, np.nan)).fill_nan(None),
         pl.Series("interval_kind", [kind if s else None for s in shown], dtype=pl.Utf8),
         pl.Series("dispersion_estimate", [s.estimate for s in spreads], dtype=pl.Float64),
-        pl.Series("dispersion_used", [s.used if f else None for s, f in zip(spreads, full_year)], dtype=pl.Float64),
-        pl.Series("dispersion_rule", [s.rule if f else None for s, f in zip(spreads, full_year)], dtype=pl.Utf8),
+        pl.Series("dispersion_df", [s.df if r else None for s, r in zip(spreads, ruled)], dtype=pl.Int64),
+        pl.Series(
+            "dispersion_used", [s.used if f else None for s, f in zip(spreads, shown & full_year)], dtype=pl.Float64
+        ),
+        pl.Series("dispersion_rule", [s.rule if r else None for s, r in zip(spreads, ruled)], dtype=pl.Utf8),
         pl.Series("dispersion_years", [list(s.years) for s in spreads], dtype=pl.List(pl.Int64)),
-        pl.Series("history_left_out", left_outs, dtype=pl.List(pl.Int64)),
+        pl.Series("history_left_out", [e.left_out for e in earliers], dtype=pl.List(pl.Int64)),
+        pl.Series("history_other_era", [e.other_era for e in earliers], dtype=pl.List(pl.Int64)),
+        pl.Series(
+            "history_window",
+            [
+                (history.windows.get(s) or {}).get("reason") if history.windows.get(s) is not None else None
+                for s in rows["series"]
+            ],
+            dtype=pl.Utf8,
+        ),
     )
     return estimates.join(intervals, on=KEY, how="left")
 
@@ -316,7 +447,9 @@ def _published_middle() -> pl.Expr:
     return pl.col("published_start") + (pl.col("published_end") - pl.col("published_start")) / 2
 
 
-def estimate_all(derived: pl.DataFrame, spec: dict, leave_out_exceptional: bool = True) -> pl.DataFrame:
+def estimate_all(
+    derived: pl.DataFrame, spec: dict, leave_out_exceptional: bool = True, windows: dict | None = None
+) -> pl.DataFrame:
     """Every method's estimate and interval for every partial-year figure of every release.
 
     Each partial figure is estimated from the history as it stood when its release appeared
@@ -337,7 +470,7 @@ def estimate_all(derived: pl.DataFrame, spec: dict, leave_out_exceptional: bool 
         if as_of is not None:
             middle = _published_middle()
             known = derived.filter(middle.is_null() | (middle <= as_of))
-        history = History(known, leave_out_exceptional)
+        history = History(known, leave_out_exceptional, windows or {})
         parts += [
             with_intervals(fn(rows, history), rows, history, spec).with_columns(pl.lit(name).alias("method"))
             for name, fn in METHODS.items()
@@ -356,12 +489,15 @@ def inputs_of(row: dict) -> dict:
     return {
         "method_years": years(row.get("method_years")),
         "history_left_out": years(row.get("history_left_out")),
+        "history_other_era": years(row.get("history_other_era")),
+        "history_window": row.get("history_window"),
         "fitted_full_year": row.get("fitted_full_year"),
         "predicted_rest": row.get("rest_mean"),
         "dispersion": {
             "estimate": row.get("dispersion_estimate"),
             "used": row.get("dispersion_used"),
             "rule": row.get("dispersion_rule"),
+            "degrees_of_freedom": row.get("dispersion_df"),
             "years": years(row.get("dispersion_years")),
         },
         "interval": {

@@ -38,8 +38,19 @@ Year = StrictInt | None
 class Interval(_Section):
     method: Literal["negative_binomial", "poisson", "exact_poisson_rate", "poisson_glm_rate"] = "negative_binomial"
     level: Level = 0.95
-    # at least 4 years: with 3 the dispersion rests on 1 degree of freedom and is widened 42 times
+    # at least 4 years: with 3 the dispersion would rest on 1 degree of freedom, a posterior
+    # so wide that the interval says nothing
     min_history_years: Annotated[StrictInt, Field(ge=4, le=100)] = 5
+    # earlier years with both a partial and a final release needed to measure the variation
+    # within a year (pipeline/uncertainty.py)
+    min_split_years: Annotated[StrictInt, Field(ge=2, le=100)] = 3
+
+
+class HistoryWindow(_Section):
+    # the first earlier year of the same definition; null: every earlier year
+    first_year: StrictInt | None = None
+    # why earlier years are left out, in Danish for the notes ("opgjort efter en anden definition")
+    reason: Annotated[StrictStr, Field(min_length=1, max_length=200)]
 
 
 class Extrapolation(_Section):
@@ -48,6 +59,8 @@ class Extrapolation(_Section):
     decimals: Annotated[StrictInt, Field(ge=0, le=4)] = 0
     interval: Interval = Interval()
     leave_out_exceptional: StrictBool = True
+    # per series, the earlier years a fit may use (default: those of the same publication)
+    history: dict[StrictStr, HistoryWindow] = {}
     # a partial year before a series' latest: shown as counted (observed) or extrapolated
     past_partial_years: Literal["observed", "extrapolate"] = "observed"
 

@@ -5,26 +5,43 @@ are counted, the months not yet observed are predicted. The prediction interval 
 full year is therefore the observed count plus an interval for the rest, and its lower bound
 is never below the count already observed.
 
-The rest is a count whose distribution has two sources of spread:
-- the months themselves vary (process variation): a Poisson count would vary with variance
-  equal to its mean; counts of gang violence vary more, by a factor, the dispersion φ,
-  estimated from how much the series' own earlier full years vary around their log-linear
-  trend (Pearson's χ² over its degrees of freedom, the quasi-Poisson dispersion);
+The rest is a count with two sources of spread:
+- the months themselves vary (process variation): a Poisson count varies with variance equal
+  to its mean; counts of gang violence vary more, by a factor, the dispersion φ;
 - the level of the rest is itself estimated (estimation variation), by each method in its
   own way (pipeline/methods.py gives the mean of the rest and its variance).
 
-Both are combined into a negative binomial distribution with the same mean and variance
-(the Poisson–gamma mixture: for the linear method with φ = 1 it is exactly the predictive
-distribution of a Poisson rate under a Jeffreys prior), and its quantiles bound the rest.
+Where the extra variation sits decides which φ is right. If a whole year runs high or low
+(a gang conflict), the months already observed show that year's level, and a method that
+scales them (linear, seasonal_share) needs only the variation *within* a year; annual totals
+would overstate it. If the months themselves cluster, the variation within the year is the
+variation. Annual totals cannot tell the two apart; a year with both a partial and a final
+release can. So φ is measured:
+- within years, where at least `min_split_years` earlier years have a partial and a final
+  release: how much the partial counts stray from their share of the final count, beyond
+  binomial chance (the quasi-binomial Pearson dispersion, one term per year);
+- else between years: Pearson's χ² of a log-linear Poisson fit to the earlier final full
+  years over its degrees of freedom (the quasi-Poisson dispersion). It includes any
+  variation of a year's level, so for linear and seasonal_share it is an upper bound of the
+  variation within the year, and the interval may be wider than needed; for trend, which
+  predicts the rest from earlier years and not from the months observed, it is the right one.
 
-With few earlier years the dispersion is poorly known: its estimate is scaled up by
-(t/z)², as a t-interval widens a normal one, so that the interval keeps its level; with
-fewer than `min_history_years` the series is assumed to vary like a Poisson count, and
-every note says so, since that interval may be too narrow.
+An estimate of φ is uncertain (with five earlier years it rests on three degrees of
+freedom). Its uncertainty is integrated out, not patched: with a 1/φ prior on φ ≥ 1 (counts of
+events vary at least as a Poisson count does), the posterior of φ given the Pearson estimate
+on d degrees of freedom is d·φ̂/χ²_d restricted to φ ≥ 1, and the rest's distribution is the
+mixture, over that posterior, of negative binomials with the rest's mean and variance
+φ·(mean + scaled part of the estimation variance) + fixed part. An estimate above 1 thus
+keeps its size, and one below 1 is not lifted by a factor. Where φ cannot be measured at all
+(fewer than `min_history_years` earlier full years and no splits, or too few years with
+events), no interval is given, and every note says why: assuming Poisson variation there
+would print a narrow interval the data do not support.
 
-The older intervals for the annual *rate* (the observed count's Poisson interval scaled to
-12 months) remain as choices, labelled as rate intervals; they are not intervals for the
-full-year figure. Amounts that are not counts (years of prison) get no interval."""
+The `poisson` interval method assumes φ = 1 everywhere, as asked. The older intervals for
+the annual *rate* (the observed count's Poisson interval scaled to 12 months) remain as
+choices, labelled as rate intervals; they are not intervals for the full-year figure.
+Amounts that are not counts (years of prison) get no interval. benchmarks/coverage.md shows
+by simulation what each interval covers."""
 
 from __future__ import annotations
 
@@ -124,64 +141,167 @@ def fit_history(years: list[int], counts: list[float]) -> HistoryFit:
     )
 
 
+# The posterior of φ is represented by this many equally likely values (quantile midpoints):
+# enough that the 2,5 % and 97,5 % quantiles of the mixture move by less than one event
+# against 4.096 nodes for the Danish series' sizes (tests/test_intervals.py checks).
+POSTERIOR_NODES = 256
+# Rules under which a full-year interval is given (the others give none, and say why).
+WITH_INTERVAL = ("within_year", "estimated", "assumed_poisson")
+NO_INTERVAL_RULES = ("too_short", "too_few_events")
+
+
 @dataclass(frozen=True)
 class Dispersion:
-    """How much more than a Poisson count a series varies, as used by an interval."""
+    """How much more than a Poisson count a series varies, as an interval uses it.
 
-    used: float  # the factor the interval uses (≥ 1)
-    estimate: float | None  # the Pearson estimate from the earlier years, if any
-    years: tuple[int, ...]  # the earlier full years it rests on
-    rule: str  # 'estimated' | 'floor' (estimate below 1) | 'too_short' | 'assumed_poisson'
+    rule: 'within_year' (measured on earlier partial/final splits), 'estimated' (on earlier
+    full years), 'assumed_poisson' (the `poisson` interval method), or, without an interval,
+    'too_short' (too few earlier years and splits) and 'too_few_events'."""
+
+    estimate: float | None  # the Pearson estimate, if any
+    df: int | None  # its degrees of freedom, where the interval uses it
+    years: tuple[int, ...]  # the earlier years it rests on
+    rule: str
+
+    @property
+    def has_interval(self) -> bool:
+        return self.rule in WITH_INTERVAL
+
+    def nodes(self) -> np.ndarray:
+        """Equally likely values of φ under its posterior (module docstring); [1] for Poisson."""
+        if self.rule == "assumed_poisson" or not self.df:
+            return np.ones(1)
+        from scipy.stats import chi2
+
+        # φ ≥ 1 ⇔ χ²_d ≤ d·φ̂: the χ² draws are restricted to below that point. A Pearson
+        # estimate of 0 (years on the trend exactly) is taken as a very small one: the
+        # posterior then has a Pareto tail of index d/2 above 1.
+        scale = self.df * max(float(self.estimate), 1e-9)
+        top = chi2.cdf(scale, self.df)
+        u = (np.arange(POSTERIOR_NODES) + 0.5) / POSTERIOR_NODES * top
+        return np.maximum(scale / chi2.ppf(u, self.df), 1.0)
+
+    @property
+    def used(self) -> float | None:
+        """The posterior median of φ (what explain shows as the value used); None without
+        an interval."""
+        if not self.has_interval:
+            return None
+        if self.rule == "assumed_poisson" or not self.df:
+            return 1.0
+        from scipy.stats import chi2
+
+        scale = self.df * max(float(self.estimate), 1e-9)
+        return stated(max(scale / chi2.ppf(chi2.cdf(scale, self.df) / 2, self.df), 1.0))
+
+
+def split_dispersion(parts, totals, shares) -> float | None:
+    """The quasi-binomial Pearson dispersion of partial counts `parts` of final counts
+    `totals`, each expected to hold `shares` of its year: Σ (x − n·p)² / (n·p·(1 − p)) over the
+    years with events, divided by their number (p is given, not fitted: no degree of freedom
+    is spent). 1 for binomial chance; None without a year with events."""
+    parts, totals, shares = (np.asarray(v, dtype=float) for v in (parts, totals, shares))
+    usable = (totals > 0) & (shares > 0) & (shares < 1)
+    if not usable.any():
+        return None
+    x, n, p = np.minimum(parts, totals)[usable], totals[usable], shares[usable]
+    return stated(float(np.sum((x - n * p) ** 2 / (n * p * (1 - p)))) / int(usable.sum()))
 
 
 def dispersion(
-    fit: HistoryFit | None, years: tuple[int, ...], level: float, min_years: int, overdispersion: bool
+    fit: HistoryFit | None,
+    years: tuple[int, ...],
+    min_years: int,
+    overdispersion: bool,
+    splits: tuple[tuple[int, float, float, float], ...] = (),
+    min_splits: int = 3,
 ) -> Dispersion:
     """The dispersion an interval uses, by the rule the module docstring states. `years`: the
-    earlier full years there are (the fit exists only where two of them have events)."""
+    earlier full years there are (the fit exists only where two of them have events);
+    `splits`: (year, partial count, final count, share of the year) of earlier years with both,
+    given only to a method that scales the months observed."""
     estimate = fit.pearson_dispersion if fit else None
     if not overdispersion:
-        return Dispersion(1.0, estimate, years, "assumed_poisson")
+        return Dispersion(estimate, None, years, "assumed_poisson")
+    within = split_dispersion(*zip(*[s[1:] for s in splits])) if len(splits) >= min_splits else None
+    if within is not None:
+        used = tuple(s[0] for s in splits if s[2] > 0)
+        return Dispersion(within, len(used), used, "within_year")
     if len(years) < min_years:
-        return Dispersion(1.0, estimate, years, "too_short")
+        return Dispersion(estimate, None, years, "too_short")
     if fit is None or estimate is None:  # enough years, but too few of them with events
-        return Dispersion(1.0, estimate, years, "too_few_events")
-    from scipy.stats import norm, t
-
-    quantile = 1 - (1 - level) / 2
-    widen = (t.ppf(quantile, len(years) - 2) / norm.ppf(quantile)) ** 2
-    scaled = fit.pearson_dispersion * widen
-    if scaled <= 1:
-        return Dispersion(1.0, fit.pearson_dispersion, years, "floor")
-    return Dispersion(float(scaled), fit.pearson_dispersion, years, "estimated")
+        return Dispersion(estimate, None, years, "too_few_events")
+    return Dispersion(estimate, len(years) - 2, years, "estimated")
 
 
 # --- the prediction interval of the full year -------------------------------------------------
 
 
-def rest_quantiles(means: np.ndarray, variances: np.ndarray, q: float) -> np.ndarray:
-    """The q-quantile of counts with these means and variances: negative binomial where they
-    vary more than a Poisson count, else Poisson (vectorised: one call for every estimate)."""
+def _component_cdf(rest: np.ndarray, means: np.ndarray, variances: np.ndarray) -> np.ndarray:
+    """P(rest count ≤ `rest`) for counts with these means and variances: negative binomial
+    where they vary more than a Poisson count, else Poisson (arrays of one shape)."""
     from scipy.stats import nbinom, poisson
 
-    means = np.asarray(means, dtype=float)
-    variances = np.asarray(variances, dtype=float)
     over = variances > means * (1 + 1e-12)
     p = np.where(over, means / np.where(over, variances, 1.0), 0.5)
     size = np.where(over, means * p / (1 - p), 1.0)
-    with np.errstate(invalid="ignore"):
-        return np.where(means > 0, np.where(over, nbinom.ppf(q, size, p), poisson.ppf(q, np.maximum(means, 0))), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cdf = np.where(over, nbinom.cdf(rest, size, p), poisson.cdf(rest, np.maximum(means, 0)))
+    return np.where(means > 0, cdf, np.where(rest >= 0, 1.0, 0.0))
+
+
+def _component_ppf(q: float, means: np.ndarray, variances: np.ndarray) -> np.ndarray:
+    from scipy.stats import nbinom, poisson
+
+    over = variances > means * (1 + 1e-12)
+    p = np.where(over, means / np.where(over, variances, 1.0), 0.5)
+    size = np.where(over, means * p / (1 - p), 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ppf = np.where(over, nbinom.ppf(q, size, p), poisson.ppf(q, np.maximum(means, 0)))
+    return np.where(means > 0, ppf, 0.0)
+
+
+def _moments(means, scaled, fixed, phis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per estimate (rows) and value of φ (columns): the rest's mean and variance."""
+    means = np.asarray(means, dtype=float)[:, None]
+    variances = rest_variance(
+        means, np.asarray(scaled, dtype=float)[:, None], np.asarray(fixed, dtype=float)[:, None], phis
+    )
+    return np.broadcast_to(means, variances.shape), variances
+
+
+def rest_quantiles(means, scaled, fixed, phis: np.ndarray, q: float) -> np.ndarray:
+    """The q-quantile of each rest: the smallest count whose mixture CDF (the mean over the
+    columns of `phis`, equally likely values of φ per row) reaches q, by bisection between the
+    smallest and largest quantile of the mixture's parts (the mixture's lies between them)."""
+    m, v = _moments(means, scaled, fixed, phis)
+    low = np.nanmin(_component_ppf(q, m, v), axis=1)
+    high = np.nanmax(_component_ppf(q, m, v), axis=1)
+    bad = ~(np.isfinite(low) & np.isfinite(high))
+    low, high = np.where(bad, 0.0, low), np.where(bad, 0.0, high)
+    while (open_ := low < high).any():
+        mid = np.floor((low + high) / 2)
+        reached = _component_cdf(mid[:, None], m, v).mean(axis=1) >= q
+        high = np.where(open_ & reached, mid, high)
+        low = np.where(open_ & ~reached, mid + 1, low)
+    return np.where(bad, np.nan, low)
 
 
 def full_year_intervals(
-    observed: np.ndarray, rest_means: np.ndarray, rest_variances: np.ndarray, level: float
+    observed, rest_means, scaled, fixed, spreads: list[Dispersion], level: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The observed counts plus the central `level` interval of their rests."""
+    """The observed counts plus the central `level` interval of their rests, each rest's φ
+    integrated over its posterior (`spreads`, one per estimate)."""
     alpha = 1 - level
     observed = np.asarray(observed, dtype=float)
+    if not len(spreads):
+        return observed.copy(), observed.copy()
+    nodes = [s.nodes() for s in spreads]
+    width = max(len(n) for n in nodes)
+    phis = np.stack([np.resize(n, width) for n in nodes])  # a single φ repeated: the same mixture
     return (
-        observed + rest_quantiles(rest_means, rest_variances, alpha / 2),
-        observed + rest_quantiles(rest_means, rest_variances, 1 - alpha / 2),
+        observed + rest_quantiles(rest_means, scaled, fixed, phis, alpha / 2),
+        observed + rest_quantiles(rest_means, scaled, fixed, phis, 1 - alpha / 2),
     )
 
 
@@ -192,25 +312,18 @@ def full_year_cdf(row, values) -> np.ndarray | None:
     `observed_value` (the backtest and the coverage study score forecasts with this)."""
     if row.get("interval_kind") != "full_year" or row.get("rest_mean") is None:
         return None
-    from scipy.stats import nbinom, poisson
-
+    spread = Dispersion(row.get("dispersion_estimate"), row.get("dispersion_df"), (), row.get("dispersion_rule") or "")
+    phis = spread.nodes()[None, :]
     values = np.asarray(values, dtype=float)
-    mean = float(row["rest_mean"])
-    variance = rest_variance(
-        mean, float(row["rest_var_scaled"]), float(row["rest_var_fixed"]), float(row["dispersion_used"] or 1.0)
-    )
     rest = np.floor(values - float(row["observed_value"]))
-    if mean <= 0:
-        return np.where(rest >= 0, 1.0, 0.0)
-    if variance > mean * (1 + 1e-12):
-        p = mean / variance
-        cdf = nbinom.cdf(rest, mean * p / (1 - p), p)
-    else:
-        cdf = poisson.cdf(rest, mean)
-    return np.where(rest >= 0, cdf, 0.0)
+    m, v = _moments([row["rest_mean"]], [row["rest_var_scaled"]], [row["rest_var_fixed"]], phis)
+    cdf = _component_cdf(
+        rest[:, None], np.broadcast_to(m, (len(rest), m.shape[1])), np.broadcast_to(v, (len(rest), v.shape[1]))
+    )
+    return np.where(rest >= 0, cdf.mean(axis=1), 0.0)
 
 
-def rest_variance(rest_mean: float, scaled: float, fixed: float, phi: float) -> float:
+def rest_variance(rest_mean, scaled, fixed, phi):
     """Process variation φ·mean plus the method's estimation variance (its `scaled` part
     grows with φ, its `fixed` part does not)."""
     return phi * (rest_mean + scaled) + fixed
@@ -257,9 +370,10 @@ def poisson_glm(counts: np.ndarray, months: np.ndarray, level: float) -> tuple[n
 INTERVAL_METHODS = {
     "negative_binomial": (
         "full_year",
-        "prediction interval for the full-year count: the observed count plus "
-        "negative binomial quantiles of the rest (process and estimation variance, dispersion "
-        "from the series' earlier full years)",
+        "prediction interval for the full-year count: the observed count plus quantiles of "
+        "the rest, a negative binomial mixed over the posterior of its dispersion (measured within "
+        "years on earlier partial/final splits, else between earlier full years; none where it "
+        "cannot be measured), with process and estimation variance",
     ),
     "poisson": (
         "full_year",

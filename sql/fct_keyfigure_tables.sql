@@ -38,6 +38,8 @@ select
     selected.dispersion_rule,
     selected.dispersion_years,
     selected.history_left_out,
+    selected.history_other_era,
+    selected.history_window,
     selected.status,
     selected.method,
     selected.months_covered,

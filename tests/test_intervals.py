@@ -19,7 +19,7 @@ from pipeline.methods import METHODS, History, estimate_all, with_intervals
 from simulate import frame, release_rows, simulate
 
 FULL_YEAR_INTERVALS = [name for name, (kind, _) in uncertainty.INTERVAL_METHODS.items() if kind == "full_year"]
-SPEC = {"method": "negative_binomial", "level": 0.95, "min_history_years": 5}
+SPEC = {"method": "negative_binomial", "level": 0.95, "min_history_years": 5, "min_split_years": 3}
 
 
 # --- the lower bound ------------------------------------------------------------------------
@@ -52,14 +52,20 @@ def histories(draw):
     leave_out=st.booleans(),
 )
 def test_the_interval_never_goes_below_the_count_already_observed(derived, interval, level, min_years, leave_out):
-    spec = {"method": interval, "level": level, "min_history_years": min_years}
+    spec = {"method": interval, "level": level, "min_history_years": min_years, "min_split_years": 3}
     estimates = estimate_all(derived, spec, leave_out).join(
         derived.filter(pl.col("is_partial")).select("series", "reference_year", "release_id", "observed_value"),
         on=["series", "reference_year", "release_id"],
     )
     assert set(estimates["method"]) == set(METHODS)
     for row in estimates.filter(pl.col("estimate").is_not_null()).iter_rows(named=True):
-        assert row["interval_lower"] is not None, row  # every count estimated gets its interval
+        # a count estimated gets its interval exactly where its variation can be measured
+        assert (row["interval_lower"] is not None) == (row["dispersion_rule"] in uncertainty.WITH_INTERVAL), row
+        if row["interval_lower"] is None:
+            assert row["dispersion_rule"] in uncertainty.NO_INTERVAL_RULES and interval == "negative_binomial"
+            if row["dispersion_rule"] == "too_short":
+                assert len(row["dispersion_years"]) < min_years
+            continue
         assert row["observed_value"] <= row["interval_lower"] <= row["interval_upper"], row
         # at the levels a table shows, the estimate (rounded as the tables show it) lies inside
         # its interval; a 50 % interval of a rest predicted from no events need not hold 0
@@ -70,10 +76,11 @@ def test_the_interval_never_goes_below_the_count_already_observed(derived, inter
             ), row
         assert row["interval_kind"] == "full_year"
         assert row["dispersion_used"] >= 1
+        # an estimate of φ above 1 is never replaced by 1: the interval's φ is at least as large
+        if row["dispersion_rule"] in ("estimated", "within_year") and row["dispersion_estimate"] > 1:
+            assert row["dispersion_used"] >= row["dispersion_estimate"] > 1
         # the predicted rest is a count to come: not negative, with a finite spread
         assert row["rest_mean"] >= 0 and math.isfinite(row["rest_mean"]) and math.isfinite(row["rest_var_scaled"])
-        if row["dispersion_rule"] == "too_short":
-            assert len(row["dispersion_years"]) < min_years and row["dispersion_used"] == 1
         if leave_out:
             assert not set(row["history_left_out"]) & set(row["dispersion_years"])
 
@@ -86,8 +93,12 @@ def test_every_partial_figure_of_the_shipped_data_for_every_method(built):
             on=["series", "reference_year", "release_id"],
         )
         counted = estimates.filter(pl.col("estimate").is_not_null() & pl.col("series_integer"))
-        assert counted.height >= 9 and counted["interval_lower"].null_count() == 0
-        assert (counted["interval_lower"] >= counted["observed_value"]).all()
+        shown = counted.filter(pl.col("interval_lower").is_not_null())
+        assert counted.height >= 9 and (shown["interval_lower"] >= shown["observed_value"]).all()
+        # none is given only where the variation cannot be measured, and then the rule says so
+        missing = counted.filter(pl.col("interval_lower").is_null())
+        assert set(missing["dispersion_rule"]) <= set(uncertainty.NO_INTERVAL_RULES)
+        assert interval == "negative_binomial" or missing.height == 0
     # the old rate interval of 2 killed in 9 months went below what was already counted
     rate = estimate_all(derived, SPEC | {"method": "exact_poisson_rate"}).filter(
         (pl.col("series") == "draebte") & (pl.col("reference_year") == 2024) & (pl.col("method") == "linear")
@@ -124,12 +135,63 @@ def test_dispersion_rule():
     fit = uncertainty.fit_history(list(range(2010, 2022)), [30, 50, 20, 60, 25, 55, 30, 45, 20, 70, 35, 40])
     assert fit.pearson_dispersion > 3
     years = tuple(range(2010, 2022))
-    used = uncertainty.dispersion(fit, years, 0.95, 5, overdispersion=True)
-    assert used.rule == "estimated" and used.used > fit.pearson_dispersion  # widened for its own uncertainty
-    assert uncertainty.dispersion(fit, years, 0.95, 13, overdispersion=True).rule == "too_short"
-    assert uncertainty.dispersion(fit, years, 0.95, 5, overdispersion=False).used == 1
+    used = uncertainty.dispersion(fit, years, 5, overdispersion=True)
+    # the estimate keeps its size; its uncertainty is a posterior, not a factor
+    assert used.rule == "estimated" and used.df == 10 and used.used > fit.pearson_dispersion
+    assert uncertainty.dispersion(fit, years, 13, overdispersion=True).rule == "too_short"
+    assert uncertainty.dispersion(fit, years, 13, overdispersion=True).has_interval is False
+    assert uncertainty.dispersion(fit, years, 5, overdispersion=False).used == 1
+    # a calm history is not lifted by a factor: its posterior starts at 1, and with four
+    # degrees of freedom its median is √2 (a posterior ∝ φ⁻³ on φ ≥ 1), not 42 times anything
     calm = uncertainty.fit_history(list(range(2010, 2016)), [40, 40, 41, 39, 40, 40])
-    assert uncertainty.dispersion(calm, tuple(range(2010, 2016)), 0.95, 5, overdispersion=True).rule == "floor"
+    quiet = uncertainty.dispersion(calm, tuple(range(2010, 2016)), 5, overdispersion=True)
+    assert quiet.rule == "estimated" and quiet.estimate < 0.1 and quiet.used == pytest.approx(2**0.5, rel=0.01)
+    assert 1 <= quiet.nodes().min() < 1.01
+    # three earlier years with a partial and a final release measure the variation within a year
+    splits = ((2019, 30, 40, 0.75), (2020, 28, 40, 0.75), (2021, 33, 40, 0.75))
+    within = uncertainty.dispersion(None, (), 5, overdispersion=True, splits=splits)
+    assert within.rule == "within_year" and within.df == 3 and within.years == (2019, 2020, 2021)
+    assert within.estimate == pytest.approx(sum((x - 30) ** 2 / (40 * 0.75 * 0.25) for x in (30, 28, 33)) / 3)
+    assert uncertainty.dispersion(None, (), 5, overdispersion=True, splits=splits[:2]).rule == "too_short"
+
+
+@pytest.mark.parametrize("estimate, df", [(0.3, 3), (1.0, 8), (2.4, 3), (45.0, 5), (3.0, 10)])
+@pytest.mark.parametrize("rest, observed", [(0.8, 2), (7.5, 22), (727.0, 2181)])
+def test_the_mixture_is_resolved_finely_enough(estimate, df, rest, observed):
+    """POSTERIOR_NODES values of φ give the mixture's 2,5 % and 97,5 % quantiles within one
+    event of 16 times as many (what its comment claims)."""
+    spread = uncertainty.Dispersion(estimate, df, (), "estimated")
+    scaled = rest**2 / (observed + 0.5)
+    low, high = uncertainty.full_year_intervals([observed], [rest], [scaled], [0.0], [spread], 0.95)
+    fine = uncertainty.POSTERIOR_NODES * 16
+    from scipy.stats import chi2
+
+    scale = df * estimate
+    u = (np.arange(fine) + 0.5) / fine * chi2.cdf(scale, df)
+    phis = np.maximum(scale / chi2.ppf(u, df), 1.0)[None, :]
+    for q, bound in ((0.025, low[0]), (0.975, high[0])):
+        exact = observed + uncertainty.rest_quantiles([rest], [scaled], [0.0], phis, q)[0]
+        assert abs(bound - exact) <= 1, (q, bound, exact)
+
+
+def test_the_cdf_and_the_interval_are_one_distribution():
+    """full_year_cdf (what the backtest scores) is the distribution whose quantiles the
+    interval gives."""
+    row = {
+        "interval_kind": "full_year",
+        "observed_value": 22.0,
+        "rest_mean": 7.5,
+        "rest_var_scaled": 7.5**2 / 22.5,
+        "rest_var_fixed": 0.0,
+        "dispersion_estimate": 2.4,
+        "dispersion_df": 8,
+        "dispersion_rule": "estimated",
+    }
+    spread = uncertainty.Dispersion(2.4, 8, (), "estimated")
+    low, high = uncertainty.full_year_intervals([22], [7.5], [row["rest_var_scaled"]], [0.0], [spread], 0.95)
+    cdf = uncertainty.full_year_cdf(row, np.array([low[0] - 1, low[0], high[0] - 1, high[0]]))
+    assert cdf[0] < 0.025 <= cdf[1] and cdf[2] < 0.975 <= cdf[3]
+    assert uncertainty.full_year_cdf(row, np.array([21.0]))[0] == 0  # below what is counted
 
 
 def test_the_fits_numbers_are_stated_to_12_significant_digits():
@@ -154,30 +216,57 @@ def test_the_fits_numbers_are_stated_to_12_significant_digits():
 def test_the_rest_is_negative_binomial_when_it_varies_more_than_poisson():
     from scipy.stats import nbinom, poisson
 
-    # 2 killed in 9 months, Poisson variation: the Poisson–gamma predictive (Jeffreys prior)
-    low, high = uncertainty.full_year_intervals([2], [2.5 * 3 / 9], [2.5 * 3 / 9 * 12 / 9], 0.95)
+    poisson_ = [uncertainty.Dispersion(None, None, (), "assumed_poisson")]
+    # 2 killed in 9 months, Poisson variation: the Poisson–gamma predictive (Jeffreys prior);
+    # mean 2,5 × 3 / 9 with an estimation variance of mean² / 2,5 = mean × 3 / 9
+    rest = 2.5 * 3 / 9
+    low, high = uncertainty.full_year_intervals([2], [rest], [rest * 3 / 9], [0.0], poisson_, 0.95)
     assert low[0] == 2 + nbinom.ppf(0.025, 2.5, 9 / 12) and high[0] == 2 + nbinom.ppf(0.975, 2.5, 9 / 12)
-    low, high = uncertainty.full_year_intervals([5], [3.0], [3.0], 0.9)
+    low, high = uncertainty.full_year_intervals([5], [3.0], [0.0], [0.0], poisson_, 0.9)
     assert (low[0], high[0]) == (5 + poisson.ppf(0.05, 3), 5 + poisson.ppf(0.95, 3))
 
 
 # --- said the same way everywhere -----------------------------------------------------------
 
 
-def test_notes_explain_and_json_give_the_same_interval(built):
-    derived = pl.read_parquet(built.derived_figures).filter(pl.col("selected") & (pl.col("status") == "estimated"))
+WINDOW = "politiets tal fra 2010 tælles på samme måde"
+
+
+@pytest.fixture(scope="module")
+def windowed(tmp_path_factory):
+    """The shipped data with a declared window for wounded and killed: their fits use every
+    earlier year from 2010 (without one, only 2021–2023 are of the same publication)."""
+    from conftest import copy_project, set_params
+    from pipeline.core_stages import run_core
+
+    paths = copy_project(tmp_path_factory.mktemp("windowed"))
+    window = {"first_year": 2010, "reason": WINDOW}
+    set_params(paths, **{"extrapolation.history": {"saarede": window, "draebte": window}})
+    run_core(paths)
+    return paths
+
+
+def test_notes_explain_and_json_give_the_same_interval(windowed):
+    derived = pl.read_parquet(windowed.derived_figures).filter(pl.col("selected") & (pl.col("status") == "estimated"))
     notes = {
-        t: json.loads((built.tables / f"table_{t}.json").read_text(encoding="utf-8"))["note"] for t in ("1_2", "1_3")
+        t: json.loads((windowed.tables / f"table_{t}.json").read_text(encoding="utf-8"))["note"] for t in ("1_2", "1_3")
     }
     text = " ".join(notes.values())
-    for row in derived.filter(pl.col("series").is_in(["sigtelser", "skudepisoder", "saarede", "draebte"])).iter_rows(
-        named=True
-    ):
+    shown = derived.filter(pl.col("series").is_in(["saarede", "draebte"]))
+    for row in shown.iter_rows(named=True):
         low, high, year = row["interval_lower"], row["interval_upper"], row["reference_year"]
+        assert row["dispersion_rule"] == "estimated" and row["history_window"] == WINDOW
         assert f"mellem {fmt.number(low)} og {fmt.number(high)} i hele {year} med 95\xa0% sandsynlighed" in text
-        lines = "\n".join(explain(row["series"], year, built).lines)
+        lines = "\n".join(explain(row["series"], year, windowed).lines)
         assert f"{fmt.number(low, 2)}–{fmt.number(high, 2)}" in lines and "for the full-year count" in lines
-    assert "statsmodels" not in text and "kan være for smalt" in text  # too few years for sigtelser
+    # sigtelser and skudepisoder: 3 earlier years, no interval, and the note says why
+    for row in derived.filter(pl.col("series").is_in(["sigtelser", "skudepisoder"])).iter_rows(named=True):
+        assert row["interval_lower"] is None and row["dispersion_rule"] == "too_short"
+    assert "Der er ikke beregnet et interval for sigtelser" in notes["1_2"]
+    assert "Der er ikke beregnet et interval for skudepisoder" in notes["1_3"]
+    # the caveat of a variation measured between whole years, and the years used
+    assert "kan intervallet være bredere end nødvendigt" in notes["1_3"]
+    assert "statsmodels" not in text and "2010–2016 og 2021–2023" in notes["1_3"]
 
 
 def test_a_rate_interval_is_labelled_as_one(project):
@@ -288,23 +377,49 @@ def test_leaving_out_is_a_choice(project):
     )
     assert derived["history_left_out"].to_list() == [[]] and 2017 in derived["dispersion_years"][0]
     note = json.loads((project.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
-    assert "udeladt" not in note
+    assert "udeladt som" not in note  # 2010–2016 stay out as another publication
 
 
 @given(
-    rule=st.sampled_from(["estimated", "floor", "too_short", "too_few_events", "assumed_poisson"]),
-    years=st.lists(st.integers(1990, 2030), unique=True, max_size=12).map(sorted),
-    left_out=st.lists(st.integers(1990, 2030), unique=True, max_size=3).map(sorted),
-    count=st.integers(1, 4),
+    cells=st.lists(
+        st.fixed_dictionaries(
+            {
+                "label_da": st.sampled_from(["Dræbte", "Sårede", "Sigtelser"]),
+                "dispersion_rule": st.sampled_from([*uncertainty.WITH_INTERVAL, *uncertainty.NO_INTERVAL_RULES]),
+                "dispersion_years": st.lists(st.integers(1990, 2030), unique=True, max_size=12).map(sorted),
+                "history_left_out": st.lists(st.integers(1990, 2030), unique=True, max_size=3).map(sorted),
+                "history_other_era": st.lists(st.integers(1980, 1989), unique=True, max_size=3).map(sorted),
+                "history_window": st.sampled_from([None, WINDOW]),
+                "method": st.sampled_from(["linear", "trend", "linear (fallback: trend: x)"]),
+                "interval_level": st.just(0.95),
+                "interval_kind": st.just("full_year"),
+            }
+        ),
+        min_size=1,
+        max_size=4,
+    )
 )
-def test_the_variation_clause_is_danish_in_every_state(rule, years, left_out, count):
+def test_the_interval_notes_are_danish_and_true_in_every_state(cells):
     from pipeline import wording
 
-    text = wording._variation_clause(rule, tuple(years), tuple(left_out), "dræbte", count)
-    assert text and not re.search(r"\b0 tidligere|\b1 tidligere hele", text) and "()" not in text
-    assert ("udeladt" in text) == bool(left_out) or rule == "assumed_poisson"
-    if rule == "too_short":
-        assert ("intervallerne kan være for smalle" in text) == (count > 1)
+    for c in cells:
+        shown = c["dispersion_rule"] in uncertainty.WITH_INTERVAL
+        c["interval_lower"] = 1.0 if shown else None
+        if c["dispersion_rule"] in ("estimated", "within_year"):  # measured on at least 2 years
+            c["dispersion_years"] = sorted({*c["dispersion_years"], 2000, 2001})
+    text = wording.interval_assumptions(cells)
+    assert text and not re.search(r"\b0 tidligere|\b1 tidligere hele|\(\)|  ", text)
+    if any(c["interval_lower"] is None for c in cells):
+        assert "Der er ikke beregnet et interval" in text
+    if any(c["interval_lower"] is not None for c in cells):
+        assert "95\xa0% sandsynlighed" in text
+    if any(c["history_other_era"] and c["history_window"] and c["dispersion_rule"] != "assumed_poisson" for c in cells):
+        assert WINDOW in text  # why earlier years were left out, wherever years are named
+    for c in cells:  # a sentence giving an interval carries the note's caveat
+        caveat = wording.interval_caveat(c)
+        for phrase in ("bredere end nødvendigt", "for smalt"):
+            if phrase in caveat:
+                assert phrase in text
 
 
 @pytest.mark.parametrize(
@@ -324,7 +439,8 @@ def test_a_history_without_two_years_of_events_gives_no_trend_and_says_why(count
     linear = estimates.filter(pl.col("method") == "linear").row(0, named=True)
     assert linear["dispersion_years"] == list(range(2000, 2000 + len(counts)))  # the years there are
     assert linear["dispersion_rule"] == ("too_few_events" if len(counts) >= SPEC["min_history_years"] else "too_short")
-    assert 3 <= linear["interval_lower"] < linear["interval_upper"] < 100
+    # the variation could not be measured: no interval, rather than a Poisson one
+    assert linear["estimate"] == 4 and linear["interval_lower"] is None
 
 
 def test_a_part_revised_down_never_makes_the_rest_negative():
@@ -336,7 +452,7 @@ def test_a_part_revised_down_never_makes_the_rest_negative():
         .row(0, named=True)
     )
     assert seasonal["estimate"] == 5 and seasonal["rest_mean"] > 0
-    assert seasonal["interval_lower"] == 5 and seasonal["interval_upper"] > 5
+    assert seasonal["interval_lower"] is None and seasonal["dispersion_rule"] == "too_short"
 
 
 def test_two_vintages_of_an_earlier_part_count_as_one_year():

@@ -35,7 +35,10 @@ class Auditor(PrintedFigureChecks, StatementChecks, ReleaseChecks, DateChecks):
         # every method, with its interval, on every partial figure (the backtest)
         self.interval_level = float(extrapolate.interval_spec(extrapolation)["level"])
         self.estimates = estimate_all(
-            derived, extrapolate.interval_spec(extrapolation), bool(extrapolation.get("leave_out_exceptional", True))
+            derived,
+            extrapolate.interval_spec(extrapolation),
+            bool(extrapolation.get("leave_out_exceptional", True)),
+            extrapolate.history_windows(extrapolation, derived),
         )
         self.selected = derived.filter(pl.col("selected"))
         self.latest = View(derived)

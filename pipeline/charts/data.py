@@ -20,6 +20,8 @@ INTERVAL_COLUMNS = {
     "dispersion_rule": pl.Utf8,
     "dispersion_years": pl.Utf8,
     "history_left_out": pl.Utf8,
+    "history_other_era": pl.Utf8,
+    "history_window": pl.Utf8,
 }
 # The rows every chart plots, one per series and year; `status` is observed, estimated or
 # missing (a year inside the chart's span without a figure). Written beside each chart as CSV.

@@ -93,6 +93,9 @@ def extrapolation_methods(audit: dict, series: dict[str, dict] | None = None) ->
             "dispersion_rule": e["method_inputs"]["dispersion"]["rule"],
             "dispersion_years": e["method_inputs"]["dispersion"]["years"],
             "history_left_out": e["method_inputs"]["history_left_out"],
+            "history_other_era": e["method_inputs"]["history_other_era"],
+            "history_window": e["method_inputs"]["history_window"],
+            "method": e.get("method"),
         }
         for e in extrapolations
         if e.get("method_inputs")

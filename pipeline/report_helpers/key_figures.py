@@ -62,6 +62,7 @@ def figure(cell: dict | None, series: dict[str, dict]) -> wording.Figure | None:
         if estimated and cell.get("interval_lower") is not None
         else None,
         unrounded=cell.get("value_unrounded") if estimated else None,
+        interval_caveat=wording.interval_caveat(cell) if estimated else "",
     )
 
 

@@ -47,6 +47,7 @@ from pipeline.wording.intervals import (
     _variation_clause as _variation_clause,  # tested on its own
     comparison_interval_text,
     interval_assumptions,
+    interval_caveat,
     interval_description,
     interval_range,
     interval_text,
@@ -204,6 +205,7 @@ __all__ = [
     "RATIO_INTERVALS",
     "comparison_interval_text",
     "interval_assumptions",
+    "interval_caveat",
     "interval_description",
     "interval_range",
     "interval_text",

@@ -40,7 +40,8 @@ def interval_range(cell: dict) -> str:
 INTERVAL_DESCRIPTIONS = {
     "negative_binomial": "et interval for hele årets antal: de opgjorte måneder er kendt, og resten af året er "
     "forudsagt med både den tilfældige variation, de ekstra udsving, som seriens tidligere år "
-    "viser, og usikkerheden om niveauet",
+    "viser (inden for årene, hvor tidligere år har både en delårs- og en helårsopgørelse, ellers mellem "
+    "hele år), usikkerheden på det mål og usikkerheden om niveauet",
     "poisson": "et interval for hele årets antal: de opgjorte måneder er kendt, og resten af året er forudsagt "
     "med den rent tilfældige variation og usikkerheden om niveauet (uden ekstra udsving)",
     "exact_poisson_rate": "et interval for den årlige rate, ikke for hele årets antal: det eksakte "
@@ -51,12 +52,22 @@ INTERVAL_DESCRIPTIONS = {
 }
 
 
+# The dispersion rules (pipeline/uncertainty.py) under which an estimate gets no interval;
+# each has its clause in _missing_clause.
+NO_INTERVAL_RULES = ("too_short", "too_few_events")
+
+
 def interval_assumptions(cells: list[dict], rest: str = "resten af året") -> str:
     """The assumptions of the intervals of `cells` (the estimates of one note or chart), in
-    one or two sentences: what the interval is for, and for each figure how its year-to-year
-    variation was judged (measured on which years; too few years to measure, so the interval
-    may be too narrow; years left out as exceptional). '' without intervals."""
+    one or two sentences: what the interval is for, and for each figure how its variation was
+    judged (within years or between them, on which years, which were left out and why), and
+    for a figure without an interval why there is none. '' without either."""
     shown = [c for c in cells if c.get("interval_lower") is not None]
+    missing = [c for c in cells if c.get("interval_lower") is None and c.get("dispersion_rule") in NO_INTERVAL_RULES]
+    return " ".join(p for p in (_shown_assumptions(shown, rest), _no_interval_sentence(missing)) if p)
+
+
+def _shown_assumptions(shown: list[dict], rest: str) -> str:
     if not shown:
         return ""
     several = len(shown) > 1
@@ -67,14 +78,8 @@ def interval_assumptions(cells: list[dict], rest: str = "resten af året") -> st
             "kun den tilfældige variation i de opgjorte måneder."
         )
     level = fmt.percent(shown[0]["interval_level"])
-    rules = group_by(
-        [c for c in shown if c.get("interval_kind") != "rate"],
-        lambda c: (c.get("dispersion_rule"), _years(c.get("dispersion_years")), _years(c.get("history_left_out"))),
-    )
-    parts = [
-        _variation_clause(rule, years, left_out, listing([c["label_da"].lower() for c in group]), len(group))
-        for (rule, years, left_out), group in rules.items()
-    ]
+    rules = group_by([c for c in shown if c.get("interval_kind") != "rate"], _rule_key)
+    parts = [_variation_clause(*key, _labels(group)) for key, group in rules.items()]
     return (
         f"{noun_} for hele året bygger på, at de opgjorte måneder er kendte, og at "
         f"{rest} kan forudsiges med både den tilfældige variation og usikkerheden om niveauet; "
@@ -84,6 +89,75 @@ def interval_assumptions(cells: list[dict], rest: str = "resten af året") -> st
     )
 
 
+def _no_interval_sentence(missing: list[dict]) -> str:
+    """'Der er ikke beregnet et interval for skudepisoder og sigtelser: der er kun 3 tidligere
+    hele år (2021–2023), for få til at måle, …' '' when every estimate has its interval."""
+    if not missing:
+        return ""
+    clauses = [
+        _missing_clause(rule, years, history, _labels(group))
+        for (rule, years, *history), group in group_by(
+            missing, lambda c: (c["dispersion_rule"], _years(c.get("dispersion_years")), *_history(c))
+        ).items()
+    ]
+    return (
+        "Der er ikke beregnet et interval "
+        + "; ".join(clauses)
+        + ". Et interval, der antog rent tilfældig variation, ville være for smalt, hvis tallene svinger mere."
+    )
+
+
+def _missing_clause(rule: str, years: tuple, history: list, labels: str) -> str:
+    earlier = _earlier(len(years)) + _span(years, *history)
+    if rule == "too_few_events":
+        return (
+            f"for {labels}: for få af de {earlier} har hændelser til at måle, hvor meget tallene svinger "
+            "ud over ren tilfældighed"
+        )
+    only = "kun " if years else ""
+    return (
+        f"for {labels}: der er {only}{earlier} og ikke tidligere år nok med både en delårs- og en "
+        "helårsopgørelse til at måle, hvor meget tallene svinger ud over ren tilfældighed"
+    )
+
+
+def interval_caveat(cell: dict) -> str:
+    """The caveat a sentence giving this estimate's interval carries, the one its note gives:
+    'intervallet kan være bredere end nødvendigt, da udsvingene er målt mellem hele år'; ''
+    where the note has none."""
+    if cell.get("interval_lower") is None or cell.get("interval_kind") != "full_year":
+        return ""
+    rule = cell.get("dispersion_rule")
+    if rule == "estimated" and not _from_history(cell):
+        return "intervallet kan være bredere end nødvendigt, da udsvingene er målt mellem hele år"
+    if rule == "assumed_poisson":
+        return "intervallet kan være for smalt, da det er regnet uden ekstra udsving"
+    return ""
+
+
+def _from_history(cell: dict) -> bool:
+    """Whether the estimate's rest comes from earlier years (trend) rather than the months
+    observed: then the variation between whole years is the one it needs."""
+    return "trend" in (cell.get("method") or "").split(" (")[0]
+
+
+def _rule_key(cell: dict) -> tuple:
+    return (
+        cell.get("dispersion_rule"),
+        _years(cell.get("dispersion_years")),
+        *_history(cell),
+        _from_history(cell),
+    )
+
+
+def _history(cell: dict) -> list:
+    return [_years(cell.get("history_left_out")), _years(cell.get("history_other_era")), cell.get("history_window")]
+
+
+def _labels(group: list[dict]) -> str:
+    return listing([c["label_da"].lower() for c in group])
+
+
 def _years(value) -> tuple[int, ...]:
     """Years as a list, or as the CSV writes them ('2010;2011')."""
     if isinstance(value, str):
@@ -91,38 +165,45 @@ def _years(value) -> tuple[int, ...]:
     return tuple(value or ())
 
 
-def _variation_clause(rule: str | None, years: tuple, left_out: tuple, labels: str, count: int) -> str:
-    n = len(years)
-    skipped = (
-        f"{fmt.year_ranges(left_out)} er udeladt som {'usædvanlige år' if len(left_out) > 1 else 'et usædvanligt år'}"
-        if left_out
-        else ""
-    )
-    # '(2010–2016 og 2021–2023; 2017 er udeladt som et usædvanligt år)'
-    within = "; ".join(p for p in (fmt.year_ranges(years), skipped) if p)
-    span = f" ({within})" if within else ""
-    earlier = {0: "ingen tidligere hele år", 1: "1 tidligere helt år"}.get(n, f"{n} tidligere hele år")
+def _earlier(n: int) -> str:
+    return {0: "ingen tidligere hele år", 1: "1 tidligere helt år"}.get(n, f"{n} tidligere hele år")
+
+
+def _span(years: tuple, left_out: tuple, other_era: tuple, window: str | None) -> str:
+    """' (2021–2023; 2017 er udeladt som et usædvanligt år; 2010–2016 er udeladt, da de er
+    fra en anden opgørelse)' — the years used and why others were left out."""
+    exceptional = "usædvanlige år" if len(left_out) > 1 else "et usædvanligt år"
+    parts = [
+        fmt.year_ranges(years),
+        f"{fmt.year_ranges(left_out)} er udeladt som {exceptional}" if left_out else "",
+    ]
+    if other_era:
+        them = "de" if len(other_era) > 1 else "det"
+        why = f": {window}" if window else f", da {them} er fra en anden opgørelse"
+        parts.append(f"{fmt.year_ranges(other_era)} er udeladt{why}")
+    within = "; ".join(p for p in parts if p)
+    return f" ({within})" if within else ""
+
+
+def _variation_clause(
+    rule: str | None, years: tuple, left_out: tuple, other_era: tuple, window: str | None, trend: bool, labels: str
+) -> str:
+    span = _span(years, left_out, other_era, window)
     if rule == "estimated":
-        return f"udsvingene fra år til år i {labels} er målt på {earlier}{span}"
-    if rule == "floor":
-        return (
-            f"{labels} har i {earlier}{span} ikke svinget mere end ren tilfældighed, "
-            "så der er regnet med den rent tilfældige variation"
+        wider = (
+            "" if trend else "; da et helt års niveau også indgår i dem, kan intervallet være bredere end nødvendigt"
         )
-    if rule == "too_short":
-        narrow = "intervallerne kan være for smalle" if count > 1 else "intervallet kan være for smalt"
         return (
-            f"for {labels} er der {'kun ' if n else ''}{earlier}{span}, for få til at måle udsvingene fra år til år, "
-            f"så der er regnet med den rent tilfældige variation, og {narrow}"
+            f"udsvingene i {labels} er målt mellem {_earlier(len(years))}{span}, med usikkerheden på det mål "
+            f"regnet med{wider}"
         )
-    if rule == "too_few_events":
-        narrow = "intervallerne kan være for smalle" if count > 1 else "intervallet kan være for smalt"
+    if rule == "within_year":
         return (
-            f"for {labels} har for få af de {earlier}{span} hændelser til at måle udsvingene fra år til år, så "
-            f"der er regnet med den rent tilfældige variation, og {narrow}"
+            f"udsvingene inden for året i {labels} er målt på {len(years)} tidligere år med både en "
+            f"delårs- og en helårsopgørelse{span}, med usikkerheden på det mål regnet med"
         )
     if rule == "assumed_poisson":
-        return f"for {labels} er der regnet med den rent tilfældige variation uden ekstra udsving"
+        return f"for {labels} er der regnet med den rent tilfældige variation uden ekstra udsving, så intervallet kan være for smalt"
     return ""
 
 

@@ -46,6 +46,14 @@ REASONS: list[tuple[re.Pattern, str]] = [
         "udviklingen i de tidligere år fører ud over ethvert rimeligt tal",
     ),
     (
+        re.compile(
+            r"the trend of the earlier years predicts (?P<predicted>[\d.e+-]+) for the whole year, "
+            r"fewer than the (?P<observed>[\d.e+-]+) already counted"
+        ),
+        "udviklingen i de tidligere år forudsiger {predicted} for hele året, færre end de {observed}, der allerede "
+        "er opgjort",
+    ),
+    (
         re.compile(r"the same months held none of an earlier year's total"),
         "de samme måneder ikke havde noget af et tidligere års antal",
     ),
@@ -107,8 +115,14 @@ def reason_text(reason: str | None) -> str:
     for pattern, danish in REASONS:
         match = pattern.fullmatch((reason or "").strip())
         if match:
-            return danish.format(**match.groupdict())
+            return danish.format(**{k: _reason_number(v) for k, v in match.groupdict().items()})
     return UNKNOWN_REASON
+
+
+def _reason_number(text: str) -> str:
+    """A number in an English reason ('14.2', '19') in Danish ('14,2'); counts stay whole."""
+    value = float(text)
+    return number(value, 0 if value == int(value) else 1)
 
 
 def fallback_sentence(method: Method, subject: str = "", describe: bool = True) -> str:

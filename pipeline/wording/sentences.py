@@ -67,6 +67,8 @@ class Figure:
     period_end: date | None = None
     # the estimate's interval: lower, upper, level and kind (full_year or rate), if it has one
     interval: tuple[float, float, float, str] | None = None
+    # what the note says the interval may do wrong, said with it (wording.interval_caveat)
+    interval_caveat: str = ""
     unrounded: float | None = None  # the estimate before rounding (a share is worked out from it)
 
     @property
@@ -125,7 +127,8 @@ def _interval_aside(f: Figure, with_level: bool = True) -> str:
     text = interval_range(cell).replace(f" i hele {f.year}", "")
     if kind == "full_year" and not with_level:
         text = text.removesuffix(f" med {fmt.percent(level)} sandsynlighed")
-    return f" ({text})"
+    caveat = f"; {f.interval_caveat}" if f.interval_caveat else ""
+    return f" ({text}{caveat})"
 
 
 def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[str]) -> str:
