@@ -148,7 +148,11 @@ def extrapolate(figures: pl.DataFrame, settings: dict, paths: Paths, stock_rule:
             pl.when(estimated & pl.col("interval_lower").is_not_null())
             .then(pl.lit(kind_text[spec["method"]]))
             .when(estimated & pl.col("dispersion_rule").is_in(NO_INTERVAL_RULES))
-            .then(pl.lit("none: the series' extra variation cannot be measured (see the dispersion rule)"))
+            .then(
+                pl.lit(
+                    "unmeasured: no interval, the series' extra variation cannot be measured (see the dispersion rule)"
+                )
+            )
             .when(estimated)
             .then(pl.lit("none: not a count"))
             .alias("interval_method"),

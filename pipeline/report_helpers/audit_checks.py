@@ -81,7 +81,10 @@ def extrapolation_methods(audit: dict, series: dict[str, dict] | None = None) ->
     intervals = dict.fromkeys(
         wording.interval_description(e["interval_method"])
         for e in extrapolations
-        if e["interval_method"] and e.get("interval_kind") != "full_year"
+        # an estimate whose variation cannot be measured is said by the assumptions' sentence
+        if e["interval_method"]
+        and e.get("interval_kind") != "full_year"
+        and not e["interval_method"].startswith("unmeasured")
     )
     intervals.pop("", None)
     cells = [

@@ -49,6 +49,7 @@ INTERVAL_DESCRIPTIONS = {
     "poisson_glm_rate": "et interval for den årlige rate, ikke for hele årets antal: Poisson-regression med "
     "eksponeringen som offset, Wald-interval på log-skalaen",
     "none": "intet interval, da tallet ikke er et antal",
+    "unmeasured": "intet interval, da det ikke kan måles, hvor meget tallene svinger ud over ren tilfældighed",
 }
 
 
