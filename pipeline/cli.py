@@ -227,12 +227,19 @@ def audit(
     console.print(f"written: {paths.relative(paths.audit / 'audit.md')}, {paths.relative(paths.audit / 'audit.json')}")
 
 
+CASE_KEYS = ("series", "reference_year", "release_id")
+
+
 @command(cls=terminal.Command)
 def backtest(
     format: Annotated[Literal["terminal", "json", "csv"], _format_option("terminal, json or csv")] = "terminal",
     part: Annotated[
-        Literal["summary", "cases"],
-        typer.Option("--table", metavar="TABLE", help="With csv: summary (one row a method) or cases"),
+        Literal["summary", "cases", "comparisons", "revisions"],
+        typer.Option(
+            "--table",
+            metavar="TABLE",
+            help="With csv: summary (a row per method and months covered), cases, comparisons or revisions",
+        ),
     ] = "summary",
 ) -> None:
     """Score every extrapolation method against later final releases, with the number of cases."""
@@ -243,15 +250,24 @@ def backtest(
     elif format == "csv":
         print_csv(methods[part])
     else:
-        terminal.print_records(console, "Methods", methods["summary"], lead=("method",))
+        terminal.print_records(console, "Methods, per months covered", methods["summary"], lead=("method", "months"))
+        console.print()
+        terminal.print_records(
+            console, "Methods pairwise, on the cases both score", methods["comparisons"], lead=("method", "other")
+        )
         console.print()
         terminal.print_records(
             console,
-            "Cases: an earlier (partial or preliminary) release against the final count",
+            "Cases: a partial-year release against the final count",
             methods["cases"],
             group_by=("series", "reference_year", "release_id"),
             lead=("method",),
         )
+        if methods["revisions"]:
+            console.print()
+            terminal.print_records(
+                console, "Revisions of preliminary full-year counts (not scored)", methods["revisions"], lead=CASE_KEYS
+            )
         rec = methods.get("recommendation") or {}
         if rec:
             console.print(f"Recommendation: {rec['method'] or 'none'} ({rec['reason']})", highlight=False)

@@ -2,7 +2,7 @@
 under `metrics:` in dvc.yaml, so that `dvc exp show` and `dvc metrics diff` set methods and
 runs side by side. One flat object of numbers per file; every key is dot-free (DVC reads a
 dot as nesting and its `-S` parsing splits keys at dots): `draebte_2024`, `rate_ratio_2024`,
-`linear_mean_absolute_percent_error`."""
+`linear_m9_mean_scaled_score`."""
 
 from __future__ import annotations
 
@@ -57,14 +57,21 @@ def comparison(figures: Iterable[dict]) -> dict[str, float]:
 
 
 def backtest(summary: Iterable[dict]) -> dict[str, float]:
-    """Every number of the backtest's summary, per method: `<method>_<column>` — whatever
-    columns pipeline/backtest.py's summary() has."""
+    """Every number of the backtest's summary, per method and months covered:
+    `<method>_m<months>_<column>` (`linear_m11_47_coverage`) — whatever columns
+    pipeline/backtest/summary.py's summary() has."""
     out = {}
     for row in summary:
+        months = f"m{fmt_months(row['months'])}"
         for column, value in row.items():
-            if column != "method" and (number := _number(value)) is not None:
-                out[key(row["method"], column)] = number
+            if column not in ("method", "months") and (number := _number(value)) is not None:
+                out[key(row["method"], months, column)] = number
     return dict(sorted(out.items()))
+
+
+def fmt_months(months: float) -> str:
+    """9.0 -> '9'; 11.47 -> '11_47' (a key's part: no dot)."""
+    return key(f"{months:g}")
 
 
 def write(out, paths: Paths, name: str, values: dict) -> None:

@@ -146,5 +146,5 @@ def test_backtest_command_prints_cases(built, report, monkeypatch):
     result = CliRunner().invoke(app, ["backtest"], env=env)
     assert result.exit_code == 0, result.output
     assert "linear" in result.output and "cases" in result.output.lower()
-    assert "too few common cases to judge" in result.output
-    assert "Recommendation: none (too few common cases to recommend a method" in result.output
+    assert "pairwise" in result.output and "Revisions of preliminary full-year counts" in result.output
+    assert "Recommendation: none (the cases cannot tell the methods apart" in result.output

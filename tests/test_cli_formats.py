@@ -24,7 +24,7 @@ from PIL import Image
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pipeline import audit, charts, compare, fmt, freshness, terminal
+from pipeline import audit, charts, compare, fmt, freshness, metrics as metric_keys, terminal
 from pipeline.cli import app
 from pipeline.dvc_entry import DVC
 from pipeline.paths import Paths
@@ -116,11 +116,13 @@ def test_audit_json_is_the_audit_file_and_csv_lists_every_finding(repo):
 def test_backtest_json_is_the_audits_methods_and_csv_has_every_column(repo):
     methods = read_json(repo.audit / "audit.json")["methods"]
     assert json.loads(ok(invoke(repo, "backtest", "--format", "json"))) == methods
-    for part in ("summary", "cases"):
+    for part in ("summary", "cases", "comparisons", "revisions"):
         rows = list(csv.DictReader(io.StringIO(ok(invoke(repo, "backtest", "-f", "csv", "--table", part)))))
-        assert len(rows) == len(methods[part])
+        assert len(rows) == len(methods[part]) > 0
         assert set(rows[0]) == {k for r in methods[part] for k in r}
-        assert [r["method"] for r in rows] == [r["method"] for r in methods[part]]
+        assert [r["series" if part == "revisions" else "method"] for r in rows] == [
+            r["series" if part == "revisions" else "method"] for r in methods[part]
+        ]
 
 
 def test_explain_json_carries_the_output_rows(repo):
@@ -472,7 +474,7 @@ def test_metrics_files_hold_the_tables_comparison_and_backtest(repo):
             assert comparison[f"rate_ratio_{f['reference_year']}"] == pytest.approx(f["rate_ratio"])
     backtest = read_json(metrics / "backtest.json")
     for m in read_json(repo.audit / "audit.json")["methods"]["summary"]:
-        assert backtest[f"{m['method']}_cases"] == m["cases"]
+        assert backtest[metric_keys.key(m["method"], f"m{metric_keys.fmt_months(m['months'])}", "cases")] == m["cases"]
     for values in (keyfigures, comparison, backtest):
         assert all("." not in k and isinstance(v, (int, float)) for k, v in values.items())
 
@@ -522,7 +524,7 @@ def test_exp_run_with_another_method_shows_the_key_figures_of_both_runs(pipeline
     commit = next(r for r in runs if r[0] != "workspace" and r[1] == "linear")
     exp = next(r for r in runs if r[0] != "workspace" and r[1] == "trend")
     assert commit[2] == baseline and exp[2] == trend
-    assert {"linear_mean_absolute_percent_error", "trend_coverage"} <= set(
+    assert {"linear_m11_47_mean_scaled_score", "trend_m11_47_coverage"} <= set(
         next(row for row in exp_entries(json.loads(shown.stdout)) if row["rev"] == exp[0])["data"]["metrics"][
             "outputs/metrics/backtest.json"
         ]["data"]

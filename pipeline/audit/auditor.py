@@ -34,6 +34,8 @@ class Auditor(PrintedFigureChecks, StatementChecks, ReleaseChecks, DateChecks):
         extrapolation = extrapolation or {}
         # every method, with its interval, on every partial figure (the backtest)
         self.interval_level = float(extrapolate.interval_spec(extrapolation)["level"])
+        # the method the tables use: the backtest's headline
+        self.table_method = str(extrapolation.get("method") or "linear")
         self.estimates = estimate_all(
             derived,
             extrapolate.interval_spec(extrapolation),
@@ -66,7 +68,7 @@ class Auditor(PrintedFigureChecks, StatementChecks, ReleaseChecks, DateChecks):
     def method_errors(self) -> dict:
         from pipeline import backtest
 
-        out = backtest.report(self.derived, self.estimates, self.interval_level)
+        out = backtest.report(self.derived, self.estimates, self.interval_level, self.table_method)
         out["estimates"] = self.estimates.join(
             self.selected.filter(pl.col("status") == "estimated").select("series", "reference_year", "release_id"),
             on=["series", "reference_year", "release_id"],

@@ -101,24 +101,42 @@ def audit_markdown(report: dict) -> str:
         "",
         "## Methods against later releases (backtest)",
         "",
-        "Scored on the cases every method can score (the common cases); coverage: the share of final "
-        "counts inside the interval, with its exact interval.",
+        "Every method on every partial-year case it can score, per months covered. Scores are scaled "
+        "by the series' mean absolute change between consecutive final full years; score: the ranked "
+        "probability score (the absolute error for a point forecast). Coverage: final counts inside "
+        "the interval, with its exact interval counted in releases (cases from one release are not "
+        "independent).",
         "",
-        "| method | common cases | mean abs. % error | mean % error | coverage | mean width | verdict |",
-        "|---|---:|---:|---:|---|---:|---|",
+        "| method | months | cases (releases) | mean scaled abs. error | mean scaled score | "
+        "mean scaled interval score | coverage | coverage verdict |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for m in report["methods"]["summary"]:
         coverage = (
             f"{m['covered']} of {m['interval_cases']} ({fmt.number(m['coverage_lower'] * 100, 0)}–"
-            f"{fmt.number(m['coverage_upper'] * 100, 0)} %)"
+            f"{fmt.number(m['coverage_upper'] * 100, 0)} %, {m['interval_releases']} releases)"
             if m["interval_cases"]
             else "-"
         )
         lines.append(
-            f"| {m['method']} | {m['cases']} | {fmt.number(m['mean_absolute_percent_error'], 2)} | "
-            f"{fmt.number(m['mean_percent_error'], 2)} | {coverage} | "
-            f"{fmt.number(m['mean_interval_width'], 1)} | {m['verdict']} |"
+            f"| {m['method']} | {fmt.months(m['months'])} | {m['cases']} ({m['releases']}) | "
+            f"{fmt.number(m['mean_scaled_absolute_error'], 2)} | {fmt.number(m['mean_scaled_score'], 2)} | "
+            f"{fmt.number(m['mean_scaled_interval_score'], 2)} | {coverage} | {m['coverage_verdict'] or '-'} |"
         )
+    lines += ["", "Pairwise, on the cases both methods score (sign test over releases):", ""]
+    for p in report["methods"]["comparisons"]:
+        lines.append(
+            f"- {p['method']} against {p['other']}: {p['cases']} cases from {p['releases']} releases; better on "
+            f"{p['method_better_releases']} and {p['other_better_releases']} releases; "
+            + (f"{p['better']} is better" if p["better"] else "cannot tell them apart")
+        )
+    revised = report["methods"]["revisions"]
+    lines += ["", "Preliminary full-year counts (revisions, not forecasts; not scored):", ""]
+    lines += [
+        f"- {r['series']} {r['reference_year']} ({r['release_id']}): {fmt.number(r['preliminary'])} → "
+        f"{fmt.number(r['final'])}"
+        for r in revised
+    ] or ["- none"]
     rec = report["methods"]["recommendation"]
     lines += ["", f"Recommendation: {rec['method'] or 'none'} ({rec['reason']})."]
     lines += ["", "## Input files (SHA-256)", ""]

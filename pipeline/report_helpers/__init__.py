@@ -27,7 +27,16 @@ from pipeline.report_helpers.audit_items import (
     revised_sentence,
     statement_items,
 )
-from pipeline.report_helpers.audit_methods import backtest_cases, backtest_sentences, method_table
+from pipeline.report_helpers.audit_methods import (
+    backtest_case_items,
+    backtest_cases,
+    backtest_sentences,
+    comparison_items,
+    method_table,
+    method_table_note,
+    revision_items as backtest_revision_items,
+    revisions_sentence,
+)
 from pipeline.report_helpers.comparison import (
     comparison_notes,
     comparison_table,
@@ -132,9 +141,14 @@ __all__ = [
     "revised_items",
     "revised_sentence",
     "statement_items",
+    "backtest_case_items",
     "backtest_cases",
+    "backtest_revision_items",
     "backtest_sentences",
+    "comparison_items",
     "method_table",
+    "method_table_note",
+    "revisions_sentence",
     "approx",
     "notification_notes",
     "notification_sums",

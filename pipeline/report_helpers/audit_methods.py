@@ -1,120 +1,140 @@
 """The audit (outputs/audit/audit.json), its methods: each extrapolation method against later
-final releases, and the back-test's cases."""
+final releases, the tables' method on its cases, the methods pairwise, and the revisions of
+preliminary counts."""
 
 from __future__ import annotations
 
 from pipeline import fmt, wording
-from pipeline.backtest import MIN_CASES
 from pipeline.report_helpers.markdown import compact, markdown_table
 from pipeline.report_helpers.words import _label, _lower_first, number, percent
 
 
 def method_table(audit: dict) -> str:
-    """Each extrapolation method against later final releases, on the cases every method can
-    score: relative point error, the coverage of its intervals and their width."""
+    """Each method per part of the year covered, on every case it can score: the cases and
+    releases, the mean scaled error, its bias, the scaled scores and the intervals' coverage."""
     header = [
         "Metode",
-        "Fælles tilfælde",
-        "Gns. absolut fejl",
+        "Opgjort",
+        "Tilfælde (udgivelser)",
+        "Gns. fejl",
         "Gns. fejl med fortegn",
+        "Sandsynlig\u00adhedsscore",
+        "Interval\u00adscore",
         "Intervallet holdt",
-        "Gns. intervalbredde",
-        "Vurdering",
     ]
     rows = []
     for m in audit["methods"]["summary"]:
-        enough = m["interval_cases"] >= MIN_CASES  # only partial-year cases tell methods apart
         coverage = (
             f"{m['covered']} af {m['interval_cases']} (usikkerhed: {percent(m['coverage_lower'])}–"
-            f"{percent(m['coverage_upper'])})"
+            f"{percent(m['coverage_upper'])}, {wording.counted_n(m['interval_releases'], 'udgivelser')})"
             if m["interval_cases"]
             else fmt.MISSING
         )
+        title = wording.method_title(m["method"]) + (" *" if m["table_method"] else "")
         rows.append(
             [
-                wording.method_title(m["method"]),
-                str(m["cases"]),
-                _percent_or_missing(m["mean_absolute_percent_error"]),
-                _percent_or_missing(m["mean_percent_error"]),
+                title,
+                wording.part_of_year(m),
+                f"{m['cases']} ({m['releases']})",
+                number(m["mean_scaled_absolute_error"], 2),
+                number(m["mean_scaled_error"], 2),
+                number(m["mean_scaled_score"], 2),
+                number(m["mean_scaled_interval_score"], 2),
                 coverage,
-                number(m["mean_interval_width"], 1),
-                (
-                    f"nok tilfælde til en sammenligning (mindst {MIN_CASES})"
-                    if enough
-                    else f"for få delårstilfælde til at vurdere ({m['interval_cases']} af mindst {MIN_CASES})"
-                ),
             ]
         )
-    return compact(markdown_table(header, rows, align="lrrrlrl", widths=[20, 7, 8, 8, 14, 8, 20]))
+    return compact(markdown_table(header, rows, align="llrrrrrl", widths=[20, 12, 8, 7, 7, 8, 8, 16]))
 
 
-def _percent_or_missing(value: float | None) -> str:
-    return percent(value / 100, 2) if value is not None else fmt.MISSING
+def method_table_note(audit: dict, listed: str) -> str:
+    """The note under the method table: what each measure is, in plain Danish."""
+    nominal = audit["methods"]["nominal_level"]
+    level = percent(nominal)
+    # the interval score's penalty per unit outside: 2 / α (Gneiting & Raftery)
+    penalty = number(2 / (1 - nominal), None)
+    return (
+        f"* Metoden, som tabellerne bruger. Fejl = metodens skøn fra den tidlige udgivelse minus det endelige tal, "
+        f"målt i typiske årlige ændringer: den gennemsnitlige ændring mellem to på hinanden følgende endelige "
+        f"helårstal i samme serie (0,50 = skønnet ramte en halv typisk årlig ændring ved siden af). Sådan kan "
+        f"serier af forskellig størrelse lægges sammen, også hvor det endelige tal er 0. Sandsynlighedsscoren "
+        f"måler hele metodens fordeling for årets tal mod det endelige tal (0 er et sikkert og rigtigt skøn; jo "
+        f"større, jo dårligere; uden fordeling er den fejlen selv). Intervalscoren er intervallets bredde plus, "
+        f"hvor det endelige tal lå uden for, {penalty} gange afstanden til intervallet, i samme mål. Intervallet holdt: hvor mange "
+        f"endelige tal der lå inden for metodens {level}-interval, med usikkerheden på den andel (et eksakt "
+        f"{level}-interval, talt i udgivelser, fordi tilfælde fra samme udgivelse kan ramme ved siden af "
+        f"sammen). Tilfælde: {listed}."
+    )
 
 
 def backtest_sentences(audit: dict) -> str:
-    """What the backtest says, true for any cases: the common cases, the linear method's
-    relative error and its intervals' coverage, and whether a method can be recommended."""
-    methods = {m["method"]: m for m in audit["methods"]["summary"]}
-    rec = audit["methods"]["recommendation"]
-    linear = methods.get("linear")
-    partial = max((m["interval_cases"] for m in methods.values()), default=0)
-    parts = []
-    if linear and linear["cases"]:
-        error = linear["mean_absolute_percent_error"]
-        these = "det ene tilfælde" if linear["cases"] == 1 else f"de {linear['cases']} tilfælde"
-        parts.append(
-            f"På {these}, som alle metoder kan give et skøn for, ramte den lineære "
-            f"metode (rapportens) i gennemsnit {percent(error / 100, 2)} ved siden af det endelige tal"
-            if error is not None
-            else f"{these[:1].upper()}{these[1:]} har intet endeligt tal over 0 at måle fejlen i procent på"
-        )
-        if linear["interval_cases"]:
-            level = percent(linear["nominal_level"])
-            parts[-1] += (
-                f", og dens {level}-intervaller holdt det endelige tal i {linear['covered']} af "
-                f"{linear['interval_cases']} tilfælde"
-            )
-        parts[-1] += "."
-    else:
-        parts.append("Der er endnu ingen tilfælde, som alle metoder kan give et skøn for.")
-    if rec["method"]:
-        parts.append(
-            f"Med {rec['common_cases']} fælles tilfælde giver {wording.method_name(rec['method'])} de mindste "
-            f"fejl blandt de metoder, hvis intervaller holder så ofte, som de lover."
-        )
-    else:
-        parts.append(
-            f"Der er for få fælles delårstilfælde ({partial} af mindst {MIN_CASES}) til at anbefale "
-            "en metode frem for en anden."
-            if partial < MIN_CASES
-            else "Ingen metodes intervaller holdt så ofte, som de lover, så ingen metode anbefales."
-        )
+    """The tables' method on all its cases, by part of the year covered, and whether a method
+    can be recommended: true for any cases."""
+    methods = audit["methods"]
+    head = methods["headline"]
+    cases = head["cases"]
+    releases = len({c["release_id"] for c in cases})
+    parts = [wording.headline_lead(head["method"], len(cases), releases, len(head["unscored"]))]
+    parts += [wording.group_sentence(g) for g in head["groups"] if g["cases"]]
+    parts.append(wording.recommendation_sentence(methods["recommendation"]))
     return " ".join(parts)
 
 
+def backtest_case_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    """The tables' method's cases, one item each, with the error of each."""
+    head = audit["methods"]["headline"]
+    return [wording.case_item(_label(series, c["series"]), c) for c in head["cases"]] + [
+        wording.unscored_item(_label(series, c["series"]), c) for c in head["unscored"]
+    ]
+
+
+def comparison_items(audit: dict) -> list[str]:
+    """Each pair of methods on the cases both score, counted in releases."""
+    return [wording.comparison_item(p) for p in audit["methods"]["comparisons"]]
+
+
+def revision_items(audit: dict, series: dict[str, dict]) -> list[str]:
+    """Each preliminary full-year count against its final count."""
+    return [wording.revision_item(_label(series, r["series"]), r) for r in audit["methods"]["revisions"]]
+
+
+def revisions_sentence(backtest: dict) -> str:
+    """The revised preliminary counts, before their list (backtest: backtest_cases' result)."""
+    return wording.revisions_sentence(backtest["revisions"], backtest["revised"])
+
+
 def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:
-    """What the backtest rests on: the figures (series, year) with an earlier and a final
-    release, and the estimates of the report that no later release can check yet."""
-    cases = audit["methods"]["cases"]
+    """What the backtest rests on: the partial-year cases (figures with an earlier release and
+    a final count) and their releases, the revised preliminary counts, and the estimates of the
+    report that no later release can check yet."""
+    methods = audit["methods"]
+    cases = methods["cases"]
     figures = dict.fromkeys((c["series"], c["reference_year"]) for c in cases)
-    releases = dict.fromkeys((c["series"], c["reference_year"], c["release_id"]) for c in cases)
+    revised = dict.fromkeys((r["series"], r["reference_year"]) for r in methods["revisions"])
     unchecked = dict.fromkeys(
         (e["series"], e["reference_year"])
-        for e in audit["methods"]["estimates"]
+        for e in methods["estimates"]
         if (e["series"], e["reference_year"]) not in figures
     )
-    by_series: dict[str, list[int]] = {}
-    for name, year in figures:
-        by_series.setdefault(_label(series, name), []).append(year)
+
+    def listed(keys) -> str:
+        by_series: dict[str, list[int]] = {}
+        for name, year in keys:
+            by_series.setdefault(_label(series, name), []).append(year)
+        return "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in by_series.items())
+
     unchecked_by: dict[str, list[int]] = {}
     for name, year in unchecked:
         unchecked_by.setdefault(_lower_first(_label(series, name)), []).append(year)
+    n_cases = len(dict.fromkeys((c["series"], c["reference_year"], c["release_id"]) for c in cases))
+    n_releases = len({c["release_id"] for c in cases})
     return {
-        "releases": len(releases),
+        "cases": n_cases,
+        "releases": n_releases,
         "figures": len(figures),
-        "min_cases": MIN_CASES,
+        "revisions": len(methods["revisions"]),
         # plain text: an inline value is escaped by the renderer, a note by notes()
-        "listed": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in by_series.items()),
+        "rests_on": wording.cases_from_releases(n_cases, n_releases),
+        "listed": listed(figures),
+        "revised": listed(revised),
         "unchecked": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in unchecked_by.items()),
     }

@@ -14,7 +14,8 @@ earlier partial year shown as counted), change (rises, falls, a series over its 
 (the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
 and its assumptions), sources (publishers, publications, dates and secondary sources, any of
 them unknown), table_notes (the note under a table with estimates), sentences (the report's
-sentences on one series or several) and verdicts (the audit's verdicts in Danish, and the
+sentences on one series or several), backtest (the methods against later releases) and verdicts
+(the audit's verdicts in Danish, and the
 sentence on a printed number that the data at its cut-off do not hold). Callers import this
 package as `wording` and
 find every name here.
@@ -22,6 +23,23 @@ find every name here.
 
 from __future__ import annotations
 
+from pipeline.wording.backtest import (
+    SCALE_TEXT,
+    case_item,
+    cases_from_releases,
+    comparison_item,
+    counted_n,
+    coverage_clause,
+    group_sentence,
+    headline_lead,
+    part_of_year,
+    recommendation_sentence,
+    revision_item,
+    revisions_sentence,
+    signed,
+    signed_percent,
+    unscored_item,
+)
 from pipeline.wording.change import (
     STABLE_WITHIN,
     change_phrase,
@@ -143,6 +161,22 @@ from pipeline.wording.verdicts import (
 )
 
 __all__ = [
+    # backtest
+    "SCALE_TEXT",
+    "case_item",
+    "cases_from_releases",
+    "comparison_item",
+    "counted_n",
+    "coverage_clause",
+    "group_sentence",
+    "headline_lead",
+    "part_of_year",
+    "recommendation_sentence",
+    "revision_item",
+    "revisions_sentence",
+    "signed",
+    "signed_percent",
+    "unscored_item",
     "WHY_USED",
     "read_where",
     # numbers

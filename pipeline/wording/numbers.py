@@ -68,6 +68,7 @@ FORMS: dict[str, tuple[str, str]] = {
     "skudepisoder": ("skudepisode", "skudepisoder"),
     "skyderier": ("skyderi", "skyderier"),
     "tilfælde": ("tilfælde", "tilfælde"),
+    "udgivelser": ("udgivelse", "udgivelser"),
     "år fængsel": ("år fængsel", "års fængsel"),
     "år": ("år", "år"),
     "måneder": ("måned", "måneder"),
