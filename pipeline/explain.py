@@ -220,6 +220,7 @@ DISPERSION_RULES = {
     "Pearson dispersion); its uncertainty integrated over its posterior (the value shown is the posterior median)",
     "too_short": "too few earlier final full years and too few partial/final splits to measure: no interval",
     "too_few_events": "too few earlier years with events to measure: no interval",
+    "no_fit": "no finite log-linear trend fits the earlier years, so the dispersion cannot be measured: no interval",
     "assumed_poisson": "Poisson variation (1) assumed by the interval method",
 }
 

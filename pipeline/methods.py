@@ -150,8 +150,17 @@ class History:
         if (series, year, era) not in self._fits:
             years, counts, *_ = self.earlier(series, year, era)
             usable = len(years) >= 2 and sum(c > 0 for c in counts) >= 2
-            self._fits[series, year, era] = uncertainty.fit_history(years, counts) if usable else None
+            try:
+                self._fits[series, year, era] = uncertainty.fit_history(years, counts) if usable else None
+            except ValueError:
+                # the fit diverges where no finite log-linear trend exists although two years
+                # have events (1.479, then nine zeros, then 1): no fit, as with one such year
+                self._fits[series, year, era] = None
         return self._fits[series, year, era]
+
+    def events(self, series: str, year: int, era: str | None = None) -> int:
+        """How many of the earlier full years a fit may use have any events."""
+        return sum(c > 0 for c in self.earlier(series, year, era).counts)
 
     def _earlier_splits(self) -> dict:
         """Per series and year, its partial releases (months, count) that have a final
@@ -321,8 +330,10 @@ def trend(partial: pl.DataFrame, history: History) -> pl.DataFrame:
         fit = history.fit(row["series"], row["reference_year"], era_)
         if len(years) < MIN_TREND_YEARS:
             out["reason"] = f"fewer than {MIN_TREND_YEARS} earlier full years ({len(years)})"
-        elif fit is None:
+        elif fit is None and history.events(row["series"], row["reference_year"], era_) < 2:
             out["reason"] = "fewer than 2 earlier full years with any events"
+        elif fit is None:
+            out["reason"] = "no finite log-linear trend fits the earlier full years"
         elif not (expected := fit.expected(row["reference_year"])) < TREND_CEILING:
             out["reason"] = "the trend of the earlier years runs beyond any plausible count"
         elif expected < row["observed_value"]:
@@ -366,6 +377,7 @@ def _spread(row: dict, history: History, spec: dict) -> tuple[uncertainty.Disper
         tuple(earlier.years),
         spec["min_history_years"],
         overdispersion=spec["method"] == "negative_binomial",
+        events=history.events(series, year, era_),
         splits=splits,
         min_splits=spec["min_split_years"],
     )

@@ -147,7 +147,7 @@ def fit_history(years: list[int], counts: list[float]) -> HistoryFit:
 POSTERIOR_NODES = 256
 # Rules under which a full-year interval is given (the others give none, and say why).
 WITH_INTERVAL = ("within_year", "estimated", "assumed_poisson")
-NO_INTERVAL_RULES = ("too_short", "too_few_events")
+NO_INTERVAL_RULES = ("too_short", "too_few_events", "no_fit")
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,7 @@ def dispersion(
     years: tuple[int, ...],
     min_years: int,
     overdispersion: bool,
+    events: int | None = None,
     splits: tuple[tuple[int, float, float, float], ...] = (),
     min_splits: int = 3,
 ) -> Dispersion:
@@ -229,8 +230,9 @@ def dispersion(
         return Dispersion(within, len(used), used, "within_year")
     if len(years) < min_years:
         return Dispersion(estimate, None, years, "too_short")
-    if fit is None or estimate is None:  # enough years, but too few of them with events
-        return Dispersion(estimate, None, years, "too_few_events")
+    if fit is None or estimate is None:  # enough years, but too few with events, or no fit
+        rule = "no_fit" if events is not None and events >= 2 else "too_few_events"
+        return Dispersion(estimate, None, years, rule)
     return Dispersion(estimate, len(years) - 2, years, "estimated")
 
 
@@ -313,14 +315,14 @@ def full_year_cdf(row, values) -> np.ndarray | None:
     if row.get("interval_kind") != "full_year" or row.get("rest_mean") is None:
         return None
     spread = Dispersion(row.get("dispersion_estimate"), row.get("dispersion_df"), (), row.get("dispersion_rule") or "")
-    phis = spread.nodes()[None, :]
-    values = np.asarray(values, dtype=float)
-    rest = np.floor(values - float(row["observed_value"]))
-    m, v = _moments([row["rest_mean"]], [row["rest_var_scaled"]], [row["rest_var_fixed"]], phis)
-    cdf = _component_cdf(
-        rest[:, None], np.broadcast_to(m, (len(rest), m.shape[1])), np.broadcast_to(v, (len(rest), v.shape[1]))
-    )
-    return np.where(rest >= 0, cdf.mean(axis=1), 0.0)
+    rest = np.floor(np.asarray(values, dtype=float) - float(row["observed_value"]))
+    mean = np.full(rest.shape, float(row["rest_mean"]))
+    total = np.zeros(rest.shape)
+    phis = spread.nodes()
+    for phi in phis:  # one value of φ at a time: memory in the number of values, not times the nodes
+        variance = rest_variance(mean, float(row["rest_var_scaled"]), float(row["rest_var_fixed"]), phi)
+        total += _component_cdf(rest, mean, variance)
+    return np.where(rest >= 0, total / len(phis), 0.0)
 
 
 def rest_variance(rest_mean, scaled, fixed, phi):

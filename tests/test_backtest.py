@@ -34,6 +34,10 @@ def test_a_danish_half_year_release_is_a_case_of_the_tables_method(project):
     """January–June 2023 of the wounded and the killed, with the final 2023 counts later: a
     case of the linear and the trend method, in the headline, with its error in the report."""
     write_release(project, "nsk_2023_h1_test", [half_year("saarede", 2023, 18), half_year("draebte", 2023, 1)])
+    # of the current publication only 2021–2022 come before 2023, and trend needs 3 earlier
+    # years: the analyst declares the police's figures from 2010 comparable
+    window = {"first_year": 2010, "reason": "politiets tal fra 2010 tælles på samme måde"}
+    set_params(project, **{"extrapolation.history": {"saarede": window, "draebte": window}})
     run_core(project)
     audit.run(project)
     methods = json.loads((project.audit / "audit.json").read_text(encoding="utf-8"))["methods"]
@@ -163,12 +167,13 @@ def test_a_perfect_point_forecast_scores_no_worse_than_any_other(final, estimate
     certain = distribution_scores(
         base
         | {"estimate": float(final), "observed_value": float(final), "rest_mean": 0.0}
-        | {"rest_var_scaled": 0.0, "dispersion_used": 1.0}
+        | {"rest_var_scaled": 0.0, "dispersion_rule": "assumed_poisson"}
     )
     other = distribution_scores(
         base
         | {"estimate": estimate, "observed_value": 0.0, "rest_mean": estimate}
-        | {"rest_var_scaled": estimate * spread, "dispersion_used": 1.0 + spread}
+        | {"rest_var_scaled": estimate * spread, "dispersion_rule": "estimated"}
+        | {"dispersion_estimate": 1.0 + spread, "dispersion_df": 8}
     )
     assert certain["rps"] == pytest.approx(0, abs=1e-9)
     assert other["rps"] >= certain["rps"] - 1e-9

@@ -106,8 +106,9 @@ def test_the_trend_falls_back_when_the_year_has_passed_it(project):
     is not used, linear is, and the notes say why in Danish."""
     import json
 
-    from conftest import set_params
     from pipeline.core_stages import run_core
+
+    from conftest import set_params
 
     set_params(project, **{"extrapolation.method": "trend"})
     run_core(project)

@@ -236,8 +236,9 @@ WINDOW = "politiets tal fra 2010 tælles på samme måde"
 def windowed(tmp_path_factory):
     """The shipped data with a declared window for wounded and killed: their fits use every
     earlier year from 2010 (without one, only 2021–2023 are of the same publication)."""
-    from conftest import copy_project, set_params
     from pipeline.core_stages import run_core
+
+    from conftest import copy_project, set_params
 
     paths = copy_project(tmp_path_factory.mktemp("windowed"))
     window = {"first_year": 2010, "reason": WINDOW}

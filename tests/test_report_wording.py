@@ -21,7 +21,7 @@ from pipeline.charts import CHARTS
 from pipeline.core_stages import run_core
 from pipeline.paths import Paths
 
-from conftest import REPO, write_release
+from conftest import REPO, set_params, write_release
 
 NSK = "final,National enhed for Særlig Kriminalitet,Politiets nøgletal på rocker-/bandeområdet,2025,,,made up"
 CHAPTER = ("# Rocker-/banderelateret vold i Danmark", "# Danmark og Sverige")
@@ -112,13 +112,11 @@ def test_shipped_data(built):
     )
     assert (
         "For 2024 foreligger kun januar–september: 2.181 sigtelser, eller 242,33 om måneden. Fortsætter det "
-        "gennemsnit i oktober–december, bliver det 2.908 sigtelser for hele 2024 (mellem 2.848 og 2.970 med "
-        "95\u00a0% sandsynlighed)."
-    ) in text
+        "gennemsnit i oktober–december, bliver det 2.908 sigtelser for hele 2024."
+    ) in text  # no interval: 3 earlier years of the publication cannot measure the variation
     assert (
         "I 2021 var der 33 skudepisoder. I januar–september 2024 var der 19 skudepisoder, 22 sårede og 2 dræbte; "
-        "fremskrevet til hele året svarer det til 25 skudepisoder (mellem 21 og 32), 29 sårede (mellem 22 og 48) "
-        "og 3 dræbte (mellem 2 og 6), hvert med 95\u00a0% sandsynlighed inden for intervallet i parentes."
+        "fremskrevet til hele året svarer det til 25 skudepisoder, 29 sårede og 3 dræbte."
     ) in text
     assert "Så små tal svinger meget fra år til år, og en fremskrivning fra en del af året er usikker." in text
     assert "87 skudepisoder, 45 sårede og 3 dræbte (Rigspolitiet, 2017)" in text
@@ -159,8 +157,7 @@ def test_only_killed_revised_to_the_full_year(project):
     text = build(project, {"nsk_2025": [f"draebte,2024,1,12,,,flow,personer,{NSK}"]})
     assert (
         "I januar–september 2024 var der 19 skudepisoder og 22 sårede, og i hele 2024 var der 1 dræbt; "
-        "fremskrevet til hele året svarer det til 25 skudepisoder (mellem 21 og 32) og 29 sårede (mellem 22 og "
-        "48), hvert med 95\u00a0% sandsynlighed inden for intervallet i parentes."
+        "fremskrevet til hele året svarer det til 25 skudepisoder og 29 sårede."
     ) in text
     assert "For 2024 foreligger kun januar–september: 2.181 sigtelser" in text
     no_english(text)
@@ -197,11 +194,16 @@ def test_each_method_is_described_in_its_own_words(project, method):
     latest_rows = [r for r in audit_text.splitlines() if "nyeste data" in r]
     assert vive_rows and all("/ 9 × 12" in r for r in vive_rows)
     assert latest_rows and all("ikke trykt" in r for r in latest_rows)
-    audit_text = "\n".join(latest_rows) + rh.extrapolation_methods(report)
+    # shootings fall back to linear under trend (they ran past their trend by September)
+    if method == "trend":
+        latest_rows = [r for r in latest_rows if "Skudepisoder" not in r]
+    audit_text = "\n".join(latest_rows) + rh.extrapolation_methods(report).split("Tendensfremskrivning kunne")[0]
     if method == "trend":
         assert "Lægges oktober–december til efter udviklingen i tidligere hele år, bliver det" in text
         assert "om måneden" not in text.split("Antallet af sigtelser")[1].split("Tabel")[0]
-        assert "(tendensfremskrivning)" in text
+        # shootings ran past their trend by September: linear for them, and said why
+        assert "(lineær fremskrivning og tendensfremskrivning)" in text
+        assert "Tendensfremskrivning kunne ikke bruges for skudepisoder, fordi udviklingen" in text
         for written in (tables["table_1_2"]["note"], audit_text, chart_notes):
             assert "/ 9 × 12" not in written, written
             assert "efter udviklingen i tidligere hele år" in written, written
@@ -468,4 +470,26 @@ def test_a_past_partial_year_is_never_taken_for_a_whole_one(project):
     assert "150 års fængsel i 2024" not in text
     mean = (477 + 375 + 314 + 400) / 4
     assert f"i gennemsnit idømt {round(mean)} års fængsel om året" in text, text.split("Strafmassen")[1][:600]
+    no_english(text)
+
+
+def test_an_interval_in_the_prose_carries_the_caveat_of_its_note(project):
+    """With a window from 2010 for wounded and killed, their variation is measured between
+    whole years: the sentence giving the interval says it may be wider than needed, as the
+    table's note does."""
+    set_params(
+        project,
+        **{
+            "extrapolation.history": {
+                s: {"first_year": 2010, "reason": "samme opgørelse"} for s in ("saarede", "draebte")
+            }
+        },
+    )
+    text = build(project)
+    caveat = "intervallet kan være bredere end nødvendigt, da udsvingene er målt mellem hele år"
+    level = "med 95\u00a0% sandsynlighed"
+    assert f"29 sårede (mellem 22 og 47 {level}; {caveat})" in text
+    assert f"3 dræbte (mellem 2 og 6 {level}; {caveat})" in text
+    note = json.loads((project.tables / "table_1_3.json").read_text(encoding="utf-8"))["note"]
+    assert "kan intervallet være bredere end nødvendigt" in note and "2010–2016 og 2021–2023" in note
     no_english(text)

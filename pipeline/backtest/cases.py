@@ -12,8 +12,12 @@ from pipeline.uncertainty import full_year_cdf
 
 MONTHS_IN_YEAR = 12
 CASE = ["series", "reference_year", "release_id"]
-# how far the distribution's tail may reach past the grid the ranked probability score sums over
-TAIL = 1e-12
+# How far the distribution's tail may reach past the grid the ranked probability score sums
+# over. A dispersion measured on few years has a heavy (Pareto-like) tail, so the grid stops
+# where 1 − F < 1e-6 or at a million: beyond it each term is (1 − F)² < 1e-12, and their sum
+# is below 1e-6 of a category for any tail that falls at least as k^-1.
+TAIL = 1e-6
+GRID_LIMIT = 1e6
 SCORED = ("absolute_error", "error", "score", "interval_score")
 _F, _S, _I, _B = pl.Float64, pl.Utf8, pl.Int64, pl.Boolean
 SCHEMA = {
@@ -124,7 +128,7 @@ def distribution_scores(row: dict) -> dict:
     import scoringrules as sr
 
     top = max(final, float(row["estimate"]), float(row.get("interval_upper") or 0)) * 2 + 20
-    while full_year_cdf(row, [top])[0] < 1 - TAIL and top < 1e8:
+    while full_year_cdf(row, [top])[0] < 1 - TAIL and top < GRID_LIMIT:
         top *= 2
     grid = np.arange(0, math.ceil(top) + 1)
     cdf = np.minimum(full_year_cdf(row, grid), 1.0)

@@ -76,7 +76,16 @@ def extrapolation_methods(audit: dict, series: dict[str, dict] | None = None) ->
     extrapolations = audit["extrapolations"]
     if not extrapolations:
         return ""
-    methods = dict.fromkeys(wording.method_sentence(e["method"]) for e in extrapolations)
+    # a method used as asked is said once; a fallback for the figures it concerns
+    fell_back: dict = {}
+    for e in extrapolations:
+        if wording.parse_method(e["method"]).fell_back:
+            label = figure_label(e["figure"], series or {})[0].lower()
+            fell_back.setdefault(e["method"], []).append(label)
+    methods = dict.fromkeys(
+        wording.method_sentence(e["method"], wording.listing(list(dict.fromkeys(fell_back.get(e["method"], [])))))
+        for e in extrapolations
+    )
     # a full-year interval is said by its assumptions; another kind (a rate) by its description
     intervals = dict.fromkeys(
         wording.interval_description(e["interval_method"])

@@ -55,7 +55,7 @@ INTERVAL_DESCRIPTIONS = {
 
 # The dispersion rules (pipeline/uncertainty.py) under which an estimate gets no interval;
 # each has its clause in _missing_clause.
-NO_INTERVAL_RULES = ("too_short", "too_few_events")
+NO_INTERVAL_RULES = ("too_short", "too_few_events", "no_fit")
 
 
 def interval_assumptions(cells: list[dict], rest: str = "resten af året") -> str:
@@ -115,6 +115,11 @@ def _missing_clause(rule: str, years: tuple, history: list, labels: str) -> str:
             f"for {labels}: for få af de {earlier} har hændelser til at måle, hvor meget tallene svinger "
             "ud over ren tilfældighed"
         )
+    if rule == "no_fit":
+        return (
+            f"for {labels}: ingen jævn udvikling passer til de {earlier}, så det kan ikke måles, hvor meget "
+            "tallene svinger ud over ren tilfældighed"
+        )
     only = "kun " if years else ""
     return (
         f"for {labels}: der er {only}{earlier} og ikke tidligere år nok med både en delårs- og en "
@@ -156,7 +161,7 @@ def _history(cell: dict) -> list:
 
 
 def _labels(group: list[dict]) -> str:
-    return listing([c["label_da"].lower() for c in group])
+    return listing(list(dict.fromkeys(c["label_da"].lower() for c in group)))  # a figure in two views once
 
 
 def _years(value) -> tuple[int, ...]:

@@ -42,6 +42,10 @@ REASONS: list[tuple[re.Pattern, str]] = [
         "færre end 2 tidligere hele år har hændelser, så der ikke er nogen udvikling at følge",
     ),
     (
+        re.compile(r"no finite log-linear trend fits the earlier full years"),
+        "ingen jævn udvikling passer til de tidligere hele år",
+    ),
+    (
         re.compile(r"the trend of the earlier years runs beyond any plausible count"),
         "udviklingen i de tidligere år fører ud over ethvert rimeligt tal",
     ),
@@ -138,13 +142,14 @@ def fallback_sentence(method: Method, subject: str = "", describe: bool = True) 
     )
 
 
-def method_sentence(text: str | None) -> str:
-    """The method of an estimate in one Danish sentence, with a fallback said as such."""
+def method_sentence(text: str | None, subject: str = "") -> str:
+    """The method of an estimate in one Danish sentence, with a fallback said as such (for
+    `subject`, the figures it concerns, where given)."""
     method = parse_method(text)
     if method.used == "none":
         return "Tallet er opgjort, ikke fremskrevet."
     if method.fell_back:
-        return fallback_sentence(method)
+        return fallback_sentence(method, subject)
     return f"Metoden er {method_name(method.used)}: {METHOD_DESCRIPTIONS[method.used]}."
 
 

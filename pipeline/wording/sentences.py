@@ -163,7 +163,14 @@ def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[st
         )
         if shared:
             text += f", hvert med {fmt.percent(levels.pop())} sandsynlighed inden for intervallet i parentes"
-        fallbacks = " ".join(dict.fromkeys(fallback_sentence(m, describe=False) for m in methods if m.fell_back))
+        # each fallback names the figures it concerns (another method may be used for the rest)
+        fell_back = {}
+        for f, label in zip(figures, labels):
+            if f is not None and f in estimated and parse_method(f.method).fell_back:
+                fell_back.setdefault(parse_method(f.method), []).append(label)
+        fallbacks = " ".join(
+            dict.fromkeys(fallback_sentence(m, listing(names), describe=False) for m, names in fell_back.items())
+        )
     else:
         fallbacks = ""
     text += "."
