@@ -165,9 +165,9 @@ def latest_counts_sentence(figures: Sequence[Figure | None], labels: Sequence[st
             text += f", hvert med {fmt.percent(levels.pop())} sandsynlighed inden for intervallet i parentes"
         # each fallback names the figures it concerns (another method may be used for the rest)
         fell_back = {}
-        for f, label in zip(figures, labels):
-            if f is not None and f in estimated and parse_method(f.method).fell_back:
-                fell_back.setdefault(parse_method(f.method), []).append(label)
+        for f in estimated:
+            if parse_method(f.method).fell_back:
+                fell_back.setdefault(parse_method(f.method), []).append(f.plural)
         fallbacks = " ".join(
             dict.fromkeys(fallback_sentence(m, listing(names), describe=False) for m, names in fell_back.items())
         )
