@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipeline import db, fmt, metrics, wording
+from pipeline import db, fmt, metrics, pooled_ratio, wording
 from pipeline.io import staged_outputs
 from pipeline.params import ParamsError, load_params, require_known, resolve_years, year_choice
 from pipeline.paths import Paths
@@ -267,6 +267,59 @@ def _period_note(row: dict) -> str | None:
     )
 
 
+def pooled(comparison: pl.DataFrame) -> dict:
+    """The ratio over every year with rates (pipeline/pooled_ratio.py): which years went in,
+    which were left out for want of any death on either side, and the homogeneity test."""
+    rated = comparison.filter(pl.col("dk_rate").is_not_null() & pl.col("se_rate").is_not_null())
+    level = float(comparison["interval_level"][0]) if comparison.height else 0.95
+    result = pooled_ratio.pool(
+        rated["se_count"].to_numpy(),
+        rated["se_exposure"].to_numpy(),
+        rated["dk_count"].to_numpy(),
+        rated["dk_exposure"].to_numpy(),
+        level,
+    )
+    used = result.pop("used")
+    years = rated["reference_year"].to_list()
+    return result | {
+        "years": [y for y, u in zip(years, used, strict=True) if u],
+        "years_without_events": [y for y, u in zip(years, used, strict=True) if not u],
+        # the test's verdict at the level of the intervals: a 95 % interval, a 5 % test
+        "significance_level": round(1 - level, 10),
+    }
+
+
+POOLED_COLUMNS = (
+    "first_year",
+    "last_year",
+    "years",
+    "years_without_events",
+    "se_count",
+    "dk_count",
+    "rate_ratio",
+    "rate_ratio_lower",
+    "rate_ratio_upper",
+    "interval_level",
+    "interval_method",
+    "test",
+    "statistic",
+    "df",
+    "p_value",
+    "significance_level",
+)
+
+
+def pooled_csv(result: dict) -> str:
+    """The pooled result as one tidy row under English column names (as keyfigures.csv)."""
+    row = result | {
+        "first_year": min(result["years"], default=None),
+        "last_year": max(result["years"], default=None),
+        "years": ";".join(map(str, result["years"])),
+        "years_without_events": ";".join(map(str, result["years_without_events"])),
+    }
+    return pl.DataFrame([{c: row[c] for c in POOLED_COLUMNS}], infer_schema_length=None).write_csv()
+
+
 def danish_rows(comparison: pl.DataFrame) -> tuple[list[str], list[list[str]]]:
     per = fmt.number(comparison["per_inhabitants"][0]) if comparison.height else fmt.number(100_000)
     header = [
@@ -366,6 +419,7 @@ def run(paths: Paths | None = None) -> None:
         )
 
     comparison = compare(derived, series, settings, paths)
+    pooled_result = pooled(comparison)
     header, rows = danish_rows(comparison)
     table = {
         "title": _title(series, settings),
@@ -376,6 +430,7 @@ def run(paths: Paths | None = None) -> None:
             f"{wording.comparison_interval_text(comparison['rate_interval_method'][0])}; forhold: "
             f"{wording.comparison_interval_text(comparison['ratio_interval_method'][0])}. "
             f"Delår: {wording.PARTIAL_YEAR_MODES[settings['partial_year']]}. Befolkning ved årets begyndelse."
+            + (f" {summary}" if (summary := wording.pooled_summary(pooled_result)) else "")
         ),
         "source": source_text(comparison),
     }
@@ -384,14 +439,19 @@ def run(paths: Paths | None = None) -> None:
         comparison.write_parquet(out.path(paths.derived_comparison))
         out.write_text(paths.comparison / "dk_se.csv", table_csv(table))
         out.write_text(paths.comparison / "dk_se.md", table_markdown(table))
+        out.write_text(paths.comparison / "dk_se_pooled.csv", pooled_csv(pooled_result))
         out.write_text(
             paths.comparison / "dk_se.json",
             json.dumps(
-                table | {"figures": comparison.to_dicts()}, ensure_ascii=False, indent=2, sort_keys=True, default=str
+                table | {"figures": comparison.to_dicts(), "pooled": pooled_result},
+                ensure_ascii=False,
+                indent=2,
+                sort_keys=True,
+                default=str,
             )
             + "\n",
         )
-        metrics.write(out, paths, "comparison", metrics.comparison(comparison.to_dicts()))
+        metrics.write(out, paths, "comparison", metrics.comparison(comparison.to_dicts(), pooled_result))
 
 
 if __name__ == "__main__":

@@ -230,6 +230,22 @@ COMPARISON_COLUMNS = (
 )
 
 
+def _write_pooled_row(sheet, formats: Formats, row: int, pooled: dict | None) -> int:
+    """Under the years: the ratio over all of them with its interval (the compare stage's
+    `pooled`), in the ratio's columns; the rows written (0 without a ratio over several years)."""
+    if not pooled or pooled["rate_ratio"] is None or len(pooled["years"]) < 2:
+        return 0
+    fields = [field for _, field, _ in COMPARISON_COLUMNS]
+    sheet.write_string(row, 0, f"{fmt.year_ranges(pooled['years'])} under ét", formats.bold)
+    cells = {"se_count_as_quoted": "se_count", "dk_count": "dk_count"} | {
+        name: name for name in ("rate_ratio", "rate_ratio_lower", "rate_ratio_upper")
+    }
+    for field, key in cells.items():
+        j = fields.index(field)
+        sheet.write_number(row, j, pooled[key], formats.number(COMPARISON_COLUMNS[j][2]))
+    return 1
+
+
 def write_comparison(book: xlsxwriter.Workbook, formats: Formats, comparison: dict) -> None:
     """The comparison's table with each rate, ratio and interval bound in a cell of its own,
     then its text columns (comparability, note) as the comparison states them."""
@@ -254,7 +270,10 @@ def write_comparison(book: xlsxwriter.Workbook, formats: Formats, comparison: di
                 sheet.write_string(r, len(COMPARISON_COLUMNS) + k, shown[index], formats.wrapped)
         sheet.set_row(r, LINE_HEIGHT * 4)
     width = len(COMPARISON_COLUMNS) + len(texts)
-    _note_rows(sheet, formats, 3 + len(comparison["rows"]) + 1, [comparison["note"], comparison["source"]], width)
+    pooled = _write_pooled_row(sheet, formats, 3 + len(comparison["rows"]), comparison.get("pooled"))
+    _note_rows(
+        sheet, formats, 3 + len(comparison["rows"]) + pooled + 1, [comparison["note"], comparison["source"]], width
+    )
     sheet.set_column(0, len(COMPARISON_COLUMNS) - 1, 11)
     sheet.set_column(len(COMPARISON_COLUMNS), width - 1, 45)
     sheet.set_row(2, LINE_HEIGHT * 2)

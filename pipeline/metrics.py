@@ -45,10 +45,18 @@ def keyfigures(cells: Iterable[dict]) -> dict[str, float]:
 COMPARISON_FIGURES = ("rate_ratio", "rate_ratio_lower", "rate_ratio_upper", "dk_rate", "se_rate")
 
 
-def comparison(figures: Iterable[dict]) -> dict[str, float]:
+POOLED_FIGURES = ("rate_ratio", "rate_ratio_lower", "rate_ratio_upper", "statistic", "p_value")
+
+
+def comparison(figures: Iterable[dict], pooled: dict | None = None) -> dict[str, float]:
     """Per year of the comparison: the Swedish/Danish rate ratio with its interval and each
-    country's rate per inhabitants (`rate_ratio_2024`, `dk_rate_2024`, …)."""
-    out = {}
+    country's rate per inhabitants (`rate_ratio_2024`, `dk_rate_2024`, …); over all the years:
+    the ratio with its interval and the homogeneity test (`pooled_rate_ratio`, `pooled_p_value`)."""
+    out = {
+        key("pooled", name): value
+        for name in POOLED_FIGURES
+        if (value := _number((pooled or {}).get(name))) is not None
+    }
     for row in figures:
         for name in COMPARISON_FIGURES:
             if (value := _number(row.get(name))) is not None:

@@ -194,6 +194,21 @@ def test_libreoffice_reads_the_comparison_as_numbers(libreoffice_csv, built):
                 assert isinstance(row[j], float) and row[j] == pytest.approx(figure[field], rel=1e-12), field
 
 
+def test_the_comparison_sheet_gives_the_ratio_over_all_the_years(workbook, built):
+    """The row under the years holds the compare stage's pooled ratio and interval as numbers,
+    in the ratio's columns, and the note says it with the test."""
+    comparison = json.loads((built.comparison / "dk_se.json").read_text(encoding="utf-8"))
+    pooled = comparison["pooled"]
+    sheet = openpyxl.load_workbook(workbook)[excel.COMPARISON_SHEET]
+    row = [c.value for c in sheet[4 + len(comparison["rows"])]]
+    assert row[0] == f"{fmt.year_ranges(pooled['years'])} under ét"
+    fields = [field for _, field, _ in excel.COMPARISON_COLUMNS]
+    for name in ("rate_ratio", "rate_ratio_lower", "rate_ratio_upper"):
+        assert row[fields.index(name)] == pytest.approx(pooled[name], rel=1e-12), name
+    assert row[fields.index("dk_count")] == pooled["dk_count"]
+    assert comparison["note"] in _note_cells(sheet, 5 + len(comparison["rows"]))
+
+
 @pytest.mark.slow
 def test_libreoffice_reads_every_column_of_the_tidy_figures(libreoffice_csv, built):
     figures = pl.read_parquet(built.data_out / "keyfigures.parquet")

@@ -41,8 +41,8 @@ from pipeline.report_helpers.comparison import (
     comparison_notes,
     comparison_table,
     pair_text,
+    pooled_text,
     quoted_pairs,
-    ratio_text,
     swedish_caveats,
 )
 from pipeline.report_helpers.key_figures import (
@@ -128,8 +128,8 @@ __all__ = [
     "comparison_notes",
     "comparison_table",
     "pair_text",
+    "pooled_text",
     "quoted_pairs",
-    "ratio_text",
     "swedish_caveats",
     "extrapolation_methods",
     "extrapolation_table",

@@ -50,14 +50,6 @@ def quoted_pairs(published: list[dict], comparison: dict, audit: dict) -> list[s
     return out
 
 
-def ratio_text(f: dict) -> str:
-    """'7,5 gange i 2023'; 'skønsmæssigt 9,3 gange i 2024'; 'intet forhold for 2024'."""
-    if f["rate_ratio"] is None:
-        return f"intet forhold for {f['reference_year']}"
-    estimate = "skønsmæssigt " if f["dk_status"] == "estimated" else ""
-    return f"{estimate}{fmt.number(f['rate_ratio'], 1)} gange i {f['reference_year']}"
-
-
 def swedish_caveats(comparison: dict, audit: dict) -> list[str]:
     """What the audit found about the Swedish figures the comparison uses: sources dated
     before their year, and a selected (final) release that differs from the figure quoted."""
@@ -81,6 +73,15 @@ def swedish_caveats(comparison: dict, audit: dict) -> list[str]:
                     f"fra {published_text(chosen['published'])} er {fmt.number(chosen['value'])}."
                 )
     return caveats
+
+
+def pooled_text(comparison: dict) -> str:
+    """The ratio over all the years compared, with its interval and the caveats the notes give
+    for those years, and whether the yearly ratios differ more than chance would make them."""
+    pooled, figures = comparison["pooled"], comparison["figures"]
+    return " ".join(
+        t for t in (wording.pooled_sentence(pooled, figures), wording.homogeneity_sentence(pooled, figures)) if t
+    )
 
 
 def comparison_table(comparison: dict) -> str:
@@ -149,5 +150,6 @@ def comparison_notes(comparison: dict) -> str:
         f"Rater pr. {fmt.number(first['per_inhabitants'])} indbyggere pr. år (personår), med folketallet ved årets "
         f"begyndelse. {level}-intervaller: raterne {method}; "
         f"forholdet {wording.comparison_interval_text(first['ratio_interval_method'])}.",
+        wording.pooled_method_note(comparison["pooled"]),
         comparison["source"],
     )

@@ -329,7 +329,8 @@ def comparison_rates_text(comparison: dict, counted_word: str = "dræbte") -> st
         f"Sverige havde i {f['reference_year']} {number(f['se_population'] / f['dk_population'], 1)} gange så "
         f"mange indbyggere som Danmark. I {f['reference_year']} var raten {number(f['se_rate'], 2)} pr. {per} "
         f"indbyggere i Sverige og {number(f['dk_rate'], 2)} i Danmark, dvs. {number(f['rate_ratio'], 1)} gange så "
-        f"høj i Sverige ({level}-interval {number(f['rate_ratio_lower'], 1)}–{number(f['rate_ratio_upper'], 1)}). "
+        f"høj i Sverige ({level}-interval {number(f['rate_ratio_lower'], 1)}–{number(f['rate_ratio_upper'], 1)})"
+        f"{wording.with_caveats([f])}. "
         f"Intervallerne er brede, fordi de danske tal er små: med {counted(f['dk_count'], counted_word)} på et år "
         "kan raten tilfældigt blive lav eller høj."
     )
@@ -342,7 +343,7 @@ def comparability_text(comparison: dict) -> str:
     if not reasons:
         return "Tallene er direkte sammenlignelige: de to lande opgør det samme efter samme definition."
     return (
-        f"Tallene er dog **ikke direkte sammenlignelige**, fordi de bygger på {escape(' '.join(reasons))}. "
+        f"Tallene er **ikke direkte sammenlignelige**, fordi de bygger på {escape(' '.join(reasons))}. "
         "Forholdene viser derfor en størrelsesorden, ikke en præcis forskel."
     )
 

@@ -12,7 +12,8 @@ A module per concern, from the bottom up: numbers (numbers and the nouns they co
 (the part of a year a figure covers), counts (a stock's count dates, counts side by side, an
 earlier partial year shown as counted), change (rises, falls, a series over its years), methods
 (the extrapolation methods and one estimate's arithmetic), intervals (an estimate's interval
-and its assumptions), sources (publishers, publications, dates and secondary sources, any of
+and its assumptions), comparison (the comparison with Sweden over all its years, and the
+caveats of a sentence with an interval), sources (publishers, publications, dates and secondary sources, any of
 them unknown), table_notes (the note under a table with estimates), sentences (the report's
 sentences on one series or several), backtest (the methods against later releases) and verdicts
 (the audit's verdicts in Danish, and the
@@ -47,6 +48,17 @@ from pipeline.wording.change import (
     development,
     more_or_fewer,
     times_as_many,
+)
+from pipeline.wording.comparison import (
+    HOMOGENEITY_TESTS,
+    POOLED_INTERVALS,
+    caveats,
+    homogeneity_sentence,
+    p_value_text,
+    pooled_method_note,
+    pooled_sentence,
+    pooled_summary,
+    with_caveats,
 )
 from pipeline.wording.counts import (
     UNDATED,
@@ -232,6 +244,16 @@ __all__ = [
     "method_title",
     "parse_method",
     "reason_text",
+    # comparison
+    "HOMOGENEITY_TESTS",
+    "POOLED_INTERVALS",
+    "caveats",
+    "homogeneity_sentence",
+    "p_value_text",
+    "pooled_method_note",
+    "pooled_sentence",
+    "pooled_summary",
+    "with_caveats",
     # intervals
     "INTERVAL_DESCRIPTIONS",
     "PARTIAL_YEAR_MODES",
