@@ -250,6 +250,19 @@ def backtest(
     elif format == "csv":
         print_csv(methods[part])
     else:
+        head = methods["headline"]
+        console.print(
+            f"The tables' method, {head['method']}: {len(head['cases'])} cases from "
+            f"{len({c['release_id'] for c in head['cases']})} releases, {len(head['unscored'])} it cannot score",
+            highlight=False,
+        )
+        for group in head.get("printed", []):
+            console.print(
+                f"The tables' estimates from {group['months']:g} months: {group['cases']} of its cases (from "
+                f"{group['releases']} releases) extrapolate from as few months or fewer",
+                highlight=False,
+            )
+        console.print()
         terminal.print_records(console, "Methods, per months covered", methods["summary"], lead=("method", "months"))
         console.print()
         terminal.print_records(

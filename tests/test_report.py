@@ -29,7 +29,7 @@ NEW_TABLE_VALUES = (
     "»syv gennem telefonsamtaler«",
     "2 / 9 × 12 = 2,67",
     "konsistent med afrundingen",
-    "for få delårstilfælde til at vurdere (2 af mindst 5)",
+    "5 af 5 (usikkerhed: 16 %–100 %, 2 udgivelser)",
 )
 # ... and their prose, every number computed in the document
 NEW_TEXT = (
@@ -50,6 +50,7 @@ NEW_TEXT = (
     "388,67, som afrundet giver 389; rapportens 388 er afkortet, ikke afrundet",
     "242 × 12 = 2.904",
     "−34,17 %, afrundet −34 %",
+    "ingen af tilfældene er fremskrevet fra så lidt af året",
     "−7,12 %, afrundet −7 %",
     "6 af 10 ligger uden for 100–200",
     "Sverige 44 (hele året) mod Danmark 2 (januar–september)",

@@ -68,10 +68,19 @@ class Auditor(PrintedFigureChecks, StatementChecks, ReleaseChecks, DateChecks):
     def method_errors(self) -> dict:
         from pipeline import backtest
 
-        out = backtest.report(self.derived, self.estimates, self.interval_level, self.table_method)
-        out["estimates"] = self.estimates.join(
-            self.selected.filter(pl.col("status") == "estimated").select("series", "reference_year", "release_id"),
+        # the tables' estimates, with the part of the year each is extrapolated from
+        estimated = self.selected.filter(pl.col("status") == "estimated")
+        printed = self.estimates.join(
+            estimated.select(
+                "series",
+                "reference_year",
+                "release_id",
+                pl.col("months_exposure").round(2).alias("months"),
+                backtest.period_day(estimated).alias("period_end_day"),
+            ),
             on=["series", "reference_year", "release_id"],
             how="inner",
-        ).to_dicts()
+        )
+        out = backtest.report(self.derived, self.estimates, self.interval_level, self.table_method, printed)
+        out["estimates"] = printed.to_dicts()
         return out

@@ -130,6 +130,11 @@ def audit_markdown(report: dict) -> str:
             f"{p['method_better_releases']} and {p['other_better_releases']} releases; "
             + (f"{p['better']} is better" if p["better"] else "cannot tell them apart")
         )
+    for group in report["methods"]["headline"].get("printed", []):
+        lines.append(
+            f"\nThe tables' estimates from {fmt.months(group['months'])} months: {group['cases']} cases of the "
+            f"tables' method ({group['releases']} releases) were extrapolated from as few months or fewer."
+        )
     revised = report["methods"]["revisions"]
     lines += ["", "Preliminary full-year counts (revisions, not forecasts; not scored):", ""]
     lines += [

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.backtest.cases import CASE, cases, finals, revisions, scales
+from pipeline.backtest.cases import CASE, cases, finals, period_day, revisions, scales
 from pipeline.backtest.summary import comparisons, coverage_verdict, recommendation, releases_needed, summary
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "coverage_verdict",
     "finals",
     "headline",
+    "period_day",
+    "printed",
     "recommendation",
     "releases_needed",
     "report",
@@ -61,14 +63,46 @@ def headline(scored: pl.DataFrame, scores: pl.DataFrame, table_method: str) -> d
     }
 
 
-def report(derived: pl.DataFrame, estimates: pl.DataFrame, level: float, table_method: str = "linear") -> dict:
-    """The backtest as the audit, its JSON and `noegletal backtest` give it."""
+def printed(estimates: pl.DataFrame, cases: list[dict], table_method: str) -> list[dict]:
+    """The parts of the year the tables' estimates are extrapolated from, each with the
+    tables' method's cases extrapolated from as few months or fewer: only those speak to how
+    well the printed estimates hit (a case from 15 December says little about one from
+    September). `estimates`: the tables' estimates, with `months` and `period_end_day`."""
+    own = estimates.filter(pl.col("method") == table_method) if estimates.height else estimates
+    out = []
+    for group in own.select("months", "period_end_day").unique().sort("months").iter_rows(named=True):
+        figures = own.filter(
+            (pl.col("months") == group["months"]) & pl.col("period_end_day").eq_missing(group["period_end_day"])
+        ).sort("series", "reference_year")
+        early = [c for c in cases if c["months"] <= group["months"]]
+        out.append(
+            group
+            | {
+                "figures": figures.select("series", "reference_year").to_dicts(),
+                "cases": len(early),
+                "releases": len({c["release_id"] for c in early}),
+            }
+        )
+    return out
+
+
+def report(
+    derived: pl.DataFrame,
+    estimates: pl.DataFrame,
+    level: float,
+    table_method: str = "linear",
+    tables: pl.DataFrame | None = None,
+) -> dict:
+    """The backtest as the audit, its JSON and `noegletal backtest` give it. `tables`: the
+    estimates the tables print (with `months`, `period_end_day`), if any."""
     scored = cases(derived, estimates, level)
     scores = summary(scored, level, table_method)
     pairs = comparisons(scored, level)
+    head = headline(scored, scores, table_method)
+    head["printed"] = printed(tables, head["cases"], table_method) if tables is not None else []
     return {
         "table_method": table_method,
-        "headline": headline(scored, scores, table_method),
+        "headline": head,
         "cases": scored.to_dicts(),
         "summary": scores.to_dicts(),
         "comparisons": pairs,

@@ -112,7 +112,7 @@ def revisions(derived: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _period_day(frame: pl.DataFrame) -> pl.Expr:
+def period_day(frame: pl.DataFrame) -> pl.Expr:
     """The day a part of the year ends ('12-15'), where the release gives one."""
     if "period_end" not in frame.columns:
         return pl.lit(None, dtype=pl.Utf8)
@@ -149,23 +149,21 @@ def cases(derived: pl.DataFrame, estimates: pl.DataFrame, level: float) -> pl.Da
     import scoringrules as sr
 
     partial = _earlier(derived).filter(pl.col("is_partial"))
-    own = [c for c in estimates.columns if c not in CASE]
-    rows = (
-        partial.drop([c for c in own if c in partial.columns])
-        .select(
-            *CASE,
-            "months_exposure",
-            "months_covered",
-            _period_day(partial).alias("period_end_day"),
-            "observed_value",
-            "final",
-            "final_release",
-            "final_publisher",
-            "final_published",
-        )
-        .join(estimates, on=CASE, how="inner")
-        .join(scales(derived), on="series", how="left")
+    release = partial.select(
+        *CASE,
+        "months_exposure",
+        "months_covered",
+        period_day(partial).alias("period_end_day"),
+        "observed_value",
+        "final",
+        "final_release",
+        "final_publisher",
+        "final_published",
     )
+    # the estimate row whole (full_year_cdf reads whatever columns it has), less what the
+    # release already gives
+    own = estimates.drop([c for c in release.columns if c in estimates.columns and c not in CASE])
+    rows = release.join(own, on=CASE, how="inner").join(scales(derived), on="series", how="left")
     out = []
     for row in rows.iter_rows(named=True):
         scored = row["estimate"] is not None

@@ -53,28 +53,48 @@ def method_table_note(audit: dict, listed: str) -> str:
     # the interval score's penalty per unit outside: 2 / α (Gneiting & Raftery)
     penalty = number(2 / (1 - nominal), None)
     return (
-        f"* Metoden, som tabellerne bruger. Fejl = metodens skøn fra den tidlige udgivelse minus det endelige tal, "
-        f"målt i typiske årlige ændringer: den gennemsnitlige ændring mellem to på hinanden følgende endelige "
-        f"helårstal i samme serie (0,50 = skønnet ramte en halv typisk årlig ændring ved siden af). Sådan kan "
-        f"serier af forskellig størrelse lægges sammen, også hvor det endelige tal er 0. Sandsynlighedsscoren "
-        f"måler hele metodens fordeling for årets tal mod det endelige tal (0 er et sikkert og rigtigt skøn; jo "
-        f"større, jo dårligere; uden fordeling er den fejlen selv). Intervalscoren er intervallets bredde plus, "
-        f"hvor det endelige tal lå uden for, {penalty} gange afstanden til intervallet, i samme mål. Intervallet holdt: hvor mange "
-        f"endelige tal der lå inden for metodens {level}-interval, med usikkerheden på den andel (et eksakt "
-        f"{level}-interval, talt i udgivelser, fordi tilfælde fra samme udgivelse kan ramme ved siden af "
-        f"sammen). Tilfælde: {listed}."
+        f"* Metoden, som tabellerne bruger. Fejl = metodens skøn fra den tidlige udgivelse minus det endelige tal. "
+        f"Alle mål i tabellen er i typiske årlige ændringer: den gennemsnitlige ændring mellem to på hinanden "
+        f"følgende endelige helårstal i samme serie (0,50 = en halv typisk årlig ændring). Sådan kan serier af "
+        f"forskellig størrelse lægges sammen, også hvor det endelige tal er 0. Gns. fejl er fejlenes størrelse "
+        f"uden fortegn; med fortegn viser den, om skønnene i gennemsnit lå over (+) eller under (−) det endelige "
+        f"tal. Sandsynlighedsscoren måler hele metodens fordeling for årets tal mod det endelige tal (0 er et "
+        f"sikkert og rigtigt skøn; jo større, jo dårligere; uden fordeling er den fejlen uden fortegn). "
+        f"Intervalscoren er intervallets bredde plus, hvor det endelige tal lå uden for, {penalty} gange "
+        f"afstanden til intervallet. Intervallet holdt: hvor mange endelige tal der lå inden for metodens "
+        f"{level}-interval, med usikkerheden på den andel (et eksakt {level}-interval, talt i udgivelser, fordi "
+        f"tilfælde fra samme udgivelse kan ramme ved siden af sammen). Tilfælde: {listed}."
     )
 
 
-def backtest_sentences(audit: dict) -> str:
-    """The tables' method on all its cases, by part of the year covered, and whether a method
-    can be recommended: true for any cases."""
+def figures_text(figures, series: dict[str, dict]) -> str:
+    """(series, year) pairs as the reader says them: 'dræbte, sårede og sigtelser 2024';
+    series with different years apart: 'sigtelser 2023 og 2024; dræbte 2024'."""
+    years: dict[str, list[int]] = {}
+    for name, year in figures:
+        years.setdefault(_lower_first(_label(series, name)), []).append(year)
+    by_years: dict[str, list[str]] = {}
+    for label, its in years.items():
+        by_years.setdefault(fmt.year_ranges(its), []).append(label)
+    return "; ".join(f"{wording.listing(labels)} {span}" for span, labels in by_years.items())
+
+
+def backtest_sentences(audit: dict, series: dict[str, dict] | None = None) -> str:
+    """The tables' method on all its cases, by part of the year covered, what of that speaks
+    to the estimates the tables print, and whether a method can be recommended: true for any
+    cases."""
     methods = audit["methods"]
     head = methods["headline"]
     cases = head["cases"]
     releases = len({c["release_id"] for c in cases})
     parts = [wording.headline_lead(head["method"], len(cases), releases, len(head["unscored"]))]
     parts += [wording.group_sentence(g) for g in head["groups"] if g["cases"]]
+    parts += [
+        wording.printed_sentence(
+            figures_text(((f["series"], f["reference_year"]) for f in g["figures"]), series or {}), g
+        )
+        for g in head.get("printed", [])
+    ]
     parts.append(wording.recommendation_sentence(methods["recommendation"]))
     return " ".join(parts)
 
@@ -122,9 +142,6 @@ def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:
             by_series.setdefault(_label(series, name), []).append(year)
         return "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in by_series.items())
 
-    unchecked_by: dict[str, list[int]] = {}
-    for name, year in unchecked:
-        unchecked_by.setdefault(_lower_first(_label(series, name)), []).append(year)
     n_cases = len(dict.fromkeys((c["series"], c["reference_year"], c["release_id"]) for c in cases))
     n_releases = len({c["release_id"] for c in cases})
     return {
@@ -136,5 +153,5 @@ def backtest_cases(audit: dict, series: dict[str, dict]) -> dict:
         "rests_on": wording.cases_from_releases(n_cases, n_releases),
         "listed": listed(figures),
         "revised": listed(revised),
-        "unchecked": "; ".join(f"{s} {fmt.year_ranges(y)}" for s, y in unchecked_by.items()),
+        "unchecked": figures_text(unchecked, series),
     }

@@ -122,6 +122,22 @@ def headline_lead(method: str, cases: int, releases: int, unscored: int) -> str:
     return f"Tabellerne bruger {name}; den kan prøves på {cases_from_releases(cases, releases)}{rest}."
 
 
+def printed_sentence(figures: str, group: dict) -> str:
+    """'Tabellernes skøn for dræbte og sårede 2024 er fremskrevet fra januar–september; ingen
+    af tilfældene er fremskrevet fra så lidt af året, så de siger ikke, hvor godt netop de skøn
+    rammer.' — group: one of the backtest headline's `printed`."""
+    head = f"Tabellernes skøn for {figures} er fremskrevet fra {part_of_year(group)}"
+    if group["cases"] == 0:
+        return (
+            f"{head}; ingen af tilfældene er fremskrevet fra så lidt af året, så de siger ikke, hvor godt netop "
+            f"{'det skøn' if len(group['figures']) == 1 else 'de skøn'} rammer."
+        )
+    return (
+        f"{head}; {cases_from_releases(group['cases'], group['releases'])} er fremskrevet fra lige så lidt af "
+        "året eller mindre."
+    )
+
+
 def comparison_item(pair: dict) -> str:
     """'Lineær fremskrivning mod tendensfremskrivning: 3 tilfælde fra én udgivelse; lineær
     fremskrivning scorede bedst på 1 udgivelse, tendensfremskrivning på 0.'"""
