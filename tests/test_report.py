@@ -29,7 +29,6 @@ NEW_TABLE_VALUES = (
     "»syv gennem telefonsamtaler«",
     "2 / 9 × 12 = 2,67",
     "konsistent med afrundingen",
-    "5 af 5 (usikkerhed: 16 %–100 %, 2 udgivelser)",
 )
 # ... and their prose, every number computed in the document
 NEW_TEXT = (
