@@ -21,7 +21,6 @@ extrapolation.leave_out_exceptional); the output lists the years used and left o
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -201,18 +200,17 @@ def _empty_inputs() -> list[pl.Expr]:
     ]
 
 
-def _era_of(row: dict) -> str | None:
-    """The source era (methods.era) of one partial figure."""
-    name = row.get("publication")
-    return " ".join(unicodedata.normalize("NFKC", name).lower().split()) if name else None
+def _with_era(partial: pl.DataFrame) -> pl.DataFrame:
+    """The partial figures with their source era (`era`), normalised as the history's is."""
+    return partial.with_columns(era(partial.columns))
 
 
 def _allowed_years(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     """Per partial figure, the earlier years its fits may use (History.earlier)."""
     rows = [
         {**{k: row[k] for k in KEY}, "earlier_year": y}
-        for row in partial.iter_rows(named=True)
-        for y in history.earlier(row["series"], row["reference_year"], _era_of(row)).years
+        for row in _with_era(partial).iter_rows(named=True)
+        for y in history.earlier(row["series"], row["reference_year"], row["era"]).years
     ]
     schema = {k: OUTPUT[k] for k in KEY} | {"earlier_year": pl.Int64}
     return pl.DataFrame(rows, schema=schema)
@@ -314,8 +312,8 @@ def seasonal_share(partial: pl.DataFrame, history: History) -> pl.DataFrame:
 
 def trend(partial: pl.DataFrame, history: History) -> pl.DataFrame:
     rows = []
-    for row in partial.iter_rows(named=True):  # one small model per partial figure
-        era_ = _era_of(row)
+    for row in _with_era(partial).iter_rows(named=True):  # one small model per partial figure
+        era_ = row["era"]
         years = history.earlier(row["series"], row["reference_year"], era_).years
         out = {k: row[k] for k in KEY} | {
             "estimate": None,
@@ -368,7 +366,7 @@ INTERVAL_DEFAULTS = {"method": "negative_binomial", "level": 0.95, "min_history_
 def _spread(row: dict, history: History, spec: dict) -> tuple[uncertainty.Dispersion, Earlier]:
     """The dispersion of one estimate's interval (pipeline/uncertainty.py) and the earlier
     years behind it: within-year splits only for a rest predicted from the months observed."""
-    era_ = _era_of(row)
+    era_ = row["era"]
     series, year = row["series"], row["reference_year"]
     earlier = history.earlier(series, year, era_)
     splits = history.splits(series, year, row["months_exposure"], era_) if row["rest_basis"] == "observed" else ()
@@ -392,9 +390,10 @@ def with_intervals(estimates: pl.DataFrame, partial: pl.DataFrame, history: Hist
     spec = INTERVAL_DEFAULTS | spec
     name, level = spec["method"], float(spec["level"])
     kind = uncertainty.INTERVAL_METHODS[name][0]
-    sources = [c for c in ("publication",) if c in partial.columns]
     rows = estimates.join(
-        partial.select(*KEY, "observed_value", "months_exposure", "series_integer", *sources), on=KEY, how="left"
+        _with_era(partial).select(*KEY, "observed_value", "months_exposure", "series_integer", "era"),
+        on=KEY,
+        how="left",
     )
     spreads, earliers = [], []
     for row in rows.iter_rows(named=True):
